@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything the repository needs: Node packages (from package-lock.json) and the Rust
+# build of the local validator with the programs compiled in. Idempotent and quick when warm.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+command -v node >/dev/null || die "node (20.x) is required"
+command -v npm >/dev/null || die "npm is required"
+command -v cargo >/dev/null || die "cargo (rustup, stable) is required"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+  die "node 20 or newer is required (found $(node --version))"
+
+lock_stamp="node_modules/.package-lock.sha256"
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$want" ]; then
+  step "npm ci (Node packages pinned by package-lock.json)"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$lock_stamp"
+fi
+
+step "cargo build: local validator with the programs (first build takes a few minutes; target dir $CARGO_TARGET_DIR)"
+cargo build --locked -p ashao-local-validator

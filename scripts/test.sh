@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The repository's whole test command (the README's and CI's): formatting, lints, generated-code
+# freshness, Rust unit/property/runtime tests, then the TypeScript suites against the local
+# validator. Prints each runner's summary and a total at the end.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+started=$SECONDS
+
+bash scripts/setup.sh
+
+step "rustfmt"
+cargo fmt --all --check
+step "clippy (-D warnings)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+step "generated code is fresh (IDL and TypeScript types)"
+cargo run --locked -q -p idl-gen -- --check
+step "TypeScript lint, format and type check"
+npm run -s lint
+
+mkdir -p artifacts
+step "cargo test (unit, property and in-process runtime tests)"
+cargo test --locked --workspace 2>&1 | tee artifacts/cargo-test.log
+rust_passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' artifacts/cargo-test.log | awk '{s+=$4} END {print s+0}')
+rust_failed=$(grep -Eo '[0-9]+ failed' artifacts/cargo-test.log | awk '{s+=$1} END {print s+0}')
+rust_ignored=$(grep -Eo '[0-9]+ ignored' artifacts/cargo-test.log | awk '{s+=$1} END {print s+0}')
+
+step "ts-mocha (against fresh local validators)"
+set +e
+npm run -s test:ts 2>&1 | tee artifacts/ts-mocha.log
+ts_status=${PIPESTATUS[0]}
+set -e
+ts_passed=$(grep -Eo '^ +[0-9]+ passing' artifacts/ts-mocha.log | awk '{s+=$1} END {print s+0}')
+ts_failed=$(grep -Eo '^ +[0-9]+ failing' artifacts/ts-mocha.log | awk '{s+=$1} END {print s+0}')
+ts_pending=$(grep -Eo '^ +[0-9]+ pending' artifacts/ts-mocha.log | awk '{s+=$1} END {print s+0}')
+
+step "summary ($((SECONDS - started)) s)"
+echo "cargo: $rust_passed passed, $rust_failed failed, $rust_ignored skipped"
+echo "ts-mocha: $ts_passed passed, $ts_failed failed, $ts_pending skipped"
+total_failed=$((rust_failed + ts_failed + ts_pending + rust_ignored))
+echo "total: $((rust_passed + ts_passed)) passed, $total_failed failed"
+[ "$ts_status" -eq 0 ] && [ "$total_failed" -eq 0 ]
