@@ -1,0 +1,48 @@
+//! Seeds, denominators and bounds, named once. Mirrored in `app/sdk/src/pda.ts`.
+
+use anchor_lang::prelude::*;
+
+/// Seed of the `TreasuryConfig` PDA.
+#[constant]
+pub const TREASURY_SEED: &[u8] = b"treasury";
+/// Seed of the USDC vault holding the unspent buyback bucket.
+#[constant]
+pub const BUYBACK_VAULT_SEED: &[u8] = b"buyback_vault";
+/// Seed of the USDC vault holding stakers' rewards (streaming, released, owed).
+#[constant]
+pub const REWARDS_VAULT_SEED: &[u8] = b"rewards_vault";
+/// Seed of the $ASHAO vault holding staked and unstaking principal.
+#[constant]
+pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
+/// Seed of a `StakePosition` PDA: `[POSITION_SEED, owner]`.
+#[constant]
+pub const POSITION_SEED: &[u8] = b"position";
+
+/// Fixed-point scale of `acc_reward_per_share` (USDC base units per staked base unit × 1e18).
+pub const REWARD_PRECISION: u128 = 1_000_000_000_000_000_000;
+/// Basis-point denominator.
+#[constant]
+pub const BPS_DENOMINATOR: u16 = 10_000;
+
+/// Longest revenue stream period: 30 days.
+#[constant]
+pub const MAX_STREAM_PERIOD_SECS: u32 = 30 * 24 * 60 * 60;
+/// Longest unstake cooldown: 30 days.
+#[constant]
+pub const MAX_UNSTAKE_COOLDOWN_SECS: u32 = 30 * 24 * 60 * 60;
+/// Longest minimum interval between two buybacks: 30 days.
+#[constant]
+pub const MAX_BUYBACK_INTERVAL_SECS: u32 = 30 * 24 * 60 * 60;
+/// Highest slippage a buyback may declare: 10%.
+#[constant]
+pub const MAX_SLIPPAGE_BPS: u16 = 1_000;
+
+/// Most boost tiers stored.
+#[constant]
+pub const MAX_BOOST_TIERS: u8 = 8;
+/// Highest boost a tier may give: 100% (10_000 bps).
+#[constant]
+pub const MAX_BOOST_BPS: u16 = 10_000;
+/// Most crank operators allowed to run buybacks.
+#[constant]
+pub const MAX_CRANKS: u8 = 8;

@@ -1,0 +1,100 @@
+//! Every rejection is a named error with a message a person can act on.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum TreasuryError {
+    // --- Parameters -------------------------------------------------------------------------
+    #[msg("Stream period exceeds the 30-day maximum; choose a shorter stream_period_secs")]
+    StreamPeriodTooLong,
+    #[msg("Unstake cooldown exceeds the 30-day maximum; choose a shorter unstake_cooldown_secs")]
+    UnstakeCooldownTooLong,
+    #[msg("Too many boost tiers; at most 8 are stored")]
+    TooManyBoostTiers,
+    #[msg("Boost tiers must have strictly ascending min_stake, each above zero")]
+    BoostTiersNotAscending,
+    #[msg("Boost tiers must have non-decreasing boost_bps")]
+    BoostBpsDecreasing,
+    #[msg("A boost tier exceeds the 10_000 bps maximum")]
+    BoostBpsTooHigh,
+    #[msg("Too many crank operators; at most 8 are stored")]
+    TooManyCranks,
+    #[msg("Crank list holds a duplicate or the default (all-zero) address")]
+    InvalidCrank,
+    #[msg("max_buyback_usdc must be greater than zero")]
+    InvalidMaxBuyback,
+    #[msg("max_slippage_bps must be between 1 and 1_000 (10%)")]
+    InvalidSlippage,
+    #[msg("min_buyback_interval_secs exceeds the 30-day maximum")]
+    BuybackIntervalTooLong,
+
+    // --- Mints ------------------------------------------------------------------------------
+    #[msg("USDC mint and $ASHAO mint must be different mints")]
+    SameMint,
+    #[msg("$ASHAO mint has a transfer fee; use a mint without the TransferFeeConfig extension")]
+    MintHasTransferFee,
+    #[msg("$ASHAO mint has a transfer hook; use a mint without the TransferHook extension")]
+    MintHasTransferHook,
+    #[msg(
+        "$ASHAO mint has a permanent delegate, who could take staked principal; use another mint"
+    )]
+    MintHasPermanentDelegate,
+    #[msg("$ASHAO mint is non-transferable and cannot be staked")]
+    MintIsNonTransferable,
+    #[msg("$ASHAO mint has a default account state (frozen vaults); use another mint")]
+    MintHasDefaultAccountState,
+    #[msg("$ASHAO mint is interest-bearing; use a mint without InterestBearingConfig")]
+    MintIsInterestBearing,
+    #[msg("$ASHAO mint has confidential transfers; use a mint without confidential extensions")]
+    MintHasConfidentialTransfer,
+    #[msg("$ASHAO mint is pausable; use a mint without the Pausable extension")]
+    MintIsPausable,
+    #[msg("$ASHAO mint has a scaled UI amount; use a mint without ScaledUiAmount")]
+    MintHasScaledUiAmount,
+    #[msg("$ASHAO mint has a Token-2022 extension outside the allow-list")]
+    MintExtensionNotAllowed,
+
+    // --- Authority --------------------------------------------------------------------------
+    #[msg("Only the treasury authority may do this")]
+    Unauthorized,
+    #[msg("The proposed authority must not be the default address or the current authority")]
+    InvalidNewAuthority,
+    #[msg("No authority transfer is pending; the authority must propose one first")]
+    NoPendingAuthority,
+    #[msg("Only the pending authority may accept the transfer")]
+    NotPendingAuthority,
+    #[msg("Pause flag already has this value")]
+    PauseUnchanged,
+
+    // --- Operations -------------------------------------------------------------------------
+    #[msg(
+        "The treasury is paused; staking, deposits and syncs resume when the authority unpauses"
+    )]
+    Paused,
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Amount exceeds the position's staked balance")]
+    InsufficientStake,
+    #[msg("Nothing is unstaking; call request_unstake first")]
+    NothingToWithdraw,
+    #[msg("Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at")]
+    CooldownNotElapsed,
+    #[msg("No rewards are owed to this position yet")]
+    NothingToClaim,
+    #[msg(
+        "Position still holds stake, unstaking principal or owed rewards; withdraw and claim first"
+    )]
+    PositionNotEmpty,
+    #[msg("No unaccounted USDC in the treasury vaults; nothing to sync")]
+    NothingToSync,
+    #[msg("Position owner does not match the signer")]
+    PositionOwnerMismatch,
+
+    // --- Internal ---------------------------------------------------------------------------
+    #[msg("A vault holds less than the treasury accounts for; report this to the protocol team")]
+    VaultShortfall,
+    #[msg("An account invariant does not hold; the transaction was rolled back")]
+    InvariantViolated,
+    #[msg("Arithmetic overflow or underflow")]
+    MathOverflow,
+}

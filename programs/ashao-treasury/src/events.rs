@@ -1,0 +1,158 @@
+//! Events, past tense. Every value move and config change emits one with amounts and the
+//! resulting totals, so the API and dashboard rebuild history from events alone.
+
+use anchor_lang::prelude::*;
+
+use crate::state::BoostTier;
+
+/// Logs an event as `Program data: <base64>` on SBF and on the host.
+///
+/// anchor-lang 1.2.2's `emit!` is a no-op when compiled for the host (its `sol_log_data` is a
+/// `black_box` there), and the local validator runs this program natively. On the host we go
+/// through `solana_sysvar::program_stubs`, which the validator routes into the transaction logs,
+/// so clients see the same log lines as on mainnet.
+pub fn emit_event<E: anchor_lang::Event>(event: &E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
+/// Where a revenue amount was accounted from.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevenueSource {
+    /// `deposit_revenue`: transferred by the payer inside the instruction.
+    Deposit,
+    /// `sync_revenue`: a plain transfer into a vault, accounted afterwards.
+    Sync,
+}
+
+#[event]
+pub struct TreasuryInitialized {
+    pub config: Pubkey,
+    pub authority: Pubkey,
+    pub usdc_mint: Pubkey,
+    pub ashao_mint: Pubkey,
+    pub ashao_token_program: Pubkey,
+    pub buyback_vault: Pubkey,
+    pub rewards_vault: Pubkey,
+    pub stake_vault: Pubkey,
+    pub stream_period_secs: u32,
+    pub unstake_cooldown_secs: u32,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct RevenueDeposited {
+    pub source: RevenueSource,
+    /// The signer that paid (deposit) or cranked the sync.
+    pub payer: Pubkey,
+    pub amount: u64,
+    pub to_buyback: u64,
+    pub to_stakers: u64,
+    pub total_revenue: u64,
+    pub buyback_bucket: u64,
+    pub stream_remaining: u64,
+    pub stream_end_ts: i64,
+    pub total_rewards_released: u64,
+    pub total_staked: u64,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct Staked {
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub position_staked: u64,
+    pub position_unstaking: u64,
+    pub position_rewards_owed: u64,
+    pub total_staked: u64,
+    pub total_unstaking: u64,
+    pub staker_count: u32,
+    pub acc_reward_per_share: u128,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct UnstakeRequested {
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub position_staked: u64,
+    pub position_unstaking: u64,
+    pub position_rewards_owed: u64,
+    pub available_at: i64,
+    pub total_staked: u64,
+    pub total_unstaking: u64,
+    pub staker_count: u32,
+    pub acc_reward_per_share: u128,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct Withdrawn {
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub position_staked: u64,
+    pub position_unstaking: u64,
+    pub total_staked: u64,
+    pub total_unstaking: u64,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct RewardsClaimed {
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub position_staked: u64,
+    pub position_total_claimed: u64,
+    pub total_rewards_released: u64,
+    pub total_rewards_claimed: u64,
+    pub stream_remaining: u64,
+    pub total_staked: u64,
+    pub acc_reward_per_share: u128,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct PositionClosed {
+    pub owner: Pubkey,
+    pub position: Pubkey,
+    pub staker_count: u32,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct ConfigUpdated {
+    pub authority: Pubkey,
+    pub stream_period_secs: u32,
+    pub unstake_cooldown_secs: u32,
+    pub boost_tiers: Vec<BoostTier>,
+    pub max_buyback_usdc: u64,
+    pub min_buyback_interval_secs: u32,
+    pub max_slippage_bps: u16,
+    pub swap_program: Pubkey,
+    pub cranks: Vec<Pubkey>,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct AuthorityProposed {
+    pub authority: Pubkey,
+    pub pending_authority: Pubkey,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct AuthorityTransferred {
+    pub previous_authority: Pubkey,
+    pub new_authority: Pubkey,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct PauseSet {
+    pub authority: Pubkey,
+    pub paused: bool,
+    pub unix_timestamp: i64,
+}

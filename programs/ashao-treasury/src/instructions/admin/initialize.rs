@@ -1,0 +1,137 @@
+use anchor_lang::prelude::*;
+use anchor_spl::{
+    token::{Mint as UsdcMint, Token, TokenAccount as UsdcAccount},
+    token_2022::ID as TOKEN_2022_ID,
+    token_interface::{Mint, TokenAccount, TokenInterface},
+};
+
+use crate::{
+    constants::{BUYBACK_VAULT_SEED, REWARDS_VAULT_SEED, STAKE_VAULT_SEED, TREASURY_SEED},
+    errors::TreasuryError,
+    events::{emit_event, TreasuryInitialized},
+    mint_policy::check_token_2022_mint,
+    state::{TreasuryConfig, TreasuryParams},
+};
+
+#[derive(Accounts)]
+pub struct Initialize<'info> {
+    /// Pays the rent and becomes the treasury authority (hand it to a multisig afterwards).
+    #[account(mut)]
+    pub authority: Signer<'info>,
+
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + TreasuryConfig::INIT_SPACE,
+        seeds = [TREASURY_SEED],
+        bump,
+    )]
+    pub config: Box<Account<'info, TreasuryConfig>>,
+
+    /// USDC: SPL Token only (Anchor checks the owner through `Account<Mint>` of `token`).
+    pub usdc_mint: Box<Account<'info, UsdcMint>>,
+
+    /// $ASHAO: SPL Token or Token-2022 (extensions checked in the handler).
+    #[account(mint::token_program = ashao_token_program)]
+    pub ashao_mint: Box<InterfaceAccount<'info, Mint>>,
+
+    #[account(
+        init,
+        payer = authority,
+        seeds = [BUYBACK_VAULT_SEED],
+        bump,
+        token::mint = usdc_mint,
+        token::authority = config,
+        token::token_program = token_program,
+    )]
+    pub buyback_vault: Box<Account<'info, UsdcAccount>>,
+
+    #[account(
+        init,
+        payer = authority,
+        seeds = [REWARDS_VAULT_SEED],
+        bump,
+        token::mint = usdc_mint,
+        token::authority = config,
+        token::token_program = token_program,
+    )]
+    pub rewards_vault: Box<Account<'info, UsdcAccount>>,
+
+    #[account(
+        init,
+        payer = authority,
+        seeds = [STAKE_VAULT_SEED],
+        bump,
+        token::mint = ashao_mint,
+        token::authority = config,
+        token::token_program = ashao_token_program,
+    )]
+    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+
+    pub token_program: Program<'info, Token>,
+    pub ashao_token_program: Interface<'info, TokenInterface>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Initialize<'_> {
+    fn validate(&self, params: &TreasuryParams) -> Result<()> {
+        require_keys_neq!(
+            self.usdc_mint.key(),
+            self.ashao_mint.key(),
+            TreasuryError::SameMint
+        );
+        params.validate()?;
+        if self.ashao_token_program.key() == TOKEN_2022_ID {
+            check_token_2022_mint(&self.ashao_mint.to_account_info().try_borrow_data()?)?;
+        }
+        Ok(())
+    }
+}
+
+#[access_control(ctx.accounts.validate(&params))]
+pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let Initialize {
+        authority,
+        config,
+        usdc_mint,
+        ashao_mint,
+        buyback_vault,
+        rewards_vault,
+        stake_vault,
+        ashao_token_program,
+        ..
+    } = ctx.accounts;
+    config.bump = ctx.bumps.config;
+    config.buyback_vault_bump = ctx.bumps.buyback_vault;
+    config.rewards_vault_bump = ctx.bumps.rewards_vault;
+    config.stake_vault_bump = ctx.bumps.stake_vault;
+    config.authority = authority.key();
+    config.pending_authority = Pubkey::default();
+    config.usdc_mint = usdc_mint.key();
+    config.ashao_mint = ashao_mint.key();
+    config.ashao_token_program = ashao_token_program.key();
+    config.buyback_vault = buyback_vault.key();
+    config.rewards_vault = rewards_vault.key();
+    config.stake_vault = stake_vault.key();
+    config.paused = false;
+    config.apply_params(&params)?;
+    config.last_update_ts = now;
+    config.stream_end_ts = now;
+    config.invariant()?;
+
+    emit_event(&TreasuryInitialized {
+        config: config.key(),
+        authority: config.authority,
+        usdc_mint: config.usdc_mint,
+        ashao_mint: config.ashao_mint,
+        ashao_token_program: config.ashao_token_program,
+        buyback_vault: config.buyback_vault,
+        rewards_vault: config.rewards_vault,
+        stake_vault: config.stake_vault,
+        stream_period_secs: config.stream_period_secs,
+        unstake_cooldown_secs: config.unstake_cooldown_secs,
+        unix_timestamp: now,
+    });
+    Ok(())
+}

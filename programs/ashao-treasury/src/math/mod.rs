@@ -1,0 +1,5 @@
+//! Pure integer math: no accounts, no clock. Every function floors (in the protocol's favour)
+//! and returns `MathOverflow` instead of wrapping.
+
+pub mod rewards;
+pub mod split;

@@ -1,0 +1,387 @@
+//! Unit and property tests of the reward math, against an exact rational reference model.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
+use proptest::prelude::*;
+
+use super::*;
+use crate::math::split::split_revenue;
+
+const P: u128 = REWARD_PRECISION;
+
+fn stream(total_staked: u64) -> RewardStream {
+    RewardStream {
+        total_staked,
+        ..RewardStream::default()
+    }
+}
+
+// ------------------------------------------------------------------------------- unit tests
+
+#[test]
+fn mul_div_is_exact_at_extremes() {
+    assert_eq!(
+        mul_div_precision(u64::MAX, P).ok(),
+        Some(u128::from(u64::MAX))
+    );
+    assert_eq!(mul_div_precision(0, u128::MAX).ok(), Some(0));
+    assert_eq!(mul_div_precision(1, P - 1).ok(), Some(0));
+    assert_eq!(mul_div_precision(3, P / 2).ok(), Some(1));
+    // u64::MAX × u128::MAX / 1e18 does not fit u128: a named error, not a wrap.
+    assert!(mul_div_precision(u64::MAX, u128::MAX).is_err());
+}
+
+#[test]
+fn release_is_linear_and_floored() {
+    assert_eq!(release_amount(100, 0, 10, 0).ok(), Some(0));
+    assert_eq!(release_amount(100, 0, 10, 3).ok(), Some(30));
+    assert_eq!(release_amount(10, 0, 3, 1).ok(), Some(3)); // floor(10/3)
+    assert_eq!(release_amount(100, 0, 10, 10).ok(), Some(100));
+    assert_eq!(release_amount(100, 0, 10, 99).ok(), Some(100));
+    // Period 0: everything at the next accrual, even in the same second.
+    assert_eq!(release_amount(100, 5, 5, 5).ok(), Some(100));
+    assert_eq!(release_amount(0, 0, 10, 5).ok(), Some(0));
+    assert_eq!(
+        release_amount(u64::MAX, 0, i64::MAX, i64::MAX - 1).ok(),
+        Some(u64::MAX - 1)
+    );
+}
+
+#[test]
+fn distribute_carries_the_remainder() {
+    // 1 unit over 3 staked: acc = floor(1e18 / 3), carry = 1e18 mod 3 = 1.
+    let (acc, carry) = distribute(1, 3, 0, 0).unwrap_or_default();
+    assert_eq!(acc, P / 3);
+    assert_eq!(carry, 1);
+    // Two more units: carry joins the numerator.
+    let (acc, carry) = distribute(2, 3, acc, carry).unwrap_or_default();
+    assert_eq!(acc, P); // (2e18 + 1) / 3 = 666..667 → total exactly 1e18
+    assert_eq!(carry, 0);
+    // Nobody staked: unchanged.
+    assert_eq!(distribute(5, 0, 7, 1).ok(), Some((7, 1)));
+}
+
+#[test]
+fn no_reward_for_zero_stake() {
+    assert_eq!(pending_rewards(0, u128::MAX, 0).ok(), Some(0));
+    assert_eq!(settle(0, 5, 0, P * 1000).ok(), Some((5, P * 1000)));
+}
+
+#[test]
+fn one_base_unit_staked_takes_a_huge_deposit() {
+    // 1 base unit staked against 10^13 USDC base units (10 million USDC).
+    let s = stream(1).add(10_000_000_000_000, 0, 0).unwrap_or_default();
+    let (s, released) = s.accrue(0).unwrap_or_default();
+    assert_eq!(released, 10_000_000_000_000);
+    assert_eq!(
+        pending_rewards(1, s.acc_reward_per_share, 0).ok(),
+        Some(10_000_000_000_000)
+    );
+}
+
+#[test]
+fn u64_max_amounts_do_not_overflow() {
+    let (_, to_stakers) = split_revenue(u64::MAX);
+    for staked in [1, 2, 3, u64::MAX / 2, u64::MAX] {
+        let s = stream(staked).add(to_stakers, 0, 0).unwrap_or_default();
+        let (s, released) = s.accrue(1).unwrap_or_default();
+        assert_eq!(released, to_stakers);
+        let owed = pending_rewards(staked, s.acc_reward_per_share, 0).unwrap_or(u64::MAX);
+        assert!(owed <= to_stakers && to_stakers - owed <= 1 + staked / 1_000_000_000_000_000);
+    }
+}
+
+#[test]
+fn stream_pauses_while_nobody_is_staked() {
+    // 100 over 10 s, nobody staked for 50 s, then one staker: released over the full 10 s.
+    let s = stream(0).add(100, 0, 10).unwrap_or_default();
+    let (s, released) = s.accrue(50).unwrap_or_default();
+    assert_eq!(released, 0);
+    assert_eq!(s.stream_end_ts, 60);
+    let s = RewardStream {
+        total_staked: 10,
+        ..s
+    };
+    let (s, released) = s.accrue(55).unwrap_or_default();
+    assert_eq!(released, 50);
+    let (s, released) = s.accrue(70).unwrap_or_default();
+    assert_eq!(released, 50);
+    assert_eq!(s.stream_remaining, 0);
+    assert_eq!(s.total_rewards_released, 100);
+}
+
+#[test]
+fn new_revenue_restarts_the_stream() {
+    let s = stream(1).add(100, 0, 10).unwrap_or_default();
+    let s = s.add(100, 5, 10).unwrap_or_default(); // 50 released, 150 over the next 10 s
+    assert_eq!(s.total_rewards_released, 50);
+    assert_eq!(s.stream_remaining, 150);
+    assert_eq!(s.stream_end_ts, 15);
+}
+
+#[test]
+fn clock_going_backwards_releases_nothing() {
+    let s = stream(1).add(100, 10, 10).unwrap_or_default();
+    let (s2, released) = s.accrue(5).unwrap_or_default();
+    assert_eq!(released, 0);
+    assert_eq!(s2.last_update_ts, 10);
+}
+
+// --------------------------------------------------------------- exact reference simulation
+
+/// Largest |program − exact| seen, in millionths of a base unit, across all property runs.
+static WORST_ERROR_MICROS: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Clone, Debug)]
+enum Action {
+    Stake(usize, u64),
+    /// Fraction of the position's stake, in 1/256ths (at least one unit when staked).
+    Unstake(usize, u8),
+    Deposit(u64),
+    Advance(u32),
+    Claim(usize),
+}
+
+fn action(max_amount: u64) -> impl Strategy<Value = Action> {
+    prop_oneof![
+        (0..3usize, 1..=max_amount).prop_map(|(u, a)| Action::Stake(u, a)),
+        (0..3usize, any::<u8>()).prop_map(|(u, f)| Action::Unstake(u, f)),
+        (1..=max_amount).prop_map(Action::Deposit),
+        (0..2_000u32).prop_map(Action::Advance),
+        (0..3usize).prop_map(Action::Claim),
+    ]
+}
+
+#[derive(Clone, Default)]
+struct User {
+    staked: u64,
+    owed: u64,
+    checkpoint: u128,
+    claimed: u64,
+    interactions: u64,
+    exact: Option<BigRational>,
+}
+
+struct Sim {
+    s: RewardStream,
+    users: Vec<User>,
+    now: i64,
+    period: u32,
+    deposited_to_stakers: u64,
+}
+
+impl Sim {
+    fn new(period: u32) -> Self {
+        Sim {
+            s: RewardStream::default(),
+            users: vec![User::default(); 3],
+            now: 0,
+            period,
+            deposited_to_stakers: 0,
+        }
+    }
+
+    /// Accrues the stream and credits the exact reference with each staker's rational share.
+    fn accrue(&mut self) -> std::result::Result<(), TestCaseError> {
+        let before = self.s;
+        let (after, released) = before
+            .accrue(self.now)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if released > 0 {
+            let total = BigInt::from(before.total_staked);
+            for user in &mut self.users {
+                let share = BigRational::new(
+                    BigInt::from(released) * BigInt::from(user.staked),
+                    total.clone(),
+                );
+                let exact = user.exact.take().unwrap_or_else(BigRational::zero) + share;
+                user.exact = Some(exact);
+            }
+        }
+        self.s = after;
+        Ok(())
+    }
+
+    fn settle(&mut self, u: usize) -> std::result::Result<(), TestCaseError> {
+        self.accrue()?;
+        let acc = self.s.acc_reward_per_share;
+        let user = &mut self.users[u];
+        let (owed, checkpoint) = settle(user.staked, user.owed, user.checkpoint, acc)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        user.owed = owed;
+        user.checkpoint = checkpoint;
+        user.interactions += 1;
+        Ok(())
+    }
+
+    fn apply(&mut self, action: &Action) -> std::result::Result<(), TestCaseError> {
+        match *action {
+            Action::Stake(u, amount) => {
+                self.settle(u)?;
+                self.users[u].staked += amount;
+                self.s.total_staked += amount;
+            }
+            Action::Unstake(u, fraction) => {
+                let staked = self.users[u].staked;
+                if staked == 0 {
+                    return Ok(());
+                }
+                self.settle(u)?;
+                let amount = (u128::from(staked) * (u128::from(fraction) + 1) / 256).max(1) as u64;
+                self.users[u].staked -= amount;
+                self.s.total_staked -= amount;
+            }
+            Action::Deposit(amount) => {
+                let (_, to_stakers) = split_revenue(amount);
+                let before = self.s;
+                // `add` accrues first: credit the reference for that accrual.
+                self.accrue()?;
+                self.s = before;
+                let next = self
+                    .s
+                    .add(to_stakers, self.now, self.period)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                self.s = next;
+                self.deposited_to_stakers += to_stakers;
+            }
+            Action::Advance(dt) => self.now += i64::from(dt),
+            Action::Claim(u) => {
+                self.settle(u)?;
+                let user = &mut self.users[u];
+                user.claimed += user.owed;
+                user.owed = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks conservation and fairness; returns the largest |program − exact| in base units.
+    fn check(&mut self) -> std::result::Result<f64, TestCaseError> {
+        for u in 0..self.users.len() {
+            self.settle(u)?;
+        }
+        let paid: u128 = self
+            .users
+            .iter()
+            .map(|u| u128::from(u.owed) + u128::from(u.claimed))
+            .sum();
+        // Conservation: stream + released = deposited; nobody is owed more than was released.
+        prop_assert_eq!(
+            u128::from(self.s.stream_remaining) + u128::from(self.s.total_rewards_released),
+            u128::from(self.deposited_to_stakers)
+        );
+        prop_assert!(paid <= u128::from(self.s.total_rewards_released));
+        // Undistributed dust is bounded: < 1 unit per settlement plus the carried fraction.
+        let settles: u64 = self.users.iter().map(|u| u.interactions).sum();
+        prop_assert!(u128::from(self.s.total_rewards_released) - paid <= u128::from(settles) + 1);
+        let mut worst = 0f64;
+        for user in &self.users {
+            let program = BigRational::from_integer(BigInt::from(
+                u128::from(user.owed) + u128::from(user.claimed),
+            ));
+            let exact = user.exact.clone().unwrap_or_else(BigRational::zero);
+            let diff = (program - exact).to_f64().unwrap_or(f64::INFINITY);
+            // Fairness: within one base unit per interaction (floors favour the protocol).
+            prop_assert!(
+                diff.abs() <= user.interactions as f64,
+                "diff {} with {} interactions",
+                diff,
+                user.interactions
+            );
+            worst = worst.max(diff.abs());
+        }
+        Ok(worst)
+    }
+}
+
+fn record(worst: f64) {
+    let micros = (worst * 1e6) as u64;
+    let prev = WORST_ERROR_MICROS.fetch_max(micros, Ordering::Relaxed);
+    if micros > prev {
+        println!("worst rounding error so far: {worst:.6} base units");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Realistic sizes (stake up to 10^15, deposits up to 10^13), random streams and cooldowns.
+    #[test]
+    fn fair_and_conserving(period in prop_oneof![Just(0u32), 1..5_000u32], actions in prop::collection::vec(action(1_000_000_000_000_000), 1..40)) {
+        let mut sim = Sim::new(period);
+        for a in &actions {
+            sim.apply(a)?;
+        }
+        sim.now += i64::from(period) + 1;
+        let worst = sim.check()?;
+        record(worst);
+        // After the stream has run out with someone staked, everything deposited was released.
+        if sim.s.total_staked > 0 {
+            prop_assert_eq!(sim.s.stream_remaining, 0);
+        }
+    }
+
+    /// Small stakes against large deposits, where rounding matters most.
+    #[test]
+    fn fair_with_tiny_stakes(period in 0..100u32, actions in prop::collection::vec(action(1_000), 1..40), big in 1..10_000_000_000_000u64) {
+        let mut sim = Sim::new(period);
+        sim.apply(&Action::Deposit(big))?;
+        for a in &actions {
+            sim.apply(a)?;
+        }
+        sim.now += i64::from(period) + 1;
+        let worst = sim.check()?;
+        record(worst);
+    }
+
+    /// No staker, no reward: a position with zero stake never accrues anything.
+    #[test]
+    fn zero_stake_earns_nothing(acc in any::<u128>(), checkpoint in any::<u128>()) {
+        let (acc, checkpoint) = if acc >= checkpoint { (acc, checkpoint) } else { (checkpoint, acc) };
+        prop_assert_eq!(pending_rewards(0, acc, checkpoint).ok(), Some(0));
+    }
+
+    /// Distribution never creates value: acc × total_staked + carry grows by exactly release × 1e18.
+    #[test]
+    fn distribute_conserves(release in any::<u64>(), total in 1..=u64::MAX, carry_seed in any::<u64>()) {
+        let carry = u128::from(carry_seed % total);
+        let (acc, new_carry) = distribute(release, total, 0, carry).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(new_carry < u128::from(total));
+        let lhs = BigInt::from(acc) * BigInt::from(total) + BigInt::from(new_carry);
+        let rhs = BigInt::from(release) * BigInt::from(P) + BigInt::from(carry);
+        prop_assert_eq!(lhs, rhs);
+    }
+
+    /// mul_div_precision equals the 256-bit floor(a × b / 1e18).
+    #[test]
+    fn mul_div_matches_bigint(a in any::<u64>(), b in any::<u128>()) {
+        let exact = BigInt::from(a) * BigInt::from(b) / BigInt::from(P);
+        match mul_div_precision(a, b) {
+            Ok(v) => prop_assert_eq!(BigInt::from(v), exact),
+            Err(_) => prop_assert!(exact > BigInt::from(u128::MAX)),
+        }
+    }
+
+    /// Release never exceeds what is streaming and is monotone in time.
+    #[test]
+    fn release_bounded_and_monotone(remaining in any::<u64>(), start in 0..1_000_000i64, len in 0..3_000_000i64, t1 in 0..4_000_000i64, t2 in 0..4_000_000i64) {
+        let end = start + len;
+        let (a, b) = if t1 <= t2 { (t1, t2) } else { (t2, t1) };
+        let ra = release_amount(remaining, start, end, start + a).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let rb = release_amount(remaining, start, end, start + b).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(ra <= rb && rb <= remaining);
+    }
+}
+
+#[test]
+fn print_worst_rounding_error() {
+    // Run after (or alongside) the property tests; `--nocapture` shows the figure.
+    let micros = WORST_ERROR_MICROS.load(Ordering::Relaxed);
+    println!(
+        "worst rounding error seen: {:.6} base units",
+        micros as f64 / 1e6
+    );
+}

@@ -1,0 +1,70 @@
+//! Which $ASHAO mints the treasury accepts. Staking and burning account in exact base units, so a
+//! Token-2022 extension that changes what arrives, who can move tokens, or whether vaults can
+//! move at all, would break the accounting; those mints are refused at `initialize`.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::spl_token_2022::{
+    extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+    state::Mint,
+};
+
+use crate::errors::TreasuryError;
+
+/// The named error for an extension the treasury refuses, or `None` when it is harmless.
+pub fn refusal_for(extension: ExtensionType) -> Option<TreasuryError> {
+    match extension {
+        ExtensionType::MetadataPointer
+        | ExtensionType::TokenMetadata
+        | ExtensionType::GroupPointer
+        | ExtensionType::TokenGroup
+        | ExtensionType::GroupMemberPointer
+        | ExtensionType::TokenGroupMember
+        | ExtensionType::MintCloseAuthority => None,
+        ExtensionType::TransferFeeConfig => Some(TreasuryError::MintHasTransferFee),
+        ExtensionType::TransferHook => Some(TreasuryError::MintHasTransferHook),
+        ExtensionType::PermanentDelegate => Some(TreasuryError::MintHasPermanentDelegate),
+        ExtensionType::NonTransferable => Some(TreasuryError::MintIsNonTransferable),
+        ExtensionType::DefaultAccountState => Some(TreasuryError::MintHasDefaultAccountState),
+        ExtensionType::InterestBearingConfig => Some(TreasuryError::MintIsInterestBearing),
+        ExtensionType::ConfidentialTransferMint
+        | ExtensionType::ConfidentialTransferFeeConfig
+        | ExtensionType::ConfidentialMintBurn => Some(TreasuryError::MintHasConfidentialTransfer),
+        ExtensionType::Pausable => Some(TreasuryError::MintIsPausable),
+        ExtensionType::ScaledUiAmount => Some(TreasuryError::MintHasScaledUiAmount),
+        _ => Some(TreasuryError::MintExtensionNotAllowed),
+    }
+}
+
+/// Refuses a Token-2022 mint carrying an extension outside the allow-list.
+pub fn check_token_2022_mint(mint_data: &[u8]) -> Result<()> {
+    let mint = StateWithExtensions::<Mint>::unpack(mint_data)?;
+    for extension in mint.get_extension_types()? {
+        if let Some(error) = refusal_for(extension) {
+            return Err(error.into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_is_allowed_and_fees_and_hooks_are_refused() {
+        assert!(refusal_for(ExtensionType::TokenMetadata).is_none());
+        assert!(refusal_for(ExtensionType::MintCloseAuthority).is_none());
+        assert!(matches!(
+            refusal_for(ExtensionType::TransferFeeConfig),
+            Some(TreasuryError::MintHasTransferFee)
+        ));
+        assert!(matches!(
+            refusal_for(ExtensionType::TransferHook),
+            Some(TreasuryError::MintHasTransferHook)
+        ));
+        assert!(matches!(
+            refusal_for(ExtensionType::PermanentDelegate),
+            Some(TreasuryError::MintHasPermanentDelegate)
+        ));
+    }
+}

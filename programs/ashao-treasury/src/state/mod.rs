@@ -1,0 +1,8 @@
+//! Account types, one file each, each with an `invariant()` checked at the end of every handler
+//! that changes it.
+
+pub mod stake_position;
+pub mod treasury_config;
+
+pub use stake_position::*;
+pub use treasury_config::*;

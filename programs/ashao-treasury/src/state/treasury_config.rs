@@ -1,0 +1,238 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::{
+        MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_CRANKS, MAX_SLIPPAGE_BPS,
+        MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
+    },
+    errors::TreasuryError,
+};
+
+/// One worker-boost tier: a position staking at least `min_stake` gets `boost_bps`.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct BoostTier {
+    pub min_stake: u64,
+    pub boost_bps: u16,
+}
+
+/// The parameters the authority may set, each bounded by the program.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct TreasuryParams {
+    pub stream_period_secs: u32,
+    pub unstake_cooldown_secs: u32,
+    pub boost_tiers: Vec<BoostTier>,
+    pub max_buyback_usdc: u64,
+    pub min_buyback_interval_secs: u32,
+    pub max_slippage_bps: u16,
+    pub swap_program: Pubkey,
+    pub cranks: Vec<Pubkey>,
+}
+
+impl TreasuryParams {
+    /// Checks every bound; the 50/50 split is not a parameter.
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.stream_period_secs <= MAX_STREAM_PERIOD_SECS,
+            TreasuryError::StreamPeriodTooLong
+        );
+        require!(
+            self.unstake_cooldown_secs <= MAX_UNSTAKE_COOLDOWN_SECS,
+            TreasuryError::UnstakeCooldownTooLong
+        );
+        require!(
+            self.boost_tiers.len() <= usize::from(MAX_BOOST_TIERS),
+            TreasuryError::TooManyBoostTiers
+        );
+        let mut previous: Option<&BoostTier> = None;
+        for tier in &self.boost_tiers {
+            require!(tier.min_stake > 0, TreasuryError::BoostTiersNotAscending);
+            require!(
+                tier.boost_bps <= MAX_BOOST_BPS,
+                TreasuryError::BoostBpsTooHigh
+            );
+            if let Some(prev) = previous {
+                require!(
+                    tier.min_stake > prev.min_stake,
+                    TreasuryError::BoostTiersNotAscending
+                );
+                require!(
+                    tier.boost_bps >= prev.boost_bps,
+                    TreasuryError::BoostBpsDecreasing
+                );
+            }
+            previous = Some(tier);
+        }
+        require!(self.max_buyback_usdc > 0, TreasuryError::InvalidMaxBuyback);
+        require!(
+            self.min_buyback_interval_secs <= MAX_BUYBACK_INTERVAL_SECS,
+            TreasuryError::BuybackIntervalTooLong
+        );
+        require!(
+            self.max_slippage_bps >= 1 && self.max_slippage_bps <= MAX_SLIPPAGE_BPS,
+            TreasuryError::InvalidSlippage
+        );
+        require!(
+            self.cranks.len() <= usize::from(MAX_CRANKS),
+            TreasuryError::TooManyCranks
+        );
+        for (i, crank) in self.cranks.iter().enumerate() {
+            require!(*crank != Pubkey::default(), TreasuryError::InvalidCrank);
+            require!(
+                !self.cranks[..i].contains(crank),
+                TreasuryError::InvalidCrank
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The treasury: who governs it, where its money is, its parameters and every cumulative figure.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct TreasuryConfig {
+    pub bump: u8,
+    pub buyback_vault_bump: u8,
+    pub rewards_vault_bump: u8,
+    pub stake_vault_bump: u8,
+
+    pub authority: Pubkey,
+    /// `Pubkey::default()` when no transfer is pending.
+    pub pending_authority: Pubkey,
+    pub usdc_mint: Pubkey,
+    pub ashao_mint: Pubkey,
+    pub ashao_token_program: Pubkey,
+    pub buyback_vault: Pubkey,
+    pub rewards_vault: Pubkey,
+    pub stake_vault: Pubkey,
+    pub paused: bool,
+
+    // Parameters.
+    pub stream_period_secs: u32,
+    pub unstake_cooldown_secs: u32,
+    pub boost_tier_count: u8,
+    pub boost_tiers: [BoostTier; MAX_BOOST_TIERS as usize],
+    pub max_buyback_usdc: u64,
+    pub min_buyback_interval_secs: u32,
+    pub max_slippage_bps: u16,
+    pub swap_program: Pubkey,
+    pub crank_count: u8,
+    pub cranks: [Pubkey; MAX_CRANKS as usize],
+
+    // Revenue and buyback figures.
+    pub total_revenue: u64,
+    pub total_to_buyback: u64,
+    pub total_to_stakers: u64,
+    pub buyback_bucket: u64,
+    pub total_buyback_usdc_spent: u64,
+    pub total_ashao_burned: u64,
+    pub buyback_count: u64,
+    pub last_buyback_ts: i64,
+
+    // Staking and rewards.
+    pub total_staked: u64,
+    pub total_unstaking: u64,
+    pub staker_count: u32,
+    pub acc_reward_per_share: u128,
+    pub reward_carry: u128,
+    pub stream_remaining: u64,
+    pub stream_end_ts: i64,
+    pub last_update_ts: i64,
+    pub total_rewards_released: u64,
+    pub total_rewards_claimed: u64,
+}
+
+impl TreasuryConfig {
+    /// Stores validated parameters.
+    pub fn apply_params(&mut self, params: &TreasuryParams) -> Result<()> {
+        params.validate()?;
+        self.stream_period_secs = params.stream_period_secs;
+        self.unstake_cooldown_secs = params.unstake_cooldown_secs;
+        self.boost_tiers = [BoostTier::default(); MAX_BOOST_TIERS as usize];
+        self.boost_tiers[..params.boost_tiers.len()].copy_from_slice(&params.boost_tiers);
+        self.boost_tier_count =
+            u8::try_from(params.boost_tiers.len()).map_err(|_| TreasuryError::TooManyBoostTiers)?;
+        self.max_buyback_usdc = params.max_buyback_usdc;
+        self.min_buyback_interval_secs = params.min_buyback_interval_secs;
+        self.max_slippage_bps = params.max_slippage_bps;
+        self.swap_program = params.swap_program;
+        self.cranks = [Pubkey::default(); MAX_CRANKS as usize];
+        self.cranks[..params.cranks.len()].copy_from_slice(&params.cranks);
+        self.crank_count =
+            u8::try_from(params.cranks.len()).map_err(|_| TreasuryError::TooManyCranks)?;
+        Ok(())
+    }
+
+    /// The active boost tiers.
+    pub fn active_boost_tiers(&self) -> &[BoostTier] {
+        &self.boost_tiers[..usize::from(self.boost_tier_count).min(self.boost_tiers.len())]
+    }
+
+    /// The worker boost for a stake: the highest tier whose `min_stake` it reaches, else 0.
+    pub fn boost_bps_for(&self, stake: u64) -> u16 {
+        self.active_boost_tiers()
+            .iter()
+            .rev()
+            .find(|tier| stake >= tier.min_stake)
+            .map_or(0, |tier| tier.boost_bps)
+    }
+
+    /// What the rewards vault must hold: the unreleased stream plus released-but-unclaimed.
+    pub fn rewards_vault_expected(&self) -> Result<u64> {
+        let owed = self
+            .total_rewards_released
+            .checked_sub(self.total_rewards_claimed)
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok(self
+            .stream_remaining
+            .checked_add(owed)
+            .ok_or(TreasuryError::MathOverflow)?)
+    }
+
+    /// Relations between the figures that every handler must leave true.
+    pub fn invariant(&self) -> Result<()> {
+        let split_total = self
+            .total_to_buyback
+            .checked_add(self.total_to_stakers)
+            .ok_or(TreasuryError::MathOverflow)?;
+        require!(
+            split_total == self.total_revenue,
+            TreasuryError::InvariantViolated
+        );
+        require!(
+            self.total_to_buyback >= self.total_to_stakers,
+            TreasuryError::InvariantViolated
+        );
+        let bucket_out = self
+            .buyback_bucket
+            .checked_add(self.total_buyback_usdc_spent)
+            .ok_or(TreasuryError::MathOverflow)?;
+        require!(
+            bucket_out <= self.total_to_buyback,
+            TreasuryError::InvariantViolated
+        );
+        require!(
+            self.total_rewards_claimed <= self.total_rewards_released,
+            TreasuryError::InvariantViolated
+        );
+        let rewards_out = self
+            .total_rewards_released
+            .checked_add(self.stream_remaining)
+            .ok_or(TreasuryError::MathOverflow)?;
+        require!(
+            rewards_out <= self.total_to_stakers,
+            TreasuryError::InvariantViolated
+        );
+        require!(
+            (self.total_staked == 0) == (self.staker_count == 0),
+            TreasuryError::InvariantViolated
+        );
+        require!(
+            usize::from(self.boost_tier_count) <= self.boost_tiers.len()
+                && usize::from(self.crank_count) <= self.cranks.len(),
+            TreasuryError::InvariantViolated
+        );
+        Ok(())
+    }
+}
