@@ -57,14 +57,12 @@ pub enum TreasuryError {
     // --- Authority --------------------------------------------------------------------------
     #[msg("Only the treasury authority may do this")]
     Unauthorized,
-    #[msg("The proposed authority must not be the default address or the current authority")]
+    #[msg("The proposed authority is already the authority; propose a different address")]
     InvalidNewAuthority,
     #[msg("No authority transfer is pending; the authority must propose one first")]
     NoPendingAuthority,
     #[msg("Only the pending authority may accept the transfer")]
     NotPendingAuthority,
-    #[msg("Pause flag already has this value")]
-    PauseUnchanged,
 
     // --- Operations -------------------------------------------------------------------------
     #[msg(

@@ -14,6 +14,309 @@ export type AshaoTreasury = {
   },
   "instructions": [
     {
+      "name": "acceptAuthority",
+      "docs": [
+        "Takes over as authority (step two). Caller: the pending authority. Errors:",
+        "`NoPendingAuthority`, `NotPendingAuthority`."
+      ],
+      "discriminator": [
+        107,
+        86,
+        198,
+        91,
+        33,
+        12,
+        107,
+        160
+      ],
+      "accounts": [
+        {
+          "name": "newAuthority",
+          "docs": [
+            "The pending authority named by `propose_authority`."
+          ],
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "claim",
+      "docs": [
+        "Pays out the caller's owed USDC rewards. Caller: the owner; works while paused.",
+        "Errors: `NothingToClaim`."
+      ],
+      "discriminator": [
+        62,
+        198,
+        214,
+        193,
+        213,
+        159,
+        108,
+        210
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "position"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "position",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  115,
+                  105,
+                  116,
+                  105,
+                  111,
+                  110
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        },
+        {
+          "name": "usdcMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "destination",
+          "docs": [
+            "Where the USDC goes (any USDC account; the owner signs)."
+          ],
+          "writable": true
+        },
+        {
+          "name": "rewardsVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "tokenkegQfeZyiNwAJbNbGkpfxcWuBvf9Ss623Vq5da"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "closePosition",
+      "docs": [
+        "Closes an empty position and returns its rent. Caller: the owner. Errors:",
+        "`PositionNotEmpty`."
+      ],
+      "discriminator": [
+        123,
+        134,
+        81,
+        0,
+        49,
+        68,
+        98,
+        98
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "docs": [
+            "Receives the rent."
+          ],
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "position"
+          ]
+        },
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "position",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  115,
+                  105,
+                  116,
+                  105,
+                  111,
+                  110
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "depositRevenue",
+      "docs": [
+        "Pays `amount` USDC of revenue from a token account the signer owns: half (rounded down)",
+        "streams to stakers, the rest (with any odd unit) goes to the buyback bucket. Caller:",
+        "anyone. Errors: `Paused`, `ZeroAmount`."
+      ],
+      "discriminator": [
+        224,
+        212,
+        82,
+        100,
+        60,
+        240,
+        220,
+        29
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "docs": [
+            "Owner of `source`; anyone may pay revenue in."
+          ],
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "usdcMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "source",
+          "writable": true
+        },
+        {
+          "name": "buybackVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "rewardsVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "tokenkegQfeZyiNwAJbNbGkpfxcWuBvf9Ss623Vq5da"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "initialize",
       "docs": [
         "Creates the treasury config PDA and its three vaults (buyback USDC, rewards USDC,",
@@ -171,9 +474,536 @@ export type AshaoTreasury = {
           }
         }
       ]
+    },
+    {
+      "name": "proposeAuthority",
+      "docs": [
+        "Names the next authority (step one of two); `Pubkey::default()` cancels. Caller:",
+        "authority. Errors: `Unauthorized`, `InvalidNewAuthority`."
+      ],
+      "discriminator": [
+        20,
+        148,
+        236,
+        198,
+        76,
+        119,
+        99,
+        142
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "newAuthority",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "requestUnstake",
+      "docs": [
+        "Moves `amount` from staked (earning) to unstaking (not earning) and restarts the",
+        "cooldown. Caller: the owner; works while paused. Errors: `ZeroAmount`, `InsufficientStake`."
+      ],
+      "discriminator": [
+        44,
+        154,
+        110,
+        253,
+        160,
+        202,
+        54,
+        34
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "position"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "position",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  115,
+                  105,
+                  116,
+                  105,
+                  111,
+                  110
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "setPaused",
+      "docs": [
+        "Pauses or resumes staking, deposits, syncs and buybacks; exits (unstake, withdraw,",
+        "claim, close) always work. Caller: authority. Idempotent. Errors: `Unauthorized`."
+      ],
+      "discriminator": [
+        91,
+        60,
+        125,
+        192,
+        176,
+        225,
+        166,
+        218
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "paused",
+          "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "stake",
+      "docs": [
+        "Stakes `amount` $ASHAO, creating the caller's position on first use. Caller: the owner.",
+        "Errors: `Paused`, `ZeroAmount`."
+      ],
+      "discriminator": [
+        206,
+        176,
+        202,
+        18,
+        200,
+        209,
+        179,
+        108
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "position",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  115,
+                  105,
+                  116,
+                  105,
+                  111,
+                  110
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        },
+        {
+          "name": "ashaoMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "ownerAshao",
+          "docs": [
+            "The owner's $ASHAO account the stake comes from."
+          ],
+          "writable": true
+        },
+        {
+          "name": "stakeVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "tokenProgram"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "syncRevenue",
+      "docs": [
+        "Accounts USDC sent to either vault by plain transfer as revenue, split the same way, and",
+        "rebalances the two vaults. Caller: anyone. Errors: `Paused`, `NothingToSync`,",
+        "`VaultShortfall`."
+      ],
+      "discriminator": [
+        145,
+        69,
+        225,
+        4,
+        244,
+        99,
+        4,
+        151
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "docs": [
+            "Anyone; recorded as the payer in the event."
+          ],
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "usdcMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "buybackVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "rewardsVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "tokenkegQfeZyiNwAJbNbGkpfxcWuBvf9Ss623Vq5da"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "updateConfig",
+      "docs": [
+        "Changes any subset of the parameters (never the split). Caller: authority. Params:",
+        "`UpdateConfigParams` (each field optional). Accrues the stream first; a new stream period",
+        "applies from the next revenue. Errors: `Unauthorized`, the parameter bound errors."
+      ],
+      "discriminator": [
+        29,
+        158,
+        252,
+        191,
+        10,
+        83,
+        219,
+        99
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "params",
+          "type": {
+            "defined": {
+              "name": "updateConfigParams"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "withdraw",
+      "docs": [
+        "Returns all unstaking $ASHAO once the cooldown has passed. Caller: the owner; works",
+        "while paused. Errors: `NothingToWithdraw`, `CooldownNotElapsed`."
+      ],
+      "discriminator": [
+        183,
+        18,
+        70,
+        156,
+        148,
+        109,
+        161,
+        34
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "position"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "position",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  115,
+                  105,
+                  116,
+                  105,
+                  111,
+                  110
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        },
+        {
+          "name": "ashaoMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "destination",
+          "docs": [
+            "Where the principal goes (any $ASHAO account; the owner signs)."
+          ],
+          "writable": true
+        },
+        {
+          "name": "stakeVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "tokenProgram"
+        }
+      ],
+      "args": []
     }
   ],
   "accounts": [
+    {
+      "name": "stakePosition",
+      "discriminator": [
+        78,
+        165,
+        30,
+        111,
+        171,
+        125,
+        11,
+        220
+      ]
+    },
     {
       "name": "treasuryConfig",
       "discriminator": [
@@ -452,7 +1282,7 @@ export type AshaoTreasury = {
     {
       "code": 6023,
       "name": "invalidNewAuthority",
-      "msg": "The proposed authority must not be the default address or the current authority"
+      "msg": "The proposed authority is already the authority; propose a different address"
     },
     {
       "code": 6024,
@@ -466,66 +1296,61 @@ export type AshaoTreasury = {
     },
     {
       "code": 6026,
-      "name": "pauseUnchanged",
-      "msg": "Pause flag already has this value"
-    },
-    {
-      "code": 6027,
       "name": "paused",
       "msg": "The treasury is paused; staking, deposits and syncs resume when the authority unpauses"
     },
     {
-      "code": 6028,
+      "code": 6027,
       "name": "zeroAmount",
       "msg": "Amount must be greater than zero"
     },
     {
-      "code": 6029,
+      "code": 6028,
       "name": "insufficientStake",
       "msg": "Amount exceeds the position's staked balance"
     },
     {
-      "code": 6030,
+      "code": 6029,
       "name": "nothingToWithdraw",
       "msg": "Nothing is unstaking; call request_unstake first"
     },
     {
-      "code": 6031,
+      "code": 6030,
       "name": "cooldownNotElapsed",
       "msg": "Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at"
     },
     {
-      "code": 6032,
+      "code": 6031,
       "name": "nothingToClaim",
       "msg": "No rewards are owed to this position yet"
     },
     {
-      "code": 6033,
+      "code": 6032,
       "name": "positionNotEmpty",
       "msg": "Position still holds stake, unstaking principal or owed rewards; withdraw and claim first"
     },
     {
-      "code": 6034,
+      "code": 6033,
       "name": "nothingToSync",
       "msg": "No unaccounted USDC in the treasury vaults; nothing to sync"
     },
     {
-      "code": 6035,
+      "code": 6034,
       "name": "positionOwnerMismatch",
       "msg": "Position owner does not match the signer"
     },
     {
-      "code": 6036,
+      "code": 6035,
       "name": "vaultShortfall",
       "msg": "A vault holds less than the treasury accounts for; report this to the protocol team"
     },
     {
-      "code": 6037,
+      "code": 6036,
       "name": "invariantViolated",
       "msg": "An account invariant does not hold; the transaction was rolled back"
     },
     {
-      "code": 6038,
+      "code": 6037,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow or underflow"
     }
@@ -814,6 +1639,64 @@ export type AshaoTreasury = {
           {
             "name": "unixTimestamp",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "stakePosition",
+      "docs": [
+        "One staker's position: principal earning, principal cooling down, and owed USDC."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "staked",
+            "docs": [
+              "$ASHAO staked and earning."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unstaking",
+            "docs": [
+              "$ASHAO requested for unstake: earns nothing, withdrawable at `unstake_available_at`."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unstakeAvailableAt",
+            "type": "i64"
+          },
+          {
+            "name": "rewardCheckpoint",
+            "docs": [
+              "`acc_reward_per_share` at the last settlement."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "owedRewards",
+            "docs": [
+              "USDC settled and not yet claimed."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "totalClaimed",
+            "docs": [
+              "USDC claimed over the position's life."
+            ],
+            "type": "u64"
           }
         ]
       }
@@ -1209,6 +2092,73 @@ export type AshaoTreasury = {
           {
             "name": "unixTimestamp",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "updateConfigParams",
+      "docs": [
+        "Each field left `None` keeps its value. The revenue split is not a parameter."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "streamPeriodSecs",
+            "type": {
+              "option": "u32"
+            }
+          },
+          {
+            "name": "unstakeCooldownSecs",
+            "type": {
+              "option": "u32"
+            }
+          },
+          {
+            "name": "boostTiers",
+            "type": {
+              "option": {
+                "vec": {
+                  "defined": {
+                    "name": "boostTier"
+                  }
+                }
+              }
+            }
+          },
+          {
+            "name": "maxBuybackUsdc",
+            "type": {
+              "option": "u64"
+            }
+          },
+          {
+            "name": "minBuybackIntervalSecs",
+            "type": {
+              "option": "u32"
+            }
+          },
+          {
+            "name": "maxSlippageBps",
+            "type": {
+              "option": "u16"
+            }
+          },
+          {
+            "name": "swapProgram",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "cranks",
+            "type": {
+              "option": {
+                "vec": "pubkey"
+              }
+            }
           }
         ]
       }

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::errors::TreasuryError;
+use crate::{errors::TreasuryError, math::rewards::settle};
 
 /// One staker's position: principal earning, principal cooling down, and owed USDC.
 #[account]
@@ -22,6 +22,20 @@ pub struct StakePosition {
 }
 
 impl StakePosition {
+    /// Moves what the position earned since its checkpoint into `owed_rewards`. The config must
+    /// have been accrued to now first.
+    pub fn settle(&mut self, acc_reward_per_share: u128) -> Result<()> {
+        let (owed, checkpoint) = settle(
+            self.staked,
+            self.owed_rewards,
+            self.reward_checkpoint,
+            acc_reward_per_share,
+        )?;
+        self.owed_rewards = owed;
+        self.reward_checkpoint = checkpoint;
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.staked == 0 && self.unstaking == 0 && self.owed_rewards == 0
     }

@@ -3,9 +3,10 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::{
         MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_CRANKS, MAX_SLIPPAGE_BPS,
-        MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
+        MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS, TREASURY_SEED,
     },
     errors::TreasuryError,
+    math::{rewards::RewardStream, split::split_revenue},
 };
 
 /// One worker-boost tier: a position staking at least `min_stake` gets `boost_bps`.
@@ -233,6 +234,105 @@ impl TreasuryConfig {
                 && usize::from(self.crank_count) <= self.cranks.len(),
             TreasuryError::InvariantViolated
         );
+        Ok(())
+    }
+}
+
+/// Reward stream and revenue accounting: the state changes are computed by the pure functions in
+/// `math/` and applied here.
+impl TreasuryConfig {
+    /// Signer seeds of the config PDA, which owns the three vaults.
+    pub fn signer_seeds(&self) -> [&[u8]; 2] {
+        [TREASURY_SEED, core::slice::from_ref(&self.bump)]
+    }
+
+    /// The active crank operators.
+    pub fn active_cranks(&self) -> &[Pubkey] {
+        &self.cranks[..usize::from(self.crank_count).min(self.cranks.len())]
+    }
+
+    /// The current parameters, as `update_config` edits them.
+    pub fn params(&self) -> TreasuryParams {
+        TreasuryParams {
+            stream_period_secs: self.stream_period_secs,
+            unstake_cooldown_secs: self.unstake_cooldown_secs,
+            boost_tiers: self.active_boost_tiers().to_vec(),
+            max_buyback_usdc: self.max_buyback_usdc,
+            min_buyback_interval_secs: self.min_buyback_interval_secs,
+            max_slippage_bps: self.max_slippage_bps,
+            swap_program: self.swap_program,
+            cranks: self.active_cranks().to_vec(),
+        }
+    }
+
+    fn stream(&self) -> RewardStream {
+        RewardStream {
+            total_staked: self.total_staked,
+            acc_reward_per_share: self.acc_reward_per_share,
+            reward_carry: self.reward_carry,
+            stream_remaining: self.stream_remaining,
+            stream_end_ts: self.stream_end_ts,
+            last_update_ts: self.last_update_ts,
+            total_rewards_released: self.total_rewards_released,
+        }
+    }
+
+    fn set_stream(&mut self, s: RewardStream) {
+        self.acc_reward_per_share = s.acc_reward_per_share;
+        self.reward_carry = s.reward_carry;
+        self.stream_remaining = s.stream_remaining;
+        self.stream_end_ts = s.stream_end_ts;
+        self.last_update_ts = s.last_update_ts;
+        self.total_rewards_released = s.total_rewards_released;
+    }
+
+    /// Releases the stream up to `now` into `acc_reward_per_share`. Called before any change to
+    /// `total_staked`, the stream, the stream period or a position's checkpoint.
+    pub fn accrue(&mut self, now: i64) -> Result<()> {
+        let (next, _released) = self.stream().accrue(now)?;
+        self.set_stream(next);
+        Ok(())
+    }
+
+    /// Accounts new revenue: accrues, splits 50/50 (odd unit to buyback), adds the buyback half
+    /// to the bucket and the stakers' half to the stream. Returns `(to_buyback, to_stakers)`.
+    pub fn add_revenue(&mut self, amount: u64, now: i64) -> Result<(u64, u64)> {
+        let (to_buyback, to_stakers) = split_revenue(amount);
+        let next = self
+            .stream()
+            .add(to_stakers, now, self.stream_period_secs)?;
+        self.set_stream(next);
+        self.total_revenue = self
+            .total_revenue
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_to_buyback = self
+            .total_to_buyback
+            .checked_add(to_buyback)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_to_stakers = self
+            .total_to_stakers
+            .checked_add(to_stakers)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.buyback_bucket = self
+            .buyback_bucket
+            .checked_add(to_buyback)
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok((to_buyback, to_stakers))
+    }
+
+    /// Moves `amount` from a position's stake into `total_staked` bookkeeping.
+    pub fn add_stake(&mut self, amount: u64, position_was_empty: bool) -> Result<()> {
+        self.total_staked = self
+            .total_staked
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        if position_was_empty {
+            self.staker_count = self
+                .staker_count
+                .checked_add(1)
+                .ok_or(TreasuryError::MathOverflow)?;
+        }
         Ok(())
     }
 }

@@ -46,7 +46,7 @@ fn release_is_linear_and_floored() {
     assert_eq!(release_amount(0, 0, 10, 5).ok(), Some(0));
     assert_eq!(
         release_amount(u64::MAX, 0, i64::MAX, i64::MAX - 1).ok(),
-        Some(u64::MAX - 1)
+        Some(u64::MAX - 3) // (2M + 1)(M − 1) / M with M = i64::MAX, floored
     );
 }
 

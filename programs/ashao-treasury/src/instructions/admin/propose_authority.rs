@@ -1,0 +1,39 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::TREASURY_SEED,
+    errors::TreasuryError,
+    events::{emit_event, AuthorityProposed},
+    state::TreasuryConfig,
+};
+
+#[derive(Accounts)]
+pub struct ProposeAuthority<'info> {
+    pub authority: Signer<'info>,
+
+    #[account(
+        mut,
+        seeds = [TREASURY_SEED],
+        bump = config.bump,
+        has_one = authority @ TreasuryError::Unauthorized,
+    )]
+    pub config: Box<Account<'info, TreasuryConfig>>,
+}
+
+/// `new_authority = Pubkey::default()` cancels a pending transfer.
+pub fn handler(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    require_keys_neq!(
+        new_authority,
+        config.authority,
+        TreasuryError::InvalidNewAuthority
+    );
+    config.pending_authority = new_authority;
+    config.invariant()?;
+    emit_event(&AuthorityProposed {
+        authority: config.authority,
+        pending_authority: new_authority,
+        unix_timestamp: Clock::get()?.unix_timestamp,
+    });
+    Ok(())
+}

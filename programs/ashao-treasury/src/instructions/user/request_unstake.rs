@@ -1,0 +1,88 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::{POSITION_SEED, TREASURY_SEED},
+    errors::TreasuryError,
+    events::{emit_event, UnstakeRequested},
+    state::{StakePosition, TreasuryConfig},
+};
+
+#[derive(Accounts)]
+pub struct RequestUnstake<'info> {
+    pub owner: Signer<'info>,
+
+    #[account(mut, seeds = [TREASURY_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, TreasuryConfig>>,
+
+    #[account(
+        mut,
+        seeds = [POSITION_SEED, owner.key().as_ref()],
+        bump = position.bump,
+        has_one = owner @ TreasuryError::PositionOwnerMismatch,
+    )]
+    pub position: Box<Account<'info, StakePosition>>,
+}
+
+impl RequestUnstake<'_> {
+    pub fn validate(&self, amount: u64) -> Result<()> {
+        require!(amount > 0, TreasuryError::ZeroAmount);
+        require!(
+            amount <= self.position.staked,
+            TreasuryError::InsufficientStake
+        );
+        Ok(())
+    }
+}
+
+/// Allowed while paused. Another request adds to `unstaking` and restarts the cooldown.
+#[access_control(ctx.accounts.validate(amount))]
+pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let config = &mut ctx.accounts.config;
+    let position = &mut ctx.accounts.position;
+
+    config.accrue(now)?;
+    position.settle(config.acc_reward_per_share)?;
+    position.staked = position
+        .staked
+        .checked_sub(amount)
+        .ok_or(TreasuryError::InsufficientStake)?;
+    position.unstaking = position
+        .unstaking
+        .checked_add(amount)
+        .ok_or(TreasuryError::MathOverflow)?;
+    position.unstake_available_at = now
+        .checked_add(i64::from(config.unstake_cooldown_secs))
+        .ok_or(TreasuryError::MathOverflow)?;
+    config.total_staked = config
+        .total_staked
+        .checked_sub(amount)
+        .ok_or(TreasuryError::MathOverflow)?;
+    config.total_unstaking = config
+        .total_unstaking
+        .checked_add(amount)
+        .ok_or(TreasuryError::MathOverflow)?;
+    if position.staked == 0 {
+        config.staker_count = config
+            .staker_count
+            .checked_sub(1)
+            .ok_or(TreasuryError::MathOverflow)?;
+    }
+
+    position.invariant(config.acc_reward_per_share)?;
+    config.invariant()?;
+    emit_event(&UnstakeRequested {
+        owner: position.owner,
+        amount,
+        position_staked: position.staked,
+        position_unstaking: position.unstaking,
+        position_rewards_owed: position.owed_rewards,
+        available_at: position.unstake_available_at,
+        total_staked: config.total_staked,
+        total_unstaking: config.total_unstaking,
+        staker_count: config.staker_count,
+        acc_reward_per_share: config.acc_reward_per_share,
+        unix_timestamp: now,
+    });
+    Ok(())
+}

@@ -1,0 +1,99 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::{
+    constants::{POSITION_SEED, TREASURY_SEED},
+    errors::TreasuryError,
+    events::{emit_event, Withdrawn},
+    instructions::token::transfer,
+    state::{StakePosition, TreasuryConfig},
+};
+
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    pub owner: Signer<'info>,
+
+    #[account(
+        mut,
+        seeds = [TREASURY_SEED],
+        bump = config.bump,
+        has_one = ashao_mint,
+        has_one = stake_vault,
+    )]
+    pub config: Box<Account<'info, TreasuryConfig>>,
+
+    #[account(
+        mut,
+        seeds = [POSITION_SEED, owner.key().as_ref()],
+        bump = position.bump,
+        has_one = owner @ TreasuryError::PositionOwnerMismatch,
+    )]
+    pub position: Box<Account<'info, StakePosition>>,
+
+    #[account(mint::token_program = token_program)]
+    pub ashao_mint: Box<InterfaceAccount<'info, Mint>>,
+
+    /// Where the principal goes (any $ASHAO account; the owner signs).
+    #[account(mut, token::mint = ashao_mint, token::token_program = token_program)]
+    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
+
+    #[account(mut)]
+    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+
+    #[account(address = config.ashao_token_program)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl Withdraw<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.position.unstaking > 0,
+            TreasuryError::NothingToWithdraw
+        );
+        require!(
+            Clock::get()?.unix_timestamp >= self.position.unstake_available_at,
+            TreasuryError::CooldownNotElapsed
+        );
+        Ok(())
+    }
+}
+
+/// Allowed while paused.
+#[access_control(ctx.accounts.validate())]
+pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let a = &mut *ctx.accounts;
+    let amount = a.position.unstaking;
+    a.position.unstaking = 0;
+    a.config.total_unstaking = a
+        .config
+        .total_unstaking
+        .checked_sub(amount)
+        .ok_or(TreasuryError::MathOverflow)?;
+
+    transfer(
+        &a.token_program.to_account_info(),
+        &a.stake_vault.to_account_info(),
+        &a.ashao_mint.to_account_info(),
+        &a.destination.to_account_info(),
+        &a.config.to_account_info(),
+        amount,
+        a.ashao_mint.decimals,
+        Some(a.config.bump),
+    )?;
+
+    let config = &a.config;
+    let position = &a.position;
+    position.invariant(config.acc_reward_per_share)?;
+    config.invariant()?;
+    emit_event(&Withdrawn {
+        owner: position.owner,
+        amount,
+        position_staked: position.staked,
+        position_unstaking: position.unstaking,
+        total_staked: config.total_staked,
+        total_unstaking: config.total_unstaking,
+        unix_timestamp: now,
+    });
+    Ok(())
+}
