@@ -1697,6 +1697,18 @@ export type AshaoTreasury = {
               "USDC claimed over the position's life."
             ],
             "type": "u64"
+          },
+          {
+            "name": "reserved",
+            "docs": [
+              "Room for later fields without a migration (zero)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
           }
         ]
       }
@@ -1937,6 +1949,18 @@ export type AshaoTreasury = {
           {
             "name": "totalRewardsClaimed",
             "type": "u64"
+          },
+          {
+            "name": "reserved",
+            "docs": [
+              "Room for later fields without a migration (zero)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                128
+              ]
+            }
           }
         ]
       }

@@ -19,6 +19,8 @@ pub struct StakePosition {
     pub owed_rewards: u64,
     /// USDC claimed over the position's life.
     pub total_claimed: u64,
+    /// Room for later fields without a migration (zero).
+    pub reserved: [u8; 64],
 }
 
 impl StakePosition {
@@ -42,7 +44,7 @@ impl StakePosition {
 
     pub fn invariant(&self, acc_reward_per_share: u128) -> Result<()> {
         require!(
-            self.reward_checkpoint <= acc_reward_per_share,
+            self.owner != Pubkey::default() && self.reward_checkpoint <= acc_reward_per_share,
             TreasuryError::InvariantViolated
         );
         Ok(())
