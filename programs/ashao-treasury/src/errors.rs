@@ -85,6 +85,8 @@ pub enum TreasuryError {
     PositionNotEmpty,
     #[msg("No unaccounted USDC in the treasury vaults; nothing to sync")]
     NothingToSync,
+    #[msg("Destination is a treasury vault; pass your own token account")]
+    InvalidDestination,
     #[msg("Position owner does not match the signer")]
     PositionOwnerMismatch,
 

@@ -1336,21 +1336,26 @@ export type AshaoTreasury = {
     },
     {
       "code": 6034,
+      "name": "invalidDestination",
+      "msg": "Destination is a treasury vault; pass your own token account"
+    },
+    {
+      "code": 6035,
       "name": "positionOwnerMismatch",
       "msg": "Position owner does not match the signer"
     },
     {
-      "code": 6035,
+      "code": 6036,
       "name": "vaultShortfall",
       "msg": "A vault holds less than the treasury accounts for; report this to the protocol team"
     },
     {
-      "code": 6036,
+      "code": 6037,
       "name": "invariantViolated",
       "msg": "An account invariant does not hold; the transaction was rolled back"
     },
     {
-      "code": 6037,
+      "code": 6038,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow or underflow"
     }

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::{
         MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_CRANKS, MAX_SLIPPAGE_BPS,
-        MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS, TREASURY_SEED,
+        MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
     },
     errors::TreasuryError,
     math::{rewards::RewardStream, split::split_revenue},
@@ -246,11 +246,6 @@ impl TreasuryConfig {
 /// Reward stream and revenue accounting: the state changes are computed by the pure functions in
 /// `math/` and applied here.
 impl TreasuryConfig {
-    /// Signer seeds of the config PDA, which owns the three vaults.
-    pub fn signer_seeds(&self) -> [&[u8]; 2] {
-        [TREASURY_SEED, core::slice::from_ref(&self.bump)]
-    }
-
     /// The active crank operators.
     pub fn active_cranks(&self) -> &[Pubkey] {
         &self.cranks[..usize::from(self.crank_count).min(self.cranks.len())]

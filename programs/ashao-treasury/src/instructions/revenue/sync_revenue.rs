@@ -73,7 +73,9 @@ pub fn handler(ctx: Context<SyncRevenue>) -> Result<()> {
     let buyback_vault = a.buyback_vault.to_account_info();
     let rewards_vault = a.rewards_vault.to_account_info();
     if buyback_excess > to_buyback {
-        let moved = buyback_excess - to_buyback;
+        let moved = buyback_excess
+            .checked_sub(to_buyback)
+            .ok_or(TreasuryError::MathOverflow)?;
         transfer(
             &token_program,
             &buyback_vault,
@@ -85,7 +87,9 @@ pub fn handler(ctx: Context<SyncRevenue>) -> Result<()> {
             bump,
         )?;
     } else {
-        let moved = to_buyback - buyback_excess;
+        let moved = to_buyback
+            .checked_sub(buyback_excess)
+            .ok_or(TreasuryError::MathOverflow)?;
         transfer(
             &token_program,
             &rewards_vault,

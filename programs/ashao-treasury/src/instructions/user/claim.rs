@@ -33,7 +33,12 @@ pub struct Claim<'info> {
     pub usdc_mint: Box<Account<'info, Mint>>,
 
     /// Where the USDC goes (any USDC account; the owner signs).
-    #[account(mut, token::mint = usdc_mint)]
+    #[account(
+        mut,
+        token::mint = usdc_mint,
+        constraint = destination.key() != rewards_vault.key()
+            && destination.key() != config.buyback_vault @ TreasuryError::InvalidDestination,
+    )]
     pub destination: Box<Account<'info, TokenAccount>>,
 
     #[account(mut)]

@@ -34,7 +34,12 @@ pub struct Withdraw<'info> {
     pub ashao_mint: Box<InterfaceAccount<'info, Mint>>,
 
     /// Where the principal goes (any $ASHAO account; the owner signs).
-    #[account(mut, token::mint = ashao_mint, token::token_program = token_program)]
+    #[account(
+        mut,
+        token::mint = ashao_mint,
+        token::token_program = token_program,
+        constraint = destination.key() != stake_vault.key() @ TreasuryError::InvalidDestination,
+    )]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
 
     #[account(mut)]
