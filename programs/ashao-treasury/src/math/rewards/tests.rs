@@ -130,6 +130,42 @@ fn clock_going_backwards_releases_nothing() {
     assert_eq!(s2.last_update_ts, 10);
 }
 
+#[test]
+fn just_in_time_staker_gets_only_a_time_weighted_share() {
+    // Alice has 1_000 staked. 10_000 arrives for stakers, streamed over 1_000 s. Bob stakes
+    // 1_000 right after the deposit and leaves 100 s later: he earns half of 10% of it.
+    let s = stream(1_000).add(10_000, 0, 1_000).unwrap_or_default();
+    let (s, _) = s.accrue(0).unwrap_or_default();
+    let bob_checkpoint = s.acc_reward_per_share;
+    let s = RewardStream {
+        total_staked: 2_000,
+        ..s
+    };
+    let (s, released) = s.accrue(100).unwrap_or_default();
+    assert_eq!(released, 1_000);
+    let (bob, _) = settle(1_000, 0, bob_checkpoint, s.acc_reward_per_share).unwrap_or_default();
+    assert_eq!(bob, 500);
+}
+
+#[test]
+fn revenue_with_nobody_staked_waits_for_stakers() {
+    // 1_000 arrives while nobody is staked (100 s stream). A staker arriving 1 day later gets it
+    // over the next 100 s, not at once; nothing is lost.
+    let s = stream(0).add(1_000, 0, 100).unwrap_or_default();
+    let (s, released) = s.accrue(86_400).unwrap_or_default();
+    assert_eq!(released, 0);
+    let s = RewardStream {
+        total_staked: 1,
+        ..s
+    };
+    let (s, released) = s.accrue(86_410).unwrap_or_default();
+    assert_eq!(released, 100);
+    let (s, released) = s.accrue(86_500).unwrap_or_default();
+    assert_eq!(released, 900);
+    assert_eq!(s.total_rewards_released, 1_000);
+    assert_eq!(s.stream_remaining, 0);
+}
+
 // --------------------------------------------------------------- exact reference simulation
 
 /// Largest |program − exact| seen for one staker, in millionths of a base unit, across all runs.
@@ -276,6 +312,11 @@ impl Sim {
             u128::from(self.deposited_to_stakers)
         );
         prop_assert!(paid <= u128::from(self.s.total_rewards_released));
+        // The rewards vault (deposits in, claims out) always covers owed rewards plus the stream.
+        let claimed: u128 = self.users.iter().map(|u| u128::from(u.claimed)).sum();
+        let owed: u128 = self.users.iter().map(|u| u128::from(u.owed)).sum();
+        let vault = u128::from(self.deposited_to_stakers) - claimed;
+        prop_assert!(vault >= owed + u128::from(self.s.stream_remaining));
         // Undistributed dust is bounded: < 1 unit per settlement plus the carried fraction.
         let settles: u64 = self.users.iter().map(|u| u.interactions).sum();
         prop_assert!(u128::from(self.s.total_rewards_released) - paid <= u128::from(settles) + 1);
