@@ -11,6 +11,7 @@ command -v cargo >/dev/null || die "cargo (rustup, stable) is required"
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
   die "node 20 or newer is required (found $(node --version))"
 
+[ -f package-lock.json ] || die "package-lock.json is missing"
 lock_stamp="node_modules/.package-lock.sha256"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$want" ]; then
