@@ -16,7 +16,11 @@ export interface JupiterInstruction {
 export function toJupiterInstruction(ix: TransactionInstruction): JupiterInstruction {
   return {
     programId: ix.programId.toBase58(),
-    accounts: ix.keys.map((k) => ({ pubkey: k.pubkey.toBase58(), isSigner: k.isSigner, isWritable: k.isWritable })),
+    accounts: ix.keys.map((k) => ({
+      pubkey: k.pubkey.toBase58(),
+      isSigner: k.isSigner,
+      isWritable: k.isWritable,
+    })),
     data: Buffer.from(ix.data).toString("base64"),
   };
 }
@@ -24,12 +28,18 @@ export function toJupiterInstruction(ix: TransactionInstruction): JupiterInstruc
 export function fromJupiterInstruction(ix: JupiterInstruction): TransactionInstruction {
   return new TransactionInstruction({
     programId: new PublicKey(ix.programId),
-    keys: ix.accounts.map((k) => ({ pubkey: new PublicKey(k.pubkey), isSigner: k.isSigner, isWritable: k.isWritable })),
+    keys: ix.accounts.map((k) => ({
+      pubkey: new PublicKey(k.pubkey),
+      isSigner: k.isSigner,
+      isWritable: k.isWritable,
+    })),
     data: Buffer.from(ix.data, "base64"),
   });
 }
 
-const SWAP_DISCRIMINATOR = Buffer.from(IDL.instructions.find((i) => i.name === "swap")?.discriminator ?? []);
+const SWAP_DISCRIMINATOR = Buffer.from(
+  IDL.instructions.find((i) => i.name === "swap")?.discriminator ?? [],
+);
 
 export interface SwapAccounts {
   user: PublicKey;

@@ -8,7 +8,12 @@ export const BPS_DENOMINATOR = 10_000n;
 const U64_MAX = (1n << 64n) - 1n;
 
 /** The program's error names for the quote's failure cases. */
-export type AmmMathErrorName = "ZeroAmount" | "EmptyPool" | "ZeroAmountOut" | "FeeTooHigh" | "MathOverflow";
+export type AmmMathErrorName =
+  | "ZeroAmount"
+  | "EmptyPool"
+  | "ZeroAmountOut"
+  | "FeeTooHigh"
+  | "MathOverflow";
 
 export class AmmMathError extends Error {
   constructor(public readonly errorName: AmmMathErrorName) {
@@ -35,7 +40,12 @@ function checkU64(value: bigint): bigint {
  * `inAfterFee = floor(amountIn * (10_000 - feeBps) / 10_000)`,
  * `amountOut = floor(reserveOut * inAfterFee / (reserveIn + inAfterFee))`.
  */
-export function quoteExactIn(reserveIn: bigint, reserveOut: bigint, amountIn: bigint, feeBps: number): SwapQuote {
+export function quoteExactIn(
+  reserveIn: bigint,
+  reserveOut: bigint,
+  amountIn: bigint,
+  feeBps: number,
+): SwapQuote {
   checkU64(reserveIn);
   checkU64(reserveOut);
   checkU64(amountIn);

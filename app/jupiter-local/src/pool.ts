@@ -12,12 +12,26 @@ export const VAULT_SEED = Buffer.from("vault");
 /** The label the venue reports in `routePlan[].swapInfo.label` and `/program-id-to-label`. */
 export const TEST_AMM_LABEL = "Ashao Test AMM";
 
-export function poolAddress(mintA: PublicKey, mintB: PublicKey, programId = TEST_AMM_PROGRAM_ID): PublicKey {
-  return PublicKey.findProgramAddressSync([POOL_SEED, mintA.toBuffer(), mintB.toBuffer()], programId)[0];
+export function poolAddress(
+  mintA: PublicKey,
+  mintB: PublicKey,
+  programId = TEST_AMM_PROGRAM_ID,
+): PublicKey {
+  return PublicKey.findProgramAddressSync(
+    [POOL_SEED, mintA.toBuffer(), mintB.toBuffer()],
+    programId,
+  )[0];
 }
 
-export function vaultAddress(pool: PublicKey, mint: PublicKey, programId = TEST_AMM_PROGRAM_ID): PublicKey {
-  return PublicKey.findProgramAddressSync([VAULT_SEED, pool.toBuffer(), mint.toBuffer()], programId)[0];
+export function vaultAddress(
+  pool: PublicKey,
+  mint: PublicKey,
+  programId = TEST_AMM_PROGRAM_ID,
+): PublicKey {
+  return PublicKey.findProgramAddressSync(
+    [VAULT_SEED, pool.toBuffer(), mint.toBuffer()],
+    programId,
+  )[0];
 }
 
 /** The `Pool` account's fields (see `programs/test-amm/src/state.rs`). */
@@ -40,7 +54,9 @@ export interface PoolState extends PoolAccount {
   slot: number;
 }
 
-const POOL_DISCRIMINATOR = Buffer.from(IDL.accounts.find((a) => a.name === "Pool")?.discriminator ?? []);
+const POOL_DISCRIMINATOR = Buffer.from(
+  IDL.accounts.find((a) => a.name === "Pool")?.discriminator ?? [],
+);
 const POOL_SIZE = 8 + 6 * 32 + 2 + 1;
 
 /** Decodes a `Pool` account, checking its discriminator. */

@@ -23,7 +23,13 @@ import BN from "bn.js";
 
 import type { TestAmm } from "./idl/test_amm";
 import IDL from "./idl/test_amm.json";
-import { type PoolAccount, poolAddress, readPools, TEST_AMM_PROGRAM_ID, vaultAddress } from "./pool";
+import {
+  type PoolAccount,
+  poolAddress,
+  readPools,
+  TEST_AMM_PROGRAM_ID,
+  vaultAddress,
+} from "./pool";
 
 export interface SeedLocalVenueOptions {
   connection: Connection;
@@ -59,8 +65,14 @@ export function testAmmProgram(connection: Connection): Program<TestAmm> {
   return new Program<TestAmm>(IDL as Idl as TestAmm, { connection });
 }
 
-async function send(connection: Connection, payer: Keypair, ixs: TransactionInstruction[]): Promise<string> {
-  return sendAndConfirmTransaction(connection, new Transaction().add(...ixs), [payer], { commitment: "confirmed" });
+async function send(
+  connection: Connection,
+  payer: Keypair,
+  ixs: TransactionInstruction[],
+): Promise<string> {
+  return sendAndConfirmTransaction(connection, new Transaction().add(...ixs), [payer], {
+    commitment: "confirmed",
+  });
 }
 
 async function tokenProgramOf(connection: Connection, mint: PublicKey): Promise<PublicKey> {
@@ -82,7 +94,13 @@ async function liquiditySource(
 ): Promise<PublicKey> {
   const ata = getAssociatedTokenAddressSync(mint, payer.publicKey, false, tokenProgram);
   const ixs: TransactionInstruction[] = [
-    createAssociatedTokenAccountIdempotentInstruction(payer.publicKey, ata, payer.publicKey, mint, tokenProgram),
+    createAssociatedTokenAccountIdempotentInstruction(
+      payer.publicKey,
+      ata,
+      payer.publicKey,
+      mint,
+      tokenProgram,
+    ),
   ];
   const balance = await connection
     .getTokenAccountBalance(ata, "confirmed")
@@ -91,7 +109,9 @@ async function liquiditySource(
   if (balance < amount && mintMissing) {
     const mintInfo = await getMint(connection, mint, "confirmed", tokenProgram);
     if (mintInfo.mintAuthority?.equals(payer.publicKey)) {
-      ixs.push(createMintToInstruction(mint, ata, payer.publicKey, amount - balance, [], tokenProgram));
+      ixs.push(
+        createMintToInstruction(mint, ata, payer.publicKey, amount - balance, [], tokenProgram),
+      );
     }
   }
   await send(connection, payer, ixs);
@@ -99,7 +119,11 @@ async function liquiditySource(
 }
 
 /** Waits until the cluster is past `slot` (lookup table entries are usable from the next slot). */
-async function waitForSlotAfter(connection: Connection, slot: number, timeoutMs = 30_000): Promise<void> {
+async function waitForSlotAfter(
+  connection: Connection,
+  slot: number,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await connection.getSlot("confirmed")) <= slot) {
     if (Date.now() > deadline) {

@@ -21,7 +21,13 @@ import {
 } from "@solana/web3.js";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 
-import { type JupiterInstruction, poolSides, SWAP_ACCOUNT_COUNT, swapInstruction, toJupiterInstruction } from "./instructions";
+import {
+  type JupiterInstruction,
+  poolSides,
+  SWAP_ACCOUNT_COUNT,
+  swapInstruction,
+  toJupiterInstruction,
+} from "./instructions";
 import { AmmMathError, minimumOut, priceImpact, quoteExactIn } from "./math";
 import { type PoolState, readPools, TEST_AMM_LABEL, TEST_AMM_PROGRAM_ID } from "./pool";
 import { createPoolLookupTable } from "./seed";
@@ -105,7 +111,12 @@ function parseU64(value: unknown, name: string): bigint {
   return parsed;
 }
 
-function parseOptionalInt(value: unknown, name: string, min: number, max: number): number | undefined {
+function parseOptionalInt(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined || value === "") {
     return undefined;
   }
@@ -128,7 +139,10 @@ function listParam(value: unknown): string[] | undefined {
     return undefined;
   }
   const items = Array.isArray(value) ? value : [value];
-  return items.flatMap((v) => String(v).split(",")).map((v) => v.trim()).filter((v) => v.length > 0);
+  return items
+    .flatMap((v) => String(v).split(","))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 /** The QuoteResponse Jupiter returns for ExactIn (one direct route, 100% through one pool). */
@@ -160,7 +174,9 @@ export interface LocalQuoteResponse {
   timeTaken: number;
 }
 
-export function createJupiterLocalServer(opts: JupiterLocalServerOptions): Promise<JupiterLocalServer> {
+export function createJupiterLocalServer(
+  opts: JupiterLocalServerOptions,
+): Promise<JupiterLocalServer> {
   return startServer(opts);
 }
 
@@ -187,7 +203,10 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
   const lookupTableOf = (pool: PublicKey) => pools.find((p) => p.pool.equals(pool))?.lookupTable;
 
   /** The pool trading inputMint → outputMint, with fresh reserves. */
-  async function findPool(inputMint: PublicKey, outputMint: PublicKey): Promise<PoolState | undefined> {
+  async function findPool(
+    inputMint: PublicKey,
+    outputMint: PublicKey,
+  ): Promise<PoolState | undefined> {
     const states = await readPools(
       connection,
       pools.map((p) => p.pool),
@@ -200,10 +219,14 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     const inputMint = parsePubkey(query.inputMint, "inputMint");
     const outputMint = parsePubkey(query.outputMint, "outputMint");
     const amount = parseU64(query.amount, "amount");
-    const slippageBps = parseOptionalInt(query.slippageBps, "slippageBps", 0, 10_000) ?? DEFAULT_SLIPPAGE_BPS;
+    const slippageBps =
+      parseOptionalInt(query.slippageBps, "slippageBps", 0, 10_000) ?? DEFAULT_SLIPPAGE_BPS;
     const swapMode = query.swapMode ?? "ExactIn";
     if (swapMode !== "ExactIn") {
-      throw badRequest(`swapMode ${String(swapMode)} is not supported by the local venue (ExactIn only)`, "NOT_SUPPORTED");
+      throw badRequest(
+        `swapMode ${String(swapMode)} is not supported by the local venue (ExactIn only)`,
+        "NOT_SUPPORTED",
+      );
     }
     if (inputMint.equals(outputMint)) {
       throw badRequest("Circular arbitrage is disabled", "CIRCULAR_ARBITRAGE_IS_DISABLED");
@@ -214,7 +237,10 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     }
     const dexes = listParam(query.dexes);
     const excluded = listParam(query.excludeDexes);
-    if ((dexes !== undefined && !dexes.includes(TEST_AMM_LABEL)) || excluded?.includes(TEST_AMM_LABEL)) {
+    if (
+      (dexes !== undefined && !dexes.includes(TEST_AMM_LABEL)) ||
+      excluded?.includes(TEST_AMM_LABEL)
+    ) {
       throw noRoute(`${TEST_AMM_LABEL} is the only local DEX`);
     }
     if (amount === 0n) {
@@ -226,7 +252,9 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     }
     const sides = poolSides(pool, inputMint, outputMint);
     const aToB = sides !== undefined && sides.input.mint.equals(pool.mintA);
-    const [reserveIn, reserveOut] = aToB ? [pool.reserveA, pool.reserveB] : [pool.reserveB, pool.reserveA];
+    const [reserveIn, reserveOut] = aToB
+      ? [pool.reserveA, pool.reserveB]
+      : [pool.reserveB, pool.reserveA];
     let result;
     try {
       result = quoteExactIn(reserveIn, reserveOut, amount, pool.feeBps);
@@ -270,7 +298,11 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
 
   async function swapInstructions(body: Record<string, unknown>) {
     const quoteResponse = body.quoteResponse as Record<string, unknown> | undefined;
-    if (quoteResponse === undefined || quoteResponse === null || typeof quoteResponse !== "object") {
+    if (
+      quoteResponse === undefined ||
+      quoteResponse === null ||
+      typeof quoteResponse !== "object"
+    ) {
       throw badRequest("Missing quoteResponse");
     }
     const user = parsePubkey(body.userPublicKey, "userPublicKey");
@@ -278,13 +310,19 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     const inputMint = parsePubkey(quoteResponse.inputMint, "quoteResponse.inputMint");
     const outputMint = parsePubkey(quoteResponse.outputMint, "quoteResponse.outputMint");
     const inAmount = parseU64(quoteResponse.inAmount, "quoteResponse.inAmount");
-    const threshold = parseU64(quoteResponse.otherAmountThreshold, "quoteResponse.otherAmountThreshold");
+    const threshold = parseU64(
+      quoteResponse.otherAmountThreshold,
+      "quoteResponse.otherAmountThreshold",
+    );
     if (quoteResponse.swapMode !== undefined && quoteResponse.swapMode !== "ExactIn") {
       throw badRequest("Only ExactIn quotes are supported by the local venue", "NOT_SUPPORTED");
     }
     const routePlan = quoteResponse.routePlan as { swapInfo?: { ammKey?: unknown } }[] | undefined;
     if (!Array.isArray(routePlan) || routePlan.length !== 1) {
-      throw badRequest("quoteResponse.routePlan must hold the one step this venue quoted", "INVALID_ROUTE_PLAN");
+      throw badRequest(
+        "quoteResponse.routePlan must hold the one step this venue quoted",
+        "INVALID_ROUTE_PLAN",
+      );
     }
     const ammKey = parsePubkey(routePlan[0].swapInfo?.ammKey, "routePlan[0].swapInfo.ammKey");
     if (!pools.some((p) => p.pool.equals(ammKey))) {
@@ -297,14 +335,26 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     }
 
     const wrapAndUnwrapSol = parseBool(body.wrapAndUnwrapSol) ?? true;
-    const userSource = getAssociatedTokenAddressSync(inputMint, user, true, sides.input.tokenProgram);
-    const destinationGiven = body.destinationTokenAccount !== undefined && body.destinationTokenAccount !== null;
+    const userSource = getAssociatedTokenAddressSync(
+      inputMint,
+      user,
+      true,
+      sides.input.tokenProgram,
+    );
+    const destinationGiven =
+      body.destinationTokenAccount !== undefined && body.destinationTokenAccount !== null;
     const userDestination = destinationGiven
       ? parsePubkey(body.destinationTokenAccount, "destinationTokenAccount")
       : getAssociatedTokenAddressSync(outputMint, user, true, sides.output.tokenProgram);
 
     const setup: TransactionInstruction[] = [
-      createAssociatedTokenAccountIdempotentInstruction(payer, userSource, user, inputMint, sides.input.tokenProgram),
+      createAssociatedTokenAccountIdempotentInstruction(
+        payer,
+        userSource,
+        user,
+        inputMint,
+        sides.input.tokenProgram,
+      ),
     ];
     if (wrapAndUnwrapSol && inputMint.equals(NATIVE_MINT)) {
       setup.push(
@@ -325,7 +375,13 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     }
     let cleanup: TransactionInstruction | null = null;
     if (wrapAndUnwrapSol && outputMint.equals(NATIVE_MINT) && !destinationGiven) {
-      cleanup = createCloseAccountInstruction(userDestination, user, user, [], sides.output.tokenProgram);
+      cleanup = createCloseAccountInstruction(
+        userDestination,
+        user,
+        user,
+        [],
+        sides.output.tokenProgram,
+      );
     } else if (wrapAndUnwrapSol && inputMint.equals(NATIVE_MINT)) {
       cleanup = createCloseAccountInstruction(userSource, user, user, [], sides.input.tokenProgram);
     }
@@ -337,12 +393,21 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
       threshold,
     );
 
-    const computeBudget: TransactionInstruction[] = [ComputeBudgetProgram.setComputeUnitLimit({ units: computeUnitLimit })];
-    const price = parseOptionalInt(body.computeUnitPriceMicroLamports, "computeUnitPriceMicroLamports", 0, Number.MAX_SAFE_INTEGER);
+    const computeBudget: TransactionInstruction[] = [
+      ComputeBudgetProgram.setComputeUnitLimit({ units: computeUnitLimit }),
+    ];
+    const price = parseOptionalInt(
+      body.computeUnitPriceMicroLamports,
+      "computeUnitPriceMicroLamports",
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
     let prioritizationFeeLamports = 0;
     if (price !== undefined && price > 0) {
       computeBudget.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: price }));
-      prioritizationFeeLamports = Number((BigInt(price) * BigInt(computeUnitLimit) + 999_999n) / 1_000_000n);
+      prioritizationFeeLamports = Number(
+        (BigInt(price) * BigInt(computeUnitLimit) + 999_999n) / 1_000_000n,
+      );
     }
     const lookupTable = lookupTableOf(ammKey);
     return {
@@ -355,7 +420,9 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
       addressLookupTableAddresses: lookupTable === undefined ? [] : [lookupTable.toBase58()],
       prioritizationFeeLamports,
       computeUnitLimit,
-      prioritizationType: { computeBudget: { microLamports: price ?? 0, estimatedMicroLamports: price ?? 0 } },
+      prioritizationType: {
+        computeBudget: { microLamports: price ?? 0, estimatedMicroLamports: price ?? 0 },
+      },
       simulationSlot: null,
       dynamicSlippageReport: null,
       simulationError: null,
@@ -369,15 +436,23 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return reply.status(status).send({ error: (err as Error).message, errorCode: "INVALID_REQUEST" });
+      return reply
+        .status(status)
+        .send({ error: (err as Error).message, errorCode: "INVALID_REQUEST" });
     }
     app.log.error(err);
-    return reply.status(500).send({ error: `Internal error: ${(err as Error).message}`, errorCode: "INTERNAL_ERROR" });
+    return reply
+      .status(500)
+      .send({ error: `Internal error: ${(err as Error).message}`, errorCode: "INTERNAL_ERROR" });
   });
   for (const prefix of ROUTE_PREFIXES) {
     app.get(`${prefix}/quote`, async (req) => quote(req.query as Record<string, unknown>));
-    app.post(`${prefix}/swap-instructions`, async (req) => swapInstructions((req.body ?? {}) as Record<string, unknown>));
-    app.get(`${prefix}/program-id-to-label`, async () => ({ [TEST_AMM_PROGRAM_ID.toBase58()]: TEST_AMM_LABEL }));
+    app.post(`${prefix}/swap-instructions`, async (req) =>
+      swapInstructions((req.body ?? {}) as Record<string, unknown>),
+    );
+    app.get(`${prefix}/program-id-to-label`, async () => ({
+      [TEST_AMM_PROGRAM_ID.toBase58()]: TEST_AMM_LABEL,
+    }));
   }
 
   await app.listen({ port: opts.port ?? 0, host });
