@@ -1,1 +1,105 @@
-fn main() {}
+//! `ashao-validator`: an offline local Solana validator (see the crate docs).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ashao_local_validator::{capture, start, Config, StartError};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ashao-validator",
+    about = "Offline local Solana validator: LiteSVM with the protocol's programs, behind JSON-RPC and PubSub.\nState is fresh on every start."
+)]
+struct Args {
+    /// JSON-RPC (HTTP) port
+    #[arg(long, default_value_t = 8899)]
+    rpc_port: u16,
+    /// PubSub (websocket) port [default: rpc port + 1]
+    #[arg(long)]
+    ws_port: Option<u16>,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Slot duration in milliseconds
+    #[arg(long, default_value_t = 400)]
+    slot_ms: u64,
+    /// Where `<program>.so` files are looked for; a program without one runs natively
+    #[arg(long, default_value = "target/deploy")]
+    deploy_dir: PathBuf,
+    /// Log level (tracing filter) for stderr
+    #[arg(long, default_value = "info")]
+    log_level: String,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let filter = EnvFilter::try_new(format!(
+        "{},jsonrpsee=warn,solana=warn,litesvm=warn",
+        args.log_level
+    ))
+    .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let ws_port = args.ws_port.unwrap_or(if args.rpc_port == 0 {
+        0
+    } else {
+        args.rpc_port.saturating_add(1)
+    });
+    let config = Config {
+        bind: args.bind,
+        rpc_port: args.rpc_port,
+        ws_port,
+        slot_ms: args.slot_ms,
+        deploy_dir: args.deploy_dir,
+    };
+    let started = std::time::Instant::now();
+    let running = match start(config).await {
+        Ok(r) => r,
+        Err(e @ StartError::AddrInUse(_)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    capture::print_stdout_line(&running.ready_line());
+    tracing::info!("ready in {} ms", started.elapsed().as_millis());
+
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot install the SIGTERM handler: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+    running.stop().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,662 @@
+//! Chain state around LiteSVM: slots, blockhashes, the clock, the ledger of processed
+//! transactions and the events PubSub listens to.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
+use litesvm::LiteSVM;
+use solana_account::Account;
+use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
+use solana_account_decoder::parse_token::{
+    get_token_account_mint, parse_token_v3, TokenAccountType,
+};
+use solana_address::Address;
+use solana_clock::Clock;
+use solana_epoch_schedule::EpochSchedule;
+use solana_hash::Hash;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_message::v0::LoadedAddresses;
+use solana_message::{Message, VersionedMessage};
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::sanitized::{MessageHash, SanitizedTransaction};
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+use solana_transaction_status::{
+    InnerInstruction, InnerInstructions, TransactionStatusMeta, TransactionTokenBalance,
+};
+use tokio::sync::broadcast;
+
+use crate::native::{add_native_program, NativeEntry};
+
+/// Blockhashes stay valid for this many blocks, as on a real cluster.
+pub const MAX_PROCESSING_AGE: u64 = 150;
+/// SPL Token and Token-2022 program ids.
+pub const SPL_TOKEN_ID: Address =
+    solana_address::address!("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+pub const SPL_TOKEN_2022_ID: Address =
+    solana_address::address!("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+
+/// A program hosted natively unless `<deploy-dir>/<name>.so` exists.
+pub struct ProgramSpec {
+    pub name: &'static str,
+    pub id: Address,
+    pub entry: NativeEntry,
+}
+
+/// How a program was loaded.
+#[derive(Clone, Debug)]
+pub struct LoadedProgram {
+    pub name: String,
+    pub id: Address,
+    pub kind: &'static str,
+}
+
+/// One processed transaction, as the ledger keeps it.
+#[derive(Clone, Debug)]
+pub struct TxRecord {
+    pub signature: Signature,
+    pub slot: u64,
+    pub block_time: i64,
+    pub index: u32,
+    pub transaction: VersionedTransaction,
+    pub meta: TransactionStatusMeta,
+}
+
+/// Result of executing a transaction against the current state.
+#[derive(Clone, Debug)]
+pub struct Execution {
+    pub signature: Signature,
+    pub result: Result<(), TransactionError>,
+    pub logs: Vec<String>,
+    pub units_consumed: u64,
+    pub fee: u64,
+    pub return_data: Option<solana_transaction_context::transaction::TransactionReturnData>,
+    pub inner_instructions: Vec<InnerInstructions>,
+    pub account_keys: Vec<Address>,
+    pub loaded_addresses: LoadedAddresses,
+    pub pre_balances: Vec<u64>,
+    pub post_balances: Vec<u64>,
+    pub pre_token_balances: Vec<TransactionTokenBalance>,
+    pub post_token_balances: Vec<TransactionTokenBalance>,
+    /// Accounts after execution (simulation only; empty when it failed).
+    pub post_accounts: HashMap<Address, Account>,
+    pub loaded_accounts_data_size: u32,
+}
+
+/// A transaction that made it into a block, for PubSub.
+#[derive(Debug)]
+pub struct TxEvent {
+    pub signature: Signature,
+    pub slot: u64,
+    pub err: Option<TransactionError>,
+    pub logs: Vec<String>,
+    pub account_keys: Vec<Address>,
+    pub written: Vec<(Address, Account)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Event {
+    Slot { slot: u64, parent: u64, root: u64 },
+    Transaction(Arc<TxEvent>),
+}
+
+/// A block (a ticked slot).
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub slot: u64,
+    pub parent_slot: u64,
+    pub blockhash: Hash,
+    pub previous_blockhash: Hash,
+    pub block_height: u64,
+    pub block_time: i64,
+    pub signatures: Vec<Signature>,
+}
+
+/// Why a transaction was not even executed.
+#[derive(Debug)]
+pub enum Rejection {
+    Sanitize(TransactionError),
+    SignatureFailure,
+}
+
+pub struct Chain {
+    pub svm: LiteSVM,
+    pub slot: u64,
+    pub first_slot: u64,
+    pub block_height: u64,
+    pub slot_ms: u64,
+    pub time_offset: i64,
+    pub genesis_hash: Hash,
+    pub identity: Address,
+    pub programs: Vec<LoadedProgram>,
+    /// Recent blockhashes with the block height they were produced at, newest last.
+    blockhashes: VecDeque<(Hash, u64)>,
+    blockhash_heights: HashMap<Hash, u64>,
+    ledger: HashMap<Signature, Arc<TxRecord>>,
+    by_address: HashMap<Address, Vec<Signature>>,
+    blocks: BTreeMap<u64, Block>,
+    airdrop_nonce: u32,
+    events: broadcast::Sender<Event>,
+}
+
+fn wall_clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn next_hash(previous: &Hash, slot: u64) -> Hash {
+    solana_sha256_hasher::hashv(&[previous.as_ref(), &slot.to_le_bytes()])
+}
+
+impl Chain {
+    /// A fresh chain with the default SPL programs and the given programs.
+    pub fn new(slot_ms: u64, deploy_dir: &Path, programs: &[ProgramSpec]) -> anyhow::Result<Self> {
+        let mut features = LiteSVM::mainnet_feature_set();
+        // Prefer the real SPL Token program over p-token.
+        features.deactivate(&agave_feature_set::replace_spl_token_with_p_token::id());
+        let mut svm = LiteSVM::default()
+            .with_feature_set(features)
+            .with_builtins()
+            .with_lamports(1_000_000_000u64.saturating_mul(1_000_000_000))
+            .with_sysvars()
+            .with_feature_accounts()
+            .with_default_programs()
+            .with_sigverify(true)
+            .with_blockhash_check(false)
+            .with_transaction_history(1_000_000);
+
+        let mut loaded = Vec::new();
+        for spec in programs {
+            let so = deploy_dir.join(format!("{}.so", spec.name));
+            if so.is_file() {
+                svm.add_program_from_file(spec.id, &so)
+                    .map_err(|e| anyhow::anyhow!("loading {}: {e:?}", so.display()))?;
+                loaded.push(LoadedProgram {
+                    name: spec.name.to_string(),
+                    id: spec.id,
+                    kind: "sbf",
+                });
+            } else {
+                add_native_program(&mut svm, spec.id, spec.entry);
+                loaded.push(LoadedProgram {
+                    name: spec.name.to_string(),
+                    id: spec.id,
+                    kind: "native",
+                });
+            }
+        }
+
+        let clock: Clock = svm.get_sysvar();
+        let slot = clock.slot;
+        let genesis_hash = solana_sha256_hasher::hashv(&[b"ashao-validator genesis"]);
+        let (events, _) = broadcast::channel(8192);
+        let identity = Keypair::new().pubkey();
+        let mut chain = Self {
+            svm,
+            slot,
+            first_slot: slot,
+            block_height: 0,
+            slot_ms: slot_ms.max(1),
+            time_offset: 0,
+            genesis_hash,
+            identity,
+            programs: loaded,
+            blockhashes: VecDeque::new(),
+            blockhash_heights: HashMap::new(),
+            ledger: HashMap::new(),
+            by_address: HashMap::new(),
+            blocks: BTreeMap::new(),
+            airdrop_nonce: 0,
+            events,
+        };
+        chain.push_blockhash(genesis_hash);
+        chain.open_block(slot, slot, Hash::default());
+        chain.sync_sysvars();
+        Ok(chain)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    pub fn unix_timestamp(&self) -> i64 {
+        wall_clock() + self.time_offset
+    }
+
+    pub fn latest_blockhash(&self) -> Hash {
+        self.blockhashes.back().map(|(h, _)| *h).unwrap_or_default()
+    }
+
+    pub fn last_valid_block_height(&self) -> u64 {
+        self.block_height + MAX_PROCESSING_AGE
+    }
+
+    pub fn is_blockhash_valid(&self, hash: &Hash) -> bool {
+        self.blockhash_heights
+            .get(hash)
+            .is_some_and(|h| self.block_height.saturating_sub(*h) <= MAX_PROCESSING_AGE)
+    }
+
+    pub fn epoch_schedule(&self) -> EpochSchedule {
+        self.svm.get_sysvar()
+    }
+
+    fn push_blockhash(&mut self, hash: Hash) {
+        self.blockhashes.push_back((hash, self.block_height));
+        self.blockhash_heights.insert(hash, self.block_height);
+        while self.blockhashes.len() as u64 > MAX_PROCESSING_AGE + 1 {
+            if let Some((old, _)) = self.blockhashes.pop_front() {
+                self.blockhash_heights.remove(&old);
+            }
+        }
+        self.svm.set_latest_blockhash(hash);
+    }
+
+    fn open_block(&mut self, slot: u64, parent_slot: u64, previous_blockhash: Hash) {
+        self.blocks.insert(
+            slot,
+            Block {
+                slot,
+                parent_slot,
+                blockhash: self.latest_blockhash(),
+                previous_blockhash,
+                block_height: self.block_height,
+                block_time: self.unix_timestamp(),
+                signatures: Vec::new(),
+            },
+        );
+        while self.blocks.len() > 200_000 {
+            self.blocks.pop_first();
+        }
+    }
+
+    fn sync_sysvars(&mut self) {
+        let schedule = self.epoch_schedule();
+        let mut clock: Clock = self.svm.get_sysvar();
+        clock.slot = self.slot;
+        clock.epoch = schedule.get_epoch(self.slot);
+        clock.leader_schedule_epoch = schedule.get_leader_schedule_epoch(self.slot);
+        clock.unix_timestamp = self.unix_timestamp();
+        self.svm.set_sysvar(&clock);
+    }
+
+    /// Advances by `n` slots (one block each, only the last 151 blockhashes are kept).
+    pub fn advance_slots(&mut self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let parent = self.slot;
+        let previous = self.latest_blockhash();
+        let keep = n.min(MAX_PROCESSING_AGE + 1);
+        let mut hash = previous;
+        for i in 0..n {
+            self.block_height += 1;
+            if n - i <= keep {
+                hash = next_hash(&hash, self.slot + i + 1);
+                self.push_blockhash(hash);
+            }
+        }
+        self.slot += n;
+        self.open_block(self.slot, parent, previous);
+        self.sync_sysvars();
+        let _ = self.events.send(Event::Slot {
+            slot: self.slot,
+            parent,
+            root: self.slot,
+        });
+    }
+
+    /// Moves the clock forward by `seconds` and the slot by as many slots.
+    pub fn advance_clock(&mut self, seconds: i64) {
+        let seconds = seconds.max(0);
+        self.time_offset += seconds;
+        let slots = (seconds as u64).saturating_mul(1000) / self.slot_ms;
+        self.advance_slots(slots);
+        self.sync_sysvars();
+    }
+
+    pub fn get_account(&self, address: &Address) -> Option<Account> {
+        self.svm.get_account(address).filter(|a| a.lamports > 0)
+    }
+
+    pub fn get_record(&self, signature: &Signature) -> Option<Arc<TxRecord>> {
+        self.ledger.get(signature).cloned()
+    }
+
+    /// Signatures mentioning `address`, newest first.
+    pub fn signatures_for(&self, address: &Address) -> Vec<Arc<TxRecord>> {
+        self.by_address
+            .get(address)
+            .map(|sigs| {
+                sigs.iter()
+                    .rev()
+                    .filter_map(|s| self.ledger.get(s).cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn block(&self, slot: u64) -> Option<&Block> {
+        self.blocks.get(&slot)
+    }
+
+    pub fn first_available_block(&self) -> u64 {
+        self.blocks
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or(self.first_slot)
+    }
+
+    fn sanitize(
+        &self,
+        tx: &VersionedTransaction,
+    ) -> Result<SanitizedTransaction, TransactionError> {
+        SanitizedTransaction::try_create(
+            tx.clone(),
+            MessageHash::Compute,
+            Some(false),
+            self.svm.accounts_db(),
+            &HashSet::new(),
+        )
+    }
+
+    fn token_balances(&self, keys: &[Address]) -> Vec<TransactionTokenBalance> {
+        let mut out = Vec::new();
+        for (index, key) in keys.iter().enumerate() {
+            let Some(account) = self.svm.get_account(key) else {
+                continue;
+            };
+            if let Some(balance) = self.token_balance(index, &account) {
+                out.push(balance);
+            }
+        }
+        out
+    }
+
+    fn token_balance(&self, index: usize, account: &Account) -> Option<TransactionTokenBalance> {
+        if account.owner != SPL_TOKEN_ID && account.owner != SPL_TOKEN_2022_ID {
+            return None;
+        }
+        let mint = get_token_account_mint(&account.data)?;
+        let decimals = self.mint_decimals(&mint)?;
+        let additional = SplTokenAdditionalDataV2::with_decimals(decimals);
+        match parse_token_v3(&account.data, Some(&additional)).ok()? {
+            TokenAccountType::Account(ui) => Some(TransactionTokenBalance {
+                account_index: index as u8,
+                mint: ui.mint,
+                ui_token_amount: ui.token_amount,
+                owner: ui.owner,
+                program_id: account.owner.to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn mint_decimals(&self, mint: &Address) -> Option<u8> {
+        let account = self.svm.get_account(mint)?;
+        match parse_token_v3(&account.data, None).ok()? {
+            TokenAccountType::Mint(m) => Some(m.decimals),
+            _ => None,
+        }
+    }
+
+    fn balances(&self, keys: &[Address]) -> Vec<u64> {
+        keys.iter()
+            .map(|k| self.svm.get_balance(k).unwrap_or(0))
+            .collect()
+    }
+
+    /// Verifies the signatures of a transaction.
+    pub fn verify_signatures(tx: &VersionedTransaction) -> bool {
+        tx.verify_with_results().iter().all(|ok| *ok)
+    }
+
+    fn execution_from(
+        &self,
+        sanitized: &SanitizedTransaction,
+        signature: Signature,
+        meta: TransactionMetadata,
+        result: Result<(), TransactionError>,
+        pre_balances: Vec<u64>,
+        pre_token_balances: Vec<TransactionTokenBalance>,
+    ) -> Execution {
+        let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
+        let loaded_addresses = match sanitized.message() {
+            solana_message::SanitizedMessage::V0(m) => m.loaded_addresses.as_ref().clone(),
+            _ => LoadedAddresses::default(),
+        };
+        let inner_instructions = meta
+            .inner_instructions
+            .into_iter()
+            .enumerate()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(index, list)| InnerInstructions {
+                index: index as u8,
+                instructions: list
+                    .into_iter()
+                    .map(|i| InnerInstruction {
+                        instruction: i.instruction,
+                        stack_height: Some(u32::from(i.stack_height)),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let return_data = (!meta.return_data.data.is_empty()).then_some(meta.return_data);
+        let loaded_accounts_data_size = keys
+            .iter()
+            .map(|k| {
+                self.svm
+                    .get_account(k)
+                    .map(|a| a.data.len() as u32 + 64)
+                    .unwrap_or(0)
+            })
+            .sum();
+        Execution {
+            signature,
+            result,
+            logs: meta.logs,
+            units_consumed: meta.compute_units_consumed,
+            fee: meta.fee,
+            return_data,
+            inner_instructions,
+            pre_balances,
+            post_balances: Vec::new(),
+            pre_token_balances,
+            post_token_balances: Vec::new(),
+            account_keys: keys,
+            loaded_addresses,
+            post_accounts: HashMap::new(),
+            loaded_accounts_data_size,
+        }
+    }
+
+    /// Executes a transaction without committing it. `sig_verify` is checked by the caller.
+    pub fn simulate(&mut self, tx: &VersionedTransaction) -> Result<Execution, TransactionError> {
+        let sanitized = self.sanitize(tx)?;
+        let signature = tx.signatures.first().copied().unwrap_or_default();
+        let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
+        let pre_balances = self.balances(&keys);
+        let pre_token = self.token_balances(&keys);
+        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
+            let mut exec = self.execution_from(
+                &sanitized,
+                signature,
+                TransactionMetadata::default(),
+                Err(TransactionError::BlockhashNotFound),
+                pre_balances.clone(),
+                pre_token.clone(),
+            );
+            exec.post_balances = pre_balances;
+            exec.post_token_balances = pre_token;
+            return Ok(exec);
+        }
+        self.svm = std::mem::take(&mut self.svm).with_sigverify(false);
+        let outcome = self.svm.simulate_transaction(tx.clone());
+        self.svm = std::mem::take(&mut self.svm).with_sigverify(true);
+        let (meta, result, post) = match outcome {
+            Ok(info) => (info.meta, Ok(()), info.post_accounts),
+            Err(FailedTransactionMetadata { err, meta }) => (meta, Err(err), Vec::new()),
+        };
+        let mut exec =
+            self.execution_from(&sanitized, signature, meta, result, pre_balances, pre_token);
+        let post: HashMap<Address, Account> = post
+            .into_iter()
+            .map(|(k, a)| (k, Account::from(a)))
+            .collect();
+        exec.post_balances = keys
+            .iter()
+            .zip(&exec.pre_balances)
+            .map(|(k, pre)| post.get(k).map(|a| a.lamports).unwrap_or(*pre))
+            .collect();
+        exec.post_token_balances = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| match post.get(k) {
+                Some(a) => self.token_balance(i, a),
+                None => self
+                    .svm
+                    .get_account(k)
+                    .and_then(|a| self.token_balance(i, &a)),
+            })
+            .collect();
+        exec.post_accounts = post;
+        Ok(exec)
+    }
+
+    pub fn transaction_count(&self) -> u64 {
+        self.ledger.len() as u64
+    }
+
+    pub fn is_processed(&self, signature: &Signature) -> bool {
+        self.ledger.contains_key(signature)
+    }
+
+    /// Executes and commits a transaction. Returns the execution when the transaction landed
+    /// (successfully or not); a transaction that fails sanity checks is rejected unrecorded.
+    pub fn process(&mut self, tx: VersionedTransaction) -> Result<Execution, TransactionError> {
+        let sanitized = self.sanitize(&tx)?;
+        let signature = tx.signatures.first().copied().unwrap_or_default();
+        if self.ledger.contains_key(&signature) {
+            return Err(TransactionError::AlreadyProcessed);
+        }
+        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
+            return Err(TransactionError::BlockhashNotFound);
+        }
+        let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
+        let pre_balances = self.balances(&keys);
+        let pre_token = self.token_balances(&keys);
+        let outcome = self.svm.send_transaction(tx.clone());
+        let (meta, result) = match outcome {
+            Ok(meta) => (meta, Ok(())),
+            Err(FailedTransactionMetadata { err, meta }) => {
+                if self.svm.get_transaction(&signature).is_none() {
+                    return Err(err);
+                }
+                (meta, Err(err))
+            }
+        };
+        let mut exec =
+            self.execution_from(&sanitized, signature, meta, result, pre_balances, pre_token);
+        exec.post_balances = self.balances(&keys);
+        exec.post_token_balances = self.token_balances(&keys);
+
+        let block = self.blocks.get_mut(&self.slot);
+        let index = block.as_ref().map(|b| b.signatures.len()).unwrap_or(0) as u32;
+        let block_time = block
+            .as_ref()
+            .map(|b| b.block_time)
+            .unwrap_or_else(wall_clock);
+        if let Some(block) = block {
+            block.signatures.push(signature);
+        }
+        let record = TxRecord {
+            signature,
+            slot: self.slot,
+            block_time,
+            index,
+            transaction: tx,
+            meta: TransactionStatusMeta {
+                status: exec.result.clone(),
+                fee: exec.fee,
+                pre_balances: exec.pre_balances.clone(),
+                post_balances: exec.post_balances.clone(),
+                inner_instructions: Some(exec.inner_instructions.clone()),
+                log_messages: Some(exec.logs.clone()),
+                pre_token_balances: Some(exec.pre_token_balances.clone()),
+                post_token_balances: Some(exec.post_token_balances.clone()),
+                rewards: Some(Vec::new()),
+                loaded_addresses: exec.loaded_addresses.clone(),
+                return_data: exec.return_data.clone(),
+                compute_units_consumed: Some(exec.units_consumed),
+                cost_units: None,
+            },
+        };
+        self.ledger.insert(signature, Arc::new(record));
+        let mut seen = HashSet::new();
+        for key in &keys {
+            if seen.insert(*key) {
+                self.by_address.entry(*key).or_default().push(signature);
+            }
+        }
+
+        let message = sanitized.message();
+        let written: Vec<(Address, Account)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| message.is_writable(*i))
+            .map(|(_, k)| (*k, self.svm.get_account(k).unwrap_or_default()))
+            .collect();
+        let _ = self.events.send(Event::Transaction(Arc::new(TxEvent {
+            signature,
+            slot: self.slot,
+            err: exec.result.clone().err(),
+            logs: exec.logs.clone(),
+            account_keys: keys,
+            written,
+        })));
+        Ok(exec)
+    }
+
+    /// Transfers lamports from the faucet, recorded like any transaction.
+    pub fn airdrop(&mut self, to: &Address, lamports: u64) -> Result<Execution, TransactionError> {
+        let faucet = Keypair::try_from(self.svm.airdrop_keypair_bytes().as_slice())
+            .map_err(|_| TransactionError::AccountNotFound)?;
+        let blockhash = self.latest_blockhash();
+        let mut instructions = vec![solana_system_interface::instruction::transfer(
+            &faucet.pubkey(),
+            to,
+            lamports,
+        )];
+        loop {
+            let message =
+                Message::new_with_blockhash(&instructions, Some(&faucet.pubkey()), &blockhash);
+            let tx = VersionedTransaction::try_new(VersionedMessage::Legacy(message), &[&faucet])
+                .map_err(|_| TransactionError::SignatureFailure)?;
+            if !self.ledger.contains_key(&tx.signatures[0]) {
+                return self.process(tx);
+            }
+            // Same transfer in the same block: make the transaction unique.
+            self.airdrop_nonce += 1;
+            instructions.truncate(1);
+            instructions.push(compute_unit_limit(200_000 + self.airdrop_nonce));
+        }
+    }
+}
+
+fn compute_unit_limit(units: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction {
+        program_id: solana_sdk_ids::compute_budget::ID,
+        accounts: Vec::<AccountMeta>::new(),
+        data,
+    }
+}

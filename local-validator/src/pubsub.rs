@@ -1,0 +1,335 @@
+//! PubSub over websockets, with Solana's subscription methods and notification shapes.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jsonrpsee::core::SubscriptionResult;
+use jsonrpsee::proc_macros::rpc;
+use jsonrpsee::types::SubscriptionId;
+use jsonrpsee::{PendingSubscriptionSink, SubscriptionMessage, SubscriptionSink};
+use serde::Serialize;
+use serde_json::json;
+use solana_account_decoder::UiAccountEncoding;
+use solana_address::Address;
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSignatureSubscribeConfig,
+    RpcTransactionLogsConfig, RpcTransactionLogsFilter,
+};
+use solana_rpc_client_api::response::{
+    ProcessedSignatureResult, Response, RpcKeyedAccount, RpcLogsResponse, RpcResponseContext,
+    RpcSignatureResult,
+};
+use solana_signature::Signature;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::chain::{Event, TxEvent};
+use crate::rpc::{invalid_params, lock, parse_address, ui_account, SharedChain};
+
+/// Subscription ids are small sequential numbers, as on agave (random u64s would not survive
+/// JavaScript's number precision).
+#[derive(Debug, Default)]
+pub struct SequentialIds(AtomicU64);
+
+impl jsonrpsee::core::traits::IdProvider for SequentialIds {
+    fn next_id(&self) -> SubscriptionId<'static> {
+        SubscriptionId::Num(self.0.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+#[rpc(server)]
+pub trait SolanaPubSub {
+    #[subscription(name = "accountSubscribe" => "accountNotification", unsubscribe = "accountUnsubscribe", item = serde_json::Value)]
+    async fn account_subscribe(
+        &self,
+        pubkey: String,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> SubscriptionResult;
+
+    #[subscription(name = "programSubscribe" => "programNotification", unsubscribe = "programUnsubscribe", item = serde_json::Value)]
+    async fn program_subscribe(
+        &self,
+        program_id: String,
+        config: Option<RpcProgramAccountsConfig>,
+    ) -> SubscriptionResult;
+
+    #[subscription(name = "signatureSubscribe" => "signatureNotification", unsubscribe = "signatureUnsubscribe", item = serde_json::Value)]
+    async fn signature_subscribe(
+        &self,
+        signature: String,
+        config: Option<RpcSignatureSubscribeConfig>,
+    ) -> SubscriptionResult;
+
+    #[subscription(name = "logsSubscribe" => "logsNotification", unsubscribe = "logsUnsubscribe", item = serde_json::Value)]
+    async fn logs_subscribe(
+        &self,
+        filter: RpcTransactionLogsFilter,
+        config: Option<RpcTransactionLogsConfig>,
+    ) -> SubscriptionResult;
+
+    #[subscription(name = "slotSubscribe" => "slotNotification", unsubscribe = "slotUnsubscribe", item = serde_json::Value)]
+    async fn slot_subscribe(&self) -> SubscriptionResult;
+
+    #[subscription(name = "rootSubscribe" => "rootNotification", unsubscribe = "rootUnsubscribe", item = serde_json::Value)]
+    async fn root_subscribe(&self) -> SubscriptionResult;
+}
+
+pub struct PubSubImpl {
+    pub chain: SharedChain,
+}
+
+fn message<T: Serialize>(value: &T) -> Option<SubscriptionMessage> {
+    serde_json::value::to_raw_value(value)
+        .ok()
+        .map(SubscriptionMessage::from)
+}
+
+fn ctx(slot: u64) -> RpcResponseContext {
+    RpcResponseContext {
+        slot,
+        api_version: None,
+    }
+}
+
+/// Forwards chain events to a sink until the client goes away; `f` returns the notifications
+/// for one event and whether the subscription is done.
+async fn pump<F>(chain: SharedChain, sink: SubscriptionSink, mut f: F)
+where
+    F: FnMut(&SharedChain, &Event) -> (Vec<SubscriptionMessage>, bool) + Send + 'static,
+{
+    let mut rx = lock(&chain).subscribe();
+    loop {
+        tokio::select! {
+            _ = sink.closed() => break,
+            event = rx.recv() => match event {
+                Ok(event) => {
+                    let (messages, done) = f(&chain, &event);
+                    for m in messages {
+                        if sink.send(m).await.is_err() {
+                            return;
+                        }
+                    }
+                    if done {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!("pubsub subscriber lagged by {n} events");
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    }
+}
+
+fn written_by(event: &Event) -> Option<&TxEvent> {
+    match event {
+        Event::Transaction(tx) => Some(tx),
+        _ => None,
+    }
+}
+
+#[jsonrpsee::core::async_trait]
+impl SolanaPubSubServer for PubSubImpl {
+    async fn account_subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        pubkey: String,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> SubscriptionResult {
+        let address = match parse_address(&pubkey) {
+            Ok(a) => a,
+            Err(e) => {
+                pending.reject(e).await;
+                return Ok(());
+            }
+        };
+        let encoding = config
+            .as_ref()
+            .and_then(|c| c.encoding)
+            .unwrap_or(UiAccountEncoding::Binary);
+        let slice = config.as_ref().and_then(|c| c.data_slice);
+        let sink = pending.accept().await?;
+        tokio::spawn(pump(self.chain.clone(), sink, move |chain, event| {
+            let Some(tx) = written_by(event) else {
+                return (Vec::new(), false);
+            };
+            let mut out = Vec::new();
+            for (key, account) in &tx.written {
+                if *key == address {
+                    let chain = lock(chain);
+                    let ui = ui_account(&chain, key, account, encoding, slice);
+                    out.extend(message(&Response {
+                        context: ctx(tx.slot),
+                        value: ui,
+                    }));
+                }
+            }
+            (out, false)
+        }));
+        Ok(())
+    }
+
+    async fn program_subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        program_id: String,
+        config: Option<RpcProgramAccountsConfig>,
+    ) -> SubscriptionResult {
+        let program = match parse_address(&program_id) {
+            Ok(a) => a,
+            Err(e) => {
+                pending.reject(e).await;
+                return Ok(());
+            }
+        };
+        let config = config.unwrap_or_default();
+        let filters = config.filters.clone().unwrap_or_default();
+        for f in &filters {
+            if let Err(e) = f.verify() {
+                pending
+                    .reject(invalid_params(format!("Invalid param: {e:?}")))
+                    .await;
+                return Ok(());
+            }
+        }
+        let encoding = config
+            .account_config
+            .encoding
+            .unwrap_or(UiAccountEncoding::Binary);
+        let slice = config.account_config.data_slice;
+        let sink = pending.accept().await?;
+        tokio::spawn(pump(self.chain.clone(), sink, move |chain, event| {
+            let Some(tx) = written_by(event) else {
+                return (Vec::new(), false);
+            };
+            let mut out = Vec::new();
+            for (key, account) in &tx.written {
+                if account.owner != program || !crate::rpc::filters_match(&filters, account) {
+                    continue;
+                }
+                let chain = lock(chain);
+                let keyed = RpcKeyedAccount {
+                    pubkey: key.to_string(),
+                    account: ui_account(&chain, key, account, encoding, slice),
+                };
+                out.extend(message(&Response {
+                    context: ctx(tx.slot),
+                    value: keyed,
+                }));
+            }
+            (out, false)
+        }));
+        Ok(())
+    }
+
+    async fn signature_subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        signature: String,
+        _config: Option<RpcSignatureSubscribeConfig>,
+    ) -> SubscriptionResult {
+        let Ok(signature) = signature.parse::<Signature>() else {
+            pending
+                .reject(invalid_params("Invalid param: Invalid"))
+                .await;
+            return Ok(());
+        };
+        let sink = pending.accept().await?;
+        tokio::spawn(pump(
+            self.chain.clone(),
+            sink,
+            move |_, event| match written_by(event) {
+                Some(tx) if tx.signature == signature => {
+                    let value = RpcSignatureResult::ProcessedSignature(ProcessedSignatureResult {
+                        err: tx.err.clone().map(Into::into),
+                    });
+                    (
+                        message(&Response {
+                            context: ctx(tx.slot),
+                            value,
+                        })
+                        .into_iter()
+                        .collect(),
+                        true,
+                    )
+                }
+                _ => (Vec::new(), false),
+            },
+        ));
+        Ok(())
+    }
+
+    async fn logs_subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        filter: RpcTransactionLogsFilter,
+        _config: Option<RpcTransactionLogsConfig>,
+    ) -> SubscriptionResult {
+        let mentions: Option<Address> = match &filter {
+            RpcTransactionLogsFilter::All | RpcTransactionLogsFilter::AllWithVotes => None,
+            RpcTransactionLogsFilter::Mentions(list) => {
+                if list.len() != 1 {
+                    pending
+                        .reject(invalid_params("Invalid Request: Only 1 address supported"))
+                        .await;
+                    return Ok(());
+                }
+                match parse_address(&list[0]) {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        pending.reject(e).await;
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        let sink = pending.accept().await?;
+        tokio::spawn(pump(self.chain.clone(), sink, move |_, event| {
+            let Some(tx) = written_by(event) else {
+                return (Vec::new(), false);
+            };
+            if let Some(m) = &mentions {
+                if !tx.account_keys.contains(m) {
+                    return (Vec::new(), false);
+                }
+            }
+            let value = RpcLogsResponse {
+                signature: tx.signature.to_string(),
+                err: tx.err.clone().map(Into::into),
+                logs: tx.logs.clone(),
+            };
+            (
+                message(&Response {
+                    context: ctx(tx.slot),
+                    value,
+                })
+                .into_iter()
+                .collect(),
+                false,
+            )
+        }));
+        Ok(())
+    }
+
+    async fn slot_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+        let sink = pending.accept().await?;
+        tokio::spawn(pump(self.chain.clone(), sink, |_, event| match event {
+            Event::Slot { slot, parent, root } => (
+                message(&json!({"parent": parent, "root": root, "slot": slot}))
+                    .into_iter()
+                    .collect(),
+                false,
+            ),
+            _ => (Vec::new(), false),
+        }));
+        Ok(())
+    }
+
+    async fn root_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+        let sink = pending.accept().await?;
+        tokio::spawn(pump(self.chain.clone(), sink, |_, event| match event {
+            Event::Slot { root, .. } => (message(root).into_iter().collect(), false),
+            _ => (Vec::new(), false),
+        }));
+        Ok(())
+    }
+}

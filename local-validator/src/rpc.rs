@@ -1,0 +1,1213 @@
+//! JSON-RPC over HTTP, with Solana's method names, parameters and response shapes.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use jsonrpsee::core::RpcResult;
+use jsonrpsee::proc_macros::rpc;
+use jsonrpsee::types::ErrorObjectOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use solana_account::Account;
+use solana_account_decoder::parse_account_data::{
+    AccountAdditionalDataV3, SplTokenAdditionalDataV2,
+};
+use solana_account_decoder::parse_token::{
+    get_token_account_mint, parse_token_v3, token_amount_to_ui_amount_v3, TokenAccountType,
+};
+use solana_account_decoder::{encode_ui_account, UiAccount, UiAccountEncoding, UiDataSliceConfig};
+use solana_address::Address;
+use solana_hash::Hash;
+use solana_message::VersionedMessage;
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcBlockConfig, RpcContextConfig, RpcEncodingConfigWrapper,
+    RpcEpochConfig, RpcProgramAccountsConfig, RpcRequestAirdropConfig, RpcSendTransactionConfig,
+    RpcSignatureStatusConfig, RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig,
+    RpcTokenAccountsFilter, RpcTransactionConfig,
+};
+use solana_rpc_client_api::filter::RpcFilterType;
+use solana_rpc_client_api::response::{
+    OptionalContext, Response, RpcBlockhash, RpcConfirmedTransactionStatusWithSignature,
+    RpcIdentity, RpcKeyedAccount, RpcPrioritizationFee, RpcResponseContext,
+    RpcSimulateTransactionResult, RpcTokenAccountBalance, RpcVersionInfo,
+};
+use solana_signature::Signature;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+use solana_transaction_status::{
+    ConfirmedTransactionWithStatusMeta, TransactionBinaryEncoding, TransactionConfirmationStatus,
+    TransactionDetails, TransactionStatus, TransactionWithStatusMeta, UiInnerInstructions,
+    UiTransactionEncoding, UiTransactionReturnData, VersionedTransactionWithStatusMeta,
+};
+
+use crate::chain::{Chain, Execution, SPL_TOKEN_2022_ID, SPL_TOKEN_ID};
+
+pub type SharedChain = Arc<Mutex<Chain>>;
+
+pub fn lock(chain: &SharedChain) -> MutexGuard<'_, Chain> {
+    chain.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+pub const INVALID_PARAMS: i32 = -32602;
+pub const INTERNAL_ERROR: i32 = -32603;
+pub const SEND_TRANSACTION_PREFLIGHT_FAILURE: i32 = -32002;
+pub const TRANSACTION_SIGNATURE_VERIFICATION_FAILURE: i32 = -32003;
+pub const BLOCK_NOT_AVAILABLE: i32 = -32004;
+pub const UNSUPPORTED_TRANSACTION_VERSION: i32 = -32015;
+
+pub fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(INVALID_PARAMS, message.into(), None::<()>)
+}
+
+fn internal(message: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(INTERNAL_ERROR, message.into(), None::<()>)
+}
+
+pub fn parse_address(s: &str) -> RpcResult<Address> {
+    Address::from_str(s).map_err(|e| invalid_params(format!("Invalid param: {e:?}")))
+}
+
+fn parse_signature(s: &str) -> RpcResult<Signature> {
+    Signature::from_str(s).map_err(|_| invalid_params("Invalid param: Invalid"))
+}
+
+fn parse_hash(s: &str) -> RpcResult<Hash> {
+    Hash::from_str(s).map_err(|_| invalid_params(format!("Invalid param: {s} is not a valid hash")))
+}
+
+fn context(chain: &Chain) -> RpcResponseContext {
+    RpcResponseContext::new(chain.slot)
+}
+
+fn respond<T>(chain: &Chain, value: T) -> Response<T> {
+    Response {
+        context: context(chain),
+        value,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account encoding
+
+/// Encodes an account as `getAccountInfo` does (jsonParsed token accounts get their decimals).
+pub fn ui_account(
+    chain: &Chain,
+    pubkey: &Address,
+    account: &Account,
+    encoding: UiAccountEncoding,
+    data_slice: Option<UiDataSliceConfig>,
+) -> UiAccount {
+    let additional = if encoding == UiAccountEncoding::JsonParsed
+        && (account.owner == SPL_TOKEN_ID || account.owner == SPL_TOKEN_2022_ID)
+    {
+        get_token_account_mint(&account.data)
+            .and_then(|mint| chain.mint_decimals(&mint))
+            .map(|decimals| AccountAdditionalDataV3 {
+                spl_token_additional_data: Some(SplTokenAdditionalDataV2::with_decimals(decimals)),
+            })
+    } else {
+        None
+    };
+    encode_ui_account(pubkey, account, encoding, additional, data_slice)
+}
+
+fn check_slice(encoding: UiAccountEncoding, slice: &Option<UiDataSliceConfig>) -> RpcResult<()> {
+    if slice.is_some() && encoding == UiAccountEncoding::JsonParsed {
+        // agave ignores dataSlice for jsonParsed (falls back to binary); accept it.
+        return Ok(());
+    }
+    Ok(())
+}
+
+pub fn filters_match(filters: &[RpcFilterType], account: &Account) -> bool {
+    filters.iter().all(|f| match f {
+        RpcFilterType::DataSize(n) => account.data.len() as u64 == *n,
+        RpcFilterType::Memcmp(m) => m.bytes_match(&account.data),
+        RpcFilterType::TokenAccountState => {
+            (account.owner == SPL_TOKEN_ID || account.owner == SPL_TOKEN_2022_ID)
+                && get_token_account_mint(&account.data).is_some()
+        }
+    })
+}
+
+fn token_amount(
+    chain: &Chain,
+    account: &Account,
+) -> Option<solana_account_decoder::parse_token::UiTokenAmount> {
+    let mint = get_token_account_mint(&account.data)?;
+    let decimals = chain.mint_decimals(&mint)?;
+    match parse_token_v3(
+        &account.data,
+        Some(&SplTokenAdditionalDataV2::with_decimals(decimals)),
+    )
+    .ok()?
+    {
+        TokenAccountType::Account(ui) => Some(ui.token_amount),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+fn decode_transaction(
+    data: &str,
+    encoding: UiTransactionEncoding,
+) -> RpcResult<VersionedTransaction> {
+    let binary = encoding.into_binary_encoding().ok_or_else(|| {
+        invalid_params(format!(
+            "unsupported encoding: {encoding}. Supported encodings: base58, base64"
+        ))
+    })?;
+    let bytes = match binary {
+        TransactionBinaryEncoding::Base58 => bs58::decode(data)
+            .into_vec()
+            .map_err(|e| invalid_params(format!("invalid base58 encoding: {e:?}")))?,
+        TransactionBinaryEncoding::Base64 => BASE64_STANDARD
+            .decode(data)
+            .map_err(|e| invalid_params(format!("invalid base64 encoding: {e:?}")))?,
+    };
+    if bytes.len() > 1232 {
+        return Err(invalid_params(format!(
+            "base64 encoded solana_transaction::versioned::VersionedTransaction too large: {} bytes (max: encoded/raw 1644/1232)",
+            bytes.len()
+        )));
+    }
+    let tx: VersionedTransaction = bincode::deserialize(&bytes).map_err(|e| {
+        invalid_params(format!(
+            "failed to deserialize solana_transaction::versioned::VersionedTransaction: {e}"
+        ))
+    })?;
+    tx.sanitize().map_err(|e| {
+        invalid_params(format!(
+            "invalid transaction: {}",
+            TransactionError::from(e)
+        ))
+    })?;
+    Ok(tx)
+}
+
+fn simulation_result(
+    chain: &Chain,
+    exec: &Execution,
+    accounts: Option<(Vec<Address>, UiAccountEncoding)>,
+    inner: bool,
+    replacement: Option<RpcBlockhash>,
+) -> RpcSimulateTransactionResult {
+    let accounts = accounts.map(|(addresses, encoding)| {
+        addresses
+            .iter()
+            .map(|a| {
+                let account = if exec.result.is_ok() {
+                    exec.post_accounts
+                        .get(a)
+                        .cloned()
+                        .or_else(|| chain.get_account(a))
+                } else {
+                    chain.get_account(a)
+                };
+                account
+                    .filter(|acc| acc.lamports > 0)
+                    .map(|acc| ui_account(chain, a, &acc, encoding, None))
+            })
+            .collect()
+    });
+    RpcSimulateTransactionResult {
+        err: exec.result.clone().err().map(Into::into),
+        logs: Some(exec.logs.clone()),
+        accounts,
+        units_consumed: Some(exec.units_consumed),
+        loaded_accounts_data_size: Some(exec.loaded_accounts_data_size),
+        return_data: exec.return_data.clone().map(UiTransactionReturnData::from),
+        inner_instructions: inner.then(|| {
+            exec.inner_instructions
+                .iter()
+                .cloned()
+                .map(UiInnerInstructions::from)
+                .collect()
+        }),
+        replacement_blockhash: replacement,
+        fee: Some(exec.fee),
+        pre_balances: Some(exec.pre_balances.clone()),
+        post_balances: Some(exec.post_balances.clone()),
+        pre_token_balances: Some(
+            exec.pre_token_balances
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+        ),
+        post_token_balances: Some(
+            exec.post_token_balances
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+        ),
+        loaded_addresses: Some(solana_transaction_status::UiLoadedAddresses::from(
+            &exec.loaded_addresses,
+        )),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvanceClockParams {
+    pub seconds: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvanceClockResult {
+    pub slot: u64,
+    pub unix_timestamp: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API
+
+#[rpc(server)]
+pub trait SolanaRpc {
+    #[method(name = "getVersion")]
+    fn get_version(&self) -> RpcResult<RpcVersionInfo>;
+    #[method(name = "getHealth")]
+    fn get_health(&self) -> RpcResult<String>;
+    #[method(name = "getIdentity")]
+    fn get_identity(&self) -> RpcResult<RpcIdentity>;
+    #[method(name = "getGenesisHash")]
+    fn get_genesis_hash(&self) -> RpcResult<String>;
+    #[method(name = "getSlot")]
+    fn get_slot(&self, config: Option<RpcContextConfig>) -> RpcResult<u64>;
+    #[method(name = "getBlockHeight")]
+    fn get_block_height(&self, config: Option<RpcContextConfig>) -> RpcResult<u64>;
+    #[method(name = "getTransactionCount")]
+    fn get_transaction_count(&self, config: Option<RpcContextConfig>) -> RpcResult<u64>;
+    #[method(name = "getEpochInfo")]
+    fn get_epoch_info(&self, config: Option<RpcContextConfig>) -> RpcResult<Value>;
+    #[method(name = "getEpochSchedule")]
+    fn get_epoch_schedule(&self) -> RpcResult<Value>;
+    #[method(name = "getLatestBlockhash")]
+    fn get_latest_blockhash(
+        &self,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<RpcBlockhash>>;
+    #[method(name = "isBlockhashValid")]
+    fn is_blockhash_valid(
+        &self,
+        blockhash: String,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<bool>>;
+    #[method(name = "getFeeForMessage")]
+    fn get_fee_for_message(
+        &self,
+        message: String,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<Option<u64>>>;
+    #[method(name = "getMinimumBalanceForRentExemption")]
+    fn get_minimum_balance_for_rent_exemption(
+        &self,
+        data_len: usize,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<u64>;
+    #[method(name = "getBalance")]
+    fn get_balance(
+        &self,
+        pubkey: String,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<u64>>;
+    #[method(name = "getAccountInfo")]
+    fn get_account_info(
+        &self,
+        pubkey: String,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Option<UiAccount>>>;
+    #[method(name = "getMultipleAccounts")]
+    fn get_multiple_accounts(
+        &self,
+        pubkeys: Vec<String>,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<Option<UiAccount>>>>;
+    #[method(name = "getProgramAccounts", blocking)]
+    fn get_program_accounts(
+        &self,
+        program_id: String,
+        config: Option<RpcProgramAccountsConfig>,
+    ) -> RpcResult<OptionalContext<Vec<RpcKeyedAccount>>>;
+    #[method(name = "getTokenAccountBalance")]
+    fn get_token_account_balance(
+        &self,
+        pubkey: String,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<solana_account_decoder::parse_token::UiTokenAmount>>;
+    #[method(name = "getTokenSupply")]
+    fn get_token_supply(
+        &self,
+        mint: String,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<solana_account_decoder::parse_token::UiTokenAmount>>;
+    #[method(name = "getTokenAccountsByOwner", blocking)]
+    fn get_token_accounts_by_owner(
+        &self,
+        owner: String,
+        filter: RpcTokenAccountsFilter,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<RpcKeyedAccount>>>;
+    #[method(name = "getTokenLargestAccounts", blocking)]
+    fn get_token_largest_accounts(
+        &self,
+        mint: String,
+        config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<Vec<RpcTokenAccountBalance>>>;
+    #[method(name = "sendTransaction", blocking)]
+    fn send_transaction(
+        &self,
+        data: String,
+        config: Option<RpcSendTransactionConfig>,
+    ) -> RpcResult<String>;
+    #[method(name = "simulateTransaction", blocking)]
+    fn simulate_transaction(
+        &self,
+        data: String,
+        config: Option<RpcSimulateTransactionConfig>,
+    ) -> RpcResult<Response<RpcSimulateTransactionResult>>;
+    #[method(name = "getSignatureStatuses")]
+    fn get_signature_statuses(
+        &self,
+        signatures: Vec<String>,
+        config: Option<RpcSignatureStatusConfig>,
+    ) -> RpcResult<Response<Vec<Option<TransactionStatus>>>>;
+    #[method(name = "getSignaturesForAddress")]
+    fn get_signatures_for_address(
+        &self,
+        address: String,
+        config: Option<RpcSignaturesForAddressConfig>,
+    ) -> RpcResult<Vec<RpcConfirmedTransactionStatusWithSignature>>;
+    #[method(name = "getTransaction")]
+    fn get_transaction(
+        &self,
+        signature: String,
+        config: Option<RpcEncodingConfigWrapper<RpcTransactionConfig>>,
+    ) -> RpcResult<Option<Value>>;
+    #[method(name = "getBlockTime")]
+    fn get_block_time(&self, slot: u64) -> RpcResult<i64>;
+    #[method(name = "getBlock")]
+    fn get_block(
+        &self,
+        slot: u64,
+        config: Option<RpcEncodingConfigWrapper<RpcBlockConfig>>,
+    ) -> RpcResult<Option<Value>>;
+    #[method(name = "getFirstAvailableBlock")]
+    fn get_first_available_block(&self) -> RpcResult<u64>;
+    #[method(name = "minimumLedgerSlot")]
+    fn minimum_ledger_slot(&self) -> RpcResult<u64>;
+    #[method(name = "getRecentPrioritizationFees")]
+    fn get_recent_prioritization_fees(
+        &self,
+        addresses: Option<Vec<String>>,
+    ) -> RpcResult<Vec<RpcPrioritizationFee>>;
+    #[method(name = "requestAirdrop", blocking)]
+    fn request_airdrop(
+        &self,
+        pubkey: String,
+        lamports: u64,
+        config: Option<RpcRequestAirdropConfig>,
+    ) -> RpcResult<String>;
+    #[method(name = "getEpochConfig")]
+    fn get_epoch_config(&self, config: Option<RpcEpochConfig>) -> RpcResult<Value>;
+    #[method(name = "getClusterNodes")]
+    fn get_cluster_nodes(&self) -> RpcResult<Value>;
+    #[method(name = "localnet_advanceClock", blocking)]
+    fn advance_clock(&self, params: AdvanceClockParams) -> RpcResult<AdvanceClockResult>;
+}
+
+pub struct RpcImpl {
+    pub chain: SharedChain,
+    pub rpc_addr: std::net::SocketAddr,
+}
+
+fn encoding_of(
+    config: &Option<RpcAccountInfoConfig>,
+) -> (UiAccountEncoding, Option<UiDataSliceConfig>) {
+    let encoding = config
+        .as_ref()
+        .and_then(|c| c.encoding)
+        .unwrap_or(UiAccountEncoding::Binary);
+    let slice = config.as_ref().and_then(|c| c.data_slice);
+    (encoding, slice)
+}
+
+fn check_binary_size(
+    encoding: UiAccountEncoding,
+    account: &Account,
+    slice: &Option<UiDataSliceConfig>,
+) -> RpcResult<()> {
+    if matches!(
+        encoding,
+        UiAccountEncoding::Binary | UiAccountEncoding::Base58
+    ) {
+        let len = slice.map(|s| s.length).unwrap_or(account.data.len());
+        if len > 128 {
+            return Err(invalid_params(
+                "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl SolanaRpcServer for RpcImpl {
+    fn get_version(&self) -> RpcResult<RpcVersionInfo> {
+        Ok(RpcVersionInfo {
+            solana_core: "4.2.2".to_string(),
+            feature_set: Some(0x9a8f_e2e3),
+        })
+    }
+
+    fn get_health(&self) -> RpcResult<String> {
+        Ok("ok".to_string())
+    }
+
+    fn get_identity(&self) -> RpcResult<RpcIdentity> {
+        Ok(RpcIdentity {
+            identity: lock(&self.chain).identity.to_string(),
+        })
+    }
+
+    fn get_genesis_hash(&self) -> RpcResult<String> {
+        Ok(lock(&self.chain).genesis_hash.to_string())
+    }
+
+    fn get_slot(&self, _config: Option<RpcContextConfig>) -> RpcResult<u64> {
+        Ok(lock(&self.chain).slot)
+    }
+
+    fn get_block_height(&self, _config: Option<RpcContextConfig>) -> RpcResult<u64> {
+        Ok(lock(&self.chain).block_height)
+    }
+
+    fn get_transaction_count(&self, _config: Option<RpcContextConfig>) -> RpcResult<u64> {
+        Ok(lock(&self.chain).transaction_count())
+    }
+
+    fn get_epoch_info(&self, _config: Option<RpcContextConfig>) -> RpcResult<Value> {
+        let chain = lock(&self.chain);
+        let schedule = chain.epoch_schedule();
+        let (epoch, slot_index) = schedule.get_epoch_and_slot_index(chain.slot);
+        Ok(json!({
+            "absoluteSlot": chain.slot,
+            "blockHeight": chain.block_height,
+            "epoch": epoch,
+            "slotIndex": slot_index,
+            "slotsInEpoch": schedule.get_slots_in_epoch(epoch),
+            "transactionCount": chain.transaction_count(),
+        }))
+    }
+
+    fn get_epoch_schedule(&self) -> RpcResult<Value> {
+        let s = lock(&self.chain).epoch_schedule();
+        Ok(json!({
+            "slotsPerEpoch": s.slots_per_epoch,
+            "leaderScheduleSlotOffset": s.leader_schedule_slot_offset,
+            "warmup": s.warmup,
+            "firstNormalEpoch": s.first_normal_epoch,
+            "firstNormalSlot": s.first_normal_slot,
+        }))
+    }
+
+    fn get_latest_blockhash(
+        &self,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<RpcBlockhash>> {
+        let chain = lock(&self.chain);
+        Ok(respond(
+            &chain,
+            RpcBlockhash {
+                blockhash: chain.latest_blockhash().to_string(),
+                last_valid_block_height: chain.last_valid_block_height(),
+            },
+        ))
+    }
+
+    fn is_blockhash_valid(
+        &self,
+        blockhash: String,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<bool>> {
+        let hash = parse_hash(&blockhash)?;
+        let chain = lock(&self.chain);
+        Ok(respond(&chain, chain.is_blockhash_valid(&hash)))
+    }
+
+    fn get_fee_for_message(
+        &self,
+        message: String,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<Option<u64>>> {
+        let bytes = BASE64_STANDARD
+            .decode(&message)
+            .map_err(|e| invalid_params(format!("invalid base64 encoding: {e:?}")))?;
+        let message: VersionedMessage = bincode::deserialize(&bytes)
+            .map_err(|e| invalid_params(format!("failed to deserialize message: {e}")))?;
+        let chain = lock(&self.chain);
+        let fee = chain
+            .is_blockhash_valid(message.recent_blockhash())
+            .then(|| u64::from(message.header().num_required_signatures) * 5000);
+        Ok(respond(&chain, fee))
+    }
+
+    fn get_minimum_balance_for_rent_exemption(
+        &self,
+        data_len: usize,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<u64> {
+        Ok(lock(&self.chain)
+            .svm
+            .minimum_balance_for_rent_exemption(data_len))
+    }
+
+    fn get_balance(
+        &self,
+        pubkey: String,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<u64>> {
+        let address = parse_address(&pubkey)?;
+        let chain = lock(&self.chain);
+        let balance = chain.get_account(&address).map(|a| a.lamports).unwrap_or(0);
+        Ok(respond(&chain, balance))
+    }
+
+    fn get_account_info(
+        &self,
+        pubkey: String,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Option<UiAccount>>> {
+        let address = parse_address(&pubkey)?;
+        let (encoding, slice) = encoding_of(&config);
+        check_slice(encoding, &slice)?;
+        let chain = lock(&self.chain);
+        let value = match chain.get_account(&address) {
+            Some(account) => {
+                check_binary_size(encoding, &account, &slice)?;
+                Some(ui_account(&chain, &address, &account, encoding, slice))
+            }
+            None => None,
+        };
+        Ok(respond(&chain, value))
+    }
+
+    fn get_multiple_accounts(
+        &self,
+        pubkeys: Vec<String>,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<Option<UiAccount>>>> {
+        if pubkeys.len() > 100 {
+            return Err(invalid_params("Too many inputs provided; max 100"));
+        }
+        let addresses = pubkeys
+            .iter()
+            .map(|p| parse_address(p))
+            .collect::<RpcResult<Vec<_>>>()?;
+        let (encoding, slice) = encoding_of(&config);
+        let chain = lock(&self.chain);
+        let mut out = Vec::with_capacity(addresses.len());
+        for address in &addresses {
+            out.push(match chain.get_account(address) {
+                Some(account) => {
+                    check_binary_size(encoding, &account, &slice)?;
+                    Some(ui_account(&chain, address, &account, encoding, slice))
+                }
+                None => None,
+            });
+        }
+        Ok(respond(&chain, out))
+    }
+
+    fn get_program_accounts(
+        &self,
+        program_id: String,
+        config: Option<RpcProgramAccountsConfig>,
+    ) -> RpcResult<OptionalContext<Vec<RpcKeyedAccount>>> {
+        let program = parse_address(&program_id)?;
+        let config = config.unwrap_or_default();
+        let filters = config.filters.clone().unwrap_or_default();
+        for f in &filters {
+            f.verify()
+                .map_err(|e| invalid_params(format!("Invalid param: {e:?}")))?;
+        }
+        let encoding = config
+            .account_config
+            .encoding
+            .unwrap_or(UiAccountEncoding::Binary);
+        let slice = config.account_config.data_slice;
+        let chain = lock(&self.chain);
+        let mut accounts: Vec<(Address, Account)> = chain
+            .svm
+            .get_program_accounts(&program)
+            .into_iter()
+            .filter(|(_, a)| a.lamports > 0 && filters_match(&filters, a))
+            .collect();
+        accounts.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut keyed = Vec::with_capacity(accounts.len());
+        for (pubkey, account) in &accounts {
+            check_binary_size(encoding, account, &slice)?;
+            keyed.push(RpcKeyedAccount {
+                pubkey: pubkey.to_string(),
+                account: ui_account(&chain, pubkey, account, encoding, slice),
+            });
+        }
+        Ok(if config.with_context.unwrap_or(false) {
+            OptionalContext::Context(respond(&chain, keyed))
+        } else {
+            OptionalContext::NoContext(keyed)
+        })
+    }
+
+    fn get_token_account_balance(
+        &self,
+        pubkey: String,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<solana_account_decoder::parse_token::UiTokenAmount>> {
+        let address = parse_address(&pubkey)?;
+        let chain = lock(&self.chain);
+        let amount = chain
+            .get_account(&address)
+            .filter(|a| a.owner == SPL_TOKEN_ID || a.owner == SPL_TOKEN_2022_ID)
+            .and_then(|a| token_amount(&chain, &a))
+            .ok_or_else(|| invalid_params("Invalid param: not a Token account"))?;
+        Ok(respond(&chain, amount))
+    }
+
+    fn get_token_supply(
+        &self,
+        mint: String,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<solana_account_decoder::parse_token::UiTokenAmount>> {
+        let address = parse_address(&mint)?;
+        let chain = lock(&self.chain);
+        let account = chain
+            .get_account(&address)
+            .filter(|a| a.owner == SPL_TOKEN_ID || a.owner == SPL_TOKEN_2022_ID)
+            .ok_or_else(|| invalid_params("Invalid param: not a Token mint"))?;
+        let mint = match parse_token_v3(&account.data, None) {
+            Ok(TokenAccountType::Mint(m)) => m,
+            _ => return Err(invalid_params("Invalid param: not a Token mint")),
+        };
+        let supply: u64 = mint.supply.parse().unwrap_or(0);
+        Ok(respond(
+            &chain,
+            token_amount_to_ui_amount_v3(
+                supply,
+                &SplTokenAdditionalDataV2::with_decimals(mint.decimals),
+            ),
+        ))
+    }
+
+    fn get_token_accounts_by_owner(
+        &self,
+        owner: String,
+        filter: RpcTokenAccountsFilter,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<RpcKeyedAccount>>> {
+        let owner = parse_address(&owner)?;
+        let (programs, mint) = match &filter {
+            RpcTokenAccountsFilter::Mint(m) => {
+                let mint = parse_address(m)?;
+                let chain = lock(&self.chain);
+                let program = chain
+                    .get_account(&mint)
+                    .map(|a| a.owner)
+                    .filter(|o| *o == SPL_TOKEN_ID || *o == SPL_TOKEN_2022_ID)
+                    .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
+                (vec![program], Some(mint))
+            }
+            RpcTokenAccountsFilter::ProgramId(p) => {
+                let program = parse_address(p)?;
+                if program != SPL_TOKEN_ID && program != SPL_TOKEN_2022_ID {
+                    return Err(invalid_params(
+                        "Invalid param: unrecognized Token program id",
+                    ));
+                }
+                (vec![program], None)
+            }
+        };
+        let (encoding, slice) = encoding_of(&config);
+        let chain = lock(&self.chain);
+        let mut out = Vec::new();
+        for program in programs {
+            let mut accounts = chain.svm.get_program_accounts(&program);
+            accounts.sort_by(|a, b| a.0.cmp(&b.0));
+            for (pubkey, account) in accounts {
+                if account.lamports == 0 || get_token_account_mint(&account.data).is_none() {
+                    continue;
+                }
+                if account.data.get(32..64) != Some(owner.as_ref()) {
+                    continue;
+                }
+                if let Some(m) = &mint {
+                    if account.data.get(..32) != Some(m.as_ref()) {
+                        continue;
+                    }
+                }
+                check_binary_size(encoding, &account, &slice)?;
+                out.push(RpcKeyedAccount {
+                    pubkey: pubkey.to_string(),
+                    account: ui_account(&chain, &pubkey, &account, encoding, slice),
+                });
+            }
+        }
+        Ok(respond(&chain, out))
+    }
+
+    fn get_token_largest_accounts(
+        &self,
+        mint: String,
+        _config: Option<RpcContextConfig>,
+    ) -> RpcResult<Response<Vec<RpcTokenAccountBalance>>> {
+        let mint = parse_address(&mint)?;
+        let chain = lock(&self.chain);
+        let program = chain
+            .get_account(&mint)
+            .map(|a| a.owner)
+            .filter(|o| *o == SPL_TOKEN_ID || *o == SPL_TOKEN_2022_ID)
+            .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
+        let mut balances: Vec<(u64, RpcTokenAccountBalance)> = chain
+            .svm
+            .get_program_accounts(&program)
+            .into_iter()
+            .filter(|(_, a)| a.lamports > 0 && a.data.get(..32) == Some(mint.as_ref()))
+            .filter_map(|(k, a)| {
+                let amount = token_amount(&chain, &a)?;
+                let raw = amount.amount.parse::<u64>().unwrap_or(0);
+                Some((
+                    raw,
+                    RpcTokenAccountBalance {
+                        address: k.to_string(),
+                        amount,
+                    },
+                ))
+            })
+            .collect();
+        balances.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.address.cmp(&b.1.address)));
+        balances.truncate(20);
+        Ok(respond(
+            &chain,
+            balances.into_iter().map(|(_, b)| b).collect(),
+        ))
+    }
+
+    fn send_transaction(
+        &self,
+        data: String,
+        config: Option<RpcSendTransactionConfig>,
+    ) -> RpcResult<String> {
+        let config = config.unwrap_or_default();
+        let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Base58);
+        let tx = decode_transaction(&data, encoding)?;
+        let signature = tx.signatures[0];
+        if !Chain::verify_signatures(&tx) {
+            return Err(ErrorObjectOwned::owned(
+                TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
+                "Transaction signature verification failure",
+                None::<()>,
+            ));
+        }
+        let mut chain = lock(&self.chain);
+        if !config.skip_preflight {
+            let exec = match chain.simulate(&tx) {
+                Ok(exec) => Some(exec),
+                Err(err) => {
+                    return Err(preflight_error(
+                        &err,
+                        RpcSimulateTransactionResult {
+                            err: Some(err.clone().into()),
+                            logs: Some(Vec::new()),
+                            accounts: None,
+                            units_consumed: Some(0),
+                            loaded_accounts_data_size: Some(0),
+                            return_data: None,
+                            inner_instructions: None,
+                            replacement_blockhash: None,
+                            fee: None,
+                            pre_balances: None,
+                            post_balances: None,
+                            pre_token_balances: None,
+                            post_token_balances: None,
+                            loaded_addresses: None,
+                        },
+                    ))
+                }
+            };
+            if let Some(exec) = exec {
+                let err = if chain.is_processed(&signature) {
+                    Some(TransactionError::AlreadyProcessed)
+                } else {
+                    exec.result.clone().err()
+                };
+                if let Some(err) = err {
+                    let mut result = simulation_result(&chain, &exec, None, false, None);
+                    result.err = Some(err.clone().into());
+                    return Err(preflight_error(&err, result));
+                }
+            }
+        }
+        match chain.process(tx) {
+            Ok(_) => {}
+            Err(err) => {
+                tracing::debug!(%signature, %err, "transaction dropped");
+            }
+        }
+        Ok(signature.to_string())
+    }
+
+    fn simulate_transaction(
+        &self,
+        data: String,
+        config: Option<RpcSimulateTransactionConfig>,
+    ) -> RpcResult<Response<RpcSimulateTransactionResult>> {
+        let config = config.unwrap_or_default();
+        let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Base58);
+        let mut tx = decode_transaction(&data, encoding)?;
+        if config.sig_verify {
+            if config.replace_recent_blockhash {
+                return Err(invalid_params(
+                    "sigVerify may not be used with replaceRecentBlockhash",
+                ));
+            }
+            if !Chain::verify_signatures(&tx) {
+                return Err(ErrorObjectOwned::owned(
+                    TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
+                    "Transaction signature verification failure",
+                    None::<()>,
+                ));
+            }
+        }
+        let accounts = match &config.accounts {
+            Some(a) => {
+                let encoding = a.encoding.unwrap_or(UiAccountEncoding::Base64);
+                if matches!(
+                    encoding,
+                    UiAccountEncoding::Binary | UiAccountEncoding::Base58
+                ) {
+                    return Err(invalid_params("base58 encoding not supported"));
+                }
+                let addresses = a
+                    .addresses
+                    .iter()
+                    .map(|s| parse_address(s))
+                    .collect::<RpcResult<Vec<_>>>()?;
+                Some((addresses, encoding))
+            }
+            None => None,
+        };
+        let mut chain = lock(&self.chain);
+        let replacement = if config.replace_recent_blockhash {
+            let hash = chain.latest_blockhash();
+            tx.message.set_recent_blockhash(hash);
+            Some(RpcBlockhash {
+                blockhash: hash.to_string(),
+                last_valid_block_height: chain.last_valid_block_height(),
+            })
+        } else {
+            None
+        };
+        let result = match chain.simulate(&tx) {
+            Ok(exec) => simulation_result(
+                &chain,
+                &exec,
+                accounts,
+                config.inner_instructions,
+                replacement,
+            ),
+            Err(err) => RpcSimulateTransactionResult {
+                err: Some(err.into()),
+                logs: Some(Vec::new()),
+                accounts: None,
+                units_consumed: Some(0),
+                loaded_accounts_data_size: Some(0),
+                return_data: None,
+                inner_instructions: None,
+                replacement_blockhash: replacement,
+                fee: None,
+                pre_balances: None,
+                post_balances: None,
+                pre_token_balances: None,
+                post_token_balances: None,
+                loaded_addresses: None,
+            },
+        };
+        Ok(respond(&chain, result))
+    }
+
+    fn get_signature_statuses(
+        &self,
+        signatures: Vec<String>,
+        _config: Option<RpcSignatureStatusConfig>,
+    ) -> RpcResult<Response<Vec<Option<TransactionStatus>>>> {
+        if signatures.len() > 256 {
+            return Err(invalid_params("Too many inputs provided; max 256"));
+        }
+        let signatures = signatures
+            .iter()
+            .map(|s| parse_signature(s))
+            .collect::<RpcResult<Vec<_>>>()?;
+        let chain = lock(&self.chain);
+        let statuses = signatures
+            .iter()
+            .map(|s| {
+                chain.get_record(s).map(|r| TransactionStatus {
+                    slot: r.slot,
+                    confirmations: None,
+                    status: r.meta.status.clone(),
+                    err: r.meta.status.clone().err(),
+                    confirmation_status: Some(TransactionConfirmationStatus::Finalized),
+                })
+            })
+            .collect();
+        Ok(respond(&chain, statuses))
+    }
+
+    fn get_signatures_for_address(
+        &self,
+        address: String,
+        config: Option<RpcSignaturesForAddressConfig>,
+    ) -> RpcResult<Vec<RpcConfirmedTransactionStatusWithSignature>> {
+        let address = parse_address(&address)?;
+        let config = config.unwrap_or_default();
+        let limit = config.limit.unwrap_or(1000);
+        if limit == 0 || limit > 1000 {
+            return Err(invalid_params(format!("Invalid limit; max {}", 1000)));
+        }
+        let before = config.before.as_deref().map(parse_signature).transpose()?;
+        let until = config.until.as_deref().map(parse_signature).transpose()?;
+        let chain = lock(&self.chain);
+        let mut records = chain.signatures_for(&address).into_iter().peekable();
+        if let Some(before) = before {
+            // Skip everything up to and including `before`.
+            if records.clone().any(|r| r.signature == before) {
+                for r in records.by_ref() {
+                    if r.signature == before {
+                        break;
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for r in records {
+            if Some(r.signature) == until || out.len() >= limit {
+                break;
+            }
+            out.push(RpcConfirmedTransactionStatusWithSignature {
+                signature: r.signature.to_string(),
+                slot: r.slot,
+                err: r.meta.status.clone().err().map(Into::into),
+                memo: None,
+                block_time: Some(r.block_time),
+                confirmation_status: Some(TransactionConfirmationStatus::Finalized),
+                transaction_index: None,
+            });
+        }
+        Ok(out)
+    }
+
+    fn get_transaction(
+        &self,
+        signature: String,
+        config: Option<RpcEncodingConfigWrapper<RpcTransactionConfig>>,
+    ) -> RpcResult<Option<Value>> {
+        let signature = parse_signature(&signature)?;
+        let config = config.map(|c| c.convert_to_current()).unwrap_or_default();
+        let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
+        let record = match lock(&self.chain).get_record(&signature) {
+            Some(r) => r,
+            None => return Ok(None),
+        };
+        let confirmed = ConfirmedTransactionWithStatusMeta {
+            slot: record.slot,
+            tx_with_meta: TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
+                transaction: record.transaction.clone(),
+                meta: record.meta.clone(),
+            }),
+            block_time: Some(record.block_time),
+            index: record.index,
+        };
+        let encoded = confirmed
+            .encode(encoding, config.max_supported_transaction_version)
+            .map_err(|e| encode_error(&e))?;
+        serde_json::to_value(encoded)
+            .map(Some)
+            .map_err(|e| internal(e.to_string()))
+    }
+
+    fn get_block_time(&self, slot: u64) -> RpcResult<i64> {
+        let chain = lock(&self.chain);
+        chain.block(slot).map(|b| b.block_time).ok_or_else(|| {
+            ErrorObjectOwned::owned(
+                BLOCK_NOT_AVAILABLE,
+                format!("Block not available for slot {slot}"),
+                None::<()>,
+            )
+        })
+    }
+
+    fn get_block(
+        &self,
+        slot: u64,
+        config: Option<RpcEncodingConfigWrapper<RpcBlockConfig>>,
+    ) -> RpcResult<Option<Value>> {
+        let config = config.map(|c| c.convert_to_current()).unwrap_or_default();
+        let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
+        let details = config
+            .transaction_details
+            .unwrap_or(TransactionDetails::Full);
+        let show_rewards = config.rewards.unwrap_or(true);
+        let chain = lock(&self.chain);
+        let block = chain.block(slot).cloned().ok_or_else(|| {
+            ErrorObjectOwned::owned(
+                BLOCK_NOT_AVAILABLE,
+                format!("Block not available for slot {slot}"),
+                None::<()>,
+            )
+        })?;
+        let records: Vec<_> = block
+            .signatures
+            .iter()
+            .filter_map(|s| chain.get_record(s))
+            .collect();
+        drop(chain);
+        let mut value = json!({
+            "blockhash": block.blockhash.to_string(),
+            "previousBlockhash": block.previous_blockhash.to_string(),
+            "parentSlot": block.parent_slot,
+            "blockHeight": block.block_height,
+            "blockTime": block.block_time,
+        });
+        match details {
+            TransactionDetails::Full => {
+                let mut txs = Vec::new();
+                for r in &records {
+                    let encoded =
+                        TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
+                            transaction: r.transaction.clone(),
+                            meta: r.meta.clone(),
+                        })
+                        .encode(
+                            encoding,
+                            config.max_supported_transaction_version,
+                            show_rewards,
+                        )
+                        .map_err(|e| encode_error(&e))?;
+                    txs.push(serde_json::to_value(encoded).map_err(|e| internal(e.to_string()))?);
+                }
+                value["transactions"] = Value::Array(txs);
+            }
+            TransactionDetails::Signatures => {
+                value["signatures"] = json!(records
+                    .iter()
+                    .map(|r| r.signature.to_string())
+                    .collect::<Vec<_>>());
+            }
+            _ => {}
+        }
+        if show_rewards {
+            value["rewards"] = json!([]);
+        }
+        Ok(Some(value))
+    }
+
+    fn get_first_available_block(&self) -> RpcResult<u64> {
+        Ok(lock(&self.chain).first_available_block())
+    }
+
+    fn minimum_ledger_slot(&self) -> RpcResult<u64> {
+        Ok(lock(&self.chain).first_available_block())
+    }
+
+    fn get_recent_prioritization_fees(
+        &self,
+        addresses: Option<Vec<String>>,
+    ) -> RpcResult<Vec<RpcPrioritizationFee>> {
+        for a in addresses.unwrap_or_default() {
+            parse_address(&a)?;
+        }
+        let slot = lock(&self.chain).slot;
+        Ok((slot.saturating_sub(149)..=slot)
+            .map(|slot| RpcPrioritizationFee {
+                slot,
+                prioritization_fee: 0,
+            })
+            .collect())
+    }
+
+    fn request_airdrop(
+        &self,
+        pubkey: String,
+        lamports: u64,
+        _config: Option<RpcRequestAirdropConfig>,
+    ) -> RpcResult<String> {
+        let address = parse_address(&pubkey)?;
+        let mut chain = lock(&self.chain);
+        match chain.airdrop(&address, lamports) {
+            Ok(exec) if exec.result.is_ok() => Ok(exec.signature.to_string()),
+            Ok(exec) => Err(internal(format!(
+                "airdrop failed: {}",
+                exec.result.err().map(|e| e.to_string()).unwrap_or_default()
+            ))),
+            Err(e) => Err(internal(format!("airdrop failed: {e}"))),
+        }
+    }
+
+    fn get_epoch_config(&self, _config: Option<RpcEpochConfig>) -> RpcResult<Value> {
+        Ok(Value::Null)
+    }
+
+    fn get_cluster_nodes(&self) -> RpcResult<Value> {
+        let chain = lock(&self.chain);
+        Ok(json!([{
+            "pubkey": chain.identity.to_string(),
+            "gossip": null,
+            "tpu": null,
+            "rpc": self.rpc_addr.to_string(),
+            "version": "4.2.2",
+            "featureSet": 0x9a8f_e2e3u32,
+            "shredVersion": 0,
+        }]))
+    }
+
+    fn advance_clock(&self, params: AdvanceClockParams) -> RpcResult<AdvanceClockResult> {
+        if params.seconds < 0 {
+            return Err(invalid_params("seconds must be >= 0"));
+        }
+        let mut chain = lock(&self.chain);
+        chain.advance_clock(params.seconds);
+        Ok(AdvanceClockResult {
+            slot: chain.slot,
+            unix_timestamp: chain.unix_timestamp(),
+        })
+    }
+}
+
+fn preflight_error(
+    err: &TransactionError,
+    result: RpcSimulateTransactionResult,
+) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(
+        SEND_TRANSACTION_PREFLIGHT_FAILURE,
+        format!("Transaction simulation failed: {err}"),
+        Some(result),
+    )
+}
+
+fn encode_error(e: &solana_transaction_status::EncodeError) -> ErrorObjectOwned {
+    let solana_transaction_status::EncodeError::UnsupportedTransactionVersion(version) = e;
+    ErrorObjectOwned::owned(
+            UNSUPPORTED_TRANSACTION_VERSION,
+            format!(
+                "Transaction version ({version}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {version}"
+            ),
+            None::<()>,
+        )
+}
