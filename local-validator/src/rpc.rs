@@ -650,7 +650,7 @@ impl SolanaRpcServer for RpcImpl {
             .into_iter()
             .filter(|(_, a)| a.lamports > 0 && filters_match(&filters, a))
             .collect();
-        accounts.sort_by(|a, b| a.0.cmp(&b.0));
+        accounts.sort_by_key(|a| a.0);
         let mut keyed = Vec::with_capacity(accounts.len());
         for (pubkey, account) in &accounts {
             check_binary_size(encoding, account, &slice)?;
@@ -739,7 +739,7 @@ impl SolanaRpcServer for RpcImpl {
         let mut out = Vec::new();
         for program in programs {
             let mut accounts = chain.svm.get_program_accounts(&program);
-            accounts.sort_by(|a, b| a.0.cmp(&b.0));
+            accounts.sort_by_key(|a| a.0);
             for (pubkey, account) in accounts {
                 if account.lamports == 0 || get_token_account_mint(&account.data).is_none() {
                     continue;
