@@ -21,11 +21,18 @@ use crate::rpc::{lock, RpcImpl, SharedChain, SolanaRpcServer};
 /// The programs the validator hosts: one line each. A program runs natively unless
 /// `<deploy-dir>/<name>.so` exists.
 pub fn programs() -> Vec<ProgramSpec> {
-    vec![ProgramSpec {
-        name: "ashao_treasury",
-        id: ashao_treasury::ID,
-        entry: native_entry!(ashao_treasury::entry),
-    }]
+    vec![
+        ProgramSpec {
+            name: "ashao_treasury",
+            id: ashao_treasury::ID,
+            entry: native_entry!(ashao_treasury::entry),
+        },
+        ProgramSpec {
+            name: "test_amm",
+            id: test_amm::ID,
+            entry: native_entry!(test_amm::entry),
+        },
+    ]
 }
 
 pub struct Config {
