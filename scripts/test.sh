@@ -22,11 +22,13 @@ if has_script lint; then
 fi
 
 mkdir -p artifacts
+# Sums the numbers in the matches of a pattern (0 when nothing matches).
+count_matches() { { grep -Eo "$1" "$2" || true; } | grep -Eo '[0-9]+ [a-z]+$' | awk '{s+=$1} END {print s+0}'; }
 step "cargo test (unit, property and in-process runtime tests)"
 cargo test --locked --workspace 2>&1 | tee artifacts/cargo-test.log
-rust_passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' artifacts/cargo-test.log | awk '{s+=$4} END {print s+0}')
-rust_failed=$(grep -Eo '[0-9]+ failed' artifacts/cargo-test.log | awk '{s+=$1} END {print s+0}')
-rust_ignored=$(grep -Eo '[0-9]+ ignored' artifacts/cargo-test.log | awk '{s+=$1} END {print s+0}')
+rust_passed=$(( $(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed' artifacts/cargo-test.log) + $(count_matches '^[0-9]+ passed' artifacts/cargo-test.log) ))
+rust_failed=$(count_matches '[0-9]+ failed' artifacts/cargo-test.log)
+rust_ignored=$(count_matches '[0-9]+ ignored' artifacts/cargo-test.log)
 
 : > artifacts/ts-mocha.log
 ts_status=0
@@ -37,9 +39,9 @@ if has_script test:ts; then
   ts_status=${PIPESTATUS[0]}
   set -e
 fi
-ts_passed=$(grep -Eo '^ +[0-9]+ passing' artifacts/ts-mocha.log | awk '{s+=$1} END {print s+0}')
-ts_failed=$(grep -Eo '^ +[0-9]+ failing' artifacts/ts-mocha.log | awk '{s+=$1} END {print s+0}')
-ts_pending=$(grep -Eo '^ +[0-9]+ pending' artifacts/ts-mocha.log | awk '{s+=$1} END {print s+0}')
+ts_passed=$(count_matches '^ +[0-9]+ passing' artifacts/ts-mocha.log)
+ts_failed=$(count_matches '^ +[0-9]+ failing' artifacts/ts-mocha.log)
+ts_pending=$(count_matches '^ +[0-9]+ pending' artifacts/ts-mocha.log)
 
 step "summary ($((SECONDS - started)) s)"
 echo "cargo: $rust_passed passed, $rust_failed failed, $rust_ignored skipped"
