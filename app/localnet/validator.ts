@@ -1,0 +1,139 @@
+/**
+ * Starts and stops `ashao-validator` (the embedded local validator) as a child process. Shared by
+ * the CLI's local economy and the test suites.
+ */
+import { ChildProcess, spawn } from "child_process";
+import { createWriteStream, existsSync, mkdirSync } from "fs";
+import { createServer } from "net";
+import { homedir } from "os";
+import { dirname, join } from "path";
+import { createInterface } from "readline";
+
+import { Connection } from "@solana/web3.js";
+
+export interface LocalValidator {
+  rpcUrl: string;
+  wsUrl: string;
+  /** The `programs=` part of the ready line, e.g. `ashao_treasury:native`. */
+  programs: string;
+  connection: Connection;
+  stop(): Promise<void>;
+}
+
+export interface StartValidatorOptions {
+  rpcPort?: number;
+  wsPort?: number;
+  slotMs?: number;
+  /** Where the validator's stderr goes (default: artifacts/validator-<rpcPort>.log). */
+  logFile?: string;
+  /** How long to wait for the ready line. */
+  readyTimeoutMs?: number;
+}
+
+const REPO_ROOT = join(__dirname, "../..");
+
+/** The validator binary: `ASHAO_VALIDATOR_BIN`, else the debug build in cargo's target dir. */
+export function validatorBinary(): string {
+  if (process.env.ASHAO_VALIDATOR_BIN) return process.env.ASHAO_VALIDATOR_BIN;
+  const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache/ashao-treasury/target");
+  return join(targetDir, "debug/ashao-validator");
+}
+
+/** A TCP port nothing listens on right now, chosen by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+  });
+}
+
+/** Spawns the validator and resolves once it prints its ready line. */
+export async function startValidator(options: StartValidatorOptions = {}): Promise<LocalValidator> {
+  const binary = validatorBinary();
+  if (!existsSync(binary)) {
+    throw new Error(
+      `local validator not built at ${binary}: run \`npm test\` or \`cargo build -p ashao-local-validator\``,
+    );
+  }
+  const rpcPort = options.rpcPort ?? (await freePort());
+  const wsPort = options.wsPort ?? (await freePort());
+  const logFile = options.logFile ?? join(REPO_ROOT, `artifacts/validator-${rpcPort}.log`);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const args = ["--rpc-port", String(rpcPort), "--ws-port", String(wsPort)];
+  if (options.slotMs !== undefined) args.push("--slot-ms", String(options.slotMs));
+  const child = spawn(binary, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr?.pipe(createWriteStream(logFile));
+
+  const ready = await new Promise<{ rpc: string; ws: string; programs: string }>(
+    (resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(
+          new Error(
+            `validator not ready within ${options.readyTimeoutMs ?? 30_000} ms; see ${logFile}`,
+          ),
+        );
+      }, options.readyTimeoutMs ?? 30_000);
+      const lines = createInterface({ input: child.stdout! });
+      lines.on("line", (line) => {
+        const match = /^ashao-validator ready rpc=(\S+) ws=(\S+) programs=(\S*)/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve({ rpc: match[1], ws: match[2], programs: match[3] });
+        }
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`validator exited with code ${code} before it was ready; see ${logFile}`));
+      });
+    },
+  );
+
+  const connection = new Connection(ready.rpc, { commitment: "confirmed", wsEndpoint: ready.ws });
+  return {
+    rpcUrl: ready.rpc,
+    wsUrl: ready.ws,
+    programs: ready.programs,
+    connection,
+    async stop() {
+      child.kill("SIGTERM");
+      await waitForExit(child);
+    },
+  };
+}
+
+/** Moves the validator's clock forward (local-only RPC `localnet_advanceClock`). */
+export async function advanceClock(
+  connection: Connection,
+  seconds: number,
+): Promise<{ slot: number; unixTimestamp: number }> {
+  const response = await fetch(connection.rpcEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "localnet_advanceClock",
+      params: [{ seconds }],
+    }),
+  });
+  const body = (await response.json()) as {
+    result?: { slot: number; unixTimestamp: number };
+    error?: { message: string };
+  };
+  if (!body.result) throw new Error(`localnet_advanceClock failed: ${body.error?.message}`);
+  return body.result;
+}
