@@ -23,12 +23,12 @@ fi
 
 mkdir -p artifacts
 # Sums the numbers in the matches of a pattern (0 when nothing matches).
-count_matches() { { grep -Eo "$1" "$2" || true; } | awk '{s+=$(NF-1)} END {print s+0}'; }
+count_matches() { { grep -Eo "$1" "$2" || true; } | awk '{s+=$(NF-1)} END {printf "%d\n", s}'; }
 step "cargo test (unit, property and in-process runtime tests)"
 cargo test --locked --workspace 2>&1 | tee artifacts/cargo-test.log
 rust_passed=$(( $(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed' artifacts/cargo-test.log) + $(count_matches '^[0-9]+ passed' artifacts/cargo-test.log) ))
-rust_failed=$(count_matches '[0-9]+ failed' artifacts/cargo-test.log)
-rust_ignored=$(count_matches '[0-9]+ ignored' artifacts/cargo-test.log)
+rust_failed=$(( $(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' artifacts/cargo-test.log) + $(count_matches '^[0-9]+ passed, [0-9]+ failed' artifacts/cargo-test.log) ))
+rust_ignored=$(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed; [0-9]+ ignored' artifacts/cargo-test.log)
 
 : > artifacts/ts-mocha.log
 ts_status=0
