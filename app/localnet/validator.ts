@@ -60,6 +60,20 @@ function waitForExit(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Closes a Connection's PubSub socket (normal closure, so it does not reconnect). web3.js keeps
+ * the socket private and would otherwise retry forever once the validator is gone.
+ */
+export function closeWebSocket(connection: Connection): void {
+  const socket = (connection as unknown as { _rpcWebSocket?: { close(code?: number): void } })
+    ._rpcWebSocket;
+  try {
+    socket?.close(1000);
+  } catch {
+    // Not connected: nothing to close.
+  }
+}
+
 /** Spawns the validator and resolves once it prints its ready line. */
 export async function startValidator(options: StartValidatorOptions = {}): Promise<LocalValidator> {
   const binary = validatorBinary();
@@ -109,6 +123,7 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
     programs: ready.programs,
     connection,
     async stop() {
+      closeWebSocket(connection);
       child.kill("SIGTERM");
       await waitForExit(child);
     },

@@ -1,6 +1,7 @@
 /**
  * A fresh local validator per test file (the treasury is a singleton per program, so suites do
- * not share a chain), plus funded keypairs on it.
+ * not share a chain), plus funded keypairs on it. With `ASHAO_RPC_URL` (and `ASHAO_WS_URL`) set,
+ * the suites reuse that validator instead of starting one.
  */
 import { Connection, Keypair } from "@solana/web3.js";
 
@@ -13,17 +14,35 @@ export interface TestValidator extends LocalValidator {
 
 export async function airdrop(
   connection: Connection,
-  to: Keypair,
+  to: Keypair | Keypair["publicKey"],
   lamports: number,
 ): Promise<void> {
-  const signature = await connection.requestAirdrop(to.publicKey, lamports);
+  const address = "publicKey" in to ? to.publicKey : to;
+  const signature = await connection.requestAirdrop(address, lamports);
   const latest = await connection.getLatestBlockhash();
   const result = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
   if (result.value.err) throw new Error(`airdrop failed: ${JSON.stringify(result.value.err)}`);
 }
 
+/** The validator named by `ASHAO_RPC_URL`/`ASHAO_WS_URL`, if any (never stopped by tests). */
+function externalValidator(): LocalValidator | undefined {
+  const rpcUrl = process.env.ASHAO_RPC_URL;
+  if (!rpcUrl) return undefined;
+  const url = new URL(rpcUrl);
+  const wsUrl =
+    process.env.ASHAO_WS_URL ??
+    `ws://${url.hostname}:${Number(url.port || (url.protocol === "https:" ? 443 : 80)) + 1}`;
+  return {
+    rpcUrl,
+    wsUrl,
+    programs: "",
+    connection: new Connection(rpcUrl, { commitment: "confirmed", wsEndpoint: wsUrl }),
+    async stop() {},
+  };
+}
+
 export async function startTestValidator(): Promise<TestValidator> {
-  const validator = await startValidator();
+  const validator = externalValidator() ?? (await startValidator());
   return {
     ...validator,
     async fundedKeypair(lamports: number) {
@@ -32,4 +51,18 @@ export async function startTestValidator(): Promise<TestValidator> {
       return keypair;
     },
   };
+}
+
+/**
+ * Mocha hooks: a validator started in `before()` and stopped in `after()` of the calling suite.
+ * Read `.current` inside tests (it is set once `before()` has run).
+ */
+export function useTestValidator(): { current: TestValidator } {
+  const holder = {} as { current: TestValidator };
+  before(async function () {
+    this.timeout(60_000);
+    holder.current = await startTestValidator();
+  });
+  after(async () => holder.current?.stop());
+  return holder;
 }
