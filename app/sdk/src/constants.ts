@@ -1,0 +1,38 @@
+/**
+ * Seeds, denominators and bounds, mirrored from `programs/ashao-treasury/src/constants.rs`
+ * (`tests/sdk/pda.test.ts` checks them against the IDL generated from that file).
+ */
+import { PublicKey } from "@solana/web3.js";
+
+import IDL from "./idl/ashao_treasury.json";
+
+/** The program id the IDL was generated with (`declare_id!`). */
+export const ASHAO_TREASURY_PROGRAM_ID = new PublicKey(IDL.address);
+
+/** Seed of the `TreasuryConfig` PDA. */
+export const TREASURY_SEED = Buffer.from("treasury");
+/** Seed of the USDC vault holding the unspent buyback bucket. */
+export const BUYBACK_VAULT_SEED = Buffer.from("buyback_vault");
+/** Seed of the USDC vault holding stakers' rewards. */
+export const REWARDS_VAULT_SEED = Buffer.from("rewards_vault");
+/** Seed of the $ASHAO vault holding staked and unstaking principal. */
+export const STAKE_VAULT_SEED = Buffer.from("stake_vault");
+/** Seed of a `StakePosition` PDA: `[POSITION_SEED, owner]`. */
+export const POSITION_SEED = Buffer.from("position");
+
+/** Fixed-point scale of `accRewardPerShare`. */
+export const REWARD_PRECISION = 10n ** 18n;
+/** Basis-point denominator. */
+export const BPS_DENOMINATOR = 10_000;
+
+export const MAX_STREAM_PERIOD_SECS = 30 * 24 * 60 * 60;
+export const MAX_UNSTAKE_COOLDOWN_SECS = 30 * 24 * 60 * 60;
+export const MAX_BUYBACK_INTERVAL_SECS = 30 * 24 * 60 * 60;
+export const MAX_SLIPPAGE_BPS = 1_000;
+export const MAX_BOOST_TIERS = 8;
+export const MAX_BOOST_BPS = 10_000;
+export const MAX_CRANKS = 8;
+
+/** USDC has 6 decimals; $ASHAO has 9. */
+export const USDC_DECIMALS = 6;
+export const ASHAO_DECIMALS = 9;
