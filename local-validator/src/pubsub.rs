@@ -90,12 +90,16 @@ fn ctx(slot: u64) -> RpcResponseContext {
 }
 
 /// Forwards chain events to a sink until the client goes away; `f` returns the notifications
-/// for one event and whether the subscription is done.
-async fn pump<F>(chain: SharedChain, sink: SubscriptionSink, mut f: F)
-where
+/// for one event and whether the subscription is done. `rx` is taken before the subscription is
+/// accepted, so no event after the client learns its id is missed.
+async fn pump<F>(
+    chain: SharedChain,
+    sink: SubscriptionSink,
+    mut rx: tokio::sync::broadcast::Receiver<Event>,
+    mut f: F,
+) where
     F: FnMut(&SharedChain, &Event) -> (Vec<SubscriptionMessage>, bool) + Send + 'static,
 {
-    let mut rx = lock(&chain).subscribe();
     loop {
         tokio::select! {
             _ = sink.closed() => break,
@@ -147,8 +151,9 @@ impl SolanaPubSubServer for PubSubImpl {
             .and_then(|c| c.encoding)
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.as_ref().and_then(|c| c.data_slice);
+        let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, move |chain, event| {
+        tokio::spawn(pump(self.chain.clone(), sink, rx, move |chain, event| {
             let Some(tx) = written_by(event) else {
                 return (Vec::new(), false);
             };
@@ -196,8 +201,9 @@ impl SolanaPubSubServer for PubSubImpl {
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
+        let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, move |chain, event| {
+        tokio::spawn(pump(self.chain.clone(), sink, rx, move |chain, event| {
             let Some(tx) = written_by(event) else {
                 return (Vec::new(), false);
             };
@@ -233,25 +239,42 @@ impl SolanaPubSubServer for PubSubImpl {
                 .await;
             return Ok(());
         };
+        // Listen before looking at the ledger, so a transaction landing in between is seen
+        // by one or the other. A signature already processed is notified at once (agave only
+        // notifies for later slots; clients that subscribe just after sending would hang).
+        let (rx, done) = {
+            let chain = lock(&self.chain);
+            let rx = chain.subscribe();
+            let done = chain
+                .get_record(&signature)
+                .map(|r| (r.slot, r.meta.status.clone().err()));
+            (rx, done)
+        };
         let sink = pending.accept().await?;
+        let notification = |slot: u64, err: Option<solana_transaction_error::TransactionError>| {
+            let value = RpcSignatureResult::ProcessedSignature(ProcessedSignatureResult {
+                err: err.map(Into::into),
+            });
+            message(&Response {
+                context: ctx(slot),
+                value,
+            })
+        };
+        if let Some((slot, err)) = done {
+            if let Some(m) = notification(slot, err) {
+                let _ = sink.send(m).await;
+            }
+            return Ok(());
+        }
         tokio::spawn(pump(
             self.chain.clone(),
             sink,
+            rx,
             move |_, event| match written_by(event) {
-                Some(tx) if tx.signature == signature => {
-                    let value = RpcSignatureResult::ProcessedSignature(ProcessedSignatureResult {
-                        err: tx.err.clone().map(Into::into),
-                    });
-                    (
-                        message(&Response {
-                            context: ctx(tx.slot),
-                            value,
-                        })
-                        .into_iter()
-                        .collect(),
-                        true,
-                    )
-                }
+                Some(tx) if tx.signature == signature => (
+                    notification(tx.slot, tx.err.clone()).into_iter().collect(),
+                    true,
+                ),
                 _ => (Vec::new(), false),
             },
         ));
@@ -282,8 +305,9 @@ impl SolanaPubSubServer for PubSubImpl {
                 }
             }
         };
+        let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, move |_, event| {
+        tokio::spawn(pump(self.chain.clone(), sink, rx, move |_, event| {
             let Some(tx) = written_by(event) else {
                 return (Vec::new(), false);
             };
@@ -311,8 +335,9 @@ impl SolanaPubSubServer for PubSubImpl {
     }
 
     async fn slot_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+        let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, |_, event| match event {
+        tokio::spawn(pump(self.chain.clone(), sink, rx, |_, event| match event {
             Event::Slot { slot, parent, root } => (
                 message(&json!({"parent": parent, "root": root, "slot": slot}))
                     .into_iter()
@@ -325,8 +350,9 @@ impl SolanaPubSubServer for PubSubImpl {
     }
 
     async fn root_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+        let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, |_, event| match event {
+        tokio::spawn(pump(self.chain.clone(), sink, rx, |_, event| match event {
             Event::Slot { root, .. } => (message(root).into_iter().collect(), false),
             _ => (Vec::new(), false),
         }));
