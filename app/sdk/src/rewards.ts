@@ -4,8 +4,10 @@
  * `programs/ashao-treasury/tests/fixtures/reward_math_cases.json`.
  */
 
+import { REWARD_PRECISION } from "./constants";
+
 /** Fixed-point scale of `accRewardPerShare` (constants.rs `REWARD_PRECISION`). */
-export const REWARD_PRECISION = 10n ** 18n;
+export { REWARD_PRECISION };
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
@@ -59,7 +61,7 @@ export function distribute(
 }
 
 /** `floor(staked × (acc − checkpoint) / 1e18)`: what a position earned since its checkpoint. */
-export function pendingRewards(staked: bigint, acc: bigint, checkpoint: bigint): bigint {
+export function earnedSince(staked: bigint, acc: bigint, checkpoint: bigint): bigint {
   const delta = within(acc - checkpoint, U128_MAX);
   return within((staked * delta) / REWARD_PRECISION, U64_MAX);
 }
@@ -71,7 +73,7 @@ export function settle(
   checkpoint: bigint,
   acc: bigint,
 ): { rewardsOwed: bigint; checkpoint: bigint } {
-  const owed = within(rewardsOwed + pendingRewards(staked, acc, checkpoint), U64_MAX);
+  const owed = within(rewardsOwed + earnedSince(staked, acc, checkpoint), U64_MAX);
   return { rewardsOwed: owed, checkpoint: acc };
 }
 
@@ -138,4 +140,32 @@ export function addToStream(
     streamRemaining: within(next.streamRemaining + toStakers, U64_MAX),
     streamEndTs: within(next.lastUpdateTs + periodSecs, I64_MAX),
   };
+}
+
+/** The parts of `TreasuryConfig` the reward math reads. */
+export type RewardConfig = RewardStream;
+
+/** The parts of `StakePosition` the reward math reads. */
+export interface RewardPosition {
+  staked: bigint;
+  rewardCheckpoint: bigint;
+  owedRewards: bigint;
+}
+
+/**
+ * USDC a position could claim at `nowUnixTs`: its owed rewards plus what it earned since its
+ * checkpoint once the stream is accrued to `nowUnixTs` (what `claim` would pay then).
+ */
+export function pendingRewards(
+  config: RewardConfig,
+  position: RewardPosition,
+  nowUnixTs: bigint | number,
+): bigint {
+  const { stream } = accrue(config, BigInt(nowUnixTs));
+  return settle(
+    position.staked,
+    position.owedRewards,
+    position.rewardCheckpoint,
+    stream.accRewardPerShare,
+  ).rewardsOwed;
 }
