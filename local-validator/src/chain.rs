@@ -155,6 +155,37 @@ fn next_hash(previous: &Hash, slot: u64) -> Hash {
     solana_sha256_hasher::hashv(&[previous.as_ref(), &slot.to_le_bytes()])
 }
 
+/// The wrapped-SOL mints of SPL Token and Token-2022, present from genesis as on a real cluster
+/// (needed to wrap SOL: `InitializeAccount` reads the mint).
+fn install_native_mints(svm: &mut LiteSVM) {
+    const MINT_LEN: usize = 82;
+    let mut data = vec![0u8; MINT_LEN];
+    data[44] = 9; // decimals (no mint authority, zero supply, no freeze authority)
+    data[45] = 1; // is_initialized
+    let lamports = svm.minimum_balance_for_rent_exemption(MINT_LEN);
+    for (mint, owner) in [
+        (
+            solana_address::address!("So11111111111111111111111111111111111111112"),
+            SPL_TOKEN_ID,
+        ),
+        (
+            solana_address::address!("9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXejP"),
+            SPL_TOKEN_2022_ID,
+        ),
+    ] {
+        let account = Account {
+            lamports,
+            data: data.clone(),
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        };
+        if let Err(e) = svm.set_account(mint, account) {
+            tracing::warn!("native mint {mint}: {e:?}");
+        }
+    }
+}
+
 impl Chain {
     /// A fresh chain with the default SPL programs and the given programs.
     pub fn new(slot_ms: u64, deploy_dir: &Path, programs: &[ProgramSpec]) -> anyhow::Result<Self> {
@@ -192,6 +223,8 @@ impl Chain {
                 });
             }
         }
+
+        install_native_mints(&mut svm);
 
         let clock: Clock = svm.get_sysvar();
         let slot = clock.slot;
