@@ -62,6 +62,11 @@ export function toTreasuryError(err: unknown): TreasuryErrorInfo {
   if (logs) {
     const anchor = AnchorError.parse(logs);
     if (anchor) return toTreasuryError(anchor);
+    // `init` of an account that exists: the System Program's AccountAlreadyInUse (custom 0).
+    if (logs.some((l) => /already in use/.test(l))) {
+      const line = logs.find((l) => /already in use/.test(l)) ?? "";
+      return { code: 0, name: "AccountAlreadyInUse", message: line.replace(/^.*?: /, ""), logs };
+    }
   }
   const message = err instanceof Error ? err.message : String(err);
   const custom = /custom program error: 0x([0-9a-f]+)/i.exec(message);

@@ -1,0 +1,151 @@
+/**
+ * An initialised treasury on a test validator, through the SDK: mints, authority, stakers, and
+ * assertions on the program's named errors.
+ */
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { expect } from "chai";
+
+import {
+  fetchStakePosition,
+  fetchTreasuryOrThrow,
+  initializeIx,
+  sendAndConfirm,
+  StakePositionState,
+  toTreasuryError,
+  treasuryAccounts,
+  TreasuryAccounts,
+  treasuryErrorCode,
+  TREASURY_ERRORS,
+  TreasuryErrorInfo,
+  TreasuryParams,
+  treasuryProgram,
+  TreasuryProgram,
+  TreasuryState,
+} from "../../app/sdk/src";
+import { createAshaoMint, createUsdcMint, fundedTokenAccount, TestMint } from "./tokens";
+import type { TestValidator } from "./validator";
+
+export function defaultParams(overrides: Partial<TreasuryParams> = {}): TreasuryParams {
+  return {
+    streamPeriodSecs: 0,
+    unstakeCooldownSecs: 3_600,
+    boostTiers: [
+      { minStake: 1_000_000_000n, boostBps: 500 },
+      { minStake: 10_000_000_000n, boostBps: 1_500 },
+    ],
+    maxBuybackUsdc: 1_000_000_000n,
+    minBuybackIntervalSecs: 60,
+    maxSlippageBps: 100,
+    swapProgram: PublicKey.default,
+    cranks: [],
+    ...overrides,
+  };
+}
+
+/** Sends `instructions` signed by `signers` (the first pays). */
+export function send(
+  validator: TestValidator,
+  instructions: TransactionInstruction[] | TransactionInstruction,
+  ...signers: Keypair[]
+): Promise<string> {
+  const ixs = Array.isArray(instructions) ? instructions : [instructions];
+  return sendAndConfirm(validator.connection, ixs, { keypairs: signers });
+}
+
+/** Expects `promise` to fail with the program error `name` (and its IDL code). */
+export async function expectTreasuryError(
+  promise: Promise<unknown>,
+  name: string,
+): Promise<TreasuryErrorInfo> {
+  let info: TreasuryErrorInfo | undefined;
+  try {
+    await promise;
+  } catch (err) {
+    info = toTreasuryError(err);
+  }
+  expect(info, `expected ${name}, but it succeeded`).to.not.equal(undefined);
+  expect(info!.name, info!.message).to.equal(name);
+  if ([...TREASURY_ERRORS.values()].some((e) => e.name === name)) {
+    expect(info!.code).to.equal(treasuryErrorCode(name));
+  }
+  return info!;
+}
+
+export interface TreasuryFixture {
+  validator: TestValidator;
+  program: TreasuryProgram;
+  authority: Keypair;
+  usdc: TestMint;
+  ashao: TestMint;
+  accounts: TreasuryAccounts;
+  state(): Promise<TreasuryState>;
+  position(owner: PublicKey): Promise<StakePositionState | null>;
+}
+
+/** Fresh mints and an initialised treasury. */
+export async function setupTreasury(
+  validator: TestValidator,
+  params: TreasuryParams = defaultParams(),
+  ashaoTokenProgram?: PublicKey,
+): Promise<TreasuryFixture> {
+  const connection = validator.connection;
+  const authority = await validator.fundedKeypair(100 * LAMPORTS_PER_SOL);
+  const program = treasuryProgram(connection);
+  const usdc = await createUsdcMint(connection, authority);
+  const ashao = await createAshaoMint(connection, authority, ashaoTokenProgram);
+  await send(
+    validator,
+    await initializeIx(program, {
+      authority: authority.publicKey,
+      usdcMint: usdc.mint,
+      ashaoMint: ashao.mint,
+      ashaoTokenProgram: ashao.tokenProgram,
+      params,
+    }),
+    authority,
+  );
+  const state = await fetchTreasuryOrThrow(program);
+  return {
+    validator,
+    program,
+    authority,
+    usdc,
+    ashao,
+    accounts: treasuryAccounts(program.programId, state),
+    state: () => fetchTreasuryOrThrow(program),
+    position: (owner) => fetchStakePosition(program, owner),
+  };
+}
+
+export interface Staker {
+  keypair: Keypair;
+  ashaoAccount: PublicKey;
+  usdcAccount: PublicKey;
+}
+
+/** A funded wallet holding `ashao` $ASHAO and `usdc` USDC in its associated accounts. */
+export async function newStaker(
+  fixture: TreasuryFixture,
+  ashao: bigint,
+  usdc = 0n,
+): Promise<Staker> {
+  const { validator, authority } = fixture;
+  const keypair = await validator.fundedKeypair(5 * LAMPORTS_PER_SOL);
+  return {
+    keypair,
+    ashaoAccount: await fundedTokenAccount(
+      validator.connection,
+      authority,
+      fixture.ashao,
+      keypair.publicKey,
+      ashao,
+    ),
+    usdcAccount: await fundedTokenAccount(
+      validator.connection,
+      authority,
+      fixture.usdc,
+      keypair.publicKey,
+      usdc,
+    ),
+  };
+}
