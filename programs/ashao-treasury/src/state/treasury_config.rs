@@ -7,6 +7,7 @@ use crate::{
     },
     errors::TreasuryError,
     math::{rewards::RewardStream, split::split_revenue},
+    state::StakePosition,
 };
 
 /// One worker-boost tier: a position staking at least `min_stake` gets `boost_bps`.
@@ -321,13 +322,73 @@ impl TreasuryConfig {
         Ok((to_buyback, to_stakers))
     }
 
-    /// Moves `amount` from a position's stake into `total_staked` bookkeeping.
-    pub fn add_stake(&mut self, amount: u64, position_was_empty: bool) -> Result<()> {
+    /// Accounts USDC that reached the vaults by plain transfer: the excess of each vault over
+    /// what the treasury expects there (`buyback_bucket`; [`Self::rewards_vault_expected`]) is
+    /// revenue, split like a deposit. Returns the amounts and the transfer between the vaults
+    /// that leaves each holding exactly what it should. Vault balances are only compared with
+    /// the treasury's own figures, never used as anyone's entitlement.
+    pub fn sync(
+        &mut self,
+        buyback_vault_balance: u64,
+        rewards_vault_balance: u64,
+        now: i64,
+    ) -> Result<SyncOutcome> {
+        // Accrual moves value from the stream to "released", both inside the rewards vault, so
+        // the expected balances do not depend on it.
+        let buyback_excess = buyback_vault_balance
+            .checked_sub(self.buyback_bucket)
+            .ok_or(TreasuryError::VaultShortfall)?;
+        let rewards_excess = rewards_vault_balance
+            .checked_sub(self.rewards_vault_expected()?)
+            .ok_or(TreasuryError::VaultShortfall)?;
+        let amount = buyback_excess
+            .checked_add(rewards_excess)
+            .ok_or(TreasuryError::MathOverflow)?;
+        require!(amount > 0, TreasuryError::NothingToSync);
+        let (to_buyback, to_stakers) = self.add_revenue(amount, now)?;
+        // buyback_excess + rewards_excess == to_buyback + to_stakers: one vault sends what the
+        // other lacks.
+        let rebalance = if buyback_excess > to_buyback {
+            Rebalance::BuybackToRewards(
+                buyback_excess
+                    .checked_sub(to_buyback)
+                    .ok_or(TreasuryError::MathOverflow)?,
+            )
+        } else {
+            Rebalance::RewardsToBuyback(
+                to_buyback
+                    .checked_sub(buyback_excess)
+                    .ok_or(TreasuryError::MathOverflow)?,
+            )
+        };
+        Ok(SyncOutcome {
+            amount,
+            to_buyback,
+            to_stakers,
+            rebalance,
+        })
+    }
+}
+
+/// Position bookkeeping: each method accrues the stream and settles the position before any
+/// balance changes, then updates the position and the global totals together. Handlers move the
+/// tokens; these methods are what the property tests drive.
+impl TreasuryConfig {
+    /// Adds `amount` to the position's stake.
+    pub fn stake(&mut self, position: &mut StakePosition, amount: u64, now: i64) -> Result<()> {
+        require!(amount > 0, TreasuryError::ZeroAmount);
+        self.accrue(now)?;
+        position.settle(self.acc_reward_per_share)?;
+        let was_empty = position.staked == 0;
+        position.staked = position
+            .staked
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
         self.total_staked = self
             .total_staked
             .checked_add(amount)
             .ok_or(TreasuryError::MathOverflow)?;
-        if position_was_empty {
+        if was_empty {
             self.staker_count = self
                 .staker_count
                 .checked_add(1)
@@ -335,145 +396,98 @@ impl TreasuryConfig {
         }
         Ok(())
     }
+
+    /// Moves `amount` from staked (earning) to unstaking (not earning) and restarts the
+    /// cooldown from `now`.
+    pub fn request_unstake(
+        &mut self,
+        position: &mut StakePosition,
+        amount: u64,
+        now: i64,
+    ) -> Result<()> {
+        require!(amount > 0, TreasuryError::ZeroAmount);
+        require!(amount <= position.staked, TreasuryError::InsufficientStake);
+        self.accrue(now)?;
+        position.settle(self.acc_reward_per_share)?;
+        position.staked = position
+            .staked
+            .checked_sub(amount)
+            .ok_or(TreasuryError::InsufficientStake)?;
+        position.unstaking = position
+            .unstaking
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        position.unstake_available_at = now
+            .checked_add(i64::from(self.unstake_cooldown_secs))
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_staked = self
+            .total_staked
+            .checked_sub(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_unstaking = self
+            .total_unstaking
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        if position.staked == 0 {
+            self.staker_count = self
+                .staker_count
+                .checked_sub(1)
+                .ok_or(TreasuryError::MathOverflow)?;
+        }
+        Ok(())
+    }
+
+    /// Releases all of the position's unstaking principal once its cooldown has passed.
+    /// Returns the $ASHAO to send back.
+    pub fn withdraw(&mut self, position: &mut StakePosition, now: i64) -> Result<u64> {
+        let amount = position.unstaking;
+        require!(amount > 0, TreasuryError::NothingToWithdraw);
+        require!(
+            now >= position.unstake_available_at,
+            TreasuryError::CooldownNotElapsed
+        );
+        position.unstaking = 0;
+        self.total_unstaking = self
+            .total_unstaking
+            .checked_sub(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok(amount)
+    }
+
+    /// Settles the position and empties its owed rewards. Returns the USDC to pay.
+    pub fn claim(&mut self, position: &mut StakePosition, now: i64) -> Result<u64> {
+        self.accrue(now)?;
+        position.settle(self.acc_reward_per_share)?;
+        let amount = position.owed_rewards;
+        require!(amount > 0, TreasuryError::NothingToClaim);
+        position.owed_rewards = 0;
+        position.total_claimed = position
+            .total_claimed
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_rewards_claimed = self
+            .total_rewards_claimed
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok(amount)
+    }
+}
+
+/// USDC moved between the two USDC vaults by `sync_revenue` (PDA-signed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rebalance {
+    BuybackToRewards(u64),
+    RewardsToBuyback(u64),
+}
+
+/// What `sync_revenue` accounted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub amount: u64,
+    pub to_buyback: u64,
+    pub to_stakers: u64,
+    pub rebalance: Rebalance,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config() -> TreasuryConfig {
-        let mut c = TreasuryConfig {
-            bump: 255,
-            buyback_vault_bump: 255,
-            rewards_vault_bump: 255,
-            stake_vault_bump: 255,
-            authority: Pubkey::new_unique(),
-            pending_authority: Pubkey::default(),
-            usdc_mint: Pubkey::new_unique(),
-            ashao_mint: Pubkey::new_unique(),
-            ashao_token_program: Pubkey::new_unique(),
-            buyback_vault: Pubkey::new_unique(),
-            rewards_vault: Pubkey::new_unique(),
-            stake_vault: Pubkey::new_unique(),
-            paused: false,
-            stream_period_secs: 0,
-            unstake_cooldown_secs: 0,
-            boost_tier_count: 0,
-            boost_tiers: [BoostTier::default(); MAX_BOOST_TIERS as usize],
-            max_buyback_usdc: 0,
-            min_buyback_interval_secs: 0,
-            max_slippage_bps: 0,
-            swap_program: Pubkey::default(),
-            crank_count: 0,
-            cranks: [Pubkey::default(); MAX_CRANKS as usize],
-            total_revenue: 0,
-            total_to_buyback: 0,
-            total_to_stakers: 0,
-            buyback_bucket: 0,
-            total_buyback_usdc_spent: 0,
-            total_ashao_burned: 0,
-            buyback_count: 0,
-            last_buyback_ts: 0,
-            total_staked: 0,
-            total_unstaking: 0,
-            staker_count: 0,
-            acc_reward_per_share: 0,
-            reward_carry: 0,
-            stream_remaining: 0,
-            stream_end_ts: 0,
-            last_update_ts: 0,
-            total_rewards_released: 0,
-            total_rewards_claimed: 0,
-            reserved: [0; 128],
-        };
-        let params = TreasuryParams {
-            stream_period_secs: 100,
-            unstake_cooldown_secs: 10,
-            boost_tiers: vec![
-                BoostTier {
-                    min_stake: 100,
-                    boost_bps: 500,
-                },
-                BoostTier {
-                    min_stake: 1_000,
-                    boost_bps: 1_000,
-                },
-            ],
-            max_buyback_usdc: 1_000_000,
-            min_buyback_interval_secs: 60,
-            max_slippage_bps: 100,
-            swap_program: Pubkey::new_unique(),
-            cranks: vec![Pubkey::new_unique()],
-        };
-        assert!(c.apply_params(&params).is_ok());
-        c
-    }
-
-    #[test]
-    fn boost_is_the_highest_tier_reached() {
-        let c = config();
-        assert_eq!(c.boost_bps_for(0), 0);
-        assert_eq!(c.boost_bps_for(99), 0);
-        assert_eq!(c.boost_bps_for(100), 500);
-        assert_eq!(c.boost_bps_for(999), 500);
-        assert_eq!(c.boost_bps_for(u64::MAX), 1_000);
-    }
-
-    #[test]
-    fn bad_tiers_are_refused() {
-        let mut p = config().params();
-        p.boost_tiers = vec![
-            BoostTier {
-                min_stake: 10,
-                boost_bps: 5,
-            },
-            BoostTier {
-                min_stake: 10,
-                boost_bps: 6,
-            },
-        ];
-        assert!(p.validate().is_err());
-        p.boost_tiers = vec![
-            BoostTier {
-                min_stake: 10,
-                boost_bps: 6,
-            },
-            BoostTier {
-                min_stake: 11,
-                boost_bps: 5,
-            },
-        ];
-        assert!(p.validate().is_err());
-        p.boost_tiers = vec![BoostTier {
-            min_stake: 1,
-            boost_bps: MAX_BOOST_BPS + 1,
-        }];
-        assert!(p.validate().is_err());
-        p.boost_tiers = vec![BoostTier::default(); 9];
-        assert!(p.validate().is_err());
-    }
-
-    #[test]
-    fn revenue_is_split_streamed_and_conserved() {
-        let mut c = config();
-        let (b, s) = c.add_revenue(1_001, 0).unwrap_or_default();
-        assert_eq!((b, s), (501, 500));
-        assert_eq!(c.buyback_bucket, 501);
-        assert_eq!(c.stream_remaining, 500);
-        assert_eq!(c.stream_end_ts, 100);
-        assert!(c.invariant().is_ok());
-        // Nobody staked for 50 s: the stream pauses.
-        assert!(c.accrue(50).is_ok());
-        assert_eq!(c.stream_remaining, 500);
-        assert_eq!(c.stream_end_ts, 150);
-        c.total_staked = 10;
-        c.staker_count = 1;
-        assert!(c.accrue(100).is_ok());
-        assert_eq!(c.total_rewards_released, 250);
-        assert_eq!(c.acc_reward_per_share, 25 * REWARD_PRECISION_FOR_TESTS);
-        assert!(c.invariant().is_ok());
-        assert_eq!(c.rewards_vault_expected().ok(), Some(500));
-    }
-
-    const REWARD_PRECISION_FOR_TESTS: u128 = crate::constants::REWARD_PRECISION;
-}
+mod tests;

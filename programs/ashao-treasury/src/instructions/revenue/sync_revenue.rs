@@ -6,7 +6,7 @@ use crate::{
     errors::TreasuryError,
     events::{emit_event, RevenueDeposited, RevenueSource},
     instructions::token::transfer,
-    state::TreasuryConfig,
+    state::{Rebalance, SyncOutcome, TreasuryConfig},
 };
 
 #[derive(Accounts)]
@@ -42,27 +42,18 @@ impl SyncRevenue<'_> {
     }
 }
 
-/// USDC in a vault beyond what the treasury accounts for there.
-fn excess(balance: u64, expected: u64) -> Result<u64> {
-    Ok(balance
-        .checked_sub(expected)
-        .ok_or(TreasuryError::VaultShortfall)?)
-}
-
 #[access_control(ctx.accounts.validate())]
 pub fn handler(ctx: Context<SyncRevenue>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &mut *ctx.accounts;
-    // Accrual moves value from the stream to "released", both inside the rewards vault, so the
-    // expected balances do not depend on it.
-    let buyback_excess = excess(a.buyback_vault.amount, a.config.buyback_bucket)?;
-    let rewards_excess = excess(a.rewards_vault.amount, a.config.rewards_vault_expected()?)?;
-    let amount = buyback_excess
-        .checked_add(rewards_excess)
-        .ok_or(TreasuryError::MathOverflow)?;
-    require!(amount > 0, TreasuryError::NothingToSync);
-
-    let (to_buyback, to_stakers) = a.config.add_revenue(amount, now)?;
+    let SyncOutcome {
+        amount,
+        to_buyback,
+        to_stakers,
+        rebalance,
+    } = a
+        .config
+        .sync(a.buyback_vault.amount, a.rewards_vault.amount, now)?;
 
     // Rebalance so each vault holds what it should.
     let token_program = a.token_program.to_account_info();
@@ -72,35 +63,20 @@ pub fn handler(ctx: Context<SyncRevenue>) -> Result<()> {
     let bump = Some(a.config.bump);
     let buyback_vault = a.buyback_vault.to_account_info();
     let rewards_vault = a.rewards_vault.to_account_info();
-    if buyback_excess > to_buyback {
-        let moved = buyback_excess
-            .checked_sub(to_buyback)
-            .ok_or(TreasuryError::MathOverflow)?;
-        transfer(
-            &token_program,
-            &buyback_vault,
-            &mint,
-            &rewards_vault,
-            &config_info,
-            moved,
-            decimals,
-            bump,
-        )?;
-    } else {
-        let moved = to_buyback
-            .checked_sub(buyback_excess)
-            .ok_or(TreasuryError::MathOverflow)?;
-        transfer(
-            &token_program,
-            &rewards_vault,
-            &mint,
-            &buyback_vault,
-            &config_info,
-            moved,
-            decimals,
-            bump,
-        )?;
-    }
+    let (from, to, moved) = match rebalance {
+        Rebalance::BuybackToRewards(moved) => (&buyback_vault, &rewards_vault, moved),
+        Rebalance::RewardsToBuyback(moved) => (&rewards_vault, &buyback_vault, moved),
+    };
+    transfer(
+        &token_program,
+        from,
+        &mint,
+        to,
+        &config_info,
+        moved,
+        decimals,
+        bump,
+    )?;
 
     a.buyback_vault.reload()?;
     a.rewards_vault.reload()?;

@@ -51,21 +51,7 @@ pub struct Claim<'info> {
 pub fn handler(ctx: Context<Claim>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &mut *ctx.accounts;
-    a.config.accrue(now)?;
-    a.position.settle(a.config.acc_reward_per_share)?;
-    let amount = a.position.owed_rewards;
-    require!(amount > 0, TreasuryError::NothingToClaim);
-    a.position.owed_rewards = 0;
-    a.position.total_claimed = a
-        .position
-        .total_claimed
-        .checked_add(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
-    a.config.total_rewards_claimed = a
-        .config
-        .total_rewards_claimed
-        .checked_add(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
+    let amount = a.config.claim(&mut a.position, now)?;
 
     transfer(
         &a.token_program.to_account_info(),

@@ -41,33 +41,7 @@ pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     let config = &mut ctx.accounts.config;
     let position = &mut ctx.accounts.position;
 
-    config.accrue(now)?;
-    position.settle(config.acc_reward_per_share)?;
-    position.staked = position
-        .staked
-        .checked_sub(amount)
-        .ok_or(TreasuryError::InsufficientStake)?;
-    position.unstaking = position
-        .unstaking
-        .checked_add(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
-    position.unstake_available_at = now
-        .checked_add(i64::from(config.unstake_cooldown_secs))
-        .ok_or(TreasuryError::MathOverflow)?;
-    config.total_staked = config
-        .total_staked
-        .checked_sub(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
-    config.total_unstaking = config
-        .total_unstaking
-        .checked_add(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
-    if position.staked == 0 {
-        config.staker_count = config
-            .staker_count
-            .checked_sub(1)
-            .ok_or(TreasuryError::MathOverflow)?;
-    }
+    config.request_unstake(position, amount, now)?;
 
     position.invariant(config.acc_reward_per_share)?;
     config.invariant()?;

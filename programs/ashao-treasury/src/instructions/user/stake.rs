@@ -82,14 +82,7 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         TreasuryError::PositionOwnerMismatch
     );
 
-    config.accrue(now)?;
-    position.settle(config.acc_reward_per_share)?;
-    let was_empty = position.staked == 0;
-    position.staked = position
-        .staked
-        .checked_add(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
-    config.add_stake(amount, was_empty)?;
+    config.stake(position, amount, now)?;
 
     transfer(
         &a.token_program.to_account_info(),

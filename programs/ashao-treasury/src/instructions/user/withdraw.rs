@@ -68,13 +68,7 @@ impl Withdraw<'_> {
 pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &mut *ctx.accounts;
-    let amount = a.position.unstaking;
-    a.position.unstaking = 0;
-    a.config.total_unstaking = a
-        .config
-        .total_unstaking
-        .checked_sub(amount)
-        .ok_or(TreasuryError::MathOverflow)?;
+    let amount = a.config.withdraw(&mut a.position, now)?;
 
     transfer(
         &a.token_program.to_account_info(),
