@@ -7,6 +7,10 @@ import { expect } from "chai";
 
 import {
   fetchStakePosition,
+  parseTreasuryEvents,
+  TreasuryEvent,
+  TreasuryEventName,
+  TreasuryEventOf,
   fetchTreasuryOrThrow,
   initializeIx,
   sendAndConfirm,
@@ -148,4 +152,29 @@ export async function newStaker(
       usdc,
     ),
   };
+}
+
+/** The treasury events a confirmed transaction emitted. */
+export async function transactionEvents(
+  fixture: TreasuryFixture,
+  signature: string,
+): Promise<TreasuryEvent[]> {
+  const tx = await fixture.validator.connection.getTransaction(signature, {
+    commitment: "confirmed",
+    maxSupportedTransactionVersion: 0,
+  });
+  return parseTreasuryEvents(fixture.program, tx?.meta?.logMessages ?? []);
+}
+
+/** The one event of kind `name` a transaction emitted. */
+export async function transactionEvent<K extends TreasuryEventName>(
+  fixture: TreasuryFixture,
+  signature: string,
+  name: K,
+): Promise<TreasuryEventOf<K>["data"]> {
+  const events = (await transactionEvents(fixture, signature)).filter(
+    (e): e is TreasuryEventOf<K> => e.name === name,
+  );
+  expect(events, `${name} events`).to.have.length(1);
+  return events[0].data;
 }
