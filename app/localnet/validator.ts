@@ -130,7 +130,25 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
   };
 }
 
-/** Moves the validator's clock forward (local-only RPC `localnet_advanceClock`). */
+/**
+ * Forgets the blockhash web3.js caches (30 s) for the legacy transactions it stamps itself (as
+ * spl-token's helpers send them): after the clock moves, that blockhash has expired, and the
+ * next such send would fail with "Blockhash not found".
+ */
+function forgetCachedBlockhash(connection: Connection): void {
+  const internal = connection as unknown as {
+    _blockhashInfo?: { latestBlockhash: unknown; lastFetch: number };
+  };
+  if (internal._blockhashInfo) {
+    internal._blockhashInfo.latestBlockhash = null;
+    internal._blockhashInfo.lastFetch = 0;
+  }
+}
+
+/**
+ * Moves the validator's clock forward (local-only RPC `localnet_advanceClock`); blockhashes
+ * older than 150 slots expire, so `connection`'s cached blockhash is dropped too.
+ */
 export async function advanceClock(
   connection: Connection,
   seconds: number,
@@ -150,5 +168,6 @@ export async function advanceClock(
     error?: { message: string };
   };
   if (!body.result) throw new Error(`localnet_advanceClock failed: ${body.error?.message}`);
+  forgetCachedBlockhash(connection);
   return body.result;
 }
