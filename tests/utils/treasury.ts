@@ -176,5 +176,6 @@ export async function transactionEvent<K extends TreasuryEventName>(
     (e): e is TreasuryEventOf<K> => e.name === name,
   );
   expect(events, `${name} events`).to.have.length(1);
-  return events[0].data;
+  // TS cannot narrow a union member's `data` through a generic `K`; the filter above did.
+  return events[0].data as unknown as TreasuryEventOf<K>["data"];
 }
