@@ -38,8 +38,15 @@ pub struct TreasuryInitialized {
     pub buyback_vault: Pubkey,
     pub rewards_vault: Pubkey,
     pub stake_vault: Pubkey,
+    /// The initial parameters, in full (later changes arrive as `ConfigUpdated`).
     pub stream_period_secs: u32,
     pub unstake_cooldown_secs: u32,
+    pub boost_tiers: Vec<BoostTier>,
+    pub max_buyback_usdc: u64,
+    pub min_buyback_interval_secs: u32,
+    pub max_slippage_bps: u16,
+    pub swap_program: Pubkey,
+    pub cranks: Vec<Pubkey>,
     pub unix_timestamp: i64,
 }
 

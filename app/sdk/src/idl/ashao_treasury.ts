@@ -2009,11 +2009,46 @@ export type AshaoTreasury = {
           },
           {
             "name": "streamPeriodSecs",
+            "docs": [
+              "The initial parameters, in full (later changes arrive as `ConfigUpdated`)."
+            ],
             "type": "u32"
           },
           {
             "name": "unstakeCooldownSecs",
             "type": "u32"
+          },
+          {
+            "name": "boostTiers",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "boostTier"
+                }
+              }
+            }
+          },
+          {
+            "name": "maxBuybackUsdc",
+            "type": "u64"
+          },
+          {
+            "name": "minBuybackIntervalSecs",
+            "type": "u32"
+          },
+          {
+            "name": "maxSlippageBps",
+            "type": "u16"
+          },
+          {
+            "name": "swapProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "cranks",
+            "type": {
+              "vec": "pubkey"
+            }
           },
           {
             "name": "unixTimestamp",

@@ -131,6 +131,12 @@ pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
         stake_vault: config.stake_vault,
         stream_period_secs: config.stream_period_secs,
         unstake_cooldown_secs: config.unstake_cooldown_secs,
+        boost_tiers: config.active_boost_tiers().to_vec(),
+        max_buyback_usdc: config.max_buyback_usdc,
+        min_buyback_interval_secs: config.min_buyback_interval_secs,
+        max_slippage_bps: config.max_slippage_bps,
+        swap_program: config.swap_program,
+        cranks: config.active_cranks().to_vec(),
         unix_timestamp: now,
     });
     Ok(())
