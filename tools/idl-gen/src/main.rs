@@ -31,8 +31,14 @@ const PROGRAMS: &[ProgramIdl] = &[
     },
 ];
 
+/// The checkout being worked on: the nearest ancestor of the working directory holding
+/// `Anchor.toml`. Not the compile-time manifest dir: with a target dir shared between clones,
+/// `cargo run` may run a binary built from another clone.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|dir| dir.join("Anchor.toml").exists())
+        .map_or(cwd.clone(), Path::to_path_buf)
 }
 
 /// The IDL build uses its own target dir: it compiles with `RUSTFLAGS=-A warnings`, and sharing
