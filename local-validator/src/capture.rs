@@ -38,6 +38,11 @@ fn init() {
             }
             let [read_fd, write_fd] = fds;
             libc::fcntl(write_fd, libc::F_SETPIPE_SZ, PIPE_SIZE);
+            // A program printing more than the pipe holds between two drains gets a write error
+            // (its `println!` panics, failing the instruction with that message in the log)
+            // instead of blocking the validator forever.
+            let wflags = libc::fcntl(write_fd, libc::F_GETFL);
+            libc::fcntl(write_fd, libc::F_SETFL, wflags | libc::O_NONBLOCK);
             let flags = libc::fcntl(read_fd, libc::F_GETFL);
             libc::fcntl(read_fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
             let saved_stdout = libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3);

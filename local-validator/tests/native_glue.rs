@@ -32,6 +32,14 @@ fn glue_program(program_id: &Address, accounts: &[AccountInfo], data: &[u8]) -> 
             .map_err(|_| ProgramError::InvalidInstructionData)?,
     );
     let fail = data.get(8) == Some(&1);
+    if data.get(8) == Some(&2) {
+        // Far more output than the capture pipe holds between two drains.
+        let line = "x".repeat(1023);
+        for _ in 0..4096 {
+            msg!("{}", line);
+        }
+        return Ok(());
+    }
     msg!("glue: transferring {}", amount);
     let clock = Clock::get()?;
     solana_sysvar::program_stubs::sol_log_data(&[b"clock", &clock.slot.to_le_bytes()]);
@@ -146,9 +154,9 @@ fn main() {
         token_account_data(&mint, &payer.pubkey(), 0),
     );
 
-    let send = |chain: &mut Chain, amount: u64, fail: bool| {
+    let send = |chain: &mut Chain, amount: u64, mode: u8| {
         let mut data = amount.to_le_bytes().to_vec();
-        data.push(u8::from(fail));
+        data.push(mode);
         let ix = Instruction {
             program_id: PROGRAM_ID,
             accounts: vec![
@@ -168,7 +176,7 @@ fn main() {
 
     let mut failures = Vec::new();
 
-    let ok = send(&mut chain, 250, false);
+    let ok = send(&mut chain, 250, 0);
     eprintln!("{}", ok.logs.join("\n"));
     check(
         "successful transfer succeeds",
@@ -232,7 +240,7 @@ fn main() {
         &mut failures,
     );
 
-    let failed = send(&mut chain, 100, true);
+    let failed = send(&mut chain, 100, 1);
     eprintln!("{}", failed.logs.join("\n"));
     check(
         "custom error code",
@@ -273,7 +281,7 @@ fn main() {
     );
 
     // Too large a transfer: the CPI fails, the token program's error is the instruction's.
-    let cpi_fail = send(&mut chain, 10_000_000, false);
+    let cpi_fail = send(&mut chain, 10_000_000, 0);
     check(
         "failed CPI error propagates",
         cpi_fail.result
@@ -284,8 +292,30 @@ fn main() {
         &mut failures,
     );
 
+    // A flood of output fails that instruction (no hang); the next one is captured as usual.
+    let flood = send(&mut chain, 1, 2);
+    check(
+        "output flood fails the instruction instead of hanging",
+        flood.result.is_err()
+            && flood
+                .logs
+                .iter()
+                .any(|l| l.contains("failed printing to stdout")),
+        &mut failures,
+    );
+    let after = send(&mut chain, 1, 0);
+    check(
+        "capture works after a flood",
+        after.result.is_ok()
+            && after
+                .logs
+                .iter()
+                .any(|l| l == "Program log: glue: transferring 1"),
+        &mut failures,
+    );
+
     let elapsed = started.elapsed();
-    let total = 15;
+    let total = 17;
     eprintln!("native glue checks took {} ms", elapsed.as_millis());
     println!(
         "{} passed, {} failed",
