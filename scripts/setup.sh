@@ -22,3 +22,11 @@ fi
 
 step "cargo build: local validator with the programs (first build takes a few minutes; target dir $CARGO_TARGET_DIR)"
 cargo build --locked -p ashao-local-validator
+
+# Debian's Chromium drives the dashboard's browser test (playwright-core cannot download one).
+if [ ! -x "${ASHAO_CHROMIUM:-/usr/bin/chromium}" ]; then
+  step "apt-get install chromium (for the dashboard's browser test)"
+  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq chromium >/dev/null ||
+    die "could not install Debian's chromium; install it or set ASHAO_CHROMIUM to a Chromium binary"
+fi
