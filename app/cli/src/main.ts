@@ -1,117 +1,122 @@
 /**
- * `ashao`: the project's CLI. `ashao localnet` brings up the local economy on the embedded
- * validator and keeps it running until Ctrl-C.
+ * `ashao`: the project's CLI.
+ *   ashao localnet   the whole local economy on the embedded validator, until Ctrl-C
+ * Exit codes: 0 done, 1 failed, 64 usage error.
  */
-import { AnchorProvider, BN, Program, Wallet } from "@anchor-lang/core";
-import { createMint, TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { parseArgs } from "node:util";
 
-import { LocalValidator, startValidator } from "../../localnet/validator";
-import IDL from "../../sdk/src/idl/ashao_treasury.json";
-import type { AshaoTreasury } from "../../sdk/src/idl/ashao_treasury";
+import { startLocalEconomy } from "../../localnet/economy";
 
-const USAGE = `usage: ashao localnet [--rpc-port N] [--ws-port N]
+const USAGE = `usage: ashao <command> [options]
 
-  localnet   start the embedded validator, create USDC and $ASHAO mints, initialise the
-             treasury, print where everything is, run until Ctrl-C`;
+  localnet [--rpc-port N] [--ws-port N] [--no-simulator] [--step-ms N]
+             start the embedded validator, create the USDC and $ASHAO mints, initialise the
+             treasury, seed the local venue, start the Jupiter-compatible server and the
+             simulator of revenue and stakers; print where everything is; run until Ctrl-C`;
 
-function parsePort(flag: string, value: string | undefined): number {
+class UsageError extends Error {}
+
+function parsePort(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(
-      `${flag} needs a port number between 1 and 65535 (got ${value ?? "nothing"})`,
-    );
+    throw new UsageError(`${flag} needs a port number between 1 and 65535 (got ${value})`);
   }
   return port;
 }
 
-class UsageError extends Error {}
+/** Runs a flag parser, turning its complaint into a usage error. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 async function localnet(args: string[]): Promise<void> {
-  let rpcPort = 8899;
-  let wsPort: number | undefined;
-  for (let i = 0; i < args.length; i += 2) {
-    if (args[i] === "--rpc-port") rpcPort = parsePort("--rpc-port", args[i + 1]);
-    else if (args[i] === "--ws-port") wsPort = parsePort("--ws-port", args[i + 1]);
-    else throw new UsageError(`unknown option ${args[i]}`);
+  const flags = usage(
+    () =>
+      parseArgs({
+        args,
+        strict: true,
+        options: {
+          "rpc-port": { type: "string" },
+          "ws-port": { type: "string" },
+          "no-simulator": { type: "boolean" },
+          "step-ms": { type: "string" },
+        },
+      }).values,
+  );
+  const rpcPort = parsePort("--rpc-port", flags["rpc-port"]) ?? 8899;
+  const wsPort = parsePort("--ws-port", flags["ws-port"]) ?? rpcPort + 1;
+  const stepMs = flags["step-ms"] === undefined ? undefined : Number(flags["step-ms"]);
+  if (stepMs !== undefined && (!Number.isInteger(stepMs) || stepMs < 50)) {
+    throw new UsageError(`--step-ms needs a whole number of milliseconds, at least 50`);
   }
 
-  console.log(`starting the local validator on 127.0.0.1:${rpcPort}…`);
-  const validator: LocalValidator = await startValidator({
+  const started = Date.now();
+  const economy = await startLocalEconomy({
     rpcPort,
-    wsPort: wsPort ?? rpcPort + 1,
+    wsPort,
+    simulate: !flags["no-simulator"],
+    simulatorStepMs: stepMs,
+    progress: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
   });
+  let stopping = false;
   const shutdown = async () => {
-    console.log("\nstopping the local validator…");
-    await validator.stop();
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping the local economy…");
+    await economy.stop();
+    console.log("stopped.");
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
 
-  const conn = validator.connection;
-  const authority = Keypair.generate();
-  const airdrop = await conn.requestAirdrop(authority.publicKey, 100 * LAMPORTS_PER_SOL);
-  await conn.confirmTransaction({ signature: airdrop, ...(await conn.getLatestBlockhash()) });
-
-  console.log("creating the USDC (6 decimals) and $ASHAO (9 decimals) mints…");
-  const usdcMint = await createMint(conn, authority, authority.publicKey, null, 6);
-  const ashaoMint = await createMint(conn, authority, authority.publicKey, null, 9);
-
-  const program = new Program<AshaoTreasury>(
-    IDL as AshaoTreasury,
-    new AnchorProvider(conn, new Wallet(authority), { commitment: "confirmed" }),
-  );
-  console.log("initialising the treasury…");
-  await program.methods
-    .initialize({
-      streamPeriodSecs: 3600,
-      unstakeCooldownSecs: 0,
-      boostTiers: [
-        { minStake: new BN(1_000).mul(new BN(10).pow(new BN(9))), boostBps: 500 },
-        { minStake: new BN(10_000).mul(new BN(10).pow(new BN(9))), boostBps: 1_500 },
-      ],
-      maxBuybackUsdc: new BN(1_000).mul(new BN(1_000_000)),
-      minBuybackIntervalSecs: 60,
-      maxSlippageBps: 100,
-      swapProgram: PublicKey.default,
-      cranks: [],
-    })
-    .accounts({ usdcMint, ashaoMint, ashaoTokenProgram: TOKEN_PROGRAM_ID })
-    .rpc();
-  const config = PublicKey.findProgramAddressSync([Buffer.from("treasury")], program.programId)[0];
-  const state = await program.account.treasuryConfig.fetch(config);
-
+  const { validator, program, accounts, authority, crank, usdc, ashao, venue, jupiter } = economy;
   console.log(`
 local economy is up
   rpc              ${validator.rpcUrl}
   websocket        ${validator.wsUrl}
   programs         ${validator.programs}
+  jupiter (local)  ${jupiter.url}
   treasury program ${program.programId.toBase58()}
-  treasury config  ${config.toBase58()}
+  treasury config  ${accounts.config.toBase58()}
   authority        ${authority.publicKey.toBase58()}
-  USDC mint        ${usdcMint.toBase58()}
-  $ASHAO mint      ${ashaoMint.toBase58()}
-  buyback vault    ${state.buybackVault.toBase58()}
-  rewards vault    ${state.rewardsVault.toBase58()}
-  stake vault      ${state.stakeVault.toBase58()}
+  crank            ${crank.publicKey.toBase58()}
+  USDC mint        ${usdc.mint.toBase58()}
+  $ASHAO mint      ${ashao.mint.toBase58()}
+  buyback vault    ${accounts.buybackVault.toBase58()}
+  rewards vault    ${accounts.rewardsVault.toBase58()}
+  stake vault      ${accounts.stakeVault.toBase58()}
+  venue pool       ${venue.pool.toBase58()}
 
 Ctrl-C stops everything.`);
 }
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "localnet") return localnet(rest);
+  if (command === "localnet") {
+    await localnet(rest);
+    return -1; // keeps running until a signal
+  }
   if (command === undefined || command === "--help" || command === "-h") {
     console.log(USAGE);
-    return;
+    return 0;
   }
   throw new UsageError(`unknown command ${command}`);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  console.error(`error: ${message}`);
-  if (err instanceof UsageError) console.error(USAGE);
-  process.exit(err instanceof UsageError ? 64 : 1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`error: ${message}`);
+    if (err instanceof UsageError) console.error(USAGE);
+    process.exit(err instanceof UsageError ? 64 : 1);
+  },
+);

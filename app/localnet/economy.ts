@@ -1,0 +1,182 @@
+/**
+ * The whole local economy on the embedded validator, in one process: the validator, the USDC and
+ * $ASHAO mints, an initialised treasury, a seeded test-AMM pool behind the local Jupiter-shaped
+ * server, the API with the dashboard, the buyback crank on an interval and the simulator of
+ * revenue and stakers. `ashao localnet` runs it; the dashboard's browser test can too.
+ */
+import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+
+import {
+  createJupiterLocalServer,
+  seedLocalVenue,
+  TEST_AMM_PROGRAM_ID,
+} from "../jupiter-local/src";
+import type { JupiterLocalServer, LocalVenue } from "../jupiter-local/src";
+import { Simulator } from "../simulator/src/simulator";
+import {
+  fetchTreasuryOrThrow,
+  initializeIx,
+  sendAndConfirm,
+  treasuryAccounts,
+  type TreasuryAccounts,
+  type TreasuryParams,
+  treasuryProgram,
+  type TreasuryProgram,
+} from "../sdk/src";
+import { createAshaoMint, createUsdcMint, type LocalMint } from "./tokens";
+import { type LocalValidator, startValidator } from "./validator";
+
+export interface LocalEconomyOptions {
+  /** 0 (default for tests) picks free ports. */
+  rpcPort?: number;
+  wsPort?: number;
+  /** Run the simulator of revenue and stakers (default true). */
+  simulate?: boolean;
+  simulatorStepMs?: number;
+  /** One line per stage of the start-up and per notable event. */
+  progress?: (line: string) => void;
+}
+
+export interface LocalEconomy {
+  validator: LocalValidator;
+  program: TreasuryProgram;
+  accounts: TreasuryAccounts;
+  authority: Keypair;
+  crank: Keypair;
+  usdc: LocalMint;
+  ashao: LocalMint;
+  venue: LocalVenue;
+  jupiter: JupiterLocalServer;
+  simulator?: Simulator;
+  /** Stops everything started, in reverse order; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const USDC = 1_000_000n;
+const ASHAO = 1_000_000_000n;
+
+/** Localnet parameters: fast enough to watch, inside every program bound. */
+export function localnetParams(crank: PublicKey): TreasuryParams {
+  return {
+    streamPeriodSecs: 600,
+    unstakeCooldownSecs: 60,
+    boostTiers: [
+      { minStake: 1_000n * ASHAO, boostBps: 500 },
+      { minStake: 10_000n * ASHAO, boostBps: 1_500 },
+    ],
+    maxBuybackUsdc: 250n * USDC,
+    minBuybackIntervalSecs: 20,
+    maxSlippageBps: 100,
+    swapProgram: TEST_AMM_PROGRAM_ID,
+    cranks: [crank],
+  };
+}
+
+export async function startLocalEconomy(options: LocalEconomyOptions = {}): Promise<LocalEconomy> {
+  const progress = options.progress ?? (() => undefined);
+  const stops: (() => Promise<void>)[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const stopOne of stops.reverse()) {
+      await stopOne().catch((err: unknown) => progress(`while stopping: ${String(err)}`));
+    }
+  };
+
+  try {
+    progress("starting the local validator");
+    const validator = await startValidator({
+      rpcPort: options.rpcPort || undefined,
+      wsPort: options.wsPort || (options.rpcPort ? options.rpcPort + 1 : undefined),
+    });
+    stops.push(() => validator.stop());
+    const connection = validator.connection;
+
+    const authority = Keypair.generate();
+    const crank = Keypair.generate();
+    for (const keypair of [authority, crank]) {
+      const signature = await connection.requestAirdrop(
+        keypair.publicKey,
+        1_000 * LAMPORTS_PER_SOL,
+      );
+      await connection.confirmTransaction(
+        { signature, ...(await connection.getLatestBlockhash("confirmed")) },
+        "confirmed",
+      );
+    }
+
+    progress("creating the USDC (6 decimals) and $ASHAO (9 decimals) mints");
+    const usdc = await createUsdcMint(connection, authority);
+    const ashao = await createAshaoMint(connection, authority);
+
+    progress("initialising the treasury");
+    const program = treasuryProgram(connection);
+    await sendAndConfirm(
+      connection,
+      [
+        await initializeIx(program, {
+          authority: authority.publicKey,
+          usdcMint: usdc.mint,
+          ashaoMint: ashao.mint,
+          ashaoTokenProgram: ashao.tokenProgram,
+          params: localnetParams(crank.publicKey),
+        }),
+      ],
+      { keypairs: [authority] },
+    );
+    const accounts = treasuryAccounts(program.programId, await fetchTreasuryOrThrow(program));
+
+    progress("seeding the USDC/$ASHAO pool of the test AMM (1,000,000 USDC : 50,000,000 $ASHAO)");
+    const venue = await seedLocalVenue({
+      connection,
+      payer: authority,
+      mintA: usdc.mint,
+      mintB: ashao.mint,
+      amountA: 1_000_000n * USDC,
+      amountB: 50_000_000n * ASHAO,
+    });
+    progress("starting the Jupiter-compatible venue server");
+    const jupiter = await createJupiterLocalServer({ connection, pools: [venue], port: 0 });
+    stops.push(() => jupiter.close());
+
+    let simulator: Simulator | undefined;
+    if (options.simulate ?? true) {
+      progress("funding the simulated revenue source and stakers");
+      simulator = new Simulator({
+        connection,
+        program,
+        accounts,
+        usdc,
+        ashao,
+        funder: authority,
+        stepMs: options.simulatorStepMs,
+        log: progress,
+      });
+      await simulator.setUp();
+      const abort = new AbortController();
+      const running = simulator.run(abort.signal);
+      stops.push(async () => {
+        abort.abort();
+        await running;
+      });
+    }
+
+    return {
+      validator,
+      program,
+      accounts,
+      authority,
+      crank,
+      usdc,
+      ashao,
+      venue,
+      jupiter,
+      simulator,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

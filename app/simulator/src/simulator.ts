@@ -1,0 +1,240 @@
+/**
+ * The local economy's simulator: a revenue source paying USDC into the treasury (mostly through
+ * `deposit_revenue`, sometimes as a plain transfer accounted by `sync_revenue`) and a crowd of
+ * stakers who stake, request unstakes, withdraw after the cooldown and claim, each through the
+ * SDK exactly as a wallet app would. Localnet only: it mints the tokens it needs.
+ */
+import { Wallet } from "@anchor-lang/core";
+import { createTransferCheckedInstruction, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+
+import { fundedTokenAccount, type LocalMint } from "../../localnet/tokens";
+import {
+  claim,
+  depositRevenueIx,
+  fetchStakePosition,
+  fetchTreasuryOrThrow,
+  pendingRewards,
+  requestUnstake,
+  sendAndConfirm,
+  stake,
+  syncRevenueIx,
+  toTreasuryError,
+  type TreasuryAccounts,
+  type TreasuryProgram,
+  USDC_DECIMALS,
+  ASHAO_DECIMALS,
+  withdraw,
+} from "../../sdk/src";
+import { SeededRandom } from "./random";
+
+export interface SimulatorOptions {
+  connection: Connection;
+  program: TreasuryProgram;
+  accounts: TreasuryAccounts;
+  usdc: LocalMint;
+  ashao: LocalMint;
+  /** Pays fees and rent for the simulated wallets. */
+  funder: Keypair;
+  stakers?: number;
+  /** Milliseconds between two simulated actions (default 1500). */
+  stepMs?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface SimulatorStats {
+  steps: number;
+  revenueUsdc: bigint;
+  actions: Record<string, number>;
+  refusals: Record<string, number>;
+}
+
+interface SimulatedStaker {
+  wallet: Wallet;
+  ashaoAccount: PublicKey;
+}
+
+const USDC = 10n ** BigInt(USDC_DECIMALS);
+const ASHAO = 10n ** BigInt(ASHAO_DECIMALS);
+
+export class Simulator {
+  readonly stats: SimulatorStats = { steps: 0, revenueUsdc: 0n, actions: {}, refusals: {} };
+  private readonly random: SeededRandom;
+  private readonly log: (line: string) => void;
+  private stakers: SimulatedStaker[] = [];
+  private revenueSource?: { keypair: Keypair; usdcAccount: PublicKey };
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.random = new SeededRandom(options.seed ?? 42);
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Creates and funds the revenue source and the stakers. */
+  async setUp(): Promise<void> {
+    const { connection, funder, usdc, ashao } = this.options;
+    const revenue = await this.newWallet();
+    this.revenueSource = {
+      keypair: revenue,
+      usdcAccount: await fundedTokenAccount(
+        connection,
+        funder,
+        usdc,
+        revenue.publicKey,
+        1_000_000n * USDC,
+      ),
+    };
+    const count = this.options.stakers ?? 5;
+    for (let i = 0; i < count; i++) {
+      const keypair = await this.newWallet();
+      const holding = this.random.amount(500n, 20_000n) * ASHAO;
+      const ashaoAccount = await fundedTokenAccount(
+        connection,
+        funder,
+        ashao,
+        keypair.publicKey,
+        holding,
+      );
+      // Claims land in the staker's USDC account, which must exist.
+      await fundedTokenAccount(connection, funder, usdc, keypair.publicKey);
+      this.stakers.push({ wallet: new Wallet(keypair), ashaoAccount });
+    }
+    this.log(`simulator: revenue source and ${count} stakers funded`);
+  }
+
+  /** Runs one step every `stepMs` until `signal` aborts. Failures are logged, never fatal. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stepMs = this.options.stepMs ?? 1_500;
+    while (!signal.aborted) {
+      try {
+        await this.step();
+      } catch (err) {
+        const info = toTreasuryError(err);
+        this.stats.refusals[info.name] = (this.stats.refusals[info.name] ?? 0) + 1;
+        this.log(`simulator: step failed: ${info.name}: ${info.message}`);
+      }
+      await pause(stepMs, signal);
+    }
+  }
+
+  /** One simulated event: revenue on every third step, otherwise a staker's move. */
+  async step(): Promise<void> {
+    this.stats.steps++;
+    if (this.stats.steps % 3 === 1) await this.payRevenue();
+    else await this.stakerMove(this.random.pick(this.stakers));
+  }
+
+  private async payRevenue(): Promise<void> {
+    const source = this.revenueSource;
+    if (!source) throw new Error("simulator: setUp() first");
+    const { connection, program, accounts, usdc } = this.options;
+    const amount = this.random.amount(5n * USDC, 400n * USDC);
+    if (this.stats.steps % 5 === 0) {
+      // A settlement that pays by plain transfer; anyone may account it with sync_revenue.
+      await sendAndConfirm(
+        connection,
+        [
+          createTransferCheckedInstruction(
+            source.usdcAccount,
+            usdc.mint,
+            accounts.buybackVault,
+            source.keypair.publicKey,
+            amount,
+            USDC_DECIMALS,
+            [],
+            TOKEN_PROGRAM_ID,
+          ),
+          await syncRevenueIx(program, accounts, { payer: source.keypair.publicKey }),
+        ],
+        { keypairs: [source.keypair] },
+      );
+      this.count("transfer+sync_revenue");
+    } else {
+      const ix = await depositRevenueIx(program, accounts, {
+        payer: source.keypair.publicKey,
+        source: source.usdcAccount,
+        amount,
+      });
+      await sendAndConfirm(connection, [ix], { keypairs: [source.keypair] });
+      this.count("deposit_revenue");
+    }
+    this.stats.revenueUsdc += amount;
+    this.log(`simulator: revenue ${formatUnits(amount, USDC_DECIMALS)} USDC`);
+  }
+
+  private async stakerMove(staker: SimulatedStaker): Promise<void> {
+    const { connection, program } = this.options;
+    const owner = staker.wallet.publicKey;
+    const [position, treasury, clock, balance] = await Promise.all([
+      fetchStakePosition(program, owner),
+      fetchTreasuryOrThrow(program),
+      connection.getBlockTime(await connection.getSlot("confirmed")),
+      connection.getTokenAccountBalance(staker.ashaoAccount, "confirmed"),
+    ]);
+    const now = BigInt(clock ?? Math.floor(Date.now() / 1000));
+    const held = BigInt(balance.value.amount);
+    const who = owner.toBase58().slice(0, 6);
+
+    if (position && position.unstaking > 0n && now >= position.unstakeAvailableAt) {
+      await withdraw(program, staker.wallet);
+      this.count("withdraw");
+      this.log(`simulator: ${who} withdrew ${formatUnits(position.unstaking, ASHAO_DECIMALS)}`);
+      return;
+    }
+    const pending = position ? pendingRewards(treasury, position, now) : 0n;
+    const roll = this.random.next();
+    if (position && pending > 0n && roll < 0.3) {
+      await claim(program, staker.wallet);
+      this.count("claim");
+      this.log(`simulator: ${who} claimed ${formatUnits(pending, USDC_DECIMALS)} USDC`);
+    } else if (position && position.staked > 0n && roll < 0.45) {
+      const amount = position.staked / BigInt(this.random.int(2, 4));
+      if (amount === 0n) return;
+      await requestUnstake(program, staker.wallet, amount);
+      this.count("request_unstake");
+      this.log(`simulator: ${who} requested unstake of ${formatUnits(amount, ASHAO_DECIMALS)}`);
+    } else if (held > 0n) {
+      const amount = held / BigInt(this.random.int(1, 3));
+      if (amount === 0n) return;
+      await stake(program, staker.wallet, amount);
+      this.count("stake");
+      this.log(`simulator: ${who} staked ${formatUnits(amount, ASHAO_DECIMALS)} $ASHAO`);
+    }
+  }
+
+  private async newWallet(): Promise<Keypair> {
+    const { connection } = this.options;
+    const keypair = Keypair.generate();
+    const signature = await connection.requestAirdrop(keypair.publicKey, 10 * LAMPORTS_PER_SOL);
+    const latest = await connection.getLatestBlockhash("confirmed");
+    await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+    return keypair;
+  }
+
+  private count(action: string): void {
+    this.stats.actions[action] = (this.stats.actions[action] ?? 0) + 1;
+  }
+}
+
+/** `amount` base units as a decimal string with `decimals` places, trailing zeros trimmed. */
+export function formatUnits(amount: bigint, decimals: number): string {
+  const scale = 10n ** BigInt(decimals);
+  const whole = amount / scale;
+  const fraction = (amount % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : whole.toString();
+}
+
+/** The simulator's pacing between steps (not synchronisation): resolves early on abort. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
