@@ -6,25 +6,32 @@
  */
 import { Wallet } from "@anchor-lang/core";
 import { createTransferCheckedInstruction, TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import {
+  ComputeBudgetProgram,
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  TransactionInstruction,
+} from "@solana/web3.js";
 
 import { fundedTokenAccount, type LocalMint } from "../../localnet/tokens";
 import {
-  claim,
+  claimInstructions,
   depositRevenueIx,
   fetchStakePosition,
   fetchTreasuryOrThrow,
   pendingRewards,
-  requestUnstake,
+  requestUnstakeInstructions,
   sendAndConfirm,
-  stake,
+  stakeInstructions,
   syncRevenueIx,
   toTreasuryError,
   type TreasuryAccounts,
   type TreasuryProgram,
   USDC_DECIMALS,
   ASHAO_DECIMALS,
-  withdraw,
+  withdrawInstructions,
 } from "../../sdk/src";
 import { SeededRandom } from "./random";
 
@@ -176,7 +183,7 @@ export class Simulator {
     const who = owner.toBase58().slice(0, 6);
 
     if (position && position.unstaking > 0n && now >= position.unstakeAvailableAt) {
-      await withdraw(program, staker.wallet);
+      await this.send(staker, await withdrawInstructions(program, owner, this.options.accounts));
       this.count("withdraw");
       this.log(`simulator: ${who} withdrew ${formatUnits(position.unstaking, ASHAO_DECIMALS)}`);
       return;
@@ -184,22 +191,36 @@ export class Simulator {
     const pending = position ? pendingRewards(treasury, position, now) : 0n;
     const roll = this.random.next();
     if (position && pending > 0n && roll < 0.3) {
-      await claim(program, staker.wallet);
+      await this.send(staker, await claimInstructions(program, owner, this.options.accounts));
       this.count("claim");
       this.log(`simulator: ${who} claimed ${formatUnits(pending, USDC_DECIMALS)} USDC`);
     } else if (position && position.staked > 0n && roll < 0.45) {
       const amount = position.staked / BigInt(this.random.int(2, 4));
       if (amount === 0n) return;
-      await requestUnstake(program, staker.wallet, amount);
+      await this.send(staker, await requestUnstakeInstructions(program, owner, amount));
       this.count("request_unstake");
       this.log(`simulator: ${who} requested unstake of ${formatUnits(amount, ASHAO_DECIMALS)}`);
     } else if (held > 0n) {
       const amount = held / BigInt(this.random.int(1, 3));
       if (amount === 0n) return;
-      await stake(program, staker.wallet, amount);
+      await this.send(
+        staker,
+        await stakeInstructions(program, owner, amount, this.options.accounts),
+      );
       this.count("stake");
       this.log(`simulator: ${who} staked ${formatUnits(amount, ASHAO_DECIMALS)} $ASHAO`);
     }
+  }
+
+  /**
+   * Signs with the staker's wallet and sends, with a priority fee that differs per step (as
+   * wallet apps set one), so two equal moves in one slot are two transactions, not a replay.
+   */
+  private async send(staker: SimulatedStaker, instructions: TransactionInstruction[]) {
+    const fee = ComputeBudgetProgram.setComputeUnitPrice({ microLamports: this.stats.steps });
+    await sendAndConfirm(this.options.connection, [fee, ...instructions], {
+      wallet: staker.wallet,
+    });
   }
 
   private async newWallet(): Promise<Keypair> {
