@@ -46,3 +46,14 @@ pub const MAX_BOOST_BPS: u16 = 10_000;
 /// Most crank operators allowed to run buybacks.
 #[constant]
 pub const MAX_CRANKS: u8 = 8;
+
+/// The Compute Budget program, allowed between `begin_buyback` and `finish_buyback`.
+pub const COMPUTE_BUDGET_PROGRAM_ID: Pubkey =
+    pubkey!("ComputeBudget111111111111111111111111111111");
+
+/// Positions of the accounts `begin_buyback` and `finish_buyback` both list first, in the same
+/// order; introspection matches the two instructions by them.
+pub const BUYBACK_CRANK_ACCOUNT_INDEX: usize = 0;
+pub const BUYBACK_CONFIG_ACCOUNT_INDEX: usize = 1;
+pub const BUYBACK_CRANK_USDC_ACCOUNT_INDEX: usize = 5;
+pub const BUYBACK_CRANK_ASHAO_ACCOUNT_INDEX: usize = 6;

@@ -97,4 +97,38 @@ pub enum TreasuryError {
     InvariantViolated,
     #[msg("Arithmetic overflow or underflow")]
     MathOverflow,
+
+    // --- Buyback ----------------------------------------------------------------------------
+    #[msg("The signer is not on the treasury's crank allow-list")]
+    CrankNotAllowed,
+    #[msg(
+        "begin_buyback and finish_buyback must be top-level instructions, not called through a CPI"
+    )]
+    BuybackNotTopLevel,
+    #[msg(
+        "begin_buyback needs exactly one finish_buyback later in the same transaction, with the same crank and token accounts"
+    )]
+    MissingFinishBuyback,
+    #[msg(
+        "Between begin_buyback and finish_buyback only the swap program, the token programs, the associated token program and compute budget may run"
+    )]
+    BuybackInstructionNotAllowed,
+    #[msg(
+        "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC outside the swap"
+    )]
+    BuybackTouchesTreasury,
+    #[msg("The buyback amount exceeds max_buyback_usdc")]
+    BuybackTooLarge,
+    #[msg("The buyback amount exceeds the USDC in the buyback bucket")]
+    BuybackExceedsBucket,
+    #[msg("min_buyback_interval_secs has not passed since the last buyback; try again later")]
+    BuybackTooSoon,
+    #[msg("A buyback is already in progress in this transaction")]
+    BuybackInProgress,
+    #[msg("finish_buyback needs a matching begin_buyback earlier in the same transaction")]
+    NoBuybackInProgress,
+    #[msg("The swap delivered less $ASHAO than min_ashao_out; nothing was spent")]
+    MinAshaoOutNotMet,
+    #[msg("The swap spent more USDC than begin_buyback took from the bucket")]
+    BuybackOverspent,
 }

@@ -163,3 +163,20 @@ pub struct PauseSet {
     pub paused: bool,
     pub unix_timestamp: i64,
 }
+
+/// A buyback ran: USDC spent from the bucket, $ASHAO bought and burned, and the totals after.
+#[event]
+pub struct BuybackExecuted {
+    pub crank: Pubkey,
+    pub usdc_spent: u64,
+    /// USDC the swap did not spend, back in the buyback vault.
+    pub usdc_returned: u64,
+    pub ashao_burned: u64,
+    /// USDC base units per whole $ASHAO (`10^decimals` base units), floored.
+    pub price_usdc_per_ashao: u64,
+    pub buyback_bucket: u64,
+    pub total_buyback_usdc_spent: u64,
+    pub total_ashao_burned: u64,
+    pub buyback_count: u64,
+    pub unix_timestamp: i64,
+}

@@ -59,6 +59,37 @@ pub mod ashao_treasury {
         instructions::admin::set_paused::handler(ctx, paused)
     }
 
+    // --------------------------------------------------------------------------- buyback
+
+    /// Takes `usdc_amount` from the buyback bucket into the crank's USDC account for a swap in
+    /// this same transaction, and snapshots the crank's balances. Caller: an allow-listed crank,
+    /// at the transaction's top level, not paused, within `max_buyback_usdc`, the bucket and
+    /// `min_buyback_interval_secs`. The transaction must close it with `finish_buyback` (same
+    /// crank and token accounts), with only the swap program, the token programs, the
+    /// associated token program and compute budget in between, none naming a treasury account
+    /// and no token instruction naming the crank's USDC account. `max_slippage_bps` is not
+    /// checked here (there is no on-chain price to check it against): the crank quotes within
+    /// it and sets `min_ashao_out` from the quote, which `finish_buyback` enforces.
+    /// Errors: `BuybackNotTopLevel`, `MissingFinishBuyback`, `BuybackInstructionNotAllowed`,
+    /// `BuybackTouchesTreasury`, `Paused`, `CrankNotAllowed`, `ZeroAmount`, `BuybackTooLarge`,
+    /// `BuybackExceedsBucket`, `BuybackTooSoon`, `BuybackInProgress`.
+    pub fn begin_buyback(
+        ctx: Context<BeginBuyback>,
+        usdc_amount: u64,
+        min_ashao_out: u64,
+    ) -> Result<()> {
+        instructions::buyback::begin_buyback::handler(ctx, usdc_amount, min_ashao_out)
+    }
+
+    /// Measures the swap from the snapshot: USDC spent (at most what was taken), $ASHAO received
+    /// (at least `min_ashao_out`); burns all of it, returns unspent USDC to the bucket, books
+    /// the totals and emits `BuybackExecuted`. Caller: the crank that began it, at the top
+    /// level of the same transaction. Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`,
+    /// `MinAshaoOutNotMet`, `BuybackOverspent`.
+    pub fn finish_buyback(ctx: Context<FinishBuyback>) -> Result<()> {
+        instructions::buyback::finish_buyback::handler(ctx)
+    }
+
     // --------------------------------------------------------------------------- revenue
 
     /// Pays `amount` USDC of revenue from a token account the signer owns: half (rounded down)

@@ -62,6 +62,107 @@ export type AshaoTreasury = {
       "args": []
     },
     {
+      "name": "beginBuyback",
+      "docs": [
+        "Takes `usdc_amount` from the buyback bucket into the crank's USDC account for a swap in",
+        "this same transaction, and snapshots the crank's balances. Caller: an allow-listed crank,",
+        "at the transaction's top level, not paused, within `max_buyback_usdc`, the bucket and",
+        "`min_buyback_interval_secs`. The transaction must close it with `finish_buyback` (same",
+        "crank and token accounts), with only the swap program, the token programs, the",
+        "associated token program and compute budget in between, none naming a treasury account",
+        "and no token instruction naming the crank's USDC account. `max_slippage_bps` is not",
+        "checked here (there is no on-chain price to check it against): the crank quotes within",
+        "it and sets `min_ashao_out` from the quote, which `finish_buyback` enforces.",
+        "Errors: `BuybackNotTopLevel`, `MissingFinishBuyback`, `BuybackInstructionNotAllowed`,",
+        "`BuybackTouchesTreasury`, `Paused`, `CrankNotAllowed`, `ZeroAmount`, `BuybackTooLarge`,",
+        "`BuybackExceedsBucket`, `BuybackTooSoon`, `BuybackInProgress`."
+      ],
+      "discriminator": [
+        76,
+        178,
+        208,
+        150,
+        170,
+        228,
+        170,
+        163
+      ],
+      "accounts": [
+        {
+          "name": "crank",
+          "docs": [
+            "A crank operator on the allow-list; receives the USDC for the swap in `crank_usdc`."
+          ],
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "buybackVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "usdcMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "ashaoMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "crankUsdc",
+          "writable": true
+        },
+        {
+          "name": "crankAshao"
+        },
+        {
+          "name": "tokenProgram",
+          "address": "tokenkegQfeZyiNwAJbNbGkpfxcWuBvf9Ss623Vq5da"
+        },
+        {
+          "name": "instructionsSysvar",
+          "address": "sysvar1nstructions1111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "usdcAmount",
+          "type": "u64"
+        },
+        {
+          "name": "minAshaoOut",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "claim",
       "docs": [
         "Pays out the caller's owed USDC rewards. Caller: the owner; works while paused.",
@@ -315,6 +416,96 @@ export type AshaoTreasury = {
           "type": "u64"
         }
       ]
+    },
+    {
+      "name": "finishBuyback",
+      "docs": [
+        "Measures the swap from the snapshot: USDC spent (at most what was taken), $ASHAO received",
+        "(at least `min_ashao_out`); burns all of it, returns unspent USDC to the bucket, books",
+        "the totals and emits `BuybackExecuted`. Caller: the crank that began it, at the top",
+        "level of the same transaction. Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`,",
+        "`MinAshaoOutNotMet`, `BuybackOverspent`."
+      ],
+      "discriminator": [
+        140,
+        216,
+        205,
+        166,
+        200,
+        42,
+        45,
+        70
+      ],
+      "accounts": [
+        {
+          "name": "crank",
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "buybackVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "usdcMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "ashaoMint",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "crankUsdc",
+          "writable": true
+        },
+        {
+          "name": "crankAshao",
+          "writable": true
+        },
+        {
+          "name": "tokenProgram",
+          "address": "tokenkegQfeZyiNwAJbNbGkpfxcWuBvf9Ss623Vq5da"
+        },
+        {
+          "name": "ashaoTokenProgram",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "instructionsSysvar",
+          "address": "sysvar1nstructions1111111111111111111111111"
+        }
+      ],
+      "args": []
     },
     {
       "name": "initialize",
@@ -1046,6 +1237,19 @@ export type AshaoTreasury = {
       ]
     },
     {
+      "name": "buybackExecuted",
+      "discriminator": [
+        150,
+        109,
+        157,
+        10,
+        124,
+        24,
+        38,
+        189
+      ]
+    },
+    {
       "name": "configUpdated",
       "discriminator": [
         40,
@@ -1358,6 +1562,66 @@ export type AshaoTreasury = {
       "code": 6038,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow or underflow"
+    },
+    {
+      "code": 6039,
+      "name": "crankNotAllowed",
+      "msg": "The signer is not on the treasury's crank allow-list"
+    },
+    {
+      "code": 6040,
+      "name": "buybackNotTopLevel",
+      "msg": "begin_buyback and finish_buyback must be top-level instructions, not called through a CPI"
+    },
+    {
+      "code": 6041,
+      "name": "missingFinishBuyback",
+      "msg": "begin_buyback needs exactly one finish_buyback later in the same transaction, with the same crank and token accounts"
+    },
+    {
+      "code": 6042,
+      "name": "buybackInstructionNotAllowed",
+      "msg": "Between begin_buyback and finish_buyback only the swap program, the token programs, the associated token program and compute budget may run"
+    },
+    {
+      "code": 6043,
+      "name": "buybackTouchesTreasury",
+      "msg": "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC outside the swap"
+    },
+    {
+      "code": 6044,
+      "name": "buybackTooLarge",
+      "msg": "The buyback amount exceeds max_buyback_usdc"
+    },
+    {
+      "code": 6045,
+      "name": "buybackExceedsBucket",
+      "msg": "The buyback amount exceeds the USDC in the buyback bucket"
+    },
+    {
+      "code": 6046,
+      "name": "buybackTooSoon",
+      "msg": "min_buyback_interval_secs has not passed since the last buyback; try again later"
+    },
+    {
+      "code": 6047,
+      "name": "buybackInProgress",
+      "msg": "A buyback is already in progress in this transaction"
+    },
+    {
+      "code": 6048,
+      "name": "noBuybackInProgress",
+      "msg": "finish_buyback needs a matching begin_buyback earlier in the same transaction"
+    },
+    {
+      "code": 6049,
+      "name": "minAshaoOutNotMet",
+      "msg": "The swap delivered less $ASHAO than min_ashao_out; nothing was spent"
+    },
+    {
+      "code": 6050,
+      "name": "buybackOverspent",
+      "msg": "The swap spent more USDC than begin_buyback took from the bucket"
     }
   ],
   "types": [
@@ -1416,6 +1680,63 @@ export type AshaoTreasury = {
           {
             "name": "boostBps",
             "type": "u16"
+          }
+        ]
+      }
+    },
+    {
+      "name": "buybackExecuted",
+      "docs": [
+        "A buyback ran: USDC spent from the bucket, $ASHAO bought and burned, and the totals after."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "crank",
+            "type": "pubkey"
+          },
+          {
+            "name": "usdcSpent",
+            "type": "u64"
+          },
+          {
+            "name": "usdcReturned",
+            "docs": [
+              "USDC the swap did not spend, back in the buyback vault."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "ashaoBurned",
+            "type": "u64"
+          },
+          {
+            "name": "priceUsdcPerAshao",
+            "docs": [
+              "USDC base units per whole $ASHAO (`10^decimals` base units), floored."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "buybackBucket",
+            "type": "u64"
+          },
+          {
+            "name": "totalBuybackUsdcSpent",
+            "type": "u64"
+          },
+          {
+            "name": "totalAshaoBurned",
+            "type": "u64"
+          },
+          {
+            "name": "buybackCount",
+            "type": "u64"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
           }
         ]
       }
@@ -1492,6 +1813,41 @@ export type AshaoTreasury = {
           {
             "name": "unixTimestamp",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pendingBuyback",
+      "docs": [
+        "What `begin_buyback` snapshots for `finish_buyback` to measure against."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "inProgress",
+            "type": "bool"
+          },
+          {
+            "name": "crank",
+            "type": "pubkey"
+          },
+          {
+            "name": "usdcAmount",
+            "type": "u64"
+          },
+          {
+            "name": "minAshaoOut",
+            "type": "u64"
+          },
+          {
+            "name": "crankUsdcAfterBegin",
+            "type": "u64"
+          },
+          {
+            "name": "crankAshaoBefore",
+            "type": "u64"
           }
         ]
       }
@@ -1956,6 +2312,18 @@ export type AshaoTreasury = {
             "type": "u64"
           },
           {
+            "name": "pendingBuyback",
+            "docs": [
+              "The buyback between `begin_buyback` and `finish_buyback`; only ever set inside one",
+              "transaction, since a `begin_buyback` without its `finish_buyback` fails."
+            ],
+            "type": {
+              "defined": {
+                "name": "pendingBuyback"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "docs": [
               "Room for later fields without a migration (zero)."
@@ -1963,7 +2331,7 @@ export type AshaoTreasury = {
             "type": {
               "array": [
                 "u8",
-                128
+                63
               ]
             }
           }

@@ -4,10 +4,12 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod admin;
+pub mod buyback;
 pub mod revenue;
 pub mod token;
 pub mod user;
 
 pub use admin::*;
+pub use buyback::*;
 pub use revenue::*;
 pub use user::*;

@@ -1,5 +1,6 @@
 //! Pure integer math: no accounts, no clock. Every function floors (in the protocol's favour)
 //! and returns `MathOverflow` instead of wrapping.
 
+pub mod buyback;
 pub mod rewards;
 pub mod split;

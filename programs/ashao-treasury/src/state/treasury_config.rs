@@ -6,7 +6,11 @@ use crate::{
         MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
     },
     errors::TreasuryError,
-    math::{rewards::RewardStream, split::split_revenue},
+    math::{
+        buyback::{measure_buyback, next_buyback_allowed_at, BuybackOutcome, BuybackSnapshot},
+        rewards::RewardStream,
+        split::split_revenue,
+    },
     state::StakePosition,
 };
 
@@ -144,8 +148,36 @@ pub struct TreasuryConfig {
     pub total_rewards_released: u64,
     pub total_rewards_claimed: u64,
 
+    /// The buyback between `begin_buyback` and `finish_buyback`; only ever set inside one
+    /// transaction, since a `begin_buyback` without its `finish_buyback` fails.
+    pub pending_buyback: PendingBuyback,
+
     /// Room for later fields without a migration (zero).
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 63],
+}
+
+/// What `begin_buyback` snapshots for `finish_buyback` to measure against.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct PendingBuyback {
+    pub in_progress: bool,
+    pub crank: Pubkey,
+    pub usdc_amount: u64,
+    pub min_ashao_out: u64,
+    pub crank_usdc_after_begin: u64,
+    pub crank_ashao_before: u64,
+}
+
+impl PendingBuyback {
+    pub fn snapshot(&self) -> BuybackSnapshot {
+        BuybackSnapshot {
+            usdc_amount: self.usdc_amount,
+            crank_usdc_after_begin: self.crank_usdc_after_begin,
+            crank_ashao_before: self.crank_ashao_before,
+            min_ashao_out: self.min_ashao_out,
+        }
+    }
 }
 
 impl TreasuryConfig {
@@ -487,6 +519,97 @@ pub struct SyncOutcome {
     pub to_buyback: u64,
     pub to_stakers: u64,
     pub rebalance: Rebalance,
+}
+
+/// Buyback bookkeeping: `begin_buyback` checks and snapshots, `finish_buyback` measures and
+/// books. Handlers move the tokens and check the transaction's shape.
+impl TreasuryConfig {
+    /// Checks that `crank` may take `usdc_amount` from the bucket now, and records the snapshot
+    /// `finish_buyback` will measure against.
+    pub fn begin_buyback(
+        &mut self,
+        crank: Pubkey,
+        usdc_amount: u64,
+        min_ashao_out: u64,
+        crank_usdc_before: u64,
+        crank_ashao_before: u64,
+        now: i64,
+    ) -> Result<()> {
+        require!(!self.paused, TreasuryError::Paused);
+        require!(
+            self.active_cranks().contains(&crank),
+            TreasuryError::CrankNotAllowed
+        );
+        require!(
+            !self.pending_buyback.in_progress,
+            TreasuryError::BuybackInProgress
+        );
+        require!(
+            usdc_amount > 0 && min_ashao_out > 0,
+            TreasuryError::ZeroAmount
+        );
+        require!(
+            usdc_amount <= self.max_buyback_usdc,
+            TreasuryError::BuybackTooLarge
+        );
+        require!(
+            usdc_amount <= self.buyback_bucket,
+            TreasuryError::BuybackExceedsBucket
+        );
+        let allowed_at = next_buyback_allowed_at(
+            self.buyback_count,
+            self.last_buyback_ts,
+            self.min_buyback_interval_secs,
+        )?;
+        require!(now >= allowed_at, TreasuryError::BuybackTooSoon);
+        self.pending_buyback = PendingBuyback {
+            in_progress: true,
+            crank,
+            usdc_amount,
+            min_ashao_out,
+            crank_usdc_after_begin: crank_usdc_before
+                .checked_add(usdc_amount)
+                .ok_or(TreasuryError::MathOverflow)?,
+            crank_ashao_before,
+        };
+        Ok(())
+    }
+
+    /// Measures the buyback `crank` began from its balances now, books it (bucket down by what
+    /// was spent, cumulative spent and burned up) and clears the snapshot.
+    pub fn finish_buyback(
+        &mut self,
+        crank: Pubkey,
+        crank_usdc_now: u64,
+        crank_ashao_now: u64,
+        now: i64,
+    ) -> Result<BuybackOutcome> {
+        let pending = self.pending_buyback;
+        require!(
+            pending.in_progress && pending.crank == crank,
+            TreasuryError::NoBuybackInProgress
+        );
+        let outcome = measure_buyback(&pending.snapshot(), crank_usdc_now, crank_ashao_now)?;
+        self.buyback_bucket = self
+            .buyback_bucket
+            .checked_sub(outcome.usdc_spent)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_buyback_usdc_spent = self
+            .total_buyback_usdc_spent
+            .checked_add(outcome.usdc_spent)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_ashao_burned = self
+            .total_ashao_burned
+            .checked_add(outcome.ashao_received)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.buyback_count = self
+            .buyback_count
+            .checked_add(1)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.last_buyback_ts = now;
+        self.pending_buyback = PendingBuyback::default();
+        Ok(outcome)
+    }
 }
 
 #[cfg(test)]

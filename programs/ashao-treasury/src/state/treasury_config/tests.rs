@@ -43,7 +43,8 @@ fn config() -> TreasuryConfig {
         last_update_ts: 0,
         total_rewards_released: 0,
         total_rewards_claimed: 0,
-        reserved: [0; 128],
+        pending_buyback: PendingBuyback::default(),
+        reserved: [0; 63],
     };
     let params = TreasuryParams {
         stream_period_secs: 100,
@@ -160,9 +161,9 @@ mod ledger {
         Unstake(usize, u8),
         Withdraw(usize),
         Claim(usize),
-        /// A buyback spending up to this much of the bucket (next issue; modelled here so the
-        /// figures it touches are covered).
-        Spend(u64),
+        /// A buyback of up to this much of the bucket whose swap spends this many 256ths of it
+        /// (and buys one $ASHAO base unit more than the USDC units it spends).
+        Buyback(u64, u8),
         Advance(u32),
         SetPeriod(u32),
         SetPaused(bool),
@@ -177,7 +178,7 @@ mod ledger {
             2 => (0..STAKERS, any::<u8>()).prop_map(|(u, f)| Op::Unstake(u, f)),
             2 => (0..STAKERS).prop_map(Op::Withdraw),
             2 => (0..STAKERS).prop_map(Op::Claim),
-            1 => (1..=max).prop_map(Op::Spend),
+            1 => (1..=max, any::<u8>()).prop_map(|(a, f)| Op::Buyback(a, f)),
             3 => (0..500u32).prop_map(Op::Advance),
             1 => (0..300u32).prop_map(Op::SetPeriod),
             1 => any::<bool>().prop_map(Op::SetPaused),
@@ -343,12 +344,40 @@ mod ledger {
                     }
                     Err(e) => prop_assert!(err_is(&e, TreasuryError::NothingToClaim)),
                 },
-                Op::Spend(max) => {
-                    let x = max.min(self.c.buyback_bucket);
-                    self.c.buyback_bucket -= x;
-                    self.c.total_buyback_usdc_spent += x;
-                    self.buyback_vault -= x;
-                    self.usdc_spent += u128::from(x);
+                Op::Buyback(max, spent_256ths) => {
+                    let amount = max.min(self.c.buyback_bucket).min(self.c.max_buyback_usdc);
+                    let crank = self.c.active_cranks()[0];
+                    // The crank's own USDC (1_000 units) is not the treasury's to spend.
+                    let crank_usdc = 1_000;
+                    match self.c.begin_buyback(crank, amount, 1, crank_usdc, 0, now) {
+                        Ok(()) => {
+                            self.buyback_vault -= amount;
+                            let swap_spends = amount * u64::from(spent_256ths) / 256;
+                            let bought = swap_spends + 1;
+                            let burned_before = self.c.total_ashao_burned;
+                            let outcome = self
+                                .c
+                                .finish_buyback(
+                                    crank,
+                                    crank_usdc + amount - swap_spends,
+                                    bought,
+                                    now,
+                                )
+                                .map_err(fail)?;
+                            prop_assert_eq!(outcome.usdc_spent, swap_spends);
+                            prop_assert_eq!(outcome.ashao_received, bought);
+                            prop_assert_eq!(self.c.total_ashao_burned, burned_before + bought);
+                            self.buyback_vault += outcome.usdc_returned;
+                            self.usdc_spent += u128::from(outcome.usdc_spent);
+                        }
+                        Err(e) => prop_assert!(
+                            err_is(&e, TreasuryError::Paused)
+                                || err_is(&e, TreasuryError::ZeroAmount)
+                                || err_is(&e, TreasuryError::BuybackTooSoon),
+                            "{:?}",
+                            e
+                        ),
+                    }
                 }
                 Op::Advance(dt) => self.now += i64::from(dt),
                 Op::SetPeriod(period) => {

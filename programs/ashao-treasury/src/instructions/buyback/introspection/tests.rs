@@ -1,0 +1,244 @@
+use anchor_lang::{
+    solana_program::instruction::{AccountMeta, Instruction},
+    Discriminator, InstructionData, ToAccountMetas,
+};
+
+use super::*;
+
+struct Fixture {
+    keys: BuybackKeys,
+    treasury_accounts: [Pubkey; 4],
+    swap_program: Pubkey,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Self {
+            keys: BuybackKeys {
+                crank: Pubkey::new_unique(),
+                config: Pubkey::new_unique(),
+                crank_usdc: Pubkey::new_unique(),
+                crank_ashao: Pubkey::new_unique(),
+            },
+            treasury_accounts: [
+                Pubkey::new_unique(),
+                Pubkey::new_unique(),
+                Pubkey::new_unique(),
+                Pubkey::new_unique(),
+            ],
+            swap_program: Pubkey::new_unique(),
+        }
+    }
+
+    fn policy(&self) -> BetweenPolicy<'_> {
+        BetweenPolicy {
+            swap_program: self.swap_program,
+            treasury_accounts: &self.treasury_accounts,
+            crank_usdc: self.keys.crank_usdc,
+        }
+    }
+
+    /// Our instruction `D` naming `keys` at the shared positions (via the real account list).
+    fn ours<D: Discriminator + InstructionData>(&self, keys: &BuybackKeys, data: D) -> Instruction {
+        let accounts = crate::accounts::FinishBuyback {
+            crank: keys.crank,
+            config: keys.config,
+            buyback_vault: Pubkey::new_unique(),
+            usdc_mint: Pubkey::new_unique(),
+            ashao_mint: Pubkey::new_unique(),
+            crank_usdc: keys.crank_usdc,
+            crank_ashao: keys.crank_ashao,
+            token_program: anchor_spl::token::ID,
+            ashao_token_program: anchor_spl::token::ID,
+            instructions_sysvar: Pubkey::new_unique(),
+        }
+        .to_account_metas(None);
+        Instruction {
+            program_id: crate::ID,
+            accounts,
+            data: data.data(),
+        }
+    }
+
+    fn finish(&self) -> Instruction {
+        self.ours(&self.keys, crate::instruction::FinishBuyback {})
+    }
+
+    fn begin(&self) -> Instruction {
+        self.ours(
+            &self.keys,
+            crate::instruction::BeginBuyback {
+                usdc_amount: 1,
+                min_ashao_out: 1,
+            },
+        )
+    }
+
+    fn swap(&self, extra: &[Pubkey]) -> Instruction {
+        let mut accounts = vec![
+            AccountMeta::new(self.keys.crank_usdc, false),
+            AccountMeta::new(self.keys.crank_ashao, false),
+        ];
+        accounts.extend(extra.iter().map(|k| AccountMeta::new(*k, false)));
+        Instruction {
+            program_id: self.swap_program,
+            accounts,
+            data: vec![1, 2, 3],
+        }
+    }
+}
+
+fn program_ix(program_id: Pubkey, accounts: &[Pubkey]) -> Instruction {
+    Instruction {
+        program_id,
+        accounts: accounts
+            .iter()
+            .map(|k| AccountMeta::new(*k, false))
+            .collect(),
+        data: vec![],
+    }
+}
+
+fn named(error: TreasuryError) -> anchor_lang::error::Error {
+    error.into()
+}
+
+#[test]
+fn begin_and_finish_list_the_shared_accounts_at_the_same_positions() {
+    let f = Fixture::new();
+    let begin = crate::accounts::BeginBuyback {
+        crank: f.keys.crank,
+        config: f.keys.config,
+        buyback_vault: Pubkey::new_unique(),
+        usdc_mint: Pubkey::new_unique(),
+        ashao_mint: Pubkey::new_unique(),
+        crank_usdc: f.keys.crank_usdc,
+        crank_ashao: f.keys.crank_ashao,
+        token_program: anchor_spl::token::ID,
+        instructions_sysvar: Pubkey::new_unique(),
+    }
+    .to_account_metas(None);
+    let begin = Instruction {
+        program_id: crate::ID,
+        accounts: begin,
+        data: vec![],
+    };
+    assert_eq!(BuybackKeys::of(&begin), Some(f.keys));
+    assert_eq!(BuybackKeys::of(&f.finish()), Some(f.keys));
+}
+
+#[test]
+fn a_swap_between_with_setup_and_compute_budget_is_accepted() {
+    let f = Fixture::new();
+    let following = vec![
+        program_ix(COMPUTE_BUDGET_PROGRAM_ID, &[]),
+        program_ix(
+            anchor_spl::associated_token::ID,
+            &[f.keys.crank, f.keys.crank_usdc],
+        ),
+        f.swap(&[Pubkey::new_unique()]),
+        program_ix(anchor_spl::token::ID, &[f.keys.crank_ashao]),
+        f.finish(),
+        // Anything after the finish is none of the buyback's business.
+        program_ix(Pubkey::new_unique(), &[]),
+    ];
+    check_after_begin(following, &f.keys, &f.policy()).unwrap();
+}
+
+#[test]
+fn no_finish_is_refused() {
+    let f = Fixture::new();
+    let following = vec![f.swap(&[])];
+    assert_eq!(
+        check_after_begin(following, &f.keys, &f.policy()).unwrap_err(),
+        named(TreasuryError::MissingFinishBuyback)
+    );
+}
+
+#[test]
+fn a_finish_for_other_accounts_is_refused() {
+    let f = Fixture::new();
+    let mut other = f.keys;
+    other.crank_ashao = Pubkey::new_unique();
+    let following = vec![f.ours(&other, crate::instruction::FinishBuyback {})];
+    assert_eq!(
+        check_after_begin(following, &f.keys, &f.policy()).unwrap_err(),
+        named(TreasuryError::MissingFinishBuyback)
+    );
+}
+
+#[test]
+fn a_second_begin_before_the_finish_is_refused() {
+    let f = Fixture::new();
+    let following = vec![f.begin(), f.finish()];
+    assert_eq!(
+        check_after_begin(following, &f.keys, &f.policy()).unwrap_err(),
+        named(TreasuryError::BuybackInstructionNotAllowed)
+    );
+}
+
+#[test]
+fn a_program_off_the_list_between_is_refused() {
+    let f = Fixture::new();
+    let system_transfer = program_ix(Pubkey::default(), &[f.keys.crank]);
+    assert_eq!(
+        check_after_begin(vec![system_transfer, f.finish()], &f.keys, &f.policy()).unwrap_err(),
+        named(TreasuryError::BuybackInstructionNotAllowed)
+    );
+}
+
+#[test]
+fn an_allowed_program_naming_a_treasury_account_is_refused() {
+    let f = Fixture::new();
+    for vault in f.treasury_accounts {
+        for ix in [
+            program_ix(anchor_spl::token::ID, &[vault]),
+            f.swap(&[vault]),
+            program_ix(anchor_spl::associated_token::ID, &[vault]),
+        ] {
+            assert_eq!(
+                check_between(&ix, &f.policy()).unwrap_err(),
+                named(TreasuryError::BuybackTouchesTreasury)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_token_instruction_moving_the_cranks_usdc_is_refused() {
+    let f = Fixture::new();
+    for token_program in [anchor_spl::token::ID, anchor_spl::token_2022::ID] {
+        let transfer = program_ix(token_program, &[f.keys.crank_usdc, Pubkey::new_unique()]);
+        assert_eq!(
+            check_between(&transfer, &f.policy()).unwrap_err(),
+            named(TreasuryError::BuybackTouchesTreasury)
+        );
+    }
+}
+
+#[test]
+fn finish_needs_its_begin_as_the_nearest_earlier_instruction_of_ours() {
+    let f = Fixture::new();
+    let nearest_first = vec![
+        f.swap(&[]),
+        f.begin(),
+        program_ix(COMPUTE_BUDGET_PROGRAM_ID, &[]),
+    ];
+    check_before_finish(nearest_first, &f.keys).unwrap();
+
+    assert_eq!(
+        check_before_finish(vec![f.swap(&[])], &f.keys).unwrap_err(),
+        named(TreasuryError::NoBuybackInProgress)
+    );
+    // A finish right after another finish closes nothing.
+    assert_eq!(
+        check_before_finish(vec![f.finish(), f.begin()], &f.keys).unwrap_err(),
+        named(TreasuryError::NoBuybackInProgress)
+    );
+    let mut other = f.keys;
+    other.crank = Pubkey::new_unique();
+    assert_eq!(
+        check_before_finish(vec![f.begin()], &other).unwrap_err(),
+        named(TreasuryError::NoBuybackInProgress)
+    );
+}
