@@ -32,6 +32,11 @@ pub fn programs() -> Vec<ProgramSpec> {
             id: test_amm::ID,
             entry: native_entry!(test_amm::entry),
         },
+        ProgramSpec {
+            name: "test_buyback_proxy",
+            id: test_buyback_proxy::ID,
+            entry: native_entry!(test_buyback_proxy::entry),
+        },
     ]
 }
 

@@ -7,6 +7,7 @@ export * from "./instructions";
 export * from "./actions";
 export * from "./rewards";
 export * from "./boost";
+export * from "./buyback";
 export * from "./errors";
 export * from "./events";
 export * from "./send";

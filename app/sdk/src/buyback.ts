@@ -1,0 +1,125 @@
+/**
+ * The buyback's two instructions and the figures a crank sizes a buyback by. A buyback
+ * transaction is `[compute budget][begin_buyback][swap setup][swap][swap cleanup][finish_buyback]`:
+ * `begin_buyback` lends the crank up to `maxBuybackUsdc` of the bucket, the swap must deliver at
+ * least `minAshaoOut` $ASHAO to the crank's account, and `finish_buyback` burns all of it and
+ * returns unspent USDC, all in one atomic transaction.
+ */
+import {
+  ASSOCIATED_TOKEN_PROGRAM_ID,
+  getAssociatedTokenAddressSync,
+  TOKEN_2022_PROGRAM_ID,
+  TOKEN_PROGRAM_ID,
+} from "@solana/spl-token";
+import {
+  ComputeBudgetProgram,
+  PublicKey,
+  SYSVAR_INSTRUCTIONS_PUBKEY,
+  TransactionInstruction,
+} from "@solana/web3.js";
+
+import type { TreasuryAccounts, TreasuryState } from "./accounts";
+import { u64 } from "./instructions";
+import type { TreasuryProgram } from "./program";
+
+/** The crank's token accounts a buyback moves through (its associated accounts by default). */
+export interface CrankAccounts {
+  crank: PublicKey;
+  crankUsdc: PublicKey;
+  crankAshao: PublicKey;
+}
+
+/** The crank's associated USDC and $ASHAO accounts. */
+export function crankAccounts(crank: PublicKey, accounts: TreasuryAccounts): CrankAccounts {
+  return {
+    crank,
+    crankUsdc: getAssociatedTokenAddressSync(accounts.usdcMint, crank, false, TOKEN_PROGRAM_ID),
+    crankAshao: getAssociatedTokenAddressSync(
+      accounts.ashaoMint,
+      crank,
+      false,
+      accounts.ashaoTokenProgram,
+    ),
+  };
+}
+
+export function beginBuybackIx(
+  program: TreasuryProgram,
+  accounts: TreasuryAccounts,
+  args: CrankAccounts & { usdcAmount: bigint; minAshaoOut: bigint },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .beginBuyback(u64(args.usdcAmount, "usdcAmount"), u64(args.minAshaoOut, "minAshaoOut"))
+    .accountsStrict({
+      crank: args.crank,
+      config: accounts.config,
+      buybackVault: accounts.buybackVault,
+      usdcMint: accounts.usdcMint,
+      ashaoMint: accounts.ashaoMint,
+      crankUsdc: args.crankUsdc,
+      crankAshao: args.crankAshao,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      instructionsSysvar: SYSVAR_INSTRUCTIONS_PUBKEY,
+    })
+    .instruction();
+}
+
+export function finishBuybackIx(
+  program: TreasuryProgram,
+  accounts: TreasuryAccounts,
+  args: CrankAccounts,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .finishBuyback()
+    .accountsStrict({
+      crank: args.crank,
+      config: accounts.config,
+      buybackVault: accounts.buybackVault,
+      usdcMint: accounts.usdcMint,
+      ashaoMint: accounts.ashaoMint,
+      crankUsdc: args.crankUsdc,
+      crankAshao: args.crankAshao,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      ashaoTokenProgram: accounts.ashaoTokenProgram,
+      instructionsSysvar: SYSVAR_INSTRUCTIONS_PUBKEY,
+    })
+    .instruction();
+}
+
+/** The programs whose instructions may run between `begin_buyback` and `finish_buyback`. */
+export function buybackAllowedPrograms(swapProgram: PublicKey): PublicKey[] {
+  return [
+    swapProgram,
+    TOKEN_PROGRAM_ID,
+    TOKEN_2022_PROGRAM_ID,
+    ASSOCIATED_TOKEN_PROGRAM_ID,
+    ComputeBudgetProgram.programId,
+  ];
+}
+
+/** Why no buyback can start now. */
+export type BuybackBlocked = "paused" | "interval" | "empty";
+
+export interface BuybackCapacity {
+  /** The most USDC a buyback may take now (0 when blocked). */
+  maxUsdc: bigint;
+  /** Unix time from which the interval allows the next buyback. */
+  nextAllowedAtSecs: bigint;
+  blocked?: BuybackBlocked;
+}
+
+/** What `begin_buyback` would allow at `nowSecs`, by the program's rules. */
+export function buybackCapacity(state: TreasuryState, nowSecs: bigint): BuybackCapacity {
+  const nextAllowedAtSecs =
+    state.buybackCount === 0n ? 0n : state.lastBuybackTs + BigInt(state.minBuybackIntervalSecs);
+  const cap =
+    state.buybackBucket < state.maxBuybackUsdc ? state.buybackBucket : state.maxBuybackUsdc;
+  const blocked: BuybackBlocked | undefined = state.paused
+    ? "paused"
+    : nowSecs < nextAllowedAtSecs
+      ? "interval"
+      : cap === 0n
+        ? "empty"
+        : undefined;
+  return { maxUsdc: blocked ? 0n : cap, nextAllowedAtSecs, blocked };
+}
