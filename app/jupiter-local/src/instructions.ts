@@ -1,41 +1,17 @@
 /**
- * Test AMM instructions in web3.js form, and the conversion to Jupiter's JSON instruction form.
+ * Test AMM instructions in web3.js form.
  */
 import { type AccountMeta, PublicKey, TransactionInstruction } from "@solana/web3.js";
 
 import IDL from "./idl/test_amm.json";
 import { type PoolAccount, TEST_AMM_PROGRAM_ID } from "./pool";
 
-/** Jupiter's instruction JSON: `{ programId, accounts: [{ pubkey, isSigner, isWritable }], data }` (base64). */
-export interface JupiterInstruction {
-  programId: string;
-  accounts: { pubkey: string; isSigner: boolean; isWritable: boolean }[];
-  data: string;
-}
-
-export function toJupiterInstruction(ix: TransactionInstruction): JupiterInstruction {
-  return {
-    programId: ix.programId.toBase58(),
-    accounts: ix.keys.map((k) => ({
-      pubkey: k.pubkey.toBase58(),
-      isSigner: k.isSigner,
-      isWritable: k.isWritable,
-    })),
-    data: Buffer.from(ix.data).toString("base64"),
-  };
-}
-
-export function fromJupiterInstruction(ix: JupiterInstruction): TransactionInstruction {
-  return new TransactionInstruction({
-    programId: new PublicKey(ix.programId),
-    keys: ix.accounts.map((k) => ({
-      pubkey: new PublicKey(k.pubkey),
-      isSigner: k.isSigner,
-      isWritable: k.isWritable,
-    })),
-    data: Buffer.from(ix.data, "base64"),
-  });
-}
+// Jupiter's instruction JSON form lives in the SDK (the crank reads it; this server writes it).
+export {
+  fromJupiterInstruction,
+  type JupiterInstruction,
+  toJupiterInstruction,
+} from "../../sdk/src/jupiter";
 
 const SWAP_DISCRIMINATOR = Buffer.from(
   IDL.instructions.find((i) => i.name === "swap")?.discriminator ?? [],

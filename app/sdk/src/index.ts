@@ -10,4 +10,5 @@ export * from "./boost";
 export * from "./buyback";
 export * from "./errors";
 export * from "./events";
+export * from "./jupiter";
 export * from "./send";
