@@ -5,7 +5,9 @@
  * revenue and stakers. `ashao localnet` runs it; the dashboard's browser test can too.
  */
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import pino from "pino";
 
+import { type CrankConfig, crankDeps, runCrankLoop } from "../crank/src";
 import {
   createJupiterLocalServer,
   seedLocalVenue,
@@ -14,6 +16,7 @@ import {
 import type { JupiterLocalServer, LocalVenue } from "../jupiter-local/src";
 import { Simulator } from "../simulator/src/simulator";
 import {
+  ASHAO_TREASURY_PROGRAM_ID as treasuryProgramId,
   fetchTreasuryOrThrow,
   initializeIx,
   sendAndConfirm,
@@ -33,6 +36,9 @@ export interface LocalEconomyOptions {
   /** Run the simulator of revenue and stakers (default true). */
   simulate?: boolean;
   simulatorStepMs?: number;
+  /** Run the buyback crank in a loop (default true). */
+  crank?: boolean;
+  crankIntervalSecs?: number;
   /** One line per stage of the start-up and per notable event. */
   progress?: (line: string) => void;
 }
@@ -48,6 +54,8 @@ export interface LocalEconomy {
   venue: LocalVenue;
   jupiter: JupiterLocalServer;
   simulator?: Simulator;
+  /** The crank's configuration on this economy (whether or not its loop runs). */
+  crankConfig: CrankConfig;
   /** Stops everything started, in reverse order; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -140,6 +148,21 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
     const jupiter = await createJupiterLocalServer({ connection, pools: [venue], port: 0 });
     stops.push(() => jupiter.close());
 
+    const crankConfig = localCrankConfig(validator, crank, jupiter.url, options.crankIntervalSecs);
+    if (options.crank ?? true) {
+      progress(`starting the buyback crank (a cycle every ${crankConfig.intervalSecs} s)`);
+      const log = pino(
+        { base: { component: "crank" } },
+        pino.destination({ dest: 1, sync: false }),
+      );
+      const abort = new AbortController();
+      const running = runCrankLoop(crankDeps(crankConfig, log), crankConfig, abort.signal);
+      stops.push(async () => {
+        abort.abort();
+        await running;
+      });
+    }
+
     let simulator: Simulator | undefined;
     if (options.simulate ?? true) {
       progress("funding the simulated revenue source and stakers");
@@ -173,10 +196,36 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       venue,
       jupiter,
       simulator,
+      crankConfig,
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The crank on this economy: the local venue as Jupiter, the localnet treasury's limits. */
+function localCrankConfig(
+  validator: LocalValidator,
+  crank: Keypair,
+  jupiterBaseUrl: string,
+  intervalSecs = 10,
+): CrankConfig {
+  return {
+    rpcUrl: validator.rpcUrl,
+    wsUrl: validator.wsUrl,
+    programId: treasuryProgramId,
+    crank,
+    jupiterBaseUrl,
+    slippageBps: 50,
+    maxPriceImpactBps: 100,
+    minBuybackUsdc: 1n * USDC,
+    priorityFeeMicroLamports: 1_000,
+    computeUnitLimit: 400_000,
+    intervalSecs,
+    maxAttempts: 3,
+    maxAccountsLadder: [64, 48, 32, 24, 16],
+    dryRun: false,
+  };
 }

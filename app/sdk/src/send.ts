@@ -4,6 +4,7 @@
  * again, after checking that the first one did not land.
  */
 import {
+  BlockhashWithExpiryBlockHeight,
   Commitment,
   Connection,
   Keypair,
@@ -61,36 +62,70 @@ export async function sendAndConfirm(
     const extra = signers.keypairs ?? [];
     if (extra.length > 0) tx.sign(extra);
     if ("wallet" in signers) tx = await signers.wallet.signTransaction(tx);
-    let signature: string | undefined;
-    try {
-      signature = await connection.sendRawTransaction(tx.serialize(), {
-        skipPreflight: options.skipPreflight ?? false,
-        preflightCommitment: commitment,
-        maxRetries: 0,
-      });
-      const result = await connection.confirmTransaction({ signature, ...latest }, commitment);
-      if (result.value.err) {
-        const got = await connection.getTransaction(signature, {
-          commitment: commitment === "finalized" ? "finalized" : "confirmed",
-          maxSupportedTransactionVersion: 0,
-        });
-        throw new SendTransactionError({
-          action: "send",
-          signature,
-          transactionMessage: `transaction failed: ${JSON.stringify(result.value.err)}`,
-          logs: got?.meta?.logMessages ?? undefined,
-        });
-      }
-      return signature;
-    } catch (err) {
-      if (!isExpiry(err)) throw err;
-      lastError = err;
-      if (signature) {
-        // It may have landed after all; never send it twice.
-        const status = (await connection.getSignatureStatus(signature)).value;
-        if (status && status.err === null) return signature;
-      }
-    }
+    const outcome = await sendSigned(connection, tx, latest, {
+      commitment,
+      skipPreflight: options.skipPreflight,
+    });
+    if (outcome.status === "confirmed") return outcome.signature;
+    lastError = outcome.error;
   }
   throw lastError;
+}
+
+export type SendOutcome =
+  | { status: "confirmed"; signature: string }
+  /** The blockhash expired and the transaction did not land: it never can now. */
+  | { status: "expired"; signature?: string; error: unknown };
+
+/**
+ * Sends a signed transaction and confirms it against its blockhash's last valid block height.
+ * A transaction that failed on chain throws `SendTransactionError` with its logs. When the
+ * blockhash expires first, the signature's status is checked before reporting `expired`, so a
+ * caller never sends the same buy twice.
+ */
+export async function sendSigned(
+  connection: Connection,
+  tx: VersionedTransaction,
+  latest: BlockhashWithExpiryBlockHeight,
+  options: { commitment?: Commitment; skipPreflight?: boolean } = {},
+): Promise<SendOutcome> {
+  const commitment = options.commitment ?? "confirmed";
+  let signature: string | undefined;
+  try {
+    signature = await connection.sendRawTransaction(tx.serialize(), {
+      skipPreflight: options.skipPreflight ?? false,
+      preflightCommitment: commitment,
+      maxRetries: 0,
+    });
+    const result = await connection.confirmTransaction({ signature, ...latest }, commitment);
+    if (result.value.err)
+      throw await failedOnChain(connection, signature, result.value.err, commitment);
+    return { status: "confirmed", signature };
+  } catch (err) {
+    if (!isExpiry(err)) throw err;
+    if (signature) {
+      // It may have landed after all; never send it twice.
+      const status = (await connection.getSignatureStatus(signature)).value;
+      if (status && status.err === null) return { status: "confirmed", signature };
+    }
+    return { status: "expired", signature, error: err };
+  }
+}
+
+async function failedOnChain(
+  connection: Connection,
+  signature: string,
+  err: unknown,
+  commitment: Commitment,
+): Promise<SendTransactionError> {
+  const got = await connection.getTransaction(signature, {
+    commitment: commitment === "finalized" ? "finalized" : "confirmed",
+    maxSupportedTransactionVersion: 0,
+  });
+  return new SendTransactionError({
+    action: "send",
+    signature,
+    transactionMessage: `transaction failed: ${JSON.stringify(err)}`,
+    logs: got?.meta?.logMessages ?? undefined,
+  });
 }

@@ -33,6 +33,7 @@ import {
   ASHAO_DECIMALS,
   withdrawInstructions,
 } from "../../sdk/src";
+import { delayUnlessAborted } from "../../util/delay";
 import { SeededRandom } from "./random";
 
 export interface SimulatorOptions {
@@ -120,7 +121,7 @@ export class Simulator {
         this.stats.refusals[info.name] = (this.stats.refusals[info.name] ?? 0) + 1;
         this.log(`simulator: step failed: ${info.name}: ${info.message}`);
       }
-      await pause(stepMs, signal);
+      await delayUnlessAborted(stepMs, signal);
     }
   }
 
@@ -243,19 +244,4 @@ export function formatUnits(amount: bigint, decimals: number): string {
   const whole = amount / scale;
   const fraction = (amount % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
   return fraction ? `${whole}.${fraction}` : whole.toString();
-}
-
-/** The simulator's pacing between steps (not synchronisation): resolves early on abort. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -1,0 +1,292 @@
+/**
+ * One crank cycle: read the treasury, size the buyback, quote, build, simulate, send, confirm,
+ * and on a retriable failure start over with a fresh quote and blockhash. The treasury's USDC
+ * only ever leaves the vault inside the atomic transaction, so a cycle interrupted anywhere
+ * leaves nothing behind and the next one starts clean.
+ */
+import type { QuoteResponse, SwapApi } from "@jup-ag/api";
+import { AddressLookupTableAccount, Connection, VersionedTransaction } from "@solana/web3.js";
+import type { Logger } from "pino";
+
+import {
+  buybackCapacity,
+  crankAccounts,
+  fetchTreasuryOrThrow,
+  findTreasuryEvents,
+  sendSigned,
+  toTreasuryError,
+  treasuryAccounts,
+  type TreasuryProgram,
+  type TreasuryState,
+} from "../../sdk/src";
+import type { CrankConfig } from "./config";
+import { CrankError, isNetworkError } from "./errors";
+import { priceImpactBps, quoteBuyback, swapPlan } from "./jupiter";
+import type { CrankMetrics } from "./metrics";
+import { buildBuybackTransaction, fetchLookupTables, MAX_TRANSACTION_BYTES } from "./transaction";
+
+export interface CrankDeps {
+  connection: Connection;
+  program: TreasuryProgram;
+  swapApi: SwapApi;
+  log: Logger;
+  metrics: CrankMetrics;
+}
+
+export type CycleResult =
+  | { status: "skipped"; reason: string }
+  | {
+      status: "dry-run" | "bought";
+      usdcAmount: bigint;
+      minAshaoOut: bigint;
+      bytes: number;
+      accounts: number;
+      maxAccounts: number;
+      attempts: number;
+      signature?: string;
+      usdcSpent?: bigint;
+      ashaoBurned?: bigint;
+      priceUsdcPerAshao?: bigint;
+    };
+
+/** RPC calls: an unreachable node becomes the named, retriable `rpc-unreachable`. */
+async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isNetworkError(err)) {
+      throw new CrankError(
+        "rpc-unreachable",
+        `${what}: RPC unreachable (${(err as Error).message})`,
+      );
+    }
+    throw err;
+  }
+}
+
+interface Prepared {
+  transaction: VersionedTransaction;
+  latest: { blockhash: string; lastValidBlockHeight: number };
+  quote: QuoteResponse;
+  bytes: number;
+  accounts: number;
+  maxAccounts: number;
+  minAshaoOut: bigint;
+}
+
+/** Quotes and builds, asking for fewer accounts while the transaction does not fit. */
+async function prepare(
+  deps: CrankDeps,
+  config: CrankConfig,
+  state: TreasuryState,
+  usdcAmount: bigint,
+): Promise<Prepared> {
+  const { connection, program, swapApi, log } = deps;
+  const accounts = treasuryAccounts(program.programId, state);
+  const crank = crankAccounts(config.crank.publicKey, accounts);
+  const slippageBps = Math.min(config.slippageBps, state.maxSlippageBps);
+  let largest: { bytes: number; maxAccounts: number } | undefined;
+  for (const maxAccounts of config.maxAccountsLadder) {
+    let quote: QuoteResponse;
+    try {
+      quote = await quoteBuyback(swapApi, {
+        usdcMint: state.usdcMint,
+        ashaoMint: state.ashaoMint,
+        usdcAmount,
+        slippageBps,
+        maxAccounts,
+      });
+    } catch (err) {
+      // No route this small: the larger ones did not fit.
+      if (largest && err instanceof CrankError && err.reason === "no-route") break;
+      throw err;
+    }
+    const impact = priceImpactBps(quote);
+    if (impact > config.maxPriceImpactBps) {
+      throw new CrankError(
+        "price-impact",
+        `quote's price impact ${impact} bps is over the limit of ${config.maxPriceImpactBps} bps`,
+      );
+    }
+    const plan = await swapPlan(swapApi, quote, config.crank.publicKey);
+    const tables: AddressLookupTableAccount[] = await rpc("lookup tables", () =>
+      fetchLookupTables(connection, plan.lookupTables),
+    );
+    const latest = await rpc("blockhash", () => connection.getLatestBlockhash("confirmed"));
+    const minAshaoOut = BigInt(quote.otherAmountThreshold);
+    const built = await buildBuybackTransaction({
+      program,
+      accounts,
+      crank: config.crank,
+      crankAccounts: crank,
+      usdcAmount,
+      minAshaoOut,
+      plan,
+      lookupTables: tables,
+      computeUnitLimit: config.computeUnitLimit,
+      priorityFeeMicroLamports: config.priorityFeeMicroLamports,
+      blockhash: latest.blockhash,
+    });
+    if (built.transaction) {
+      return { ...built, transaction: built.transaction, latest, quote, maxAccounts, minAshaoOut };
+    }
+    largest = { bytes: built.bytes, maxAccounts };
+    log.info(
+      { bytes: built.bytes, accounts: built.accounts, maxAccounts },
+      `transaction over ${MAX_TRANSACTION_BYTES} bytes; re-quoting with fewer accounts`,
+    );
+  }
+  throw new CrankError(
+    "transaction-too-large",
+    `no route fits in ${MAX_TRANSACTION_BYTES} bytes (smallest tried: maxAccounts ${largest?.maxAccounts})`,
+  );
+}
+
+/** The chain's clock, which is what `begin_buyback` checks the interval against. */
+async function chainTime(connection: Connection): Promise<bigint> {
+  const slot = await connection.getSlot("confirmed");
+  const time = await connection.getBlockTime(slot);
+  return BigInt(time ?? Math.floor(Date.now() / 1000));
+}
+
+async function attempt(
+  deps: CrankDeps,
+  config: CrankConfig,
+  attemptNo: number,
+): Promise<CycleResult> {
+  const { connection, program, log } = deps;
+  const state = await rpc("treasury", () => fetchTreasuryOrThrow(program));
+  const capacity = buybackCapacity(state, await rpc("clock", () => chainTime(connection)));
+  if (capacity.blocked) {
+    const reason =
+      capacity.blocked === "interval"
+        ? `interval: next buyback allowed at ${new Date(Number(capacity.nextAllowedAtSecs) * 1000).toISOString()}`
+        : capacity.blocked;
+    return { status: "skipped", reason };
+  }
+  if (capacity.maxUsdc < config.minBuybackUsdc) {
+    return {
+      status: "skipped",
+      reason: `bucket ${capacity.maxUsdc} is below the minimum buyback ${config.minBuybackUsdc}`,
+    };
+  }
+  const usdcAmount = capacity.maxUsdc;
+  const prepared = await prepare(deps, config, state, usdcAmount);
+  const summary = {
+    usdcAmount,
+    minAshaoOut: prepared.minAshaoOut,
+    bytes: prepared.bytes,
+    accounts: prepared.accounts,
+    maxAccounts: prepared.maxAccounts,
+    attempts: attemptNo,
+  };
+  log.info(
+    { ...stringify(summary), outAmount: prepared.quote.outAmount },
+    "quoted and built the buyback transaction",
+  );
+
+  const simulation = await rpc("simulate", () =>
+    connection.simulateTransaction(prepared.transaction, { commitment: "confirmed" }),
+  );
+  if (simulation.value.err) {
+    const error = toTreasuryError({ logs: simulation.value.logs ?? [] });
+    throw new CrankError("simulation-failed", `simulation failed: ${error.name}: ${error.message}`);
+  }
+  log.info({ unitsConsumed: simulation.value.unitsConsumed }, "simulated");
+  if (config.dryRun) return { status: "dry-run", ...summary };
+
+  let outcome;
+  try {
+    outcome = await rpc("send", () =>
+      sendSigned(connection, prepared.transaction, prepared.latest, {
+        commitment: "confirmed",
+        skipPreflight: true,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof CrankError) throw err;
+    const error = toTreasuryError(err);
+    throw new CrankError("send-failed", `transaction failed: ${error.name}: ${error.message}`);
+  }
+  if (outcome.status === "expired") {
+    throw new CrankError(
+      "expired",
+      "blockhash expired before the transaction landed; it never will",
+    );
+  }
+  const tx = await rpc("transaction", () =>
+    connection.getTransaction(outcome.signature, {
+      commitment: "confirmed",
+      maxSupportedTransactionVersion: 0,
+    }),
+  );
+  const [event] = findTreasuryEvents(program, tx?.meta?.logMessages ?? [], "buybackExecuted");
+  return {
+    status: "bought",
+    ...summary,
+    signature: outcome.signature,
+    usdcSpent: event?.data.usdcSpent,
+    ashaoBurned: event?.data.ashaoBurned,
+    priceUsdcPerAshao: event?.data.priceUsdcPerAshao,
+  };
+}
+
+/** Bigints as decimal strings, for JSON logs. */
+function stringify(values: Record<string, bigint | number | string | undefined>) {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
+  );
+}
+
+/** Runs one cycle with up to `maxAttempts` attempts; records the outcome in the metrics. */
+export async function runCrankCycle(deps: CrankDeps, config: CrankConfig): Promise<CycleResult> {
+  const { log, metrics } = deps;
+  const started = Date.now();
+  for (let attemptNo = 1; ; attemptNo++) {
+    try {
+      const result = await attempt(deps, config, attemptNo);
+      const ms = Date.now() - started;
+      if (result.status === "skipped") {
+        metrics.recordSkipped(result.reason, ms);
+        log.info({ reason: result.reason, durationMs: ms }, "nothing to buy back");
+      } else if (result.status === "dry-run") {
+        metrics.recordDryRun(ms);
+        log.info(
+          { ...stringify({ ...result, status: undefined }), durationMs: ms },
+          "dry run: not sent",
+        );
+      } else {
+        metrics.recordBought(
+          result.usdcSpent ?? 0n,
+          result.ashaoBurned ?? 0n,
+          ms,
+          result.signature!,
+        );
+        log.info(
+          { ...stringify({ ...result, status: undefined }), durationMs: ms },
+          "bought back and burned",
+        );
+      }
+      return result;
+    } catch (err) {
+      const failure =
+        err instanceof CrankError
+          ? err
+          : isNetworkError(err)
+            ? new CrankError("rpc-unreachable", (err as Error).message)
+            : undefined;
+      const ms = Date.now() - started;
+      if (!failure) {
+        metrics.recordFailed("unexpected", ms);
+        log.error({ err, attempt: attemptNo }, "crank cycle failed unexpectedly");
+        throw err;
+      }
+      const last = !failure.retriable || attemptNo >= config.maxAttempts;
+      log.warn({ reason: failure.reason, attempt: attemptNo, retrying: !last }, failure.message);
+      if (last) {
+        metrics.recordFailed(failure.reason, ms);
+        throw failure;
+      }
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/** The buyback-and-burn crank: `ashao crank once|loop`, or in-process via `runCrankCycle`. */
+export * from "./config";
+export * from "./crank";
+export * from "./cycle";
+export * from "./errors";
+export * from "./loop";
+export * from "./metrics";
+export * from "./transaction";
+export { crankCommand, CRANK_USAGE, EXIT } from "./cli";

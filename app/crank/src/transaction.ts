@@ -1,0 +1,148 @@
+/**
+ * The buyback transaction: `[compute budget][crank ATAs][begin_buyback][Jupiter setup][swap]
+ * [Jupiter cleanup][finish_buyback]`, v0 with Jupiter's address lookup tables.
+ */
+import {
+  createAssociatedTokenAccountIdempotentInstruction,
+  TOKEN_PROGRAM_ID,
+} from "@solana/spl-token";
+import {
+  AddressLookupTableAccount,
+  ComputeBudgetProgram,
+  Connection,
+  Keypair,
+  PACKET_DATA_SIZE,
+  PublicKey,
+  TransactionInstruction,
+  TransactionMessage,
+  VersionedTransaction,
+} from "@solana/web3.js";
+
+import {
+  beginBuybackIx,
+  type CrankAccounts,
+  finishBuybackIx,
+  type TreasuryAccounts,
+  type TreasuryProgram,
+} from "../../sdk/src";
+import type { SwapPlan } from "./jupiter";
+
+/** The most bytes a transaction may have on the wire (1232). */
+export const MAX_TRANSACTION_BYTES = PACKET_DATA_SIZE;
+
+export interface BuybackTransactionArgs {
+  program: TreasuryProgram;
+  accounts: TreasuryAccounts;
+  crank: Keypair;
+  crankAccounts: CrankAccounts;
+  usdcAmount: bigint;
+  minAshaoOut: bigint;
+  plan: SwapPlan;
+  lookupTables: AddressLookupTableAccount[];
+  computeUnitLimit: number;
+  priorityFeeMicroLamports: number;
+  blockhash: string;
+}
+
+export interface BuiltTransaction {
+  /** `undefined` when the transaction does not fit in `MAX_TRANSACTION_BYTES`. */
+  transaction?: VersionedTransaction;
+  bytes: number;
+  /** Accounts the message names (static keys plus those loaded from lookup tables). */
+  accounts: number;
+}
+
+/** The instructions in order; exported so the sizes our two instructions add can be measured. */
+export async function buybackInstructions(
+  args: BuybackTransactionArgs,
+): Promise<TransactionInstruction[]> {
+  const { program, accounts, crankAccounts: c, plan } = args;
+  const payer = c.crank;
+  return [
+    ComputeBudgetProgram.setComputeUnitLimit({ units: args.computeUnitLimit }),
+    ComputeBudgetProgram.setComputeUnitPrice({ microLamports: args.priorityFeeMicroLamports }),
+    // begin_buyback needs both of the crank's accounts to exist; creating them is a no-op after
+    // the first buyback.
+    createAssociatedTokenAccountIdempotentInstruction(
+      payer,
+      c.crankUsdc,
+      c.crank,
+      accounts.usdcMint,
+      TOKEN_PROGRAM_ID,
+    ),
+    createAssociatedTokenAccountIdempotentInstruction(
+      payer,
+      c.crankAshao,
+      c.crank,
+      accounts.ashaoMint,
+      accounts.ashaoTokenProgram,
+    ),
+    await beginBuybackIx(program, accounts, {
+      ...c,
+      usdcAmount: args.usdcAmount,
+      minAshaoOut: args.minAshaoOut,
+    }),
+    ...plan.setup,
+    plan.swap,
+    ...plan.cleanup,
+    await finishBuybackIx(program, accounts, c),
+  ];
+}
+
+/** Compiles and signs `instructions`, or reports the size when they do not fit. */
+export function compileTransaction(
+  payer: Keypair,
+  instructions: TransactionInstruction[],
+  lookupTables: AddressLookupTableAccount[],
+  blockhash: string,
+): BuiltTransaction {
+  const message = new TransactionMessage({
+    payerKey: payer.publicKey,
+    recentBlockhash: blockhash,
+    instructions,
+  }).compileToV0Message(lookupTables);
+  const accounts =
+    message.staticAccountKeys.length +
+    message.addressTableLookups.reduce(
+      (n, lookup) => n + lookup.writableIndexes.length + lookup.readonlyIndexes.length,
+      0,
+    );
+  const transaction = new VersionedTransaction(message);
+  let bytes: number;
+  try {
+    bytes = transaction.serialize().length;
+  } catch {
+    // web3.js serialises into a 1232-byte buffer and throws when the message overruns it.
+    return { bytes: MAX_TRANSACTION_BYTES + 1, accounts };
+  }
+  if (bytes > MAX_TRANSACTION_BYTES) return { bytes, accounts };
+  transaction.sign([payer]);
+  return { transaction, bytes, accounts };
+}
+
+export async function buildBuybackTransaction(
+  args: BuybackTransactionArgs,
+): Promise<BuiltTransaction> {
+  return compileTransaction(
+    args.crank,
+    await buybackInstructions(args),
+    args.lookupTables,
+    args.blockhash,
+  );
+}
+
+/** Jupiter's lookup tables, fetched. */
+export async function fetchLookupTables(
+  connection: Connection,
+  addresses: PublicKey[],
+): Promise<AddressLookupTableAccount[]> {
+  const tables = await Promise.all(
+    addresses.map((address) =>
+      connection.getAddressLookupTable(address, { commitment: "confirmed" }),
+    ),
+  );
+  return tables.flatMap((t, i) => {
+    if (!t.value) throw new Error(`address lookup table ${addresses[i].toBase58()} not found`);
+    return [t.value];
+  });
+}
