@@ -225,6 +225,7 @@ function localCrankConfig(
     computeUnitLimit: 400_000,
     intervalSecs,
     maxAttempts: 3,
+    maxTransactionBytes: 1232,
     maxAccountsLadder: [64, 48, 32, 24, 16],
     dryRun: false,
   };

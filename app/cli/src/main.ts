@@ -1,10 +1,12 @@
 /**
  * `ashao`: the project's CLI.
  *   ashao localnet   the whole local economy on the embedded validator, until Ctrl-C
- * Exit codes: 0 done, 1 failed, 64 usage error.
+ *   ashao crank      the buyback-and-burn crank against any cluster (app/crank)
+ * Exit codes: 0 done, 1 failed, 64 usage error; `crank` has its own (see its usage).
  */
 import { parseArgs } from "node:util";
 
+import { crankCommand, CRANK_USAGE } from "../../crank/src";
 import { startLocalEconomy } from "../../localnet/economy";
 
 const USAGE = `usage: ashao <command> [options]
@@ -12,7 +14,10 @@ const USAGE = `usage: ashao <command> [options]
   localnet [--rpc-port N] [--ws-port N] [--no-simulator] [--step-ms N]
              start the embedded validator, create the USDC and $ASHAO mints, initialise the
              treasury, seed the local venue, start the Jupiter-compatible server and the
-             simulator of revenue and stakers; print where everything is; run until Ctrl-C`;
+             simulator of revenue and stakers; print where everything is; run until Ctrl-C
+
+  crank once|loop [--dry-run] [...]
+             the buyback-and-burn crank (ashao crank --help for its settings)`;
 
 class UsageError extends Error {}
 
@@ -101,6 +106,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === "localnet") {
     await localnet(rest);
     return -1; // keeps running until a signal
+  }
+  if (command === "crank") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(CRANK_USAGE);
+      return 0;
+    }
+    return crankCommand(rest);
   }
   if (command === undefined || command === "--help" || command === "-h") {
     console.log(USAGE);

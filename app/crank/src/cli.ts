@@ -62,8 +62,7 @@ export async function crankCommand(
     config = crankConfigFrom(args.flags, env);
   } catch (err) {
     if (!(err instanceof CrankConfigError)) throw err;
-    console.error(`error: ${err.message}`);
-    console.error(CRANK_USAGE);
+    console.error(`error: ${err.message} (ashao crank --help lists the settings)`);
     return EXIT.config;
   }
   const deps = crankDeps(config);

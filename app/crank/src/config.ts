@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "fs";
 
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { Keypair, PACKET_DATA_SIZE, PublicKey } from "@solana/web3.js";
 
 import { ASHAO_TREASURY_PROGRAM_ID, MAX_SLIPPAGE_BPS } from "../../sdk/src";
 import { CrankConfigError } from "./errors";
@@ -28,6 +28,11 @@ export interface CrankConfig {
   intervalSecs: number;
   /** Attempts per cycle, each with a fresh quote and blockhash. */
   maxAttempts: number;
+  /**
+   * The transaction's byte budget: 1232 on the wire, less when something else (a bundle tip, a
+   * wallet) must fit beside the buyback.
+   */
+  maxTransactionBytes: number;
   /** `maxAccounts` asked of Jupiter, in order, while the transaction does not fit. */
   maxAccountsLadder: number[];
   dryRun: boolean;
@@ -49,6 +54,7 @@ export const CRANK_SETTINGS = {
   "compute-unit-limit": "ASHAO_CRANK_COMPUTE_UNIT_LIMIT",
   "interval-secs": "ASHAO_CRANK_INTERVAL_SECS",
   "max-attempts": "ASHAO_CRANK_MAX_ATTEMPTS",
+  "max-transaction-bytes": "ASHAO_CRANK_MAX_TRANSACTION_BYTES",
   "status-file": "ASHAO_CRANK_STATUS_FILE",
 } as const;
 
@@ -150,6 +156,13 @@ export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): Cran
     ),
     intervalSecs: integer("--interval-secs", get("interval-secs"), 60, 1, 86_400),
     maxAttempts: integer("--max-attempts", get("max-attempts"), 3, 1, 20),
+    maxTransactionBytes: integer(
+      "--max-transaction-bytes",
+      get("max-transaction-bytes"),
+      PACKET_DATA_SIZE,
+      400,
+      PACKET_DATA_SIZE,
+    ),
     maxAccountsLadder: DEFAULT_MAX_ACCOUNTS_LADDER,
     dryRun: flags["dry-run"] ?? false,
     statusFile: get("status-file") || undefined,

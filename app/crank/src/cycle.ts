@@ -23,7 +23,7 @@ import type { CrankConfig } from "./config";
 import { CrankError, isNetworkError } from "./errors";
 import { priceImpactBps, quoteBuyback, swapPlan } from "./jupiter";
 import type { CrankMetrics } from "./metrics";
-import { buildBuybackTransaction, fetchLookupTables, MAX_TRANSACTION_BYTES } from "./transaction";
+import { buildBuybackTransaction, fetchLookupTables } from "./transaction";
 
 export interface CrankDeps {
   connection: Connection;
@@ -126,6 +126,7 @@ async function prepare(
       computeUnitLimit: config.computeUnitLimit,
       priorityFeeMicroLamports: config.priorityFeeMicroLamports,
       blockhash: latest.blockhash,
+      maxBytes: config.maxTransactionBytes,
     });
     if (built.transaction) {
       return { ...built, transaction: built.transaction, latest, quote, maxAccounts, minAshaoOut };
@@ -133,12 +134,12 @@ async function prepare(
     largest = { bytes: built.bytes, maxAccounts };
     log.info(
       { bytes: built.bytes, accounts: built.accounts, maxAccounts },
-      `transaction over ${MAX_TRANSACTION_BYTES} bytes; re-quoting with fewer accounts`,
+      `transaction over ${config.maxTransactionBytes} bytes; re-quoting with fewer accounts`,
     );
   }
   throw new CrankError(
     "transaction-too-large",
-    `no route fits in ${MAX_TRANSACTION_BYTES} bytes (smallest tried: maxAccounts ${largest?.maxAccounts})`,
+    `no route fits in ${config.maxTransactionBytes} bytes (smallest tried: maxAccounts ${largest?.maxAccounts})`,
   );
 }
 

@@ -42,10 +42,11 @@ export interface BuybackTransactionArgs {
   computeUnitLimit: number;
   priorityFeeMicroLamports: number;
   blockhash: string;
+  maxBytes?: number;
 }
 
 export interface BuiltTransaction {
-  /** `undefined` when the transaction does not fit in `MAX_TRANSACTION_BYTES`. */
+  /** `undefined` when the transaction does not fit in the byte budget. */
   transaction?: VersionedTransaction;
   bytes: number;
   /** Accounts the message names (static keys plus those loaded from lookup tables). */
@@ -89,12 +90,13 @@ export async function buybackInstructions(
   ];
 }
 
-/** Compiles and signs `instructions`, or reports the size when they do not fit. */
+/** Compiles and signs `instructions`, or reports the size when they do not fit in `maxBytes`. */
 export function compileTransaction(
   payer: Keypair,
   instructions: TransactionInstruction[],
   lookupTables: AddressLookupTableAccount[],
   blockhash: string,
+  maxBytes: number = MAX_TRANSACTION_BYTES,
 ): BuiltTransaction {
   const message = new TransactionMessage({
     payerKey: payer.publicKey,
@@ -115,7 +117,7 @@ export function compileTransaction(
     // web3.js serialises into a 1232-byte buffer and throws when the message overruns it.
     return { bytes: MAX_TRANSACTION_BYTES + 1, accounts };
   }
-  if (bytes > MAX_TRANSACTION_BYTES) return { bytes, accounts };
+  if (bytes > maxBytes) return { bytes, accounts };
   transaction.sign([payer]);
   return { transaction, bytes, accounts };
 }
@@ -128,6 +130,7 @@ export async function buildBuybackTransaction(
     await buybackInstructions(args),
     args.lookupTables,
     args.blockhash,
+    args.maxBytes,
   );
 }
 

@@ -1,0 +1,78 @@
+/**
+ * A JSON-RPC HTTP proxy in front of the local validator that can fail chosen calls on demand:
+ * answer 503 (the node is down for that call) or swallow a `sendTransaction` (the packet is
+ * lost on the way, the client is told its signature). It injects network faults; the chain
+ * behind it is the real one.
+ */
+import { EventEmitter } from "events";
+import { createServer, type IncomingMessage, type Server } from "http";
+import type { AddressInfo } from "net";
+
+import { utils } from "@anchor-lang/core";
+
+export type Fault = "unavailable" | "drop";
+
+interface RpcRequest {
+  id: number | string;
+  method: string;
+  params?: unknown[];
+}
+
+export class RpcFaultProxy extends EventEmitter {
+  private readonly faults = new Map<string, Fault[]>();
+  private server?: Server;
+  url = "";
+
+  constructor(private readonly upstream: string) {
+    super();
+  }
+
+  /** The next call of `method` meets `fault`. */
+  failNext(method: string, fault: Fault): void {
+    this.faults.set(method, [...(this.faults.get(method) ?? []), fault]);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, body }) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString();
+    const request = JSON.parse(raw) as RpcRequest | RpcRequest[];
+    const single = Array.isArray(request) ? undefined : request;
+    const fault = single ? this.faults.get(single.method)?.shift() : undefined;
+    if (single && fault === "unavailable") {
+      this.emit("fault", single.method, fault);
+      return { status: 503, body: JSON.stringify({ error: "injected outage" }) };
+    }
+    if (single && fault === "drop") {
+      // The client gets the signature it expects; the validator never sees the transaction.
+      const wire = Buffer.from(String(single.params?.[0]), "base64");
+      const signature = utils.bytes.bs58.encode(wire.subarray(1, 65));
+      this.emit("fault", single.method, fault, signature);
+      return {
+        status: 200,
+        body: JSON.stringify({ jsonrpc: "2.0", id: single.id, result: signature }),
+      };
+    }
+    const answer = await fetch(this.upstream, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: raw,
+    });
+    return { status: answer.status, body: await answer.text() };
+  }
+}
