@@ -10,5 +10,6 @@ export * from "./boost";
 export * from "./buyback";
 export * from "./errors";
 export * from "./events";
+export * from "./figures";
 export * from "./jupiter";
 export * from "./send";

@@ -21,6 +21,7 @@ import {
   depositRevenueIx,
   fetchStakePosition,
   fetchTreasuryOrThrow,
+  formatUnits,
   pendingRewards,
   requestUnstakeInstructions,
   sendAndConfirm,
@@ -236,12 +237,4 @@ export class Simulator {
   private count(action: string): void {
     this.stats.actions[action] = (this.stats.actions[action] ?? 0) + 1;
   }
-}
-
-/** `amount` base units as a decimal string with `decimals` places, trailing zeros trimmed. */
-export function formatUnits(amount: bigint, decimals: number): string {
-  const scale = 10n ** BigInt(decimals);
-  const whole = amount / scale;
-  const fraction = (amount % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
-  return fraction ? `${whole}.${fraction}` : whole.toString();
 }

@@ -1,0 +1,7 @@
+/** The API and dashboard server: `ashao api`, or `startApiServer` in-process. */
+export * from "./errors";
+export * from "./history";
+export * from "./indexer";
+export * from "./server";
+export * from "./snapshot";
+export * from "./store/store";

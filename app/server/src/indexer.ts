@@ -1,0 +1,152 @@
+/**
+ * The event indexer: every treasury event of every successful transaction, in order, into the
+ * store. One path does the work: `getSignaturesForAddress` from the stored cursor forward, then
+ * the transactions' logs through Anchor's event parser. A `logsSubscribe` notification only
+ * wakes it, so events that happened while the API was down are caught up the same way, with no
+ * gap and (rows keyed by signature and index) no double counting.
+ */
+import type { ConfirmedSignatureInfo, Connection } from "@solana/web3.js";
+import { PublicKey } from "@solana/web3.js";
+
+import { parseTreasuryEvents, type TreasuryProgram } from "../../sdk/src";
+import type { EventStore, EventValue, StoredEvent } from "./store/store";
+
+const PAGE = 1_000;
+const TRANSACTIONS_PER_BATCH = 50;
+
+export interface IndexerStatus {
+  events: number;
+  lastSignature?: string;
+  /** Slot of the newest transaction indexed. */
+  lastSlot: number;
+  /** Newest slot the program was seen active at (logs notifications and catch-ups). */
+  seenSlot: number;
+  catchUps: number;
+}
+
+/** A decoded value in JSON terms: amounts as decimal strings, keys as base58, enums by name. */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof PublicKey) return value.toBase58();
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const entries = Object.entries(value as Record<string, unknown>);
+  // Anchor decodes a unit enum variant as `{ variant: {} }`.
+  if (entries.length === 1 && JSON.stringify(plain(entries[0][1])) === "{}") return entries[0][0];
+  return Object.fromEntries(entries.map(([k, v]) => [k, plain(v)]));
+}
+
+/** An event's field as stored: scalars as they are, anything nested as JSON text. */
+export function storedValue(value: unknown): EventValue {
+  const p = plain(value);
+  return p === null || ["string", "number", "boolean"].includes(typeof p)
+    ? (p as EventValue)
+    : JSON.stringify(p);
+}
+
+export class EventIndexer {
+  readonly status: IndexerStatus = { events: 0, lastSlot: 0, seenSlot: 0, catchUps: 0 };
+  private running?: Promise<void>;
+  private again = false;
+  private subscription?: number;
+  private stopped = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly program: TreasuryProgram,
+    private readonly store: EventStore,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Catches up from the stored cursor, then follows the program's logs. */
+  async start(): Promise<void> {
+    this.status.events = await this.store.count();
+    this.status.lastSignature = await this.store.cursor();
+    this.subscription = this.connection.onLogs(
+      this.program.programId,
+      (_logs, context) => {
+        this.status.seenSlot = Math.max(this.status.seenSlot, context.slot);
+        void this.catchUp().catch(this.onError);
+      },
+      "confirmed",
+    );
+    await this.catchUp();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.subscription !== undefined) {
+      await this.connection.removeOnLogsListener(this.subscription).catch(() => undefined);
+    }
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Indexes everything after the cursor; concurrent calls coalesce into one more pass. */
+  catchUp(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const newestFirst: ConfirmedSignatureInfo[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.connection.getSignaturesForAddress(
+        this.program.programId,
+        { until: this.status.lastSignature, before, limit: PAGE },
+        "confirmed",
+      );
+      newestFirst.push(...page);
+      if (page.length < PAGE) break;
+      before = page[page.length - 1].signature;
+    }
+    const oldestFirst = newestFirst.reverse();
+    for (let i = 0; i < oldestFirst.length && !this.stopped; i += TRANSACTIONS_PER_BATCH) {
+      await this.indexBatch(oldestFirst.slice(i, i + TRANSACTIONS_PER_BATCH));
+    }
+    this.status.catchUps++;
+  }
+
+  private async indexBatch(signatures: ConfirmedSignatureInfo[]): Promise<void> {
+    const succeeded = signatures.filter((s) => s.err === null);
+    const transactions = await this.connection.getTransactions(
+      succeeded.map((s) => s.signature),
+      { commitment: "confirmed", maxSupportedTransactionVersion: 0 },
+    );
+    const rows: StoredEvent[] = [];
+    transactions.forEach((tx, i) => {
+      if (!tx) throw new Error(`transaction ${succeeded[i].signature} not found`);
+      parseTreasuryEvents(this.program, tx.meta?.logMessages ?? []).forEach((event, index) => {
+        const data = Object.fromEntries(
+          Object.entries(event.data).map(([k, v]) => [k, storedValue(v)]),
+        );
+        rows.push({
+          signature: succeeded[i].signature,
+          index,
+          slot: tx.slot,
+          ts: Number(data.unixTimestamp ?? tx.blockTime ?? 0),
+          name: event.name,
+          data,
+        });
+      });
+    });
+    const newest = signatures[signatures.length - 1];
+    this.status.events += await this.store.insert(rows, newest.signature);
+    this.status.lastSignature = newest.signature;
+    this.status.lastSlot = Math.max(this.status.lastSlot, newest.slot);
+    this.status.seenSlot = Math.max(this.status.seenSlot, newest.slot);
+  }
+}

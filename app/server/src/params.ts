@@ -1,0 +1,59 @@
+/** Query and path parameters, validated into typed values or a named 400. */
+import { PublicKey } from "@solana/web3.js";
+
+import { badRequest } from "./errors";
+import { HISTORY_INTERVALS, MAX_HISTORY_POINTS } from "./history";
+
+export function walletParam(raw: string): PublicKey {
+  try {
+    if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(raw)) throw new Error();
+    return new PublicKey(raw);
+  } catch {
+    throw badRequest("InvalidWallet", `"${raw}" is not a base58 Solana address`);
+  }
+}
+
+/** A time as unix seconds or an ISO 8601 date. */
+export function timeParam(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw badRequest(
+      "InvalidTime",
+      `${name} must be unix seconds or an ISO 8601 date (got ${raw})`,
+    );
+  }
+  return Math.floor(seconds);
+}
+
+export interface HistoryQuery {
+  from: number;
+  to: number;
+  interval: string;
+  intervalSecs: number;
+}
+
+export function historyQuery(
+  query: Record<string, string | undefined>,
+  nowSecs: number,
+): HistoryQuery {
+  const interval = query.interval ?? "1h";
+  const intervalSecs = HISTORY_INTERVALS[interval];
+  if (intervalSecs === undefined) {
+    throw badRequest(
+      "InvalidInterval",
+      `interval must be one of ${Object.keys(HISTORY_INTERVALS).join(", ")} (got ${interval})`,
+    );
+  }
+  const to = timeParam("to", query.to, nowSecs);
+  const from = timeParam("from", query.from, to - 24 * 3_600);
+  if (from >= to) throw badRequest("InvalidRange", `from (${from}) must be before to (${to})`);
+  const points = Math.ceil((to - from) / intervalSecs);
+  if (points > MAX_HISTORY_POINTS) {
+    throw badRequest(
+      "TooManyPoints",
+      `${points} points asked; at most ${MAX_HISTORY_POINTS}: widen the interval or narrow the range`,
+    );
+  }
+  return { from, to, interval, intervalSecs };
+}

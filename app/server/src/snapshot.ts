@@ -1,0 +1,193 @@
+/**
+ * The treasury in memory, kept fresh by websocket subscriptions: the config, its three vaults,
+ * the $ASHAO mint, every stake position and the clock. Requests read it; none waits on the RPC.
+ * After a websocket reconnect (or on `reload()`), everything is read again.
+ */
+import { AccountLayout, MintLayout } from "@solana/spl-token";
+import {
+  type AccountInfo,
+  type Connection,
+  type Context,
+  PublicKey,
+  SYSVAR_CLOCK_PUBKEY,
+} from "@solana/web3.js";
+
+import {
+  decodeStakePosition,
+  fetchAllStakePositions,
+  decodeTreasury,
+  type NonCirculatingAccount,
+  type StakePositionState,
+  stakePositionPda,
+  treasuryConfigPda,
+  treasuryFigures,
+  type TreasuryFigures,
+  type TreasuryProgram,
+  type TreasuryState,
+} from "../../sdk/src";
+
+export interface NamedAccount {
+  name: string;
+  address: PublicKey;
+}
+
+export interface SnapshotOptions {
+  /** Further token accounts holding $ASHAO outside circulation (the stake vault is always one). */
+  nonCirculating?: NamedAccount[];
+}
+
+/** Reads a token account's amount or a mint's supply from raw account data. */
+const tokenAmount = (data: Buffer) =>
+  AccountLayout.decode(data.subarray(0, AccountLayout.span)).amount;
+const mintSupply = (data: Buffer) => MintLayout.decode(data.subarray(0, MintLayout.span)).supply;
+/** The clock sysvar's `unix_timestamp` (after slot, epoch_start_timestamp, epoch, leader_schedule_epoch). */
+const clockUnixTime = (data: Buffer) => data.readBigInt64LE(32);
+
+export class TreasurySnapshot {
+  state?: TreasuryState;
+  /** Highest slot any part of the snapshot was read at. */
+  slot = 0;
+  readAt = new Date(0);
+  /** Bumped on every change, for ETags and caches. */
+  version = 0;
+  chainTime = 0n;
+  private balances = new Map<string, bigint>();
+  private supply = 0n;
+  private positions = new Map<string, StakePositionState>();
+  private subscriptions: (() => Promise<void>)[] = [];
+  private figuresCache?: { version: number; figures: TreasuryFigures };
+  private readonly extraNonCirculating: NamedAccount[];
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly program: TreasuryProgram,
+    options: SnapshotOptions = {},
+  ) {
+    this.extraNonCirculating = options.nonCirculating ?? [];
+  }
+
+  get ready(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** Loads everything, then subscribes. */
+  async start(): Promise<void> {
+    await this.reload();
+    const config = treasuryConfigPda(this.program.programId).address;
+    const state = this.state!;
+    const watch = (address: PublicKey, apply: (data: Buffer) => void) => {
+      const id = this.connection.onAccountChange(
+        address,
+        (info: AccountInfo<Buffer>, context: Context) =>
+          this.update(context.slot, () => apply(info.data)),
+        { commitment: "confirmed" },
+      );
+      this.subscriptions.push(() => this.connection.removeAccountChangeListener(id));
+    };
+    watch(config, (data) => (this.state = decodeTreasury(this.program, config, data)));
+    for (const vault of [state.buybackVault, state.rewardsVault, ...this.tokenAccounts()]) {
+      watch(vault, (data) => this.balances.set(vault.toBase58(), tokenAmount(data)));
+    }
+    watch(state.ashaoMint, (data) => (this.supply = mintSupply(data)));
+    watch(SYSVAR_CLOCK_PUBKEY, (data) => (this.chainTime = clockUnixTime(data)));
+    const positionsId = this.connection.onProgramAccountChange(
+      this.program.programId,
+      (keyed, context) =>
+        this.update(context.slot, () => {
+          const address = keyed.accountId;
+          if (keyed.accountInfo.data.length === 0) {
+            this.deletePosition(address);
+            return;
+          }
+          try {
+            const position = decodeStakePosition(this.program, address, keyed.accountInfo.data);
+            this.positions.set(position.owner.toBase58(), position);
+          } catch {
+            // Not a position (the config is watched on its own).
+          }
+        }),
+      { commitment: "confirmed" },
+    );
+    this.subscriptions.push(() => this.connection.removeProgramAccountChangeListener(positionsId));
+  }
+
+  async stop(): Promise<void> {
+    const subscriptions = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subscriptions.map((remove) => remove().catch(() => undefined)));
+  }
+
+  /** Reads everything in one consistent round (used at start and after a reconnect). */
+  async reload(): Promise<void> {
+    const config = treasuryConfigPda(this.program.programId).address;
+    const configInfo = await this.connection.getAccountInfoAndContext(config, "confirmed");
+    if (!configInfo.value) throw new Error(`no treasury at ${config.toBase58()}`);
+    const state = decodeTreasury(this.program, config, configInfo.value.data);
+    const accounts = [state.buybackVault, state.rewardsVault, ...this.tokenAccounts(state)];
+    const [balances, mint, clock, positions] = await Promise.all([
+      this.connection.getMultipleAccountsInfoAndContext(accounts, "confirmed"),
+      this.connection.getAccountInfo(state.ashaoMint, "confirmed"),
+      this.connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed"),
+      fetchAllStakePositions(this.program),
+    ]);
+    this.update(Math.max(configInfo.context.slot, balances.context.slot), () => {
+      this.state = state;
+      balances.value.forEach((info, i) =>
+        this.balances.set(accounts[i].toBase58(), info ? tokenAmount(info.data) : 0n),
+      );
+      this.supply = mint ? mintSupply(mint.data) : 0n;
+      if (clock) this.chainTime = clockUnixTime(clock.data);
+      this.positions = new Map(positions.map((p) => [p.owner.toBase58(), p]));
+    });
+  }
+
+  position(owner: PublicKey): StakePositionState | null {
+    return this.positions.get(owner.toBase58()) ?? null;
+  }
+
+  positionAddress(owner: PublicKey): PublicKey {
+    return stakePositionPda(owner, this.program.programId).address;
+  }
+
+  figures(): TreasuryFigures {
+    if (this.figuresCache?.version === this.version) return this.figuresCache.figures;
+    const state = this.state;
+    if (!state) throw new Error("snapshot not loaded");
+    const nonCirculating: NonCirculatingAccount[] = [
+      { name: "stake vault (staked and unstaking)", address: state.stakeVault },
+      ...this.extraNonCirculating,
+    ].map((a) => ({ ...a, balance: this.balances.get(a.address.toBase58()) ?? 0n }));
+    const figures = treasuryFigures({
+      programId: this.program.programId,
+      state,
+      buybackVaultBalance: this.balances.get(state.buybackVault.toBase58()) ?? 0n,
+      rewardsVaultBalance: this.balances.get(state.rewardsVault.toBase58()) ?? 0n,
+      ashaoSupply: this.supply,
+      nonCirculating,
+      slot: this.slot,
+      readAt: this.readAt,
+    });
+    this.figuresCache = { version: this.version, figures };
+    return figures;
+  }
+
+  private tokenAccounts(state: TreasuryState | undefined = this.state): PublicKey[] {
+    return [
+      ...(state ? [state.stakeVault] : []),
+      ...this.extraNonCirculating.map((a) => a.address),
+    ];
+  }
+
+  private deletePosition(address: PublicKey) {
+    for (const [owner, position] of this.positions) {
+      if (position.address.equals(address)) this.positions.delete(owner);
+    }
+  }
+
+  private update(slot: number, apply: () => void) {
+    apply();
+    this.slot = Math.max(this.slot, slot);
+    this.readAt = new Date();
+    this.version++;
+  }
+}

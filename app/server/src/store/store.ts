@@ -1,0 +1,47 @@
+/**
+ * Where the indexer keeps the program's events: an embedded SQLite file by default (sql.js),
+ * PostgreSQL when several API instances share one history. Rows are keyed by (signature, event
+ * index), so re-indexing a transaction never counts it twice; the cursor (the newest signature
+ * indexed) is written in the same transaction as the rows it covers.
+ */
+export type EventValue = string | number | boolean | null;
+
+export interface StoredEvent {
+  signature: string;
+  /** Position of the event within its transaction's logs. */
+  index: number;
+  slot: number;
+  /** The event's `unix_timestamp` (chain time, seconds). */
+  ts: number;
+  /** Event name as in the IDL (`revenueDeposited`, `buybackExecuted`, …). */
+  name: string;
+  /** Fields, amounts as decimal strings, keys as base58. */
+  data: Record<string, EventValue>;
+}
+
+export interface EventStore {
+  /** Inserts the rows not already stored and moves the cursor; returns how many were new. */
+  insert(events: StoredEvent[], cursor: string): Promise<number>;
+  /** The newest signature indexed, if any. */
+  cursor(): Promise<string | undefined>;
+  /** Events with `ts <= toTs`, oldest first. */
+  eventsUntil(toTs: number): Promise<StoredEvent[]>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** `sqlite:<path>` (or `sqlite::memory:`), or a `postgres://` URL. */
+export async function openEventStore(database: string): Promise<EventStore> {
+  if (database.startsWith("postgres://") || database.startsWith("postgresql://")) {
+    const { PostgresEventStore } = await import("./postgres");
+    return PostgresEventStore.open(database);
+  }
+  if (database.startsWith("sqlite:")) {
+    const { SqliteEventStore } = await import("./sqlite");
+    const path = database.slice("sqlite:".length);
+    return SqliteEventStore.open(path === ":memory:" ? undefined : path);
+  }
+  throw new Error(
+    `unsupported database ${database}: use sqlite:<file>, sqlite::memory: or postgres://…`,
+  );
+}
