@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "target/", "artifacts/", "**/idl/*.ts"] },
+  { ignores: ["node_modules/", "**/dist/", "target/", "artifacts/", "**/idl/*.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

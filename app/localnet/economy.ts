@@ -8,12 +8,14 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import pino from "pino";
 
 import { type CrankConfig, crankDeps, runCrankLoop } from "../crank/src";
+import { buildDashboard } from "../dashboard/build";
 import {
   createJupiterLocalServer,
   seedLocalVenue,
   TEST_AMM_PROGRAM_ID,
 } from "../jupiter-local/src";
 import type { JupiterLocalServer, LocalVenue } from "../jupiter-local/src";
+import { type ApiServer, startApiServer } from "../server/src";
 import { Simulator } from "../simulator/src/simulator";
 import {
   ASHAO_TREASURY_PROGRAM_ID as treasuryProgramId,
@@ -39,6 +41,11 @@ export interface LocalEconomyOptions {
   /** Run the buyback crank in a loop (default true). */
   crank?: boolean;
   crankIntervalSecs?: number;
+  /** Serve the API and the dashboard (default true) on this port (0, the default: a free one). */
+  api?: boolean;
+  apiPort?: number;
+  /** The indexer's store (default: in memory). */
+  database?: string;
   /** One line per stage of the start-up and per notable event. */
   progress?: (line: string) => void;
 }
@@ -54,6 +61,7 @@ export interface LocalEconomy {
   venue: LocalVenue;
   jupiter: JupiterLocalServer;
   simulator?: Simulator;
+  api?: ApiServer;
   /** The crank's configuration on this economy (whether or not its loop runs). */
   crankConfig: CrankConfig;
   /** Stops everything started, in reverse order; safe to call twice. */
@@ -61,6 +69,7 @@ export interface LocalEconomy {
 }
 
 const USDC = 1_000_000n;
+const STOP_TIMEOUT_MS = 5_000;
 const ASHAO = 1_000_000_000n;
 
 /** Localnet parameters: fast enough to watch, inside every program bound. */
@@ -82,13 +91,23 @@ export function localnetParams(crank: PublicKey): TreasuryParams {
 
 export async function startLocalEconomy(options: LocalEconomyOptions = {}): Promise<LocalEconomy> {
   const progress = options.progress ?? (() => undefined);
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    for (const stopOne of stops.reverse()) {
-      await stopOne().catch((err: unknown) => progress(`while stopping: ${String(err)}`));
+    for (const { name, stop: stopOne } of stops.reverse()) {
+      progress(`stopping ${name}`);
+      // Bounded: a part whose peer is already gone (Ctrl-C reaches the validator too) must not
+      // hold up the rest.
+      const outcome = await Promise.race([
+        stopOne().then(
+          () => "stopped",
+          (err: unknown) => `failed: ${String(err)}`,
+        ),
+        new Promise<string>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS, "timed out").unref()),
+      ]);
+      if (outcome !== "stopped") progress(`stopping ${name} ${outcome}`);
     }
   };
 
@@ -98,7 +117,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       rpcPort: options.rpcPort || undefined,
       wsPort: options.wsPort || (options.rpcPort ? options.rpcPort + 1 : undefined),
     });
-    stops.push(() => validator.stop());
+    stops.push({ name: "the validator", stop: () => validator.stop() });
     const connection = validator.connection;
 
     const authority = Keypair.generate();
@@ -146,7 +165,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
     });
     progress("starting the Jupiter-compatible venue server");
     const jupiter = await createJupiterLocalServer({ connection, pools: [venue], port: 0 });
-    stops.push(() => jupiter.close());
+    stops.push({ name: "the venue server", stop: () => jupiter.close() });
 
     const crankConfig = localCrankConfig(validator, crank, jupiter.url, options.crankIntervalSecs);
     if (options.crank ?? true) {
@@ -157,10 +176,27 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       );
       const abort = new AbortController();
       const running = runCrankLoop(crankDeps(crankConfig, log), crankConfig, abort.signal);
-      stops.push(async () => {
-        abort.abort();
-        await running;
+      stops.push({
+        name: "the crank",
+        stop: async () => {
+          abort.abort();
+          await running;
+        },
       });
+    }
+
+    let api: ApiServer | undefined;
+    if (options.api ?? true) {
+      progress("building the dashboard and starting the API (snapshot, indexer)");
+      api = await startApiServer({
+        rpcUrl: validator.rpcUrl,
+        wsUrl: validator.wsUrl,
+        port: options.apiPort ?? 0,
+        database: options.database,
+        staticDir: await buildDashboard(),
+      });
+      const server = api;
+      stops.push({ name: "the API", stop: () => server.close() });
     }
 
     let simulator: Simulator | undefined;
@@ -179,9 +215,12 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       await simulator.setUp();
       const abort = new AbortController();
       const running = simulator.run(abort.signal);
-      stops.push(async () => {
-        abort.abort();
-        await running;
+      stops.push({
+        name: "the simulator",
+        stop: async () => {
+          abort.abort();
+          await running;
+        },
       });
     }
 
@@ -196,6 +235,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       venue,
       jupiter,
       simulator,
+      api,
       crankConfig,
       stop,
     };

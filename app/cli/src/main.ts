@@ -2,22 +2,28 @@
  * `ashao`: the project's CLI.
  *   ashao localnet   the whole local economy on the embedded validator, until Ctrl-C
  *   ashao crank      the buyback-and-burn crank against any cluster (app/crank)
+ *   ashao api        the API, indexer and dashboard against any cluster (app/server)
  * Exit codes: 0 done, 1 failed, 64 usage error; `crank` has its own (see its usage).
  */
 import { parseArgs } from "node:util";
 
 import { crankCommand, CRANK_USAGE } from "../../crank/src";
 import { startLocalEconomy } from "../../localnet/economy";
+import { apiCommand, API_USAGE } from "../../server/src";
 
 const USAGE = `usage: ashao <command> [options]
 
-  localnet [--rpc-port N] [--ws-port N] [--no-simulator] [--step-ms N]
+  localnet [--rpc-port N] [--ws-port N] [--api-port N] [--no-simulator] [--step-ms N]
              start the embedded validator, create the USDC and $ASHAO mints, initialise the
-             treasury, seed the local venue, start the Jupiter-compatible server and the
-             simulator of revenue and stakers; print where everything is; run until Ctrl-C
+             treasury, seed the local venue, start the Jupiter-compatible server, the API and
+             dashboard, the crank and the simulator of revenue and stakers; print where
+             everything is; run until Ctrl-C
 
   crank once|loop [--dry-run] [...]
-             the buyback-and-burn crank (ashao crank --help for its settings)`;
+             the buyback-and-burn crank (ashao crank --help for its settings)
+
+  api --rpc-url URL [...]
+             the API, event indexer and dashboard (ashao api --help)`;
 
 class UsageError extends Error {}
 
@@ -50,6 +56,7 @@ async function localnet(args: string[]): Promise<void> {
           "ws-port": { type: "string" },
           "no-simulator": { type: "boolean" },
           "step-ms": { type: "string" },
+          "api-port": { type: "string" },
         },
       }).values,
   );
@@ -66,6 +73,7 @@ async function localnet(args: string[]): Promise<void> {
     wsPort,
     simulate: !flags["no-simulator"],
     simulatorStepMs: stepMs,
+    apiPort: parsePort("--api-port", flags["api-port"]) ?? 8080,
     progress: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
   });
   let stopping = false;
@@ -80,9 +88,14 @@ async function localnet(args: string[]): Promise<void> {
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
 
-  const { validator, program, accounts, authority, crank, usdc, ashao, venue, jupiter } = economy;
+  const { validator, program, accounts, authority, crank, usdc, ashao, venue, jupiter, api } =
+    economy;
   console.log(`
 local economy is up
+
+  dashboard        ${api?.url}/
+  api              ${api?.url}/api/treasury
+
   rpc              ${validator.rpcUrl}
   websocket        ${validator.wsUrl}
   programs         ${validator.programs}
@@ -113,6 +126,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return crankCommand(rest);
+  }
+  if (command === "api") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(API_USAGE);
+      return 0;
+    }
+    return apiCommand(rest);
   }
   if (command === undefined || command === "--help" || command === "-h") {
     console.log(USAGE);

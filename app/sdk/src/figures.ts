@@ -120,3 +120,14 @@ export function treasuryFigures(input: TreasuryFigureInputs): TreasuryFigures {
     })),
   };
 }
+
+/** A decimal string (`"12.5"`) as base units, refusing anything that is not a plain amount. */
+export function parseUnits(text: string, decimals: number): bigint {
+  const match = /^\s*(\d+)(?:\.(\d*))?\s*$/.exec(text);
+  if (!match) throw new RangeError(`"${text}" is not an amount`);
+  const fraction = match[2] ?? "";
+  if (fraction.length > decimals) {
+    throw new RangeError(`"${text}" has more than ${decimals} decimal places`);
+  }
+  return BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
+}

@@ -1,4 +1,5 @@
 /** The API and dashboard server: `ashao api`, or `startApiServer` in-process. */
+export { apiCommand, API_USAGE } from "./cli";
 export * from "./errors";
 export * from "./history";
 export * from "./indexer";
