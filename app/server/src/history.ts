@@ -34,7 +34,7 @@ export interface HistoryPoint {
 
 const big = (value: unknown) => BigInt(String(value ?? "0"));
 
-/** Buckets `[from, to)` by `intervalSecs`; `events` are all events up to `to`, oldest first. */
+/** Buckets `[from, to]` by `intervalSecs`; `events` are all events up to `to`, oldest first. */
 export function buildHistory(
   events: StoredEvent[],
   fromSecs: number,
@@ -45,7 +45,8 @@ export function buildHistory(
   const points: HistoryPoint[] = [];
   let e = 0;
   for (let start = fromSecs; start < toSecs; start += intervalSecs) {
-    const end = Math.min(start + intervalSecs, toSecs);
+    // `to` is inclusive: the last bucket takes events at exactly `to`.
+    const end = Math.min(start + intervalSecs, toSecs + 1);
     const bucket = {
       revenue: 0n,
       toBuyback: 0n,

@@ -42,6 +42,7 @@ const tokenAmount = (data: Buffer) =>
 const mintSupply = (data: Buffer) => MintLayout.decode(data.subarray(0, MintLayout.span)).supply;
 /** The clock sysvar's `unix_timestamp` (after slot, epoch_start_timestamp, epoch, leader_schedule_epoch). */
 const clockUnixTime = (data: Buffer) => data.readBigInt64LE(32);
+const CLOCK_REFRESH_MS = 1_000;
 
 export class TreasurySnapshot {
   state?: TreasuryState;
@@ -90,6 +91,20 @@ export class TreasurySnapshot {
     }
     watch(state.ashaoMint, (data) => (this.supply = mintSupply(data)));
     watch(SYSVAR_CLOCK_PUBKEY, (data) => (this.chainTime = clockUnixTime(data)));
+    // Not every node notifies clock changes (the local validator only notifies accounts that
+    // transactions touch), so the clock is also re-read on new slots, at most once a second.
+    let lastClockRead = 0;
+    const slotId = this.connection.onSlotChange(() => {
+      if (Date.now() - lastClockRead < CLOCK_REFRESH_MS) return;
+      lastClockRead = Date.now();
+      void this.connection
+        .getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed")
+        .then((info) => {
+          if (info) this.chainTime = clockUnixTime(info.data);
+        })
+        .catch(() => undefined);
+    });
+    this.subscriptions.push(() => this.connection.removeSlotChangeListener(slotId));
     const positionsId = this.connection.onProgramAccountChange(
       this.program.programId,
       (keyed, context) =>

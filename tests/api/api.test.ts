@@ -1,0 +1,237 @@
+/**
+ * The API against a real validator: figures equal the chain's after deposits, stakes and a
+ * claim; caching headers; the stakers endpoint equals the SDK's math; history equals the events
+ * and survives downtime without gaps or double counting; named 4xx; health and metrics.
+ */
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+
+import { getMint } from "@solana/spl-token";
+import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import { Wallet } from "@anchor-lang/core";
+import { expect } from "chai";
+
+import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
+import { fundedTokenAccount, tokenBalance } from "../../app/localnet/tokens";
+import { advanceClock } from "../../app/localnet/validator";
+import { type ApiServer, startApiServer } from "../../app/server/src";
+import {
+  claim,
+  depositRevenueIx,
+  fetchStakePosition,
+  fetchTreasuryOrThrow,
+  pendingRewards,
+  sendAndConfirm,
+  stake,
+  type TreasuryFigures,
+} from "../../app/sdk/src";
+import { waitFor } from "../utils/wait";
+
+const USDC = 1_000_000n;
+const ASHAO = 1_000_000_000n;
+
+type TreasuryAnswer = TreasuryFigures & { ageMs: number };
+
+describe("API: /api/treasury, history, stakers, health", () => {
+  let economy: LocalEconomy;
+  let api: ApiServer;
+  let database: string;
+  let staker: Keypair;
+  const revenuePaid: bigint[] = [];
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${api.url}${path}`, { headers });
+  const treasury = async () => (await (await get("/api/treasury")).json()) as TreasuryAnswer;
+  /** The API's figures once its snapshot has seen `slot`. */
+  const treasuryAt = (slot: number) =>
+    waitFor(`the snapshot at slot ${slot}`, async () => {
+      const answer = await treasury();
+      return answer.slot >= slot ? answer : undefined;
+    });
+  const slotOf = async (signature: string) =>
+    (await economy.validator.connection.getSignatureStatus(signature)).value!.slot;
+
+  async function payRevenue(amount: bigint): Promise<string> {
+    const { validator, program, accounts, authority, usdc } = economy;
+    const source = await fundedTokenAccount(
+      validator.connection,
+      authority,
+      usdc,
+      authority.publicKey,
+      amount,
+    );
+    revenuePaid.push(amount);
+    return sendAndConfirm(
+      validator.connection,
+      [await depositRevenueIx(program, accounts, { payer: authority.publicKey, source, amount })],
+      { keypairs: [authority] },
+    );
+  }
+
+  before(async () => {
+    economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
+    database = `sqlite:${join(mkdtempSync(join(tmpdir(), "ashao-api-")), "events.sqlite")}`;
+    api = await startApiServer({
+      rpcUrl: economy.validator.rpcUrl,
+      wsUrl: economy.validator.wsUrl,
+      database,
+    });
+    const { connection } = economy.validator;
+    staker = Keypair.generate();
+    const airdrop = await connection.requestAirdrop(staker.publicKey, 2 * LAMPORTS_PER_SOL);
+    await connection.confirmTransaction({
+      signature: airdrop,
+      ...(await connection.getLatestBlockhash()),
+    });
+    await fundedTokenAccount(
+      connection,
+      economy.authority,
+      economy.ashao,
+      staker.publicKey,
+      5_000n * ASHAO,
+    );
+    await fundedTokenAccount(connection, economy.authority, economy.usdc, staker.publicKey);
+  });
+
+  after(async () => {
+    await api?.close();
+    await economy?.stop();
+  });
+
+  it("serves the chain's figures after deposits, a stake and a claim", async () => {
+    await payRevenue(1_001n * USDC + 1n);
+    await stake(economy.program, new Wallet(staker), 2_000n * ASHAO);
+    await advanceClock(economy.validator.connection, 700);
+    await payRevenue(250n * USDC);
+    const last = await claim(economy.program, new Wallet(staker));
+    const answer = await treasuryAt(await slotOf(last));
+
+    const { connection } = economy.validator;
+    const state = await fetchTreasuryOrThrow(economy.program);
+    const [buyback, rewards, stakeVault] = await Promise.all([
+      tokenBalance(connection, economy.accounts.buybackVault),
+      tokenBalance(connection, economy.accounts.rewardsVault),
+      tokenBalance(connection, economy.accounts.stakeVault),
+    ]);
+    const supply = (await getMint(connection, economy.ashao.mint, "confirmed")).supply;
+
+    expect(answer.treasuryUsdc.raw).to.equal((buyback + rewards).toString());
+    expect(answer.buybackBucket.raw).to.equal(state.buybackBucket.toString());
+    expect(answer.totalRevenue.raw).to.equal((1_251n * USDC + 1n).toString());
+    expect(answer.totalToBuyback.raw).to.equal(state.totalToBuyback.toString());
+    expect(answer.rewardsOwed.raw).to.equal(
+      (state.streamRemaining + state.totalRewardsReleased - state.totalRewardsClaimed).toString(),
+    );
+    expect(answer.rewardsPaid.raw).to.equal(state.totalRewardsClaimed.toString());
+    expect(state.totalRewardsClaimed > 0n).to.equal(true);
+    expect(answer.totalStaked.raw).to.equal((2_000n * ASHAO).toString());
+    expect(answer.totalStaked.ui).to.equal(2_000);
+    expect(answer.stakers).to.equal(1);
+    expect(answer.totalSupply.raw).to.equal(supply.toString());
+    expect(answer.nonCirculating[0].address).to.equal(economy.accounts.stakeVault.toBase58());
+    expect(answer.circulatingSupply.raw).to.equal((supply - stakeVault).toString());
+    expect(answer.ageMs).to.be.a("number");
+  });
+
+  it("sends an ETag and Cache-Control, answers 304 to a matching If-None-Match, and CORS", async () => {
+    const first = await get("/api/treasury", { origin: "https://wallet.example" });
+    const etag = first.headers.get("etag")!;
+    expect(etag).to.match(/^W\/"\d+-\d+"$/);
+    expect(first.headers.get("cache-control")).to.equal("public, max-age=1");
+    expect(first.headers.get("access-control-allow-origin")).to.equal("https://wallet.example");
+    expect((await get("/api/treasury", { "if-none-match": etag })).status).to.equal(304);
+  });
+
+  it("/api/stakers/:wallet equals the SDK's pending rewards at the snapshot's chain time", async () => {
+    await advanceClock(economy.validator.connection, 100);
+    const answer = await waitFor("a staker answer after the clock moved", async () => {
+      const body = (await (await get(`/api/stakers/${staker.publicKey.toBase58()}`)).json()) as {
+        pendingRewards: { raw: string };
+        staked: { raw: string };
+        boostBps: number;
+        exists: boolean;
+        asOfChainTime: number;
+      };
+      return BigInt(body.pendingRewards.raw) > 0n ? body : undefined;
+    });
+    const state = await fetchTreasuryOrThrow(economy.program);
+    const position = (await fetchStakePosition(economy.program, staker.publicKey))!;
+    expect(answer.exists).to.equal(true);
+    expect(answer.staked.raw).to.equal(position.staked.toString());
+    expect(answer.pendingRewards.raw).to.equal(
+      pendingRewards(state, position, answer.asOfChainTime).toString(),
+    );
+    expect(answer.boostBps).to.equal(500);
+  });
+
+  it("refuses bad parameters with a 400 and a JSON reason, unknown routes with a 404", async () => {
+    const cases: [string, string][] = [
+      ["/api/stakers/not-a-wallet", "InvalidWallet"],
+      ["/api/treasury/history?interval=7m", "InvalidInterval"],
+      ["/api/treasury/history?from=yesterday", "InvalidTime"],
+      ["/api/treasury/history?from=2000&to=1000", "InvalidRange"],
+      ["/api/treasury/history?interval=1m&from=0&to=10000000", "TooManyPoints"],
+    ];
+    for (const [path, error] of cases) {
+      const response = await get(path);
+      expect(response.status, path).to.equal(400);
+      const body = (await response.json()) as { error: string; message: string };
+      expect(body.error, path).to.equal(error);
+      expect(body.message, path).to.be.a("string").and.not.equal("");
+    }
+    const missing = await get("/api/nothing");
+    expect(missing.status).to.equal(404);
+    expect(((await missing.json()) as { error: string }).error).to.equal("NotFound");
+  });
+
+  it("history equals the events, and a restart backfills what happened while it was down", async () => {
+    const from = Number((await fetchTreasuryOrThrow(economy.program)).lastUpdateTs) - 3_600;
+    const historyTotals = async () => {
+      const body = (await (await get(`/api/treasury/history?interval=1h&from=${from}`)).json()) as {
+        points: { revenue: string; cumulativeRevenue: string; cumulativeRewardsPaid: string }[];
+      };
+      const sum = body.points.reduce((s, p) => s + BigInt(p.revenue), 0n);
+      return { sum, cumulative: BigInt(body.points[body.points.length - 1].cumulativeRevenue) };
+    };
+    const expected = () => revenuePaid.reduce((s, a) => s + a, 0n);
+    await waitFor("the indexer to hold every deposit", async () =>
+      (await historyTotals()).cumulative === expected() ? true : undefined,
+    );
+    expect((await historyTotals()).sum).to.equal(expected());
+
+    // Down: events happen while nothing indexes them.
+    await api.close();
+    await payRevenue(7n * USDC);
+    await payRevenue(3n * USDC);
+    api = await startApiServer({
+      rpcUrl: economy.validator.rpcUrl,
+      wsUrl: economy.validator.wsUrl,
+      database,
+    });
+    const after = await historyTotals();
+    expect(after.cumulative).to.equal(expected());
+    expect(after.sum).to.equal(expected());
+    // Indexing the same signatures again changes nothing.
+    await api.indexer.catchUp();
+    expect(await historyTotals()).to.deep.equal(after);
+  });
+
+  it("/healthz reports the RPC and indexer lag; /metrics speaks Prometheus", async () => {
+    const health = (await (await get("/healthz")).json()) as {
+      status: string;
+      rpcSlot: number;
+      snapshotSlot: number;
+      indexer: { lagSlots: number; events: number };
+    };
+    expect(health.status).to.equal("ok");
+    expect(health.rpcSlot).to.be.at.least(health.snapshotSlot);
+    expect(health.indexer.lagSlots).to.equal(0);
+    expect(health.indexer.events).to.be.greaterThan(0);
+
+    const metrics = await (await get("/metrics")).text();
+    expect(metrics).to.match(/^ashao_snapshot_slot \d+$/m);
+    expect(metrics).to.match(/^ashao_indexer_events \d+$/m);
+    expect(metrics).to.match(/^ashao_api_requests_total\{route="\/healthz",status="200"\} 1$/m);
+  });
+});
