@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use tower_http::cors::CorsLayer;
 
 use crate::chain::{Chain, ProgramSpec};
 use crate::pubsub::{PubSubImpl, SequentialIds, SolanaPubSubServer};
@@ -112,6 +113,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let rpc_addr = SocketAddr::new(config.bind, config.rpc_port);
     let ws_addr = SocketAddr::new(config.bind, config.ws_port);
     let rpc_server = Server::builder()
+        .set_http_middleware(tower::ServiceBuilder::new().layer(CorsLayer::permissive()))
         .set_config(
             ServerConfig::builder()
                 .http_only()
