@@ -1,0 +1,427 @@
+/**
+ * Issue scenarios on the local validator, with the clock moved by the validator (never slept):
+ * three stakers across five deposits, a just-in-time staker, revenue while nobody stakes, pause
+ * and unpause, an authority transfer. After every step the vaults cover everything owed and the
+ * USDC is accounted for; rewards paid are compared with an exact rational model of the stream.
+ */
+import { mkdirSync, writeFileSync } from "fs";
+import { join } from "path";
+
+import { expect } from "chai";
+
+import { advanceClock } from "../../app/localnet/validator";
+import {
+  acceptAuthorityIx,
+  claimIx,
+  depositRevenueIx,
+  pendingRewards,
+  proposeAuthorityIx,
+  requestUnstakeIx,
+  setPausedIx,
+  stakeIx,
+  updateConfigIx,
+  withdrawIx,
+} from "../../app/sdk/src";
+import { Fraction, StreamModel } from "../utils/stream-model";
+import { tokenBalance } from "../utils/tokens";
+import {
+  defaultParams,
+  expectTreasuryError,
+  newStaker,
+  send,
+  setupTreasury,
+  type Staker,
+  transactionEvent,
+  type TreasuryFixture,
+} from "../utils/treasury";
+import { useTestValidator } from "../utils/validator";
+
+const USDC = 1_000_000n;
+const ASHAO = 1_000_000_000n;
+const PERIOD = 600;
+
+/** The fixture plus the exact model, driven through the same instructions. */
+class Scenario {
+  readonly model: StreamModel;
+  readonly paid = new Map<string, bigint>();
+  interactions = 0;
+  private revenueSource!: Staker;
+
+  constructor(
+    readonly t: TreasuryFixture,
+    periodSecs: number,
+  ) {
+    this.model = new StreamModel(periodSecs);
+  }
+
+  async init(): Promise<this> {
+    this.revenueSource = await newStaker(this.t, 0n, 10_000_000n * USDC);
+    return this;
+  }
+
+  /** Vaults cover what is owed; every USDC of revenue is held, claimed or spent. */
+  async expectBooksBalanced(): Promise<void> {
+    const { t } = this;
+    const s = await t.state();
+    const conn = t.validator.connection;
+    const [buyback, rewards, staked] = await Promise.all([
+      tokenBalance(conn, t.accounts.buybackVault),
+      tokenBalance(conn, t.accounts.rewardsVault),
+      tokenBalance(conn, t.accounts.stakeVault, t.ashao.tokenProgram),
+    ]);
+    const owed = s.streamRemaining + s.totalRewardsReleased - s.totalRewardsClaimed;
+    expect(rewards >= owed, `rewards vault ${rewards} covers ${owed}`).to.equal(true);
+    expect(buyback >= s.buybackBucket, "buyback vault covers the bucket").to.equal(true);
+    expect(staked).to.equal(s.totalStaked + s.totalUnstaking);
+    expect(buyback + rewards + s.totalRewardsClaimed + s.totalBuybackUsdcSpent).to.equal(
+      s.totalRevenue,
+    );
+  }
+
+  async deposit(amount: bigint): Promise<void> {
+    const { t } = this;
+    const sig = await send(
+      t.validator,
+      await depositRevenueIx(t.program, t.accounts, {
+        payer: this.revenueSource.keypair.publicKey,
+        source: this.revenueSource.usdcAccount,
+        amount,
+      }),
+      this.revenueSource.keypair,
+    );
+    const e = await transactionEvent(t, sig, "revenueDeposited");
+    this.model.deposit(Number(e.unixTimestamp), e.toStakers);
+    await this.step();
+  }
+
+  async stake(name: string, who: Staker, amount: bigint): Promise<void> {
+    const { t } = this;
+    const sig = await send(
+      t.validator,
+      await stakeIx(t.program, t.accounts, {
+        owner: who.keypair.publicKey,
+        ownerAshao: who.ashaoAccount,
+        amount,
+      }),
+      who.keypair,
+    );
+    const e = await transactionEvent(t, sig, "staked");
+    this.model.setStake(Number(e.unixTimestamp), name, e.positionStaked);
+    await this.step();
+  }
+
+  async requestUnstake(name: string, who: Staker, amount: bigint): Promise<void> {
+    const { t } = this;
+    const sig = await send(
+      t.validator,
+      await requestUnstakeIx(t.program, t.accounts, { owner: who.keypair.publicKey, amount }),
+      who.keypair,
+    );
+    const e = await transactionEvent(t, sig, "unstakeRequested");
+    this.model.setStake(Number(e.unixTimestamp), name, e.positionStaked);
+    await this.step();
+  }
+
+  async withdraw(who: Staker): Promise<void> {
+    const { t } = this;
+    await send(
+      t.validator,
+      await withdrawIx(t.program, t.accounts, {
+        owner: who.keypair.publicKey,
+        destination: who.ashaoAccount,
+      }),
+      who.keypair,
+    );
+    await this.step();
+  }
+
+  async claim(name: string, who: Staker): Promise<bigint> {
+    const { t } = this;
+    const before = await tokenBalance(t.validator.connection, who.usdcAccount);
+    const sig = await send(
+      t.validator,
+      await claimIx(t.program, t.accounts, {
+        owner: who.keypair.publicKey,
+        destination: who.usdcAccount,
+      }),
+      who.keypair,
+    );
+    const e = await transactionEvent(t, sig, "rewardsClaimed");
+    this.model.advance(Number(e.unixTimestamp));
+    expect(await tokenBalance(t.validator.connection, who.usdcAccount)).to.equal(before + e.amount);
+    this.paid.set(name, (this.paid.get(name) ?? 0n) + e.amount);
+    await this.step();
+    return e.amount;
+  }
+
+  async advance(secs: number): Promise<void> {
+    await advanceClock(this.t.validator.connection, secs);
+  }
+
+  private async step(): Promise<void> {
+    this.interactions++;
+    await this.expectBooksBalanced();
+  }
+}
+
+interface Row {
+  staker: string;
+  expected: Fraction;
+  paid: bigint;
+}
+
+function table(title: string, rows: Row[], interactions: number): string {
+  const lines = [
+    `### ${title}`,
+    "",
+    "| staker | expected (exact, base units) | paid (base units) | paid − expected |",
+    "|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.staker} | ${r.expected.toNumber().toFixed(3)} | ${r.paid} | ${(Number(r.paid) - r.expected.toNumber()).toFixed(3)} |`,
+    ),
+    "",
+    `${interactions} interactions; bound: |paid − expected| ≤ 1 base unit per interaction.`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+const report: string[] = [];
+
+describe("scenarios: streamed rewards on the local validator", () => {
+  after(() => {
+    const dir = join(__dirname, "../../artifacts");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "scenario-table.md"), report.join("\n"));
+  });
+
+  describe("three stakers entering at different times across five deposits", () => {
+    const validator = useTestValidator();
+
+    it("pays each their time-weighted share within 1 base unit per interaction", async () => {
+      const t = await setupTreasury(
+        validator.current,
+        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: 0 }),
+      );
+      const s = await new Scenario(t, PERIOD).init();
+      const alice = await newStaker(t, 10_000n * ASHAO);
+      const bob = await newStaker(t, 10_000n * ASHAO);
+      const carol = await newStaker(t, 10_000n * ASHAO);
+
+      await s.stake("alice", alice, 1_000n * ASHAO);
+      await s.deposit(1_000n * USDC);
+      await s.advance(200);
+      await s.stake("bob", bob, 3_000n * ASHAO);
+      await s.advance(100);
+      await s.deposit(333_333_333n);
+      await s.advance(400);
+      await s.stake("carol", carol, 500n * ASHAO + 7n);
+      await s.advance(50);
+      await s.deposit(77_777_777n);
+      await s.claim("bob", bob);
+      await s.advance(300);
+      await s.requestUnstake("alice", alice, 500n * ASHAO);
+      await s.advance(100);
+      await s.deposit(12_345_679n);
+      await s.advance(700);
+      await s.deposit(2_500n * USDC + 1n);
+      await s.advance(PERIOD + 1);
+      for (const [name, who] of [
+        ["alice", alice],
+        ["bob", bob],
+        ["carol", carol],
+      ] as const) {
+        await s.claim(name, who);
+      }
+
+      const rows = ["alice", "bob", "carol"].map((staker) => ({
+        staker,
+        expected: s.model.earnedBy(staker),
+        paid: s.paid.get(staker) ?? 0n,
+      }));
+      const text = table("Three stakers, five deposits (stream 600 s)", rows, s.interactions);
+      report.push(text);
+      console.log(text.replace(/^/gm, "      "));
+      for (const row of rows) {
+        const diff = Number(row.paid) - row.expected.toNumber();
+        expect(diff, row.staker).to.be.at.most(0.000001); // never more than the exact share
+        expect(-diff, row.staker).to.be.at.most(s.interactions);
+      }
+      // Everything streamed was paid out, less the rounding kept by the protocol.
+      const state = await t.state();
+      expect(state.streamRemaining).to.equal(0n);
+      const totalPaid = rows.reduce((sum, r) => sum + r.paid, 0n);
+      expect(state.totalToStakers - totalPaid <= BigInt(3 * s.interactions)).to.equal(true);
+    });
+  });
+
+  describe("a just-in-time staker around a large deposit", () => {
+    const validator = useTestValidator();
+
+    it("earns no more than its time-weighted share, far below a pro-rata grab", async () => {
+      const cooldown = 300;
+      const t = await setupTreasury(
+        validator.current,
+        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: cooldown }),
+      );
+      const s = await new Scenario(t, PERIOD).init();
+      const steady = await newStaker(t, 10_000n * ASHAO);
+      const jit = await newStaker(t, 10_000n * ASHAO);
+      await s.stake("steady", steady, 10_000n * ASHAO);
+      await s.deposit(1_000n * USDC);
+      await s.advance(PERIOD + 1);
+
+      const large = 1_000_000n * USDC;
+      await s.stake("jit", jit, 10_000n * ASHAO);
+      await s.deposit(large);
+      // Leaves as soon as the rules allow: unstake now (stops earning), withdraw after cooldown.
+      await s.requestUnstake("jit", jit, 10_000n * ASHAO);
+      await s.advance(cooldown);
+      await s.withdraw(jit);
+      // What little it earned (the seconds between staking and unstaking), if anything.
+      const jitState = await t.state();
+      const jitPosition = (await t.position(jit.keypair.publicKey))!;
+      if (pendingRewards(jitState, jitPosition, jitState.lastUpdateTs) > 0n) {
+        await s.claim("jit", jit);
+      } else {
+        await expectTreasuryError(s.claim("jit", jit), "NothingToClaim");
+      }
+      await s.advance(PERIOD);
+      await s.claim("steady", steady);
+
+      const jitPaid = s.paid.get("jit") ?? 0n;
+      const jitShare = s.model.earnedBy("jit");
+      const withoutStreaming = large / 2n / 2n; // half to stakers, half of that by stake
+      const text =
+        table(
+          "Just-in-time staker (stream 600 s, cooldown 300 s, 1,000,000 USDC deposit)",
+          [
+            { staker: "jit", expected: jitShare, paid: jitPaid },
+            { staker: "steady", expected: s.model.earnedBy("steady"), paid: s.paid.get("steady")! },
+          ],
+          s.interactions,
+        ) +
+        `Without streaming the JIT staker would have taken ${withoutStreaming} base units (${withoutStreaming / USDC} USDC); it got ${jitPaid}.\n`;
+      report.push(text);
+      console.log(text.replace(/^/gm, "      "));
+      expect(Number(jitPaid)).to.be.at.most(jitShare.toNumber() + 0.000001);
+      expect(jitPaid * 1_000n < withoutStreaming).to.equal(true);
+    });
+  });
+
+  describe("revenue while nobody is staked", () => {
+    const validator = useTestValidator();
+
+    it("is held, then streamed to the first staker over the period, not handed over whole", async () => {
+      const t = await setupTreasury(
+        validator.current,
+        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: 0 }),
+      );
+      const s = await new Scenario(t, PERIOD).init();
+      const first = await newStaker(t, 1_000n * ASHAO);
+      await s.deposit(1_000n * USDC);
+      await s.advance(5_000);
+      const held = await t.state();
+      expect(held.streamRemaining).to.equal(500n * USDC);
+      expect(held.totalRewardsReleased).to.equal(0n);
+
+      await s.stake("first", first, 1_000n * ASHAO);
+      const atStake = await t.state();
+      const position = (await t.position(first.keypair.publicKey))!;
+      expect(pendingRewards(atStake, position, atStake.lastUpdateTs)).to.equal(0n);
+      await s.advance(PERIOD / 2);
+      const halfway = await s.claim("first", first);
+      // About half the stream after half the period (the model says exactly how much).
+      const model = s.model.earnedBy("first");
+      expect(Number(halfway)).to.be.at.most(model.toNumber() + 0.000001);
+      expect(model.toNumber() - Number(halfway)).to.be.at.most(s.interactions);
+      expect(halfway < 500n * USDC).to.equal(true);
+      await s.advance(PERIOD);
+      await s.claim("first", first);
+      const total = s.paid.get("first")!;
+      expect(500n * USDC - total <= BigInt(s.interactions)).to.equal(true);
+    });
+  });
+
+  describe("pause and unpause", () => {
+    const validator = useTestValidator();
+
+    it("stops deposits and stakes, never exits; everything resumes after", async () => {
+      const t = await setupTreasury(
+        validator.current,
+        defaultParams({ streamPeriodSecs: 0, unstakeCooldownSecs: 60 }),
+      );
+      const s = await new Scenario(t, 0).init();
+      const alice = await newStaker(t, 1_000n * ASHAO);
+      await s.stake("alice", alice, 600n * ASHAO);
+      await s.deposit(100n * USDC);
+      const pause = async (paused: boolean) =>
+        send(
+          t.validator,
+          await setPausedIx(t.program, t.accounts, { authority: t.authority.publicKey, paused }),
+          t.authority,
+        );
+      await pause(true);
+      await expectTreasuryError(s.deposit(1n * USDC), "Paused");
+      await expectTreasuryError(s.stake("alice", alice, 1n), "Paused");
+      const claimed = await s.claim("alice", alice);
+      expect(50n * USDC - claimed <= 1n, `claimed ${claimed}`).to.equal(true);
+      await s.requestUnstake("alice", alice, 100n * ASHAO);
+      await s.advance(60);
+      await s.withdraw(alice);
+      await pause(false);
+      await s.deposit(10n * USDC);
+      await s.stake("alice", alice, 100n * ASHAO);
+      expect((await t.position(alice.keypair.publicKey))!.staked).to.equal(600n * ASHAO);
+    });
+  });
+
+  describe("authority transfer", () => {
+    const validator = useTestValidator();
+
+    it("moves every admin power to the new authority only once it accepts", async () => {
+      const t = await setupTreasury(validator.current);
+      const next = await newStaker(t, 0n);
+      const old = t.authority;
+      const update = async (signer: typeof old, cooldown: number) =>
+        send(
+          t.validator,
+          await updateConfigIx(t.program, t.accounts, {
+            authority: signer.publicKey,
+            params: { unstakeCooldownSecs: cooldown },
+          }),
+          signer,
+        );
+      await send(
+        t.validator,
+        await proposeAuthorityIx(t.program, t.accounts, {
+          authority: old.publicKey,
+          newAuthority: next.keypair.publicKey,
+        }),
+        old,
+      );
+      await update(old, 120); // still the authority until the new one accepts
+      await expectTreasuryError(update(next.keypair, 1), "Unauthorized");
+      await send(
+        t.validator,
+        await acceptAuthorityIx(t.program, t.accounts, { newAuthority: next.keypair.publicKey }),
+        next.keypair,
+      );
+      await expectTreasuryError(update(old, 5), "Unauthorized");
+      await update(next.keypair, 7);
+      await send(
+        t.validator,
+        await setPausedIx(t.program, t.accounts, {
+          authority: next.keypair.publicKey,
+          paused: true,
+        }),
+        next.keypair,
+      );
+      const state = await t.state();
+      expect(state.authority.equals(next.keypair.publicKey)).to.equal(true);
+      expect(state.unstakeCooldownSecs).to.equal(7);
+      expect(state.paused).to.equal(true);
+    });
+  });
+});
