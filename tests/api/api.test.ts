@@ -170,6 +170,7 @@ describe("API: /api/treasury, history, stakers, health", () => {
       ["/api/stakers/not-a-wallet", "InvalidWallet"],
       ["/api/treasury/history?interval=7m", "InvalidInterval"],
       ["/api/treasury/history?from=yesterday", "InvalidTime"],
+      ["/api/treasury/history?from=99999999999000&to=99999999999999", "InvalidTime"],
       ["/api/treasury/history?from=2000&to=1000", "InvalidRange"],
       ["/api/treasury/history?interval=1m&from=0&to=10000000", "TooManyPoints"],
     ];

@@ -68,7 +68,13 @@ export async function apiCommand(argv: string[]): Promise<number> {
     console.error(`error: ${(err as Error).message} (ashao api --help for usage)`);
     return 2;
   }
-  const server = await startApiServer(options);
+  let server;
+  try {
+    server = await startApiServer(options);
+  } catch (err) {
+    console.error(`error: could not start the API: ${(err as Error).message}`);
+    return 1;
+  }
   console.log(`api and dashboard on ${server.url}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -13,6 +13,7 @@ import type { EventStore, EventValue, StoredEvent } from "./store/store";
 
 const PAGE = 1_000;
 const TRANSACTIONS_PER_BATCH = 50;
+const RETRY_MS = 2_000;
 
 export interface IndexerStatus {
   events: number;
@@ -50,12 +51,15 @@ export class EventIndexer {
   private again = false;
   private subscription?: number;
   private stopped = false;
+  private retry?: NodeJS.Timeout;
 
   constructor(
     private readonly connection: Connection,
     private readonly program: TreasuryProgram,
     private readonly store: EventStore,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Called with each newly stored event, oldest first. */
+    private readonly onEvent: (event: StoredEvent) => void = () => undefined,
   ) {}
 
   /** Catches up from the stored cursor, then follows the program's logs. */
@@ -66,15 +70,31 @@ export class EventIndexer {
       this.program.programId,
       (_logs, context) => {
         this.status.seenSlot = Math.max(this.status.seenSlot, context.slot);
-        void this.catchUp().catch(this.onError);
+        void this.catchUpOrRetry();
       },
       "confirmed",
     );
     await this.catchUp();
   }
 
+  /** A failed pass is retried on a timer, so a quiet program does not leave the index behind. */
+  private async catchUpOrRetry(): Promise<void> {
+    try {
+      await this.catchUp();
+    } catch (err) {
+      this.onError(err);
+      if (!this.stopped && !this.retry) {
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          void this.catchUpOrRetry();
+        }, RETRY_MS);
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
     if (this.subscription !== undefined) {
       await this.connection.removeOnLogsListener(this.subscription).catch(() => undefined);
     }
@@ -145,6 +165,7 @@ export class EventIndexer {
     });
     const newest = signatures[signatures.length - 1];
     this.status.events += await this.store.insert(rows, newest.signature);
+    rows.forEach((row) => this.onEvent(row));
     this.status.lastSignature = newest.signature;
     this.status.lastSlot = Math.max(this.status.lastSlot, newest.slot);
     this.status.seenSlot = Math.max(this.status.seenSlot, newest.slot);

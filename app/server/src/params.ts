@@ -13,14 +13,17 @@ export function walletParam(raw: string): PublicKey {
   }
 }
 
+/** The latest time accepted: the end of year 9999. */
+const MAX_TIME_SECS = 253_402_300_799;
+
 /** A time as unix seconds or an ISO 8601 date. */
 export function timeParam(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const seconds = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
-  if (!Number.isFinite(seconds) || seconds < 0) {
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_TIME_SECS) {
     throw badRequest(
       "InvalidTime",
-      `${name} must be unix seconds or an ISO 8601 date (got ${raw})`,
+      `${name} must be unix seconds or an ISO 8601 date before the year 10000 (got ${raw})`,
     );
   }
   return Math.floor(seconds);

@@ -31,6 +31,8 @@ export interface RouteContext {
 
 /** Slots of lag past which /healthz reports degraded (one minute of 400 ms slots). */
 const MAX_HEALTHY_LAG_SLOTS = 150;
+/** /healthz answers within this even when the RPC node hangs. */
+const HEALTH_RPC_TIMEOUT_MS = 2_000;
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { snapshot } = ctx;
@@ -127,7 +129,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get("/healthz", async (_req, reply) => {
     let rpcSlot: number | null = null;
     try {
-      rpcSlot = await ctx.connection.getSlot("confirmed");
+      rpcSlot = await Promise.race([
+        ctx.connection.getSlot("confirmed"),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error("RPC timeout")), HEALTH_RPC_TIMEOUT_MS).unref(),
+        ),
+      ]);
       ctx.metrics.rpcSlot.set(rpcSlot);
     } catch {
       // Reported below as an unreachable RPC.

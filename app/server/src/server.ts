@@ -61,8 +61,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const store = await openEventStore(options.database ?? "sqlite::memory:");
   const app = Fastify({ logger: options.logger ?? false });
   const metrics = new ApiMetrics();
-  const indexer = new EventIndexer(connection, program, store, (err) =>
-    app.log.error({ err }, "indexer pass failed; the next notification retries"),
+  const indexer = new EventIndexer(
+    connection,
+    program,
+    store,
+    (err) => app.log.error({ err }, "indexer pass failed; retrying"),
+    (event) => {
+      if (event.name === "positionClosed") {
+        void snapshot
+          .refreshPosition(new PublicKey(String(event.data.owner)))
+          .catch((err) => app.log.warn({ err }, "could not re-read a closed position"));
+      }
+    },
   );
 
   await snapshot.start();

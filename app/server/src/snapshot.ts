@@ -156,6 +156,25 @@ export class TreasurySnapshot {
     });
   }
 
+  /**
+   * Re-reads one owner's position (nodes do not notify a program subscription when an account
+   * leaves the program, as a closed position does).
+   */
+  async refreshPosition(owner: PublicKey): Promise<void> {
+    const address = this.positionAddress(owner);
+    const { context, value } = await this.connection.getAccountInfoAndContext(address, "confirmed");
+    this.update(context.slot, () => {
+      if (value && value.owner.equals(this.program.programId)) {
+        this.positions.set(
+          owner.toBase58(),
+          decodeStakePosition(this.program, address, value.data),
+        );
+      } else {
+        this.positions.delete(owner.toBase58());
+      }
+    });
+  }
+
   position(owner: PublicKey): StakePositionState | null {
     return this.positions.get(owner.toBase58()) ?? null;
   }
