@@ -266,7 +266,7 @@ function localCrankConfig(
     intervalSecs,
     maxAttempts: 3,
     maxTransactionBytes: 1232,
-    maxAccountsLadder: [64, 48, 32, 24, 16],
+    maxAccountsLadder: [50, 40, 32, 24, 16],
     dryRun: false,
   };
 }

@@ -173,7 +173,7 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
     expect((failure as CrankError).reason).to.equal("transaction-too-large");
     const tried = lines.filter((l) => /re-quoting/.test(String(l.msg))).map((l) => l.maxAccounts);
     // The venue's route needs 10 accounts: every rung down to 16 was tried, then no route.
-    expect(tried).to.deep.equal([64, 48, 32, 24, 16]);
+    expect(tried).to.deep.equal([50, 40, 32, 24, 16]);
     expect(await snapshot()).to.deep.equal(before);
   });
 
