@@ -8,24 +8,23 @@ import { tmpdir } from "os";
 import { join } from "path";
 
 import { getMint } from "@solana/spl-token";
-import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import type { Keypair } from "@solana/web3.js";
 import { Wallet } from "@anchor-lang/core";
 import { expect } from "chai";
 
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { fundedTokenAccount, tokenBalance } from "../../app/localnet/tokens";
+import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock } from "../../app/localnet/validator";
 import { type ApiServer, startApiServer } from "../../app/server/src";
 import {
   claim,
-  depositRevenueIx,
   fetchStakePosition,
   fetchTreasuryOrThrow,
   pendingRewards,
-  sendAndConfirm,
   stake,
   type TreasuryFigures,
 } from "../../app/sdk/src";
+import { fundedWallet, payRevenue as payRevenueIn } from "../utils/economy";
 import { waitFor } from "../utils/wait";
 
 const USDC = 1_000_000n;
@@ -52,21 +51,9 @@ describe("API: /api/treasury, history, stakers, health", () => {
   const slotOf = async (signature: string) =>
     (await economy.validator.connection.getSignatureStatus(signature)).value!.slot;
 
-  async function payRevenue(amount: bigint): Promise<string> {
-    const { validator, program, accounts, authority, usdc } = economy;
-    const source = await fundedTokenAccount(
-      validator.connection,
-      authority,
-      usdc,
-      authority.publicKey,
-      amount,
-    );
+  function payRevenue(amount: bigint): Promise<string> {
     revenuePaid.push(amount);
-    return sendAndConfirm(
-      validator.connection,
-      [await depositRevenueIx(program, accounts, { payer: authority.publicKey, source, amount })],
-      { keypairs: [authority] },
-    );
+    return payRevenueIn(economy, amount);
   }
 
   before(async () => {
@@ -77,21 +64,7 @@ describe("API: /api/treasury, history, stakers, health", () => {
       wsUrl: economy.validator.wsUrl,
       database,
     });
-    const { connection } = economy.validator;
-    staker = Keypair.generate();
-    const airdrop = await connection.requestAirdrop(staker.publicKey, 2 * LAMPORTS_PER_SOL);
-    await connection.confirmTransaction({
-      signature: airdrop,
-      ...(await connection.getLatestBlockhash()),
-    });
-    await fundedTokenAccount(
-      connection,
-      economy.authority,
-      economy.ashao,
-      staker.publicKey,
-      5_000n * ASHAO,
-    );
-    await fundedTokenAccount(connection, economy.authority, economy.usdc, staker.publicKey);
+    staker = await fundedWallet(economy, 5_000n * ASHAO);
   });
 
   after(async () => {

@@ -24,13 +24,8 @@ import {
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock, freePort } from "../../app/localnet/validator";
-import {
-  depositRevenueIx,
-  fetchTreasuryOrThrow,
-  findTreasuryEvents,
-  sendAndConfirm,
-} from "../../app/sdk/src";
-import { fundedTokenAccount } from "../utils/tokens";
+import { fetchTreasuryOrThrow, findTreasuryEvents } from "../../app/sdk/src";
+import { payRevenue } from "../utils/economy";
 import { RpcFaultProxy } from "../utils/rpc-fault-proxy";
 
 const USDC = 1_000_000n;
@@ -61,28 +56,6 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
     await economy?.stop();
   });
 
-  async function payRevenue(amount: bigint) {
-    const { validator, program, accounts, authority, usdc } = economy;
-    const source = await fundedTokenAccount(
-      validator.connection,
-      authority,
-      usdc,
-      authority.publicKey,
-      amount,
-    );
-    await sendAndConfirm(
-      validator.connection,
-      [
-        await depositRevenueIx(program, accounts, {
-          payer: authority.publicKey,
-          source,
-          amount,
-        }),
-      ],
-      { keypairs: [authority] },
-    );
-  }
-
   async function snapshot() {
     const { connection } = economy.validator;
     const state = await fetchTreasuryOrThrow(economy.program);
@@ -100,7 +73,7 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
   const passInterval = () => advanceClock(economy.validator.connection, 30);
 
   it("buys back and burns: supply, bucket and totals move by exactly the event's amounts", async () => {
-    await payRevenue(1_000n * USDC);
+    await payRevenue(economy, 1_000n * USDC);
     const before = await snapshot();
     const { deps } = capturedCrank(base);
     const started = Date.now();
@@ -215,7 +188,7 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
     before(async () => {
       proxy = new RpcFaultProxy(economy.validator.rpcUrl);
       await proxy.start();
-      await payRevenue(1_000n * USDC);
+      await payRevenue(economy, 1_000n * USDC);
     });
 
     after(async () => proxy?.stop());

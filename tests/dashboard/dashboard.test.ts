@@ -7,20 +7,19 @@
 import { mkdirSync } from "fs";
 import { join } from "path";
 
-import { Keypair, LAMPORTS_PER_SOL, VersionedTransaction } from "@solana/web3.js";
+import { type Keypair, VersionedTransaction } from "@solana/web3.js";
 import { expect } from "chai";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 import { figureTexts } from "../../app/dashboard/src/format";
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { fundedTokenAccount, tokenBalance } from "../../app/localnet/tokens";
+import { tokenBalance } from "../../app/localnet/tokens";
+import { fundedWallet, payRevenue } from "../utils/economy";
 import { advanceClock } from "../../app/localnet/validator";
 import {
-  depositRevenueIx,
   fetchStakePosition,
   findTreasuryEvents,
   ownerUsdcAddress,
-  sendAndConfirm,
   type TreasuryFigures,
 } from "../../app/sdk/src";
 
@@ -81,41 +80,13 @@ describe("dashboard in headless Chromium", () => {
   let economy: LocalEconomy;
   let browser: Browser;
   let page: Page;
-  const user = Keypair.generate();
-
-  async function payRevenue(amount: bigint) {
-    const { validator, program, accounts, authority, usdc } = economy;
-    const source = await fundedTokenAccount(
-      validator.connection,
-      authority,
-      usdc,
-      authority.publicKey,
-      amount,
-    );
-    await sendAndConfirm(
-      validator.connection,
-      [await depositRevenueIx(program, accounts, { payer: authority.publicKey, source, amount })],
-      { keypairs: [authority] },
-    );
-  }
+  let user: Keypair;
 
   before(async function () {
     this.timeout(120_000);
     economy = await startLocalEconomy({ simulate: false, crank: false });
-    await payRevenue(800n * USDC);
-    const { connection } = economy.validator;
-    const airdrop = await connection.requestAirdrop(user.publicKey, 2 * LAMPORTS_PER_SOL);
-    await connection.confirmTransaction({
-      signature: airdrop,
-      ...(await connection.getLatestBlockhash()),
-    });
-    await fundedTokenAccount(
-      connection,
-      economy.authority,
-      economy.ashao,
-      user.publicKey,
-      2_000n * ASHAO,
-    );
+    await payRevenue(economy, 800n * USDC);
+    user = await fundedWallet(economy, 2_000n * ASHAO);
 
     browser = await chromium.launch({
       executablePath: process.env.ASHAO_CHROMIUM ?? "/usr/bin/chromium",
@@ -181,7 +152,7 @@ describe("dashboard in headless Chromium", () => {
     await page.locator("#position-boost", { hasText: "5%" }).waitFor();
 
     // Revenue streams to the one staker; time passes; the panel shows it pending.
-    await payRevenue(100n * USDC);
+    await payRevenue(economy, 100n * USDC);
     await advanceClock(economy.validator.connection, 700);
     await page.waitForFunction(
       () => !/^0 USDC$|…/.test(document.querySelector("#position-pending")?.textContent ?? "…"),

@@ -43,6 +43,21 @@ export function crankAccounts(crank: PublicKey, accounts: TreasuryAccounts): Cra
   };
 }
 
+/** The accounts both halves list first, in the same order (the program matches them). */
+function sharedAccounts(accounts: TreasuryAccounts, crank: CrankAccounts) {
+  return {
+    crank: crank.crank,
+    config: accounts.config,
+    buybackVault: accounts.buybackVault,
+    usdcMint: accounts.usdcMint,
+    ashaoMint: accounts.ashaoMint,
+    crankUsdc: crank.crankUsdc,
+    crankAshao: crank.crankAshao,
+    tokenProgram: TOKEN_PROGRAM_ID,
+    instructionsSysvar: SYSVAR_INSTRUCTIONS_PUBKEY,
+  };
+}
+
 export function beginBuybackIx(
   program: TreasuryProgram,
   accounts: TreasuryAccounts,
@@ -50,17 +65,7 @@ export function beginBuybackIx(
 ): Promise<TransactionInstruction> {
   return program.methods
     .beginBuyback(u64(args.usdcAmount, "usdcAmount"), u64(args.minAshaoOut, "minAshaoOut"))
-    .accountsStrict({
-      crank: args.crank,
-      config: accounts.config,
-      buybackVault: accounts.buybackVault,
-      usdcMint: accounts.usdcMint,
-      ashaoMint: accounts.ashaoMint,
-      crankUsdc: args.crankUsdc,
-      crankAshao: args.crankAshao,
-      tokenProgram: TOKEN_PROGRAM_ID,
-      instructionsSysvar: SYSVAR_INSTRUCTIONS_PUBKEY,
-    })
+    .accountsStrict(sharedAccounts(accounts, args))
     .instruction();
 }
 
@@ -72,16 +77,8 @@ export function finishBuybackIx(
   return program.methods
     .finishBuyback()
     .accountsStrict({
-      crank: args.crank,
-      config: accounts.config,
-      buybackVault: accounts.buybackVault,
-      usdcMint: accounts.usdcMint,
-      ashaoMint: accounts.ashaoMint,
-      crankUsdc: args.crankUsdc,
-      crankAshao: args.crankAshao,
-      tokenProgram: TOKEN_PROGRAM_ID,
+      ...sharedAccounts(accounts, args),
       ashaoTokenProgram: accounts.ashaoTokenProgram,
-      instructionsSysvar: SYSVAR_INSTRUCTIONS_PUBKEY,
     })
     .instruction();
 }

@@ -57,12 +57,12 @@ impl BeginBuyback<'_> {
     /// `finish_buyback`, with only allow-listed, treasury-blind instructions in between.
     pub fn validate_transaction(&self) -> Result<()> {
         let instructions = TransactionInstructions::top_level(&self.instructions_sysvar)?;
-        let keys = BuybackKeys {
-            crank: self.crank.key(),
-            config: self.config.key(),
-            crank_usdc: self.crank_usdc.key(),
-            crank_ashao: self.crank_ashao.key(),
-        };
+        let keys = BuybackKeys::new(
+            &self.crank.to_account_info(),
+            &self.config.to_account_info(),
+            &self.crank_usdc.to_account_info(),
+            &self.crank_ashao.to_account_info(),
+        );
         let treasury_accounts = [
             self.config.key(),
             self.config.buyback_vault,

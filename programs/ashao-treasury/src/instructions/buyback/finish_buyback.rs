@@ -58,12 +58,12 @@ impl FinishBuyback<'_> {
     /// Top level, and closing the `begin_buyback` just before it in this transaction.
     pub fn validate_transaction(&self) -> Result<()> {
         let instructions = TransactionInstructions::top_level(&self.instructions_sysvar)?;
-        let keys = BuybackKeys {
-            crank: self.crank.key(),
-            config: self.config.key(),
-            crank_usdc: self.crank_usdc.key(),
-            crank_ashao: self.crank_ashao.key(),
-        };
+        let keys = BuybackKeys::new(
+            &self.crank.to_account_info(),
+            &self.config.to_account_info(),
+            &self.crank_usdc.to_account_info(),
+            &self.crank_ashao.to_account_info(),
+        );
         check_before_finish(instructions.preceding(), &keys)
     }
 }

@@ -29,6 +29,20 @@ pub struct BuybackKeys {
 }
 
 impl BuybackKeys {
+    pub fn new(
+        crank: &AccountInfo,
+        config: &AccountInfo,
+        crank_usdc: &AccountInfo,
+        crank_ashao: &AccountInfo,
+    ) -> Self {
+        Self {
+            crank: crank.key(),
+            config: config.key(),
+            crank_usdc: crank_usdc.key(),
+            crank_ashao: crank_ashao.key(),
+        }
+    }
+
     /// The keys an instruction of ours names at the shared positions, if it names that many.
     fn of(ix: &Instruction) -> Option<Self> {
         let key = |index: usize| ix.accounts.get(index).map(|meta| meta.pubkey);
