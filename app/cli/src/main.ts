@@ -117,6 +117,10 @@ Ctrl-C stops everything.`);
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "localnet") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(USAGE);
+      return 0;
+    }
     await localnet(rest);
     return -1; // keeps running until a signal
   }
