@@ -54,10 +54,7 @@ describe("sync_revenue", () => {
       ),
       settlement.keypair,
     );
-  /**
-   * Permissionless: `by` is any signer. Two syncs by the same signer within one blockhash would
-   * be the same transaction (same signature), so consecutive tests alternate signers.
-   */
+  /** Permissionless: `by` is any signer. */
   const sync = async (by: Staker = cranker) =>
     send(
       t.validator,

@@ -2,7 +2,13 @@
  * An initialised treasury on a test validator, through the SDK: mints, authority, stakers, and
  * assertions on the program's named errors.
  */
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, TransactionInstruction } from "@solana/web3.js";
+import {
+  ComputeBudgetProgram,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  TransactionInstruction,
+} from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
@@ -46,14 +52,21 @@ export function defaultParams(overrides: Partial<TreasuryParams> = {}): Treasury
   };
 }
 
-/** Sends `instructions` signed by `signers` (the first pays). */
+let sends = 0;
+
+/**
+ * Sends `instructions` signed by `signers` (the first pays), with a priority fee that differs
+ * per send (as wallets set one): the same instructions sent twice within one blockhash are two
+ * transactions, not a replay the runtime refuses.
+ */
 export function send(
   validator: TestValidator,
   instructions: TransactionInstruction[] | TransactionInstruction,
   ...signers: Keypair[]
 ): Promise<string> {
   const ixs = Array.isArray(instructions) ? instructions : [instructions];
-  return sendAndConfirm(validator.connection, ixs, { keypairs: signers });
+  const fee = ComputeBudgetProgram.setComputeUnitPrice({ microLamports: ++sends });
+  return sendAndConfirm(validator.connection, [fee, ...ixs], { keypairs: signers });
 }
 
 /** Expects `promise` to fail with the program error `name` (and its IDL code). */
