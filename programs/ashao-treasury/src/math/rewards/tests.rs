@@ -426,16 +426,3 @@ proptest! {
         prop_assert!(ra <= rb && rb <= remaining);
     }
 }
-
-#[test]
-fn print_worst_rounding_error() {
-    // Sorted after the `fair_*` property tests: with `--test-threads=1 --nocapture` this prints
-    // the final figure (in parallel runs, the last "so far" line is the figure).
-    let micros = WORST_ERROR_MICROS.load(Ordering::Relaxed);
-    let per = WORST_PER_INTERACTION_MICROS.load(Ordering::Relaxed);
-    println!(
-        "worst rounding error seen: {:.6} base units for one staker, {:.6} per interaction",
-        micros as f64 / 1e6,
-        per as f64 / 1e6
-    );
-}
