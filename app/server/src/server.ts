@@ -77,6 +77,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   await snapshot.start();
   await indexer.start();
+  // Notifications missed while the websocket was down: read everything again once it reopens.
+  onWebSocketReopen(connection, () => {
+    void snapshot.reload().catch((err) => app.log.warn({ err }, "snapshot reload failed"));
+    void indexer.catchUp().catch((err) => app.log.warn({ err }, "indexer catch-up failed"));
+  });
   const reload = setInterval(
     () => void snapshot.reload().catch((err) => app.log.warn({ err }, "snapshot reload failed")),
     (options.reloadEverySecs ?? 30) * 1000,
@@ -128,4 +133,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       socket?.close();
     },
   };
+}
+
+/**
+ * Calls `listener` each time web3.js's PubSub socket reconnects (not on its first connection).
+ * web3.js keeps the socket private; it is an rpc-websockets client, an event emitter.
+ */
+function onWebSocketReopen(connection: Connection, listener: () => void): void {
+  const socket = (
+    connection as unknown as { _rpcWebSocket?: { on(event: "open", f: () => void): void } }
+  )._rpcWebSocket;
+  let opened = 0;
+  socket?.on("open", () => {
+    if (opened++ > 0) listener();
+  });
 }
