@@ -30,3 +30,11 @@ if [ ! -x "${ASHAO_CHROMIUM:-/usr/bin/chromium}" ]; then
   "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq chromium >/dev/null ||
     die "could not install Debian's chromium; install it or set ASHAO_CHROMIUM to a Chromium binary"
 fi
+
+# Debian's PostgreSQL server: the API's test of its server-database switch starts a throwaway one.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  step "apt-get install postgresql (for the API's PostgreSQL store test)"
+  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq postgresql >/dev/null ||
+    die "could not install Debian's postgresql"
+fi
