@@ -3,9 +3,12 @@
 //! move at all, would break the accounting; those mints are refused at `initialize`.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::spl_token_2022::{
-    extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
-    state::Mint,
+use anchor_spl::token_2022::{
+    spl_token_2022::{
+        extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+        state::{Account, Mint},
+    },
+    ID as TOKEN_2022_ID,
 };
 
 use crate::errors::TreasuryError;
@@ -35,15 +38,33 @@ pub fn refusal_for(extension: ExtensionType) -> Option<TreasuryError> {
     }
 }
 
-/// Refuses a Token-2022 mint carrying an extension outside the allow-list.
+/// Refuses a Token-2022 mint carrying an extension outside the allow-list. An extension newer
+/// than this program's Token-2022 library cannot be read; it is refused by name too.
 pub fn check_token_2022_mint(mint_data: &[u8]) -> Result<()> {
     let mint = StateWithExtensions::<Mint>::unpack(mint_data)?;
-    for extension in mint.get_extension_types()? {
+    let extensions = mint
+        .get_extension_types()
+        .map_err(|_| TreasuryError::MintExtensionNotAllowed)?;
+    for extension in extensions {
         if let Some(error) = refusal_for(extension) {
             return Err(error.into());
         }
     }
     Ok(())
+}
+
+/// The size of a token account of this mint: SPL Token's 165 bytes, or Token-2022's with the
+/// account extensions the mint's extensions require. Call after [`check_token_2022_mint`].
+pub fn token_account_len(token_program: &Pubkey, mint_data: &[u8]) -> Result<usize> {
+    if *token_program != TOKEN_2022_ID {
+        return Ok(anchor_spl::token::TokenAccount::LEN);
+    }
+    let mint = StateWithExtensions::<Mint>::unpack(mint_data)?;
+    let required =
+        ExtensionType::get_required_init_account_extensions(&mint.get_extension_types()?);
+    Ok(ExtensionType::try_calculate_account_len::<Account>(
+        &required,
+    )?)
 }
 
 #[cfg(test)]

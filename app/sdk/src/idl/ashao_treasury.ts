@@ -621,6 +621,10 @@ export type AshaoTreasury = {
         },
         {
           "name": "stakeVault",
+          "docs": [
+            "mint's extensions pass the policy: Anchor's `init` would read them first and fail on one",
+            "it does not know, without a name."
+          ],
           "writable": true,
           "pda": {
             "seeds": [

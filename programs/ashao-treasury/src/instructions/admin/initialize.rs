@@ -1,15 +1,18 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{
+    prelude::*,
+    system_program::{create_account, CreateAccount},
+};
 use anchor_spl::{
     token::{Mint as UsdcMint, Token, TokenAccount as UsdcAccount},
     token_2022::ID as TOKEN_2022_ID,
-    token_interface::{Mint, TokenAccount, TokenInterface},
+    token_interface::{initialize_account3, InitializeAccount3, Mint, TokenInterface},
 };
 
 use crate::{
     constants::{BUYBACK_VAULT_SEED, REWARDS_VAULT_SEED, STAKE_VAULT_SEED, TREASURY_SEED},
     errors::TreasuryError,
     events::{emit_event, TreasuryInitialized},
-    mint_policy::check_token_2022_mint,
+    mint_policy::{check_token_2022_mint, token_account_len},
     state::{TreasuryConfig, TreasuryParams},
 };
 
@@ -57,16 +60,11 @@ pub struct Initialize<'info> {
     )]
     pub rewards_vault: Box<Account<'info, UsdcAccount>>,
 
-    #[account(
-        init,
-        payer = authority,
-        seeds = [STAKE_VAULT_SEED],
-        bump,
-        token::mint = ashao_mint,
-        token::authority = config,
-        token::token_program = ashao_token_program,
-    )]
-    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the $ASHAO stake vault PDA (seeds checked here). Created in the handler once the
+    /// mint's extensions pass the policy: Anchor's `init` would read them first and fail on one
+    /// it does not know, without a name.
+    #[account(mut, seeds = [STAKE_VAULT_SEED], bump)]
+    pub stake_vault: UncheckedAccount<'info>,
 
     pub token_program: Program<'info, Token>,
     pub ashao_token_program: Interface<'info, TokenInterface>,
@@ -119,6 +117,15 @@ pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
     config.last_update_ts = now;
     config.stream_end_ts = now;
     config.invariant()?;
+    create_stake_vault(
+        authority,
+        stake_vault,
+        ashao_mint,
+        config,
+        ashao_token_program,
+        &ctx.accounts.system_program,
+        ctx.bumps.stake_vault,
+    )?;
 
     emit_event(&TreasuryInitialized {
         config: config.key(),
@@ -140,4 +147,45 @@ pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
         unix_timestamp: now,
     });
     Ok(())
+}
+
+/// Creates the stake vault: a token account of the $ASHAO mint owned by the config PDA, sized
+/// for the account extensions the mint requires.
+fn create_stake_vault<'info>(
+    payer: &Signer<'info>,
+    vault: &UncheckedAccount<'info>,
+    mint: &InterfaceAccount<'info, Mint>,
+    config: &Account<'info, TreasuryConfig>,
+    token_program: &Interface<'info, TokenInterface>,
+    system_program: &Program<'info, System>,
+    bump: u8,
+) -> Result<()> {
+    let space = token_account_len(
+        &token_program.key(),
+        &mint.to_account_info().try_borrow_data()?,
+    )?;
+    let lamports = Rent::get()?.minimum_balance(space);
+    let bump = [bump];
+    let seeds: [&[u8]; 2] = [STAKE_VAULT_SEED, &bump];
+    create_account(
+        CpiContext::new_with_signer(
+            system_program.key(),
+            CreateAccount {
+                from: payer.to_account_info(),
+                to: vault.to_account_info(),
+            },
+            &[&seeds],
+        ),
+        lamports,
+        u64::try_from(space).map_err(|_| TreasuryError::MathOverflow)?,
+        &token_program.key(),
+    )?;
+    initialize_account3(CpiContext::new(
+        token_program.key(),
+        InitializeAccount3 {
+            account: vault.to_account_info(),
+            mint: mint.to_account_info(),
+            authority: config.to_account_info(),
+        },
+    ))
 }
