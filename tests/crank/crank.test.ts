@@ -24,7 +24,12 @@ import {
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock, freePort } from "../../app/localnet/validator";
-import { fetchTreasuryOrThrow, findTreasuryEvents } from "../../app/sdk/src";
+import {
+  fetchTreasuryOrThrow,
+  findTreasuryEvents,
+  sendAndConfirm,
+  updateConfigIx,
+} from "../../app/sdk/src";
 import { payRevenue } from "../utils/economy";
 import { RpcFaultProxy } from "../utils/rpc-fault-proxy";
 
@@ -193,30 +198,58 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
 
     after(async () => proxy?.stop());
 
-    it("the RPC failing mid-cycle (sendTransaction 503): retried with a fresh quote, bought once", async () => {
+    it("sendTransaction failing before the node (503): the same transaction is sent again, lands once", async () => {
       await passInterval();
       const before = await snapshot();
       const config = { ...base, rpcUrl: proxy.url };
-      const { deps, lines } = capturedCrank(config);
+      const { deps } = capturedCrank(config);
       proxy.failNext("sendTransaction", "unavailable");
       const result = await runCrankCycle(deps, config);
       expect(result.status).to.equal("bought");
-      expect(lines.some((l) => l.reason === "rpc-unreachable" && l.retrying === true)).to.equal(
-        true,
-      );
+      expect(result.status === "bought" && result.attempts).to.equal(1);
       const after = await snapshot();
       expect(after.buybacks).to.equal(before.buybacks + 1n);
       expect(after.bucket).to.equal(after.buybackVault);
     });
 
-    it("a lost transaction whose blockhash expires: checked, not double-bought, retried", async () => {
+    it("the reply to sendTransaction lost after the node took it: found landed, never bought twice", async () => {
+      // No interval: only the crank itself stands between a lost reply and a second buy.
+      const { program, accounts, authority } = economy;
+      await sendAndConfirm(
+        economy.validator.connection,
+        [
+          await updateConfigIx(program, accounts, {
+            authority: authority.publicKey,
+            params: { minBuybackIntervalSecs: 0 },
+          }),
+        ],
+        { keypairs: [authority] },
+      );
+      const before = await snapshot();
+      const config = { ...base, rpcUrl: proxy.url };
+      const { deps } = capturedCrank(config);
+      proxy.failNext("sendTransaction", "lose-reply");
+      const result = await runCrankCycle(deps, config);
+      expect(result.status).to.equal("bought");
+      expect(result.status === "bought" && result.attempts).to.equal(1);
+      const after = await snapshot();
+      expect(after.buybacks).to.equal(before.buybacks + 1n);
+      expect(after.supply < before.supply).to.equal(true);
+    });
+
+    it("a lost transaction whose blockhash expires: seen not to land, then bought with a new one", async () => {
+      await payRevenue(economy, 1_000n * USDC);
       await passInterval();
       const before = await snapshot();
       const config = { ...base, rpcUrl: proxy.url };
       const { deps, lines } = capturedCrank(config);
-      proxy.failNext("sendTransaction", "drop");
-      // Once the packet is lost, time moves past the blockhash's last valid height.
-      proxy.once("fault", () => void advanceClock(economy.validator.connection, 120));
+      // Every send (and resend) is lost until the clock has moved past the blockhash.
+      for (let i = 0; i < 1_000; i++) proxy.failNext("sendTransaction", "drop");
+      proxy.once("fault", () => {
+        void advanceClock(economy.validator.connection, 120).then(() =>
+          proxy.clearFaults("sendTransaction"),
+        );
+      });
       const result = await runCrankCycle(deps, config);
       expect(result.status).to.equal("bought");
       expect(lines.some((l) => l.reason === "expired" && l.retrying === true)).to.equal(true);

@@ -1,8 +1,8 @@
 /**
  * A JSON-RPC HTTP proxy in front of the local validator that can fail chosen calls on demand:
- * answer 503 (the node is down for that call) or swallow a `sendTransaction` (the packet is
- * lost on the way, the client is told its signature). It injects network faults; the chain
- * behind it is the real one.
+ * answer 503 without forwarding (the node is down for that call), forward and then answer 503
+ * (the reply is lost), or swallow a `sendTransaction` (the packet is lost on the way, the client
+ * is told its signature). It injects network faults; the chain behind it is the real one.
  */
 import { EventEmitter } from "events";
 import { createServer, type IncomingMessage, type Server } from "http";
@@ -10,7 +10,7 @@ import type { AddressInfo } from "net";
 
 import { utils } from "@anchor-lang/core";
 
-export type Fault = "unavailable" | "drop";
+export type Fault = "unavailable" | "lose-reply" | "drop";
 
 interface RpcRequest {
   id: number | string;
@@ -30,6 +30,11 @@ export class RpcFaultProxy extends EventEmitter {
   /** The next call of `method` meets `fault`. */
   failNext(method: string, fault: Fault): void {
     this.faults.set(method, [...(this.faults.get(method) ?? []), fault]);
+  }
+
+  /** Drops the pending faults of `method`. */
+  clearFaults(method: string): void {
+    this.faults.delete(method);
   }
 
   async start(): Promise<void> {
@@ -58,6 +63,11 @@ export class RpcFaultProxy extends EventEmitter {
       this.emit("fault", single.method, fault);
       return { status: 503, body: JSON.stringify({ error: "injected outage" }) };
     }
+    if (single && fault === "lose-reply") {
+      await this.forward(raw);
+      this.emit("fault", single.method, fault);
+      return { status: 503, body: JSON.stringify({ error: "injected lost reply" }) };
+    }
     if (single && fault === "drop") {
       // The client gets the signature it expects; the validator never sees the transaction.
       const wire = Buffer.from(String(single.params?.[0]), "base64");
@@ -68,6 +78,10 @@ export class RpcFaultProxy extends EventEmitter {
         body: JSON.stringify({ jsonrpc: "2.0", id: single.id, result: signature }),
       };
     }
+    return this.forward(raw);
+  }
+
+  private async forward(raw: string): Promise<{ status: number; body: string }> {
     const answer = await fetch(this.upstream, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -5,7 +5,12 @@
  * leaves nothing behind and the next one starts clean.
  */
 import type { QuoteResponse, SwapApi } from "@jup-ag/api";
-import { AddressLookupTableAccount, Connection, VersionedTransaction } from "@solana/web3.js";
+import {
+  AddressLookupTableAccount,
+  Connection,
+  SYSVAR_CLOCK_PUBKEY,
+  VersionedTransaction,
+} from "@solana/web3.js";
 import type { Logger } from "pino";
 
 import {
@@ -18,6 +23,7 @@ import {
   treasuryAccounts,
   type TreasuryProgram,
   type TreasuryState,
+  UnknownOutcomeError,
 } from "../../sdk/src";
 import type { CrankConfig } from "./config";
 import { CrankError, isNetworkError } from "./errors";
@@ -143,11 +149,11 @@ async function prepare(
   );
 }
 
-/** The chain's clock, which is what `begin_buyback` checks the interval against. */
+/** The Clock sysvar's `unix_timestamp`: what `begin_buyback` checks the interval against. */
 async function chainTime(connection: Connection): Promise<bigint> {
-  const slot = await connection.getSlot("confirmed");
-  const time = await connection.getBlockTime(slot);
-  return BigInt(time ?? Math.floor(Date.now() / 1000));
+  const clock = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed");
+  if (!clock) throw new Error("the clock sysvar is missing");
+  return clock.data.readBigInt64LE(32);
 }
 
 async function attempt(
@@ -198,14 +204,17 @@ async function attempt(
 
   let outcome;
   try {
-    outcome = await rpc("send", () =>
-      sendSigned(connection, prepared.transaction, prepared.latest, {
-        commitment: "confirmed",
-        skipPreflight: true,
-      }),
-    );
+    // Not through rpc(): sendSigned follows the signature through RPC failures itself, and a
+    // failure here must never read as "retry with a new transaction".
+    outcome = await sendSigned(connection, prepared.transaction, prepared.latest, {
+      commitment: "confirmed",
+      skipPreflight: true,
+    });
   } catch (err) {
-    if (err instanceof CrankError) throw err;
+    if (err instanceof UnknownOutcomeError) {
+      // Never build another buy while this one may land; the next run starts from the chain.
+      throw new CrankError("outcome-unknown", err.message);
+    }
     const error = toTreasuryError(err);
     throw new CrankError("send-failed", `transaction failed: ${error.name}: ${error.message}`);
   }

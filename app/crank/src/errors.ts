@@ -7,7 +7,9 @@ export type CrankFailure =
   | "transaction-too-large"
   | "simulation-failed"
   | "expired"
-  | "send-failed";
+  | "send-failed"
+  /** Sent, and the RPC node stayed unreachable: the transaction may still land. */
+  | "outcome-unknown";
 
 /** Failures a fresh quote and blockhash may cure. */
 const RETRIABLE: ReadonlySet<CrankFailure> = new Set([
@@ -40,7 +42,7 @@ export class CrankConfigError extends Error {
 }
 
 const NETWORK_ERROR =
-  /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|socket hang up|network|5\d\d/i;
+  /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|socket hang up|\b50[234]\b|Service Unavailable|Bad Gateway/i;
 
 /** Whether an error from an RPC or HTTP call means the other end could not be reached. */
 export function isNetworkError(err: unknown): boolean {

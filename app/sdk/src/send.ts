@@ -1,8 +1,9 @@
 /**
  * Send-and-confirm for the crank, the CLI and tests (wallet apps sign and send for themselves).
- * A transaction whose blockhash expires before it lands is rebuilt on a fresh blockhash and sent
- * again, after checking that the first one did not land.
+ * A transaction is followed by its signature until its outcome is known; only one whose
+ * blockhash expired without landing is rebuilt on a fresh blockhash.
  */
+import { utils } from "@anchor-lang/core";
 import {
   BlockhashWithExpiryBlockHeight,
   Commitment,
@@ -10,6 +11,7 @@ import {
   Keypair,
   PublicKey,
   SendTransactionError,
+  SignatureStatus,
   TransactionExpiredBlockheightExceededError,
   TransactionInstruction,
   TransactionMessage,
@@ -75,13 +77,27 @@ export async function sendAndConfirm(
 export type SendOutcome =
   | { status: "confirmed"; signature: string }
   /** The blockhash expired and the transaction did not land: it never can now. */
-  | { status: "expired"; signature?: string; error: unknown };
+  | { status: "expired"; signature: string; error: unknown };
+
+/** Whether a transaction sent for a buy landed cannot be known: the RPC node stays unreachable. */
+export class UnknownOutcomeError extends Error {
+  constructor(readonly signature: string) {
+    super(`the RPC node stayed unreachable; transaction ${signature} may still land`);
+    this.name = "UnknownOutcomeError";
+  }
+}
+
+/** How often a sent transaction's outcome is polled, and the same bytes sent again. */
+const POLL_MS = 200;
+/** How long the RPC node may stay unreachable while an outcome is pending. */
+const UNREACHABLE_LIMIT_MS = 30_000;
 
 /**
- * Sends a signed transaction and confirms it against its blockhash's last valid block height.
- * A transaction that failed on chain throws `SendTransactionError` with its logs. When the
- * blockhash expires first, the signature's status is checked before reporting `expired`, so a
- * caller never sends the same buy twice.
+ * Sends a signed transaction and follows it until it is confirmed, failed on chain (thrown as
+ * `SendTransactionError` with its logs) or past its blockhash's last valid block height
+ * (`expired`: it can never land, so the caller may build a new one). The signature is known
+ * before sending, so a lost reply or an RPC error never leads to a second transaction: the
+ * same bytes are sent again until the outcome is known. Refusals in preflight are thrown as is.
  */
 export async function sendSigned(
   connection: Connection,
@@ -90,25 +106,71 @@ export async function sendSigned(
   options: { commitment?: Commitment; skipPreflight?: boolean } = {},
 ): Promise<SendOutcome> {
   const commitment = options.commitment ?? "confirmed";
-  let signature: string | undefined;
+  const signature = utils.bytes.bs58.encode(tx.signatures[0]);
+  const wire = tx.serialize();
   try {
-    signature = await connection.sendRawTransaction(tx.serialize(), {
+    await connection.sendRawTransaction(wire, {
       skipPreflight: options.skipPreflight ?? false,
       preflightCommitment: commitment,
       maxRetries: 0,
     });
-    const result = await connection.confirmTransaction({ signature, ...latest }, commitment);
-    if (result.value.err)
-      throw await failedOnChain(connection, signature, result.value.err, commitment);
-    return { status: "confirmed", signature };
   } catch (err) {
-    if (!isExpiry(err)) throw err;
-    if (signature) {
-      // It may have landed after all; never send it twice.
-      const status = (await connection.getSignatureStatus(signature)).value;
-      if (status && status.err === null) return { status: "confirmed", signature };
+    if (isExpiry(err)) return { status: "expired", signature, error: err };
+    // The node answered and refused it (preflight): nothing was sent. Anything else (a lost
+    // reply, an unreachable node) leaves the outcome open.
+    if (err instanceof SendTransactionError && !/already been processed/i.test(err.message)) {
+      throw err;
     }
-    return { status: "expired", signature, error: err };
+  }
+  return followOutcome(connection, signature, wire, latest, commitment);
+}
+
+async function followOutcome(
+  connection: Connection,
+  signature: string,
+  wire: Uint8Array,
+  latest: BlockhashWithExpiryBlockHeight,
+  commitment: Commitment,
+): Promise<SendOutcome> {
+  const settled = (s: SignatureStatus) =>
+    commitment === "processed" ||
+    s.confirmationStatus === "finalized" ||
+    (commitment === "confirmed" && s.confirmationStatus === "confirmed");
+  let reachedAt = Date.now();
+  for (;;) {
+    const seen = await Promise.all([
+      connection.getSignatureStatus(signature, { searchTransactionHistory: true }),
+      connection.getBlockHeight(commitment),
+    ]).catch(() => undefined);
+    if (seen === undefined) {
+      if (Date.now() - reachedAt > UNREACHABLE_LIMIT_MS) throw new UnknownOutcomeError(signature);
+    } else {
+      reachedAt = Date.now();
+      const height = seen[1];
+      let status = seen[0].value;
+      if (status === null && height > latest.lastValidBlockHeight) {
+        // It can no longer land; one more look in case it landed just before.
+        status = (
+          await connection.getSignatureStatus(signature, { searchTransactionHistory: true })
+        ).value;
+        if (status === null) {
+          return {
+            status: "expired",
+            signature,
+            error: new TransactionExpiredBlockheightExceededError(signature),
+          };
+        }
+      }
+      if (status?.err) throw await failedOnChain(connection, signature, status.err, commitment);
+      if (status && settled(status)) return { status: "confirmed", signature };
+      if (status === null) {
+        // Not seen yet: the same bytes again (a transaction lands at most once).
+        await connection
+          .sendRawTransaction(wire, { skipPreflight: true, maxRetries: 0 })
+          .catch(() => undefined);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 
