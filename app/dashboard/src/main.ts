@@ -131,6 +131,9 @@ async function act(
   const { wallet, program } = session;
   if (!wallet || !program) return setStatus("connect a wallet first", "error");
   setStatus(`${name}: waiting for ${wallet.name}…`);
+  // One transaction at a time: a double click must not send twice.
+  const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>("#position button"));
+  buttons.forEach((b) => (b.disabled = true));
   try {
     const signature = await sendAndConfirm(
       session.connection,
@@ -141,6 +144,8 @@ async function act(
   } catch (err) {
     const error = toTreasuryError(err);
     setStatus(`${name} failed: ${error.name}: ${error.message}`, "error");
+  } finally {
+    buttons.forEach((b) => (b.disabled = false));
   }
   await refreshStaker(session);
 }
@@ -216,9 +221,19 @@ function wireStakingPanel(session: Session) {
   onWalletsChanged(() => renderWallets(session));
 }
 
+/** The API's config, retried while the server is still loading its snapshot (503). */
+async function apiConfig(): Promise<ApiConfig> {
+  for (;;) {
+    const config = await getJson<ApiConfig>("/api/config")
+      .then((answer) => answer.body)
+      .catch((err: unknown) => console.warn(err));
+    if (config) return config;
+    await new Promise((resolve) => setTimeout(resolve, FIGURES_EVERY_MS));
+  }
+}
+
 async function main(): Promise<void> {
-  const { body: config } = await getJson<ApiConfig>("/api/config");
-  if (!config) throw new Error("no /api/config");
+  const config = await apiConfig();
   const connection = new Connection(config.rpcUrl, {
     commitment: "confirmed",
     wsEndpoint: config.wsUrl ?? undefined,
