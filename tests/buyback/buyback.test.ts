@@ -149,7 +149,7 @@ describe("buyback: begin_buyback, a swap, finish_buyback", () => {
     await refused([begin, lamports, swap, finish], "BuybackInstructionNotAllowed");
   });
 
-  it("refuses an allow-listed instruction naming a treasury account or moving the crank's USDC (BuybackTouchesTreasury)", async () => {
+  it("refuses an allow-listed instruction naming a treasury account or moving the crank's USDC or $ASHAO (BuybackTouchesTreasury)", async () => {
     const usdcAmount = 10n * USDC;
     const [begin, swap, finish] = await f.buybackIxs({ usdcAmount });
     const intoVault = createTransferCheckedInstruction(
@@ -179,6 +179,24 @@ describe("buyback: begin_buyback, a swap, finish_buyback", () => {
     );
     const [beginTiny, , finishTiny] = await f.buybackIxs({ usdcAmount, minAshaoOut: 1n });
     await refused([beginTiny, away, finishTiny], "BuybackTouchesTreasury");
+
+    // Moving $ASHAO in or out of the crank's account beside the swap (to meet min_ashao_out
+    // from its own holdings, or to divert what the treasury's USDC bought).
+    const elsewhereAshao = await fundedTokenAccount(
+      validator.current.connection,
+      f.t.authority,
+      f.t.ashao,
+      f.t.authority.publicKey,
+    );
+    const divert = createTransferCheckedInstruction(
+      f.crankAccounts.crankAshao,
+      f.t.ashao.mint,
+      elsewhereAshao,
+      f.crank.publicKey,
+      1n,
+      9,
+    );
+    await refused([beginTiny, divert, finishTiny], "BuybackTouchesTreasury");
   });
 
   it("refuses a swap that delivers less than min_ashao_out (MinAshaoOutNotMet)", async () => {

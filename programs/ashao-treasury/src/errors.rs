@@ -114,7 +114,7 @@ pub enum TreasuryError {
     )]
     BuybackInstructionNotAllowed,
     #[msg(
-        "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC outside the swap"
+        "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC or $ASHAO outside the swap"
     )]
     BuybackTouchesTreasury,
     #[msg("The buyback amount exceeds max_buyback_usdc")]

@@ -67,7 +67,7 @@ pub mod ashao_treasury {
     /// `min_buyback_interval_secs`. The transaction must close it with `finish_buyback` (same
     /// crank and token accounts), with only the swap program, the token programs, the
     /// associated token program and compute budget in between, none naming a treasury account
-    /// and no token instruction naming the crank's USDC account. `max_slippage_bps` is not
+    /// and no token instruction naming the crank's USDC or $ASHAO account. `max_slippage_bps` is not
     /// checked here (there is no on-chain price to check it against): the crank quotes within
     /// it and sets `min_ashao_out` from the quote, which `finish_buyback` enforces.
     /// Errors: `BuybackNotTopLevel`, `MissingFinishBuyback`, `BuybackInstructionNotAllowed`,

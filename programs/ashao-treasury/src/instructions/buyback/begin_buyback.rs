@@ -72,7 +72,7 @@ impl BeginBuyback<'_> {
         let policy = BetweenPolicy {
             swap_program: self.config.swap_program,
             treasury_accounts: &treasury_accounts,
-            crank_usdc: self.crank_usdc.key(),
+            crank_accounts: [self.crank_usdc.key(), self.crank_ashao.key()],
         };
         check_after_begin(instructions.following(), &keys, &policy)
     }

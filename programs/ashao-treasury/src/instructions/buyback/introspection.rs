@@ -60,8 +60,10 @@ pub struct BetweenPolicy<'a> {
     pub swap_program: Pubkey,
     /// The config and the three vaults: no instruction between may name them.
     pub treasury_accounts: &'a [Pubkey],
-    /// USDC may leave the crank's account only through the swap program.
-    pub crank_usdc: Pubkey,
+    /// The crank's USDC and $ASHAO accounts move only through the swap program: USDC out, $ASHAO
+    /// in (a token transfer could send the USDC elsewhere, or top up the $ASHAO from the crank's
+    /// own holdings to meet `min_ashao_out` while the swap's output goes elsewhere).
+    pub crank_accounts: [Pubkey; 2],
 }
 
 fn is_instruction<D: Discriminator>(ix: &Instruction) -> bool {
@@ -80,7 +82,9 @@ fn is_finish(ix: &Instruction) -> bool {
 pub fn check_between(ix: &Instruction, policy: &BetweenPolicy) -> Result<()> {
     let is_token_program =
         ix.program_id == anchor_spl::token::ID || ix.program_id == anchor_spl::token_2022::ID;
-    let allowed = ix.program_id == policy.swap_program
+    // An unset swap program (the default key is the System Program's) allows no swap.
+    let is_swap = ix.program_id == policy.swap_program && policy.swap_program != Pubkey::default();
+    let allowed = is_swap
         || is_token_program
         || ix.program_id == anchor_spl::associated_token::ID
         || ix.program_id == COMPUTE_BUDGET_PROGRAM_ID;
@@ -91,7 +95,7 @@ pub fn check_between(ix: &Instruction, policy: &BetweenPolicy) -> Result<()> {
             TreasuryError::BuybackTouchesTreasury
         );
         require!(
-            !(is_token_program && meta.pubkey == policy.crank_usdc),
+            !(is_token_program && policy.crank_accounts.contains(&meta.pubkey)),
             TreasuryError::BuybackTouchesTreasury
         );
     }

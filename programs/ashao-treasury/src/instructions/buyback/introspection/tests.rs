@@ -34,7 +34,7 @@ impl Fixture {
         BetweenPolicy {
             swap_program: self.swap_program,
             treasury_accounts: &self.treasury_accounts,
-            crank_usdc: self.keys.crank_usdc,
+            crank_accounts: [self.keys.crank_usdc, self.keys.crank_ashao],
         }
     }
 
@@ -137,7 +137,8 @@ fn a_swap_between_with_setup_and_compute_budget_is_accepted() {
             &[f.keys.crank, f.keys.crank_usdc],
         ),
         f.swap(&[Pubkey::new_unique()]),
-        program_ix(anchor_spl::token::ID, &[f.keys.crank_ashao]),
+        // Jupiter-style cleanup of a temporary account of the crank (not its USDC or $ASHAO).
+        program_ix(anchor_spl::token::ID, &[Pubkey::new_unique(), f.keys.crank]),
         f.finish(),
         // Anything after the finish is none of the buyback's business.
         program_ix(Pubkey::new_unique(), &[]),
@@ -205,15 +206,28 @@ fn an_allowed_program_naming_a_treasury_account_is_refused() {
 }
 
 #[test]
-fn a_token_instruction_moving_the_cranks_usdc_is_refused() {
+fn a_token_instruction_moving_the_cranks_usdc_or_ashao_is_refused() {
     let f = Fixture::new();
     for token_program in [anchor_spl::token::ID, anchor_spl::token_2022::ID] {
-        let transfer = program_ix(token_program, &[f.keys.crank_usdc, Pubkey::new_unique()]);
-        assert_eq!(
-            check_between(&transfer, &f.policy()).unwrap_err(),
-            named(TreasuryError::BuybackTouchesTreasury)
-        );
+        for account in [f.keys.crank_usdc, f.keys.crank_ashao] {
+            let transfer = program_ix(token_program, &[account, Pubkey::new_unique()]);
+            assert_eq!(
+                check_between(&transfer, &f.policy()).unwrap_err(),
+                named(TreasuryError::BuybackTouchesTreasury)
+            );
+        }
     }
+}
+
+#[test]
+fn an_unset_swap_program_allows_no_swap_and_not_the_system_program() {
+    let mut f = Fixture::new();
+    f.swap_program = Pubkey::default();
+    let system_ix = program_ix(Pubkey::default(), &[f.keys.crank]);
+    assert_eq!(
+        check_between(&system_ix, &f.policy()).unwrap_err(),
+        named(TreasuryError::BuybackInstructionNotAllowed)
+    );
 }
 
 #[test]
