@@ -19,6 +19,7 @@ import { advanceClock } from "../../app/localnet/validator";
 import {
   fetchStakePosition,
   findTreasuryEvents,
+  ownerAshaoAddress,
   ownerUsdcAddress,
   type TreasuryFigures,
 } from "../../app/sdk/src";
@@ -139,6 +140,12 @@ describe("dashboard in headless Chromium", () => {
     await page.locator("#charts svg").first().waitFor();
   });
 
+  it("follows the chain without a reload: a new deposit shows up in the figures", async () => {
+    await payRevenue(economy, 200n * USDC);
+    await page.locator('[data-figure="totalRevenue"]', { hasText: "1,000 USDC" }).waitFor();
+    await page.locator('[data-figure="buybackBucket"]', { hasText: "500 USDC" }).waitFor();
+  });
+
   it("a wallet-standard wallet connects, stakes and claims through the staking panel", async () => {
     await page.getByRole("button", { name: "Connect Ashao Test Wallet" }).click();
     await page.locator("#wallet-address", { hasText: user.publicKey.toBase58() }).waitFor();
@@ -175,6 +182,30 @@ describe("dashboard in headless Chromium", () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  });
+
+  it("requests an unstake, is refused a withdraw inside the cooldown by name, withdraws after it", async () => {
+    const ashaoAccount = ownerAshaoAddress(user.publicKey, economy.accounts);
+    const before = await tokenBalance(economy.validator.connection, ashaoAccount);
+    await page.fill("#stake-amount", "500");
+    await page.click("#unstake");
+    await page.locator("#stake-status", { hasText: "request unstake confirmed" }).waitFor();
+    await page.locator("#position-unstaking", { hasText: "500 $ASHAO" }).waitFor();
+
+    await page.click("#withdraw");
+    await page
+      .locator("#stake-status", { hasText: "withdraw failed: CooldownNotElapsed" })
+      .waitFor();
+    expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(before);
+
+    await advanceClock(economy.validator.connection, 61);
+    await page.click("#withdraw");
+    await page.locator("#stake-status", { hasText: "withdraw confirmed" }).waitFor();
+    expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(
+      before + 500n * ASHAO,
+    );
+    const position = await fetchStakePosition(economy.program, user.publicKey);
+    expect([position?.staked, position?.unstaking]).to.deep.equal([1_000n * ASHAO, 0n]);
   });
 
   it("names a refused action in the panel (staking more than the wallet holds)", async () => {
