@@ -2,8 +2,8 @@
  * initialize through the SDK: refused mints and parameters by name (nothing created), then a
  * Token-2022 $ASHAO treasury with its state asserted, and a second initialize refused.
  */
-import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { getAccount, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
@@ -96,10 +96,28 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
     }
   });
 
-  it("initialises with a Token-2022 $ASHAO mint and stores everything", async () => {
+  it("initialises with a Token-2022 $ASHAO mint and stores everything, even with lamports sent to the stake vault's address first", async () => {
     const crank = Keypair.generate().publicKey;
-    await init(ashao2022, defaultParams({ cranks: [crank], unstakeCooldownSecs: 86_400 }));
     const pdas = treasuryPdas(program.programId);
+    // Anyone can fund the address before initialize; that must not block it.
+    await send(
+      validator.current,
+      SystemProgram.transfer({
+        fromPubkey: authority.publicKey,
+        toPubkey: pdas.stakeVault,
+        lamports: 1_000_000,
+      }),
+      authority,
+    );
+    await init(ashao2022, defaultParams({ cranks: [crank], unstakeCooldownSecs: 86_400 }));
+    const vault = await getAccount(
+      validator.current.connection,
+      pdas.stakeVault,
+      "confirmed",
+      TOKEN_2022_PROGRAM_ID,
+    );
+    expect(vault.mint.equals(ashao2022.mint)).to.equal(true);
+    expect(vault.owner.equals(pdas.config)).to.equal(true);
     const state = (await fetchTreasury(program))!;
     expect(state.address.equals(pdas.config)).to.equal(true);
     expect(state.authority.equals(authority.publicKey)).to.equal(true);

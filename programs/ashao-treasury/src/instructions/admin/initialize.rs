@@ -1,6 +1,8 @@
 use anchor_lang::{
     prelude::*,
-    system_program::{create_account, CreateAccount},
+    system_program::{
+        allocate, assign, create_account, transfer, Allocate, Assign, CreateAccount, Transfer,
+    },
 };
 use anchor_spl::{
     token::{Mint as UsdcMint, Token, TokenAccount as UsdcAccount},
@@ -164,22 +166,63 @@ fn create_stake_vault<'info>(
         &token_program.key(),
         &mint.to_account_info().try_borrow_data()?,
     )?;
-    let lamports = Rent::get()?.minimum_balance(space);
     let bump = [bump];
     let seeds: [&[u8]; 2] = [STAKE_VAULT_SEED, &bump];
-    create_account(
-        CpiContext::new_with_signer(
-            system_program.key(),
-            CreateAccount {
-                from: payer.to_account_info(),
-                to: vault.to_account_info(),
-            },
-            &[&seeds],
-        ),
-        lamports,
-        u64::try_from(space).map_err(|_| TreasuryError::MathOverflow)?,
-        &token_program.key(),
-    )?;
+    let signer: &[&[&[u8]]] = &[&seeds];
+    let rent = Rent::get()?.minimum_balance(space);
+    let space = u64::try_from(space).map_err(|_| TreasuryError::MathOverflow)?;
+    let funded = vault.lamports();
+    if funded == 0 {
+        create_account(
+            CpiContext::new_with_signer(
+                system_program.key(),
+                CreateAccount {
+                    from: payer.to_account_info(),
+                    to: vault.to_account_info(),
+                },
+                signer,
+            ),
+            rent,
+            space,
+            &token_program.key(),
+        )?;
+    } else {
+        // Someone sent lamports to the address first (create_account would refuse it): top up,
+        // allocate and assign, as Anchor's `init` does, so nobody can block `initialize`.
+        let shortfall = rent.saturating_sub(funded);
+        if shortfall > 0 {
+            transfer(
+                CpiContext::new(
+                    system_program.key(),
+                    Transfer {
+                        from: payer.to_account_info(),
+                        to: vault.to_account_info(),
+                    },
+                ),
+                shortfall,
+            )?;
+        }
+        allocate(
+            CpiContext::new_with_signer(
+                system_program.key(),
+                Allocate {
+                    account_to_allocate: vault.to_account_info(),
+                },
+                signer,
+            ),
+            space,
+        )?;
+        assign(
+            CpiContext::new_with_signer(
+                system_program.key(),
+                Assign {
+                    account_to_assign: vault.to_account_info(),
+                },
+                signer,
+            ),
+            &token_program.key(),
+        )?;
+    }
     initialize_account3(CpiContext::new(
         token_program.key(),
         InitializeAccount3 {
