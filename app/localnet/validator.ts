@@ -11,6 +11,8 @@ import { createInterface } from "readline";
 
 import { Connection } from "@solana/web3.js";
 
+import { closeWebSocket } from "../sdk/src/websocket";
+
 export interface LocalValidator {
   rpcUrl: string;
   wsUrl: string;
@@ -58,20 +60,6 @@ function waitForExit(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once("exit", () => resolve());
   });
-}
-
-/**
- * Closes a Connection's PubSub socket (normal closure, so it does not reconnect). web3.js keeps
- * the socket private and would otherwise retry forever once the validator is gone.
- */
-export function closeWebSocket(connection: Connection): void {
-  const socket = (connection as unknown as { _rpcWebSocket?: { close(code?: number): void } })
-    ._rpcWebSocket;
-  try {
-    socket?.close(1000);
-  } catch {
-    // Not connected: nothing to close.
-  }
 }
 
 /** Spawns the validator and resolves once it prints its ready line. */

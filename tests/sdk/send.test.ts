@@ -14,8 +14,9 @@ import {
 } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { advanceClock, closeWebSocket } from "../../app/localnet/validator";
+import { advanceClock } from "../../app/localnet/validator";
 import {
+  closeWebSocket,
   depositRevenueIx,
   sendAndConfirm,
   toTreasuryError,

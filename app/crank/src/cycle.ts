@@ -5,17 +5,13 @@
  * leaves nothing behind and the next one starts clean.
  */
 import type { QuoteResponse, SwapApi } from "@jup-ag/api";
-import {
-  AddressLookupTableAccount,
-  Connection,
-  SYSVAR_CLOCK_PUBKEY,
-  VersionedTransaction,
-} from "@solana/web3.js";
+import { AddressLookupTableAccount, Connection, VersionedTransaction } from "@solana/web3.js";
 import type { Logger } from "pino";
 
 import {
   buybackCapacity,
   crankAccounts,
+  fetchChainTime,
   fetchTreasuryOrThrow,
   findTreasuryEvents,
   sendSigned,
@@ -149,13 +145,6 @@ async function prepare(
   );
 }
 
-/** The Clock sysvar's `unix_timestamp`: what `begin_buyback` checks the interval against. */
-async function chainTime(connection: Connection): Promise<bigint> {
-  const clock = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed");
-  if (!clock) throw new Error("the clock sysvar is missing");
-  return clock.data.readBigInt64LE(32);
-}
-
 async function attempt(
   deps: CrankDeps,
   config: CrankConfig,
@@ -163,7 +152,7 @@ async function attempt(
 ): Promise<CycleResult> {
   const { connection, program, log } = deps;
   const state = await rpc("treasury", () => fetchTreasuryOrThrow(program));
-  const capacity = buybackCapacity(state, await rpc("clock", () => chainTime(connection)));
+  const capacity = buybackCapacity(state, await rpc("clock", () => fetchChainTime(connection)));
   if (capacity.blocked) {
     const reason =
       capacity.blocked === "interval"

@@ -1,16 +1,12 @@
 /** How the dashboard prints the API's amounts (shared with its browser test). */
-import type { Amount, TreasuryFigures } from "../../sdk/src/figures";
+import { type Amount, formatUnits, type TreasuryFigures } from "../../sdk/src/figures";
 
 const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
 
 /** `1234.5` USDC → `1,234.5 USDC`, from the exact base-unit string (no float rounding). */
 export function formatAmount(amount: Amount, unit: string): string {
-  const { raw, decimals } = amount;
-  const padded = raw.padStart(decimals + 1, "0");
-  const whole = padded.slice(0, padded.length - decimals);
-  const fraction = padded.slice(padded.length - decimals).replace(/0+$/, "");
-  const grouped = GROUPED.format(BigInt(whole));
-  return `${grouped}${fraction ? `.${fraction}` : ""} ${unit}`;
+  const [whole, fraction] = formatUnits(BigInt(amount.raw), amount.decimals).split(".");
+  return `${GROUPED.format(BigInt(whole))}${fraction ? `.${fraction}` : ""} ${unit}`;
 }
 
 export function formatCount(value: number): string {

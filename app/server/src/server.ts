@@ -9,7 +9,12 @@ import fastifyStatic from "@fastify/static";
 import { Connection, PublicKey } from "@solana/web3.js";
 import Fastify, { type FastifyInstance } from "fastify";
 
-import { ASHAO_TREASURY_PROGRAM_ID, treasuryProgram } from "../../sdk/src";
+import {
+  ASHAO_TREASURY_PROGRAM_ID,
+  closeWebSocket,
+  onWebSocketReopen,
+  treasuryProgram,
+} from "../../sdk/src";
 import { ApiError } from "./errors";
 import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
@@ -129,22 +134,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await indexer.stop();
       await snapshot.stop();
       await store.close();
-      const socket = (connection as unknown as { _rpcWebSocket?: { close(): void } })._rpcWebSocket;
-      socket?.close();
+      closeWebSocket(connection);
     },
   };
-}
-
-/**
- * Calls `listener` each time web3.js's PubSub socket reconnects (not on its first connection).
- * web3.js keeps the socket private; it is an rpc-websockets client, an event emitter.
- */
-function onWebSocketReopen(connection: Connection, listener: () => void): void {
-  const socket = (
-    connection as unknown as { _rpcWebSocket?: { on(event: "open", f: () => void): void } }
-  )._rpcWebSocket;
-  let opened = 0;
-  socket?.on("open", () => {
-    if (opened++ > 0) listener();
-  });
 }

@@ -13,6 +13,8 @@ import {
 } from "@solana/web3.js";
 
 import {
+  clockUnixTimestamp,
+  fetchChainTime,
   decodeStakePosition,
   fetchAllStakePositions,
   decodeTreasury,
@@ -40,8 +42,6 @@ export interface SnapshotOptions {
 const tokenAmount = (data: Buffer) =>
   AccountLayout.decode(data.subarray(0, AccountLayout.span)).amount;
 const mintSupply = (data: Buffer) => MintLayout.decode(data.subarray(0, MintLayout.span)).supply;
-/** The clock sysvar's `unix_timestamp` (after slot, epoch_start_timestamp, epoch, leader_schedule_epoch). */
-const clockUnixTime = (data: Buffer) => data.readBigInt64LE(32);
 const CLOCK_REFRESH_MS = 1_000;
 
 export class TreasurySnapshot {
@@ -90,18 +90,15 @@ export class TreasurySnapshot {
       watch(vault, (data) => this.balances.set(vault.toBase58(), tokenAmount(data)));
     }
     watch(state.ashaoMint, (data) => (this.supply = mintSupply(data)));
-    watch(SYSVAR_CLOCK_PUBKEY, (data) => (this.chainTime = clockUnixTime(data)));
+    watch(SYSVAR_CLOCK_PUBKEY, (data) => (this.chainTime = clockUnixTimestamp(data)));
     // Not every node notifies clock changes (the local validator only notifies accounts that
     // transactions touch), so the clock is also re-read on new slots, at most once a second.
     let lastClockRead = 0;
     const slotId = this.connection.onSlotChange(() => {
       if (Date.now() - lastClockRead < CLOCK_REFRESH_MS) return;
       lastClockRead = Date.now();
-      void this.connection
-        .getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed")
-        .then((info) => {
-          if (info) this.chainTime = clockUnixTime(info.data);
-        })
+      void fetchChainTime(this.connection)
+        .then((now) => (this.chainTime = now))
         .catch(() => undefined);
     });
     this.subscriptions.push(() => this.connection.removeSlotChangeListener(slotId));
@@ -151,7 +148,7 @@ export class TreasurySnapshot {
         this.balances.set(accounts[i].toBase58(), info ? tokenAmount(info.data) : 0n),
       );
       this.supply = mint ? mintSupply(mint.data) : 0n;
-      if (clock) this.chainTime = clockUnixTime(clock.data);
+      if (clock) this.chainTime = clockUnixTimestamp(clock.data);
       this.positions = new Map(positions.map((p) => [p.owner.toBase58(), p]));
     });
   }

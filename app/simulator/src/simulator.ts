@@ -19,6 +19,7 @@ import { fundedTokenAccount, type LocalMint } from "../../localnet/tokens";
 import {
   claimInstructions,
   depositRevenueIx,
+  fetchChainTime,
   fetchStakePosition,
   fetchTreasuryOrThrow,
   formatUnits,
@@ -174,13 +175,12 @@ export class Simulator {
   private async stakerMove(staker: SimulatedStaker): Promise<void> {
     const { connection, program } = this.options;
     const owner = staker.wallet.publicKey;
-    const [position, treasury, clock, balance] = await Promise.all([
+    const [position, treasury, now, balance] = await Promise.all([
       fetchStakePosition(program, owner),
       fetchTreasuryOrThrow(program),
-      connection.getBlockTime(await connection.getSlot("confirmed")),
+      fetchChainTime(connection),
       connection.getTokenAccountBalance(staker.ashaoAccount, "confirmed"),
     ]);
-    const now = BigInt(clock ?? Math.floor(Date.now() / 1000));
     const held = BigInt(balance.value.amount);
     const who = owner.toBase58().slice(0, 6);
 
