@@ -1,28 +1,16 @@
 /**
  * Mint and token-account factories for a local chain, through @solana/spl-token: USDC
- * (6 decimals, SPL Token), $ASHAO (9 decimals, SPL Token or Token-2022), and Token-2022 mints
- * with a transfer fee (which the treasury must refuse). Used by the local economy and the tests.
+ * (6 decimals, SPL Token) and $ASHAO (9 decimals, SPL Token or Token-2022). Used by the local
+ * economy and the tests (tests/utils/extension-mints.ts makes Token-2022 mints with extensions).
  */
 import {
   createAssociatedTokenAccountIdempotent,
-  createInitializeMintInstruction,
-  createInitializeTransferFeeConfigInstruction,
   createMint,
-  ExtensionType,
   getAccount,
-  getMintLen,
   mintTo,
-  TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
-import {
-  Connection,
-  Keypair,
-  PublicKey,
-  sendAndConfirmTransaction,
-  SystemProgram,
-  Transaction,
-} from "@solana/web3.js";
+import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 
 import { ASHAO_DECIMALS, USDC_DECIMALS } from "../sdk/src/constants";
 
@@ -65,52 +53,6 @@ export async function createAshaoMint(
     tokenProgram,
   );
   return { mint, tokenProgram, decimals: ASHAO_DECIMALS, authority: payer };
-}
-
-/** A Token-2022 mint with the TransferFeeConfig extension (`feeBps`, capped at `maxFee`). */
-export async function createTransferFeeMint(
-  connection: Connection,
-  payer: Keypair,
-  feeBps = 100,
-  maxFee = 1_000_000_000n,
-  decimals = ASHAO_DECIMALS,
-): Promise<LocalMint> {
-  const mintKeypair = Keypair.generate();
-  const space = getMintLen([ExtensionType.TransferFeeConfig]);
-  const lamports = await connection.getMinimumBalanceForRentExemption(space);
-  const tx = new Transaction().add(
-    SystemProgram.createAccount({
-      fromPubkey: payer.publicKey,
-      newAccountPubkey: mintKeypair.publicKey,
-      space,
-      lamports,
-      programId: TOKEN_2022_PROGRAM_ID,
-    }),
-    createInitializeTransferFeeConfigInstruction(
-      mintKeypair.publicKey,
-      payer.publicKey,
-      payer.publicKey,
-      feeBps,
-      maxFee,
-      TOKEN_2022_PROGRAM_ID,
-    ),
-    createInitializeMintInstruction(
-      mintKeypair.publicKey,
-      decimals,
-      payer.publicKey,
-      null,
-      TOKEN_2022_PROGRAM_ID,
-    ),
-  );
-  await sendAndConfirmTransaction(connection, tx, [payer, mintKeypair], {
-    commitment: "confirmed",
-  });
-  return {
-    mint: mintKeypair.publicKey,
-    tokenProgram: TOKEN_2022_PROGRAM_ID,
-    decimals,
-    authority: payer,
-  };
 }
 
 /** The owner's associated token account for `mint` (created if missing), holding `amount` more. */

@@ -162,41 +162,29 @@ describe("buyback: begin_buyback, a swap, finish_buyback", () => {
     );
     await refused([begin, intoVault, swap, finish], "BuybackTouchesTreasury");
 
-    // Walking away with the taken USDC through the token program instead of the swap.
-    const elsewhere = await fundedTokenAccount(
-      validator.current.connection,
-      f.t.authority,
-      f.t.usdc,
-      f.t.authority.publicKey,
-    );
-    const away = createTransferCheckedInstruction(
-      f.crankAccounts.crankUsdc,
-      f.t.usdc.mint,
-      elsewhere,
-      f.crank.publicKey,
-      usdcAmount,
-      6,
-    );
+    // A token transfer out of the crank's account beside the swap: walking away with the taken
+    // USDC, or diverting the $ASHAO it bought (and meeting min_ashao_out from its own holdings).
     const [beginTiny, , finishTiny] = await f.buybackIxs({ usdcAmount, minAshaoOut: 1n });
-    await refused([beginTiny, away, finishTiny], "BuybackTouchesTreasury");
-
-    // Moving $ASHAO in or out of the crank's account beside the swap (to meet min_ashao_out
-    // from its own holdings, or to divert what the treasury's USDC bought).
-    const elsewhereAshao = await fundedTokenAccount(
-      validator.current.connection,
-      f.t.authority,
-      f.t.ashao,
-      f.t.authority.publicKey,
-    );
-    const divert = createTransferCheckedInstruction(
-      f.crankAccounts.crankAshao,
-      f.t.ashao.mint,
-      elsewhereAshao,
-      f.crank.publicKey,
-      1n,
-      9,
-    );
-    await refused([beginTiny, divert, finishTiny], "BuybackTouchesTreasury");
+    for (const [mint, from, amount] of [
+      [f.t.usdc, f.crankAccounts.crankUsdc, usdcAmount],
+      [f.t.ashao, f.crankAccounts.crankAshao, 1n],
+    ] as const) {
+      const elsewhere = await fundedTokenAccount(
+        validator.current.connection,
+        f.t.authority,
+        mint,
+        f.t.authority.publicKey,
+      );
+      const out = createTransferCheckedInstruction(
+        from,
+        mint.mint,
+        elsewhere,
+        f.crank.publicKey,
+        amount,
+        mint.decimals,
+      );
+      await refused([beginTiny, out, finishTiny], "BuybackTouchesTreasury");
+    }
   });
 
   it("refuses a swap that delivers less than min_ashao_out (MinAshaoOutNotMet)", async () => {

@@ -14,13 +14,8 @@ import {
   treasuryProgram,
   TreasuryProgram,
 } from "../../app/sdk/src";
-import {
-  createAshaoMint,
-  createTransferFeeMint,
-  createUsdcMint,
-  TestMint,
-  tokenBalance,
-} from "../utils/tokens";
+import { createAshaoMint, createUsdcMint, TestMint, tokenBalance } from "../utils/tokens";
+import { createExtensionMint } from "../utils/extension-mints";
 import { defaultParams, expectTreasuryError, send } from "../utils/treasury";
 import { useTestValidator } from "../utils/validator";
 
@@ -62,7 +57,11 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
   });
 
   it("refuses a Token-2022 mint with a transfer fee by name", async () => {
-    const feeMint = await createTransferFeeMint(validator.current.connection, authority);
+    const feeMint = await createExtensionMint(
+      validator.current.connection,
+      authority,
+      "transferFee",
+    );
     await expectTreasuryError(init(feeMint), "MintHasTransferFee");
   });
 

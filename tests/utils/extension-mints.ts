@@ -14,6 +14,7 @@ import {
   createInitializePermanentDelegateInstruction,
   createInitializePermissionedBurnInstruction,
   createInitializeScaledUiAmountConfigInstruction,
+  createInitializeTransferFeeConfigInstruction,
   createInitializeTransferHookInstruction,
   ExtensionType,
   getMintLen,
@@ -58,6 +59,7 @@ function initializeConfidentialTransferMintIx(
 
 /** The extensions the suites make, each with the instruction that sets it up before InitializeMint. */
 export const MINT_EXTENSIONS = {
+  transferFee: ExtensionType.TransferFeeConfig,
   transferHook: ExtensionType.TransferHook,
   permanentDelegate: ExtensionType.PermanentDelegate,
   nonTransferable: ExtensionType.NonTransferable,
@@ -76,6 +78,16 @@ export type MintExtension = keyof typeof MINT_EXTENSIONS;
 function extensionIx(extension: MintExtension, mint: PublicKey, authority: PublicKey) {
   const program = TOKEN_2022_PROGRAM_ID;
   switch (extension) {
+    case "transferFee":
+      // 1%, capped at 1 $ASHAO: what arrives would be less than what was sent.
+      return createInitializeTransferFeeConfigInstruction(
+        mint,
+        authority,
+        authority,
+        100,
+        1_000_000_000n,
+        program,
+      );
     case "transferHook":
       // Any program id will do: the treasury must refuse the mint before a hook could run.
       return createInitializeTransferHookInstruction(mint, authority, authority, program);

@@ -1,7 +1,6 @@
 /** The local chain's mint and token-account factories, under the names the suites use. */
 export {
   createAshaoMint,
-  createTransferFeeMint,
   createUsdcMint,
   fundedTokenAccount,
   mintTokens,
