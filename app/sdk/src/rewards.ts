@@ -126,7 +126,27 @@ export function accrue(
   };
 }
 
-/** Accrues, then adds stakers' revenue to the stream, which restarts over `periodSecs`. */
+/**
+ * When the stream ends after `added` joins `remaining` (ending at `endTs`) at `now`: the earlier
+ * of `now + period` and the latest end that keeps the old release rate, so later revenue never
+ * slows what is already streaming (mirrors `merged_stream_end`).
+ */
+export function mergedStreamEnd(
+  remaining: bigint,
+  endTs: bigint,
+  added: bigint,
+  now: bigint,
+  periodSecs: bigint,
+): bigint {
+  const periodEnd = now + periodSecs;
+  if (remaining === 0n || endTs <= now) return periodEnd;
+  const left = endTs - now;
+  if (left >= periodSecs) return periodEnd;
+  const ratePreserving = (left * (remaining + added)) / remaining;
+  return now + (ratePreserving < periodSecs ? ratePreserving : periodSecs);
+}
+
+/** Accrues, then adds stakers' revenue to the stream (ending at `mergedStreamEnd`). */
 export function addToStream(
   stream: RewardStream,
   toStakers: bigint,
@@ -138,7 +158,16 @@ export function addToStream(
   return {
     ...next,
     streamRemaining: within(next.streamRemaining + toStakers, U64_MAX),
-    streamEndTs: within(next.lastUpdateTs + periodSecs, I64_MAX),
+    streamEndTs: within(
+      mergedStreamEnd(
+        next.streamRemaining,
+        next.streamEndTs,
+        toStakers,
+        next.lastUpdateTs,
+        periodSecs,
+      ),
+      I64_MAX,
+    ),
   };
 }
 

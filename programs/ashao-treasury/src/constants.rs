@@ -24,18 +24,53 @@ pub const REWARD_PRECISION: u128 = 1_000_000_000_000_000_000;
 #[constant]
 pub const BPS_DENOMINATOR: u16 = 10_000;
 
+/// Shortest revenue stream period: 1 hour. A stream of zero would hand a large deposit to
+/// whoever is staked at that instant (a just-in-time staker).
+#[constant]
+pub const MIN_STREAM_PERIOD_SECS: u32 = 60 * 60;
 /// Longest revenue stream period: 30 days.
 #[constant]
 pub const MAX_STREAM_PERIOD_SECS: u32 = 30 * 24 * 60 * 60;
+/// Shortest unstake cooldown: 1 hour.
+#[constant]
+pub const MIN_UNSTAKE_COOLDOWN_SECS: u32 = 60 * 60;
 /// Longest unstake cooldown: 30 days.
 #[constant]
 pub const MAX_UNSTAKE_COOLDOWN_SECS: u32 = 30 * 24 * 60 * 60;
+/// Shortest interval between two buybacks: 1 minute. With the cap, it bounds how fast the
+/// bucket can be spent whatever the cranks do.
+#[constant]
+pub const MIN_BUYBACK_INTERVAL_SECS: u32 = 60;
 /// Longest minimum interval between two buybacks: 30 days.
 #[constant]
 pub const MAX_BUYBACK_INTERVAL_SECS: u32 = 30 * 24 * 60 * 60;
-/// Highest slippage a buyback may declare: 10%.
+/// Highest `max_buyback_usdc`: 1,000,000 USDC (6 decimals) in one buyback.
+#[constant]
+pub const MAX_BUYBACK_USDC: u64 = 1_000_000 * 1_000_000u64;
+/// Highest slippage below the oracle price a buyback may be allowed: 10%.
 #[constant]
 pub const MAX_SLIPPAGE_BPS: u16 = 1_000;
+
+/// Shortest admin timelock: 1 day (and never shorter than the unstake cooldown).
+#[constant]
+pub const MIN_TIMELOCK_SECS: u32 = 24 * 60 * 60;
+/// Longest admin timelock: 30 days (the longest cooldown must fit under it).
+#[constant]
+pub const MAX_TIMELOCK_SECS: u32 = 30 * 24 * 60 * 60;
+/// How long a queued change may still be applied once its timelock has passed: 14 days. A
+/// change nobody applied in that window expires rather than landing by surprise much later.
+#[constant]
+pub const TIMELOCK_GRACE_SECS: u32 = 14 * 24 * 60 * 60;
+
+/// Oldest oracle price the guard may be configured to accept: 1 hour.
+#[constant]
+pub const MAX_ORACLE_AGE_SECS: u32 = 60 * 60;
+/// Widest oracle confidence interval the guard may be configured to accept: 10% of the price.
+#[constant]
+pub const MAX_ORACLE_CONFIDENCE_BPS: u16 = 1_000;
+/// The Pyth Solana Receiver program: owner of every `PriceUpdateV2` account (pull oracle and
+/// the sponsored price feed accounts alike).
+pub const PYTH_RECEIVER_PROGRAM_ID: Pubkey = pubkey!("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 
 /// Most boost tiers stored.
 #[constant]

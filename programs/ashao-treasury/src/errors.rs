@@ -7,8 +7,12 @@ pub enum TreasuryError {
     // --- Parameters -------------------------------------------------------------------------
     #[msg("Stream period exceeds the 30-day maximum; choose a shorter stream_period_secs")]
     StreamPeriodTooLong,
+    #[msg("Stream period is under the 1-hour minimum; choose a longer stream_period_secs")]
+    StreamPeriodTooShort,
     #[msg("Unstake cooldown exceeds the 30-day maximum; choose a shorter unstake_cooldown_secs")]
     UnstakeCooldownTooLong,
+    #[msg("Unstake cooldown is under the 1-hour minimum; choose a longer unstake_cooldown_secs")]
+    UnstakeCooldownTooShort,
     #[msg("Too many boost tiers; at most 8 are stored")]
     TooManyBoostTiers,
     #[msg("Boost tiers must have strictly ascending min_stake, each above zero")]
@@ -21,12 +25,18 @@ pub enum TreasuryError {
     TooManyCranks,
     #[msg("Crank list holds a duplicate or the default (all-zero) address")]
     InvalidCrank,
-    #[msg("max_buyback_usdc must be greater than zero")]
+    #[msg("max_buyback_usdc must be between 1 and 1,000,000 USDC (1_000_000_000_000 base units)")]
     InvalidMaxBuyback,
     #[msg("max_slippage_bps must be between 1 and 1_000 (10%)")]
     InvalidSlippage,
     #[msg("min_buyback_interval_secs exceeds the 30-day maximum")]
     BuybackIntervalTooLong,
+    #[msg("min_buyback_interval_secs is under the 60-second minimum")]
+    BuybackIntervalTooShort,
+    #[msg("timelock_secs must be between 1 day and 30 days, and at least unstake_cooldown_secs")]
+    InvalidTimelock,
+    #[msg("Price guard: feed_id must be set, max_age_secs 1..=3600, max_confidence_bps 1..=1000")]
+    InvalidPriceGuard,
 
     // --- Mints ------------------------------------------------------------------------------
     #[msg("USDC mint and $ASHAO mint must be different mints")]
@@ -53,6 +63,10 @@ pub enum TreasuryError {
     MintHasScaledUiAmount,
     #[msg("$ASHAO mint has a Token-2022 extension outside the allow-list")]
     MintExtensionNotAllowed,
+    #[msg("$ASHAO mint has a freeze authority, who could freeze the stake vault and block every exit; revoke it first")]
+    MintHasFreezeAuthority,
+    #[msg("$ASHAO mint has a close authority; revoke it (set it to none) first")]
+    MintHasCloseAuthority,
 
     // --- Authority --------------------------------------------------------------------------
     #[msg("Only the treasury authority may do this")]
@@ -63,6 +77,20 @@ pub enum TreasuryError {
     NoPendingAuthority,
     #[msg("Only the pending authority may accept the transfer")]
     NotPendingAuthority,
+    #[msg("Only the program's upgrade authority may initialize the treasury (pass the program and its ProgramData account)")]
+    NotUpgradeAuthority,
+    #[msg("This change adds risk and must wait out the timelock; use queue_config_change")]
+    ChangeNeedsTimelock,
+    #[msg("The change leaves every parameter as it is")]
+    NoConfigChange,
+    #[msg("A config change is already queued; apply or cancel it first")]
+    ConfigChangeAlreadyQueued,
+    #[msg("No config change is queued")]
+    NoQueuedConfigChange,
+    #[msg("The timelock has not elapsed yet; try again at or after the queued eta")]
+    TimelockNotElapsed,
+    #[msg("The queued change was not applied within 14 days of its eta and has expired; cancel it and queue it again")]
+    ConfigChangeExpired,
 
     // --- Operations -------------------------------------------------------------------------
     #[msg(
@@ -110,7 +138,7 @@ pub enum TreasuryError {
     )]
     MissingFinishBuyback,
     #[msg(
-        "Between begin_buyback and finish_buyback only the swap program, the token programs, the associated token program and compute budget may run"
+        "Between begin_buyback and finish_buyback only the swap program, the associated token program's create instructions and compute budget may run"
     )]
     BuybackInstructionNotAllowed,
     #[msg(
@@ -131,4 +159,24 @@ pub enum TreasuryError {
     MinAshaoOutNotMet,
     #[msg("The swap spent more USDC than begin_buyback took from the bucket")]
     BuybackOverspent,
+    #[msg("No price guard is configured; buybacks stay off until the authority sets one")]
+    NoPriceGuard,
+    #[msg("The swap delivered less $ASHAO than the oracle price less max_slippage_bps allows; nothing was spent")]
+    PriceBelowOracle,
+
+    // --- Oracle -----------------------------------------------------------------------------
+    #[msg("The price account is not owned by the guard's oracle program")]
+    OracleWrongOwner,
+    #[msg("The price account is not a Pyth PriceUpdateV2 account")]
+    OracleInvalidAccount,
+    #[msg("The price update is for another feed than the guard's feed_id")]
+    OracleWrongFeed,
+    #[msg("The price update is not fully verified (Wormhole verification level must be Full)")]
+    OracleNotFullyVerified,
+    #[msg("The oracle price is older than the guard's max_age_secs; post a fresh price update")]
+    OracleStale,
+    #[msg("The oracle price's confidence interval is wider than the guard allows")]
+    OracleConfidenceTooWide,
+    #[msg("The oracle price is not positive or its exponent is out of range")]
+    OraclePriceInvalid,
 }

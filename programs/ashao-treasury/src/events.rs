@@ -3,7 +3,10 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::BoostTier;
+use crate::{
+    oracle::PriceGuard,
+    state::{BoostTier, ConfigChange, TreasuryConfig},
+};
 
 /// Logs an event as `Program data: <base64>` on SBF and on the host.
 ///
@@ -47,6 +50,8 @@ pub struct TreasuryInitialized {
     pub max_slippage_bps: u16,
     pub swap_program: Pubkey,
     pub cranks: Vec<Pubkey>,
+    pub price_guard: PriceGuard,
+    pub timelock_secs: u32,
     pub unix_timestamp: i64,
 }
 
@@ -129,6 +134,7 @@ pub struct PositionClosed {
     pub unix_timestamp: i64,
 }
 
+/// The parameters after a change, in full.
 #[event]
 pub struct ConfigUpdated {
     pub authority: Pubkey,
@@ -140,13 +146,44 @@ pub struct ConfigUpdated {
     pub max_slippage_bps: u16,
     pub swap_program: Pubkey,
     pub cranks: Vec<Pubkey>,
+    pub price_guard: PriceGuard,
+    pub timelock_secs: u32,
     pub unix_timestamp: i64,
 }
 
 #[event]
 pub struct AuthorityProposed {
     pub authority: Pubkey,
+    /// `Pubkey::default()`: the pending transfer was cancelled.
     pub pending_authority: Pubkey,
+    /// When the pending authority may accept (0 when cancelled).
+    pub accept_after: i64,
+    pub unix_timestamp: i64,
+}
+
+/// A risk-adding change was queued; anyone may apply it from `eta` (for 14 days).
+#[event]
+pub struct ConfigChangeQueued {
+    pub authority: Pubkey,
+    pub change: ConfigChange,
+    pub eta: i64,
+    pub unix_timestamp: i64,
+}
+
+/// The queued change was applied; `ConfigUpdated` follows with the resulting parameters.
+#[event]
+pub struct ConfigChangeApplied {
+    pub applied_by: Pubkey,
+    pub change: ConfigChange,
+    pub eta: i64,
+    pub unix_timestamp: i64,
+}
+
+#[event]
+pub struct ConfigChangeCancelled {
+    pub authority: Pubkey,
+    pub change: ConfigChange,
+    pub eta: i64,
     pub unix_timestamp: i64,
 }
 
@@ -172,11 +209,40 @@ pub struct BuybackExecuted {
     /// USDC the swap did not spend, back in the buyback vault.
     pub usdc_returned: u64,
     pub ashao_burned: u64,
-    /// USDC base units per whole $ASHAO (`10^decimals` base units), floored.
+    /// USDC base units per whole $ASHAO (`10^decimals` base units), floored: the effective
+    /// price of this buyback.
     pub price_usdc_per_ashao: u64,
+    /// The oracle price the guard accepted: `oracle_price × 10^oracle_exponent` US dollars per
+    /// whole $ASHAO, published at `oracle_publish_time`.
+    pub oracle_price: u64,
+    pub oracle_exponent: i32,
+    pub oracle_publish_time: i64,
+    /// The oracle price in the effective price's unit, floored.
+    pub oracle_price_usdc_per_ashao: u64,
+    /// The least $ASHAO the oracle price less `max_slippage_bps` allowed for the USDC spent.
+    pub oracle_min_ashao_out: u64,
     pub buyback_bucket: u64,
     pub total_buyback_usdc_spent: u64,
     pub total_ashao_burned: u64,
     pub buyback_count: u64,
     pub unix_timestamp: i64,
+}
+
+impl ConfigUpdated {
+    pub fn of(config: &TreasuryConfig, now: i64) -> Self {
+        Self {
+            authority: config.authority,
+            stream_period_secs: config.stream_period_secs,
+            unstake_cooldown_secs: config.unstake_cooldown_secs,
+            boost_tiers: config.active_boost_tiers().to_vec(),
+            max_buyback_usdc: config.max_buyback_usdc,
+            min_buyback_interval_secs: config.min_buyback_interval_secs,
+            max_slippage_bps: config.max_slippage_bps,
+            swap_program: config.swap_program,
+            cranks: config.active_cranks().to_vec(),
+            price_guard: config.price_guard,
+            timelock_secs: config.timelock_secs,
+            unix_timestamp: now,
+        }
+    }
 }

@@ -13,10 +13,11 @@ pub mod events;
 pub mod instructions;
 pub mod math;
 pub mod mint_policy;
+pub mod oracle;
 pub mod state;
 
 use instructions::*;
-use state::TreasuryParams;
+use state::{ConfigChange, TreasuryParams};
 
 declare_id!("CePT2CzQTddcwu6Y3bANh2rKLvHmeGhnBphf5P6wLhAs");
 
@@ -27,28 +28,55 @@ pub mod ashao_treasury {
     // ----------------------------------------------------------------------------- admin
 
     /// Creates the treasury config PDA and its three vaults (buyback USDC, rewards USDC,
-    /// stake $ASHAO) for the given mints. Caller: anyone, once; the payer becomes the authority.
-    /// Params: the bounded parameters. Errors: `SameMint`, the `Mint*` extension refusals, the
-    /// parameter bound errors; a second call fails because the config account exists.
+    /// stake $ASHAO) for the given mints. Caller: the program's upgrade authority, once; it
+    /// becomes the treasury authority. Params: the bounded parameters. Errors:
+    /// `NotUpgradeAuthority`, `SameMint`, `MintHasFreezeAuthority`, `MintHasCloseAuthority`, the
+    /// `Mint*` extension refusals, the parameter bound errors; a second call fails because the
+    /// config account exists.
     pub fn initialize(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
         instructions::admin::initialize::handler(ctx, params)
     }
 
-    /// Changes any subset of the parameters (never the split). Caller: authority. Params:
-    /// `UpdateConfigParams` (each field optional). Accrues the stream first; a new stream period
-    /// applies from the next revenue. Errors: `Unauthorized`, the parameter bound errors.
-    pub fn update_config(ctx: Context<UpdateConfig>, params: UpdateConfigParams) -> Result<()> {
-        instructions::admin::update_config::handler(ctx, params)
+    /// Applies at once a change that only reduces risk (removing cranks, a lower cap or
+    /// slippage, a longer interval or timelock, a shorter cooldown, buybacks switched off).
+    /// Caller: authority. Params: `ConfigChange` (each field optional; never the split).
+    /// Errors: `Unauthorized`, `ChangeNeedsTimelock`, the parameter bound errors.
+    pub fn update_config(ctx: Context<UpdateConfig>, change: ConfigChange) -> Result<()> {
+        instructions::admin::update_config::handler(ctx, change)
     }
 
-    /// Names the next authority (step one of two); `Pubkey::default()` cancels. Caller:
-    /// authority. Errors: `Unauthorized`, `InvalidNewAuthority`.
+    /// Queues any change to apply after `timelock_secs` (never shorter than the unstake
+    /// cooldown, so a staker who disagrees can leave first). Caller: authority. Errors:
+    /// `Unauthorized`, `ConfigChangeAlreadyQueued`, `NoConfigChange`, the parameter bound errors.
+    pub fn queue_config_change(
+        ctx: Context<QueueConfigChange>,
+        change: ConfigChange,
+    ) -> Result<()> {
+        instructions::admin::queue_config_change::handler(ctx, change)
+    }
+
+    /// Applies the queued change once its timelock has passed, within 14 days. Caller: anyone.
+    /// Accrues the stream first. Errors: `NoQueuedConfigChange`, `TimelockNotElapsed`,
+    /// `ConfigChangeExpired`, the parameter bound errors.
+    pub fn apply_config_change(ctx: Context<ApplyConfigChange>) -> Result<()> {
+        instructions::admin::apply_config_change::handler(ctx)
+    }
+
+    /// Drops the queued change. Caller: authority. Errors: `Unauthorized`,
+    /// `NoQueuedConfigChange`.
+    pub fn cancel_config_change(ctx: Context<CancelConfigChange>) -> Result<()> {
+        instructions::admin::cancel_config_change::handler(ctx)
+    }
+
+    /// Names the next authority (step one of two), who may accept after the timelock;
+    /// `Pubkey::default()` cancels at once. Caller: authority. Errors: `Unauthorized`,
+    /// `InvalidNewAuthority`.
     pub fn propose_authority(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
         instructions::admin::propose_authority::handler(ctx, new_authority)
     }
 
-    /// Takes over as authority (step two). Caller: the pending authority. Errors:
-    /// `NoPendingAuthority`, `NotPendingAuthority`.
+    /// Takes over as authority (step two) once the timelock has passed. Caller: the pending
+    /// authority. Errors: `NoPendingAuthority`, `NotPendingAuthority`, `TimelockNotElapsed`.
     pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
         instructions::admin::accept_authority::handler(ctx)
     }
@@ -63,16 +91,15 @@ pub mod ashao_treasury {
 
     /// Takes `usdc_amount` from the buyback bucket into the crank's USDC account for a swap in
     /// this same transaction, and snapshots the crank's balances. Caller: an allow-listed crank,
-    /// at the transaction's top level, not paused, within `max_buyback_usdc`, the bucket and
-    /// `min_buyback_interval_secs`. The transaction must close it with `finish_buyback` (same
-    /// crank and token accounts), with only the swap program, the token programs, the
-    /// associated token program and compute budget in between, none naming a treasury account
-    /// and no token instruction naming the crank's USDC or $ASHAO account. `max_slippage_bps` is not
-    /// checked here (there is no on-chain price to check it against): the crank quotes within
-    /// it and sets `min_ashao_out` from the quote, which `finish_buyback` enforces.
+    /// at the transaction's top level, not paused, with a price guard configured, within
+    /// `max_buyback_usdc`, the bucket and `min_buyback_interval_secs`. The transaction must
+    /// close it with `finish_buyback` (same crank and token accounts), with only the swap
+    /// program, the associated token program's create instructions and compute budget in
+    /// between, none naming a treasury account. `min_ashao_out` is the crank's own floor (from
+    /// its quote); the oracle's floor is enforced by `finish_buyback` whatever the crank sets.
     /// Errors: `BuybackNotTopLevel`, `MissingFinishBuyback`, `BuybackInstructionNotAllowed`,
-    /// `BuybackTouchesTreasury`, `Paused`, `CrankNotAllowed`, `ZeroAmount`, `BuybackTooLarge`,
-    /// `BuybackExceedsBucket`, `BuybackTooSoon`, `BuybackInProgress`.
+    /// `BuybackTouchesTreasury`, `Paused`, `CrankNotAllowed`, `NoPriceGuard`, `ZeroAmount`,
+    /// `BuybackTooLarge`, `BuybackExceedsBucket`, `BuybackTooSoon`, `BuybackInProgress`.
     pub fn begin_buyback(
         ctx: Context<BeginBuyback>,
         usdc_amount: u64,
@@ -82,10 +109,12 @@ pub mod ashao_treasury {
     }
 
     /// Measures the swap from the snapshot: USDC spent (at most what was taken), $ASHAO received
-    /// (at least `min_ashao_out`); burns all of it, returns unspent USDC to the bucket, books
-    /// the totals and emits `BuybackExecuted`. Caller: the crank that began it, at the top
-    /// level of the same transaction. Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`,
-    /// `MinAshaoOutNotMet`, `BuybackOverspent`.
+    /// (at least `min_ashao_out`, and at least what the guard's oracle price less
+    /// `max_slippage_bps` gives for the USDC spent); burns all of it, returns unspent USDC to
+    /// the bucket, books the totals and emits `BuybackExecuted` with the oracle and effective
+    /// prices. Caller: the crank that began it, at the top level of the same transaction.
+    /// Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`, `MinAshaoOutNotMet`,
+    /// `BuybackOverspent`, `PriceBelowOracle`, the `Oracle*` errors.
     pub fn finish_buyback(ctx: Context<FinishBuyback>) -> Result<()> {
         instructions::buyback::finish_buyback::handler(ctx)
     }

@@ -5,7 +5,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::{
     spl_token_2022::{
-        extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+        extension::{
+            mint_close_authority::MintCloseAuthority, BaseStateWithExtensions, ExtensionType,
+            StateWithExtensions,
+        },
         state::{Account, Mint},
     },
     ID as TOKEN_2022_ID,
@@ -38,8 +41,9 @@ pub fn refusal_for(extension: ExtensionType) -> Option<TreasuryError> {
     }
 }
 
-/// Refuses a Token-2022 mint carrying an extension outside the allow-list. An extension newer
-/// than this program's Token-2022 library cannot be read; it is refused by name too.
+/// Refuses a Token-2022 mint carrying an extension outside the allow-list, or a close
+/// authority. An extension newer than this program's Token-2022 library cannot be read; it is
+/// refused by name too.
 pub fn check_token_2022_mint(mint_data: &[u8]) -> Result<()> {
     let mint = StateWithExtensions::<Mint>::unpack(mint_data)?;
     let extensions = mint
@@ -49,6 +53,13 @@ pub fn check_token_2022_mint(mint_data: &[u8]) -> Result<()> {
         if let Some(error) = refusal_for(extension) {
             return Err(error.into());
         }
+    }
+    // The extension itself is harmless once its authority is revoked.
+    if let Ok(close) = mint.get_extension::<MintCloseAuthority>() {
+        require!(
+            Option::<Pubkey>::from(close.close_authority).is_none(),
+            TreasuryError::MintHasCloseAuthority
+        );
     }
     Ok(())
 }

@@ -232,11 +232,13 @@ fn build() -> Fixture {
     let mut now = 1_700_000_000i64;
     for step in 0..40u64 {
         let before = s;
+        // Deposits land while earlier ones still stream (periods of 1-3 hours, steps of up
+        // to 15 minutes), so the merged stream end is exercised, dust deposits included.
         let (op, to_stakers, period) = match step % 5 {
-            0 | 3 => (
+            0 | 2 | 3 => (
                 "add",
-                rng.amount() >> rng.below(40),
-                rng.below(3) as u32 * 600,
+                rng.amount() >> rng.below(60),
+                (1 + rng.below(3) as u32) * 3_600,
             ),
             _ => ("accrue", 0, 0),
         };

@@ -16,8 +16,8 @@ export type AshaoTreasury = {
     {
       "name": "acceptAuthority",
       "docs": [
-        "Takes over as authority (step two). Caller: the pending authority. Errors:",
-        "`NoPendingAuthority`, `NotPendingAuthority`."
+        "Takes over as authority (step two) once the timelock has passed. Caller: the pending",
+        "authority. Errors: `NoPendingAuthority`, `NotPendingAuthority`, `TimelockNotElapsed`."
       ],
       "discriminator": [
         107,
@@ -62,20 +62,68 @@ export type AshaoTreasury = {
       "args": []
     },
     {
+      "name": "applyConfigChange",
+      "docs": [
+        "Applies the queued change once its timelock has passed, within 14 days. Caller: anyone.",
+        "Accrues the stream first. Errors: `NoQueuedConfigChange`, `TimelockNotElapsed`,",
+        "`ConfigChangeExpired`, the parameter bound errors."
+      ],
+      "discriminator": [
+        18,
+        84,
+        124,
+        38,
+        182,
+        155,
+        7,
+        238
+      ],
+      "accounts": [
+        {
+          "name": "caller",
+          "docs": [
+            "Anyone: once the timelock has passed, the queued change is no longer anyone's choice."
+          ],
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "beginBuyback",
       "docs": [
         "Takes `usdc_amount` from the buyback bucket into the crank's USDC account for a swap in",
         "this same transaction, and snapshots the crank's balances. Caller: an allow-listed crank,",
-        "at the transaction's top level, not paused, within `max_buyback_usdc`, the bucket and",
-        "`min_buyback_interval_secs`. The transaction must close it with `finish_buyback` (same",
-        "crank and token accounts), with only the swap program, the token programs, the",
-        "associated token program and compute budget in between, none naming a treasury account",
-        "and no token instruction naming the crank's USDC or $ASHAO account. `max_slippage_bps` is not",
-        "checked here (there is no on-chain price to check it against): the crank quotes within",
-        "it and sets `min_ashao_out` from the quote, which `finish_buyback` enforces.",
+        "at the transaction's top level, not paused, with a price guard configured, within",
+        "`max_buyback_usdc`, the bucket and `min_buyback_interval_secs`. The transaction must",
+        "close it with `finish_buyback` (same crank and token accounts), with only the swap",
+        "program, the associated token program's create instructions and compute budget in",
+        "between, none naming a treasury account. `min_ashao_out` is the crank's own floor (from",
+        "its quote); the oracle's floor is enforced by `finish_buyback` whatever the crank sets.",
         "Errors: `BuybackNotTopLevel`, `MissingFinishBuyback`, `BuybackInstructionNotAllowed`,",
-        "`BuybackTouchesTreasury`, `Paused`, `CrankNotAllowed`, `ZeroAmount`, `BuybackTooLarge`,",
-        "`BuybackExceedsBucket`, `BuybackTooSoon`, `BuybackInProgress`."
+        "`BuybackTouchesTreasury`, `Paused`, `CrankNotAllowed`, `NoPriceGuard`, `ZeroAmount`,",
+        "`BuybackTooLarge`, `BuybackExceedsBucket`, `BuybackTooSoon`, `BuybackInProgress`."
       ],
       "discriminator": [
         76,
@@ -161,6 +209,54 @@ export type AshaoTreasury = {
           "type": "u64"
         }
       ]
+    },
+    {
+      "name": "cancelConfigChange",
+      "docs": [
+        "Drops the queued change. Caller: authority. Errors: `Unauthorized`,",
+        "`NoQueuedConfigChange`."
+      ],
+      "discriminator": [
+        222,
+        114,
+        136,
+        167,
+        183,
+        86,
+        61,
+        158
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
     },
     {
       "name": "claim",
@@ -421,10 +517,12 @@ export type AshaoTreasury = {
       "name": "finishBuyback",
       "docs": [
         "Measures the swap from the snapshot: USDC spent (at most what was taken), $ASHAO received",
-        "(at least `min_ashao_out`); burns all of it, returns unspent USDC to the bucket, books",
-        "the totals and emits `BuybackExecuted`. Caller: the crank that began it, at the top",
-        "level of the same transaction. Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`,",
-        "`MinAshaoOutNotMet`, `BuybackOverspent`."
+        "(at least `min_ashao_out`, and at least what the guard's oracle price less",
+        "`max_slippage_bps` gives for the USDC spent); burns all of it, returns unspent USDC to",
+        "the bucket, books the totals and emits `BuybackExecuted` with the oracle and effective",
+        "prices. Caller: the crank that began it, at the top level of the same transaction.",
+        "Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`, `MinAshaoOutNotMet`,",
+        "`BuybackOverspent`, `PriceBelowOracle`, the `Oracle*` errors."
       ],
       "discriminator": [
         140,
@@ -503,6 +601,12 @@ export type AshaoTreasury = {
         {
           "name": "instructionsSysvar",
           "address": "sysvar1nstructions1111111111111111111111111"
+        },
+        {
+          "name": "priceUpdate",
+          "docs": [
+            "confidence are checked against the config's price guard in the handler."
+          ]
         }
       ],
       "args": []
@@ -511,9 +615,11 @@ export type AshaoTreasury = {
       "name": "initialize",
       "docs": [
         "Creates the treasury config PDA and its three vaults (buyback USDC, rewards USDC,",
-        "stake $ASHAO) for the given mints. Caller: anyone, once; the payer becomes the authority.",
-        "Params: the bounded parameters. Errors: `SameMint`, the `Mint*` extension refusals, the",
-        "parameter bound errors; a second call fails because the config account exists."
+        "stake $ASHAO) for the given mints. Caller: the program's upgrade authority, once; it",
+        "becomes the treasury authority. Params: the bounded parameters. Errors:",
+        "`NotUpgradeAuthority`, `SameMint`, `MintHasFreezeAuthority`, `MintHasCloseAuthority`, the",
+        "`Mint*` extension refusals, the parameter bound errors; a second call fails because the",
+        "config account exists."
       ],
       "discriminator": [
         175,
@@ -529,10 +635,23 @@ export type AshaoTreasury = {
         {
           "name": "authority",
           "docs": [
-            "Pays the rent and becomes the treasury authority (hand it to a multisig afterwards)."
+            "The program's upgrade authority: pays the rent and becomes the treasury authority",
+            "(hand it to a multisig afterwards). Nobody else can initialise, so nobody can race the",
+            "deploy and own the treasury."
           ],
           "writable": true,
           "signer": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "This program, to find its ProgramData account (Anchor's documented upgrade-authority",
+            "check)."
+          ],
+          "address": "CePT2CzQTddcwu6Y3bANh2rKLvHmeGhnBphf5P6wLhAs"
+        },
+        {
+          "name": "programData"
         },
         {
           "name": "config",
@@ -673,8 +792,9 @@ export type AshaoTreasury = {
     {
       "name": "proposeAuthority",
       "docs": [
-        "Names the next authority (step one of two); `Pubkey::default()` cancels. Caller:",
-        "authority. Errors: `Unauthorized`, `InvalidNewAuthority`."
+        "Names the next authority (step one of two), who may accept after the timelock;",
+        "`Pubkey::default()` cancels at once. Caller: authority. Errors: `Unauthorized`,",
+        "`InvalidNewAuthority`."
       ],
       "discriminator": [
         20,
@@ -720,6 +840,64 @@ export type AshaoTreasury = {
         {
           "name": "newAuthority",
           "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "queueConfigChange",
+      "docs": [
+        "Queues any change to apply after `timelock_secs` (never shorter than the unstake",
+        "cooldown, so a staker who disagrees can leave first). Caller: authority. Errors:",
+        "`Unauthorized`, `ConfigChangeAlreadyQueued`, `NoConfigChange`, the parameter bound errors."
+      ],
+      "discriminator": [
+        170,
+        159,
+        206,
+        172,
+        182,
+        240,
+        205,
+        53
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "change",
+          "type": {
+            "defined": {
+              "name": "configChange"
+            }
+          }
         }
       ]
     },
@@ -1033,9 +1211,10 @@ export type AshaoTreasury = {
     {
       "name": "updateConfig",
       "docs": [
-        "Changes any subset of the parameters (never the split). Caller: authority. Params:",
-        "`UpdateConfigParams` (each field optional). Accrues the stream first; a new stream period",
-        "applies from the next revenue. Errors: `Unauthorized`, the parameter bound errors."
+        "Applies at once a change that only reduces risk (removing cranks, a lower cap or",
+        "slippage, a longer interval or timelock, a shorter cooldown, buybacks switched off).",
+        "Caller: authority. Params: `ConfigChange` (each field optional; never the split).",
+        "Errors: `Unauthorized`, `ChangeNeedsTimelock`, the parameter bound errors."
       ],
       "discriminator": [
         29,
@@ -1079,10 +1258,10 @@ export type AshaoTreasury = {
       ],
       "args": [
         {
-          "name": "params",
+          "name": "change",
           "type": {
             "defined": {
-              "name": "updateConfigParams"
+              "name": "configChange"
             }
           }
         }
@@ -1254,6 +1433,45 @@ export type AshaoTreasury = {
       ]
     },
     {
+      "name": "configChangeApplied",
+      "discriminator": [
+        65,
+        124,
+        47,
+        248,
+        1,
+        25,
+        230,
+        154
+      ]
+    },
+    {
+      "name": "configChangeCancelled",
+      "discriminator": [
+        66,
+        48,
+        129,
+        141,
+        104,
+        33,
+        113,
+        2
+      ]
+    },
+    {
+      "name": "configChangeQueued",
+      "discriminator": [
+        201,
+        60,
+        41,
+        180,
+        178,
+        5,
+        147,
+        117
+      ]
+    },
+    {
       "name": "configUpdated",
       "discriminator": [
         40,
@@ -1379,253 +1597,368 @@ export type AshaoTreasury = {
     },
     {
       "code": 6001,
+      "name": "streamPeriodTooShort",
+      "msg": "Stream period is under the 1-hour minimum; choose a longer stream_period_secs"
+    },
+    {
+      "code": 6002,
       "name": "unstakeCooldownTooLong",
       "msg": "Unstake cooldown exceeds the 30-day maximum; choose a shorter unstake_cooldown_secs"
     },
     {
-      "code": 6002,
+      "code": 6003,
+      "name": "unstakeCooldownTooShort",
+      "msg": "Unstake cooldown is under the 1-hour minimum; choose a longer unstake_cooldown_secs"
+    },
+    {
+      "code": 6004,
       "name": "tooManyBoostTiers",
       "msg": "Too many boost tiers; at most 8 are stored"
     },
     {
-      "code": 6003,
+      "code": 6005,
       "name": "boostTiersNotAscending",
       "msg": "Boost tiers must have strictly ascending min_stake, each above zero"
     },
     {
-      "code": 6004,
+      "code": 6006,
       "name": "boostBpsDecreasing",
       "msg": "Boost tiers must have non-decreasing boost_bps"
     },
     {
-      "code": 6005,
+      "code": 6007,
       "name": "boostBpsTooHigh",
       "msg": "A boost tier exceeds the 10_000 bps maximum"
     },
     {
-      "code": 6006,
+      "code": 6008,
       "name": "tooManyCranks",
       "msg": "Too many crank operators; at most 8 are stored"
     },
     {
-      "code": 6007,
+      "code": 6009,
       "name": "invalidCrank",
       "msg": "Crank list holds a duplicate or the default (all-zero) address"
     },
     {
-      "code": 6008,
+      "code": 6010,
       "name": "invalidMaxBuyback",
-      "msg": "max_buyback_usdc must be greater than zero"
+      "msg": "max_buyback_usdc must be between 1 and 1,000,000 USDC (1_000_000_000_000 base units)"
     },
     {
-      "code": 6009,
+      "code": 6011,
       "name": "invalidSlippage",
       "msg": "max_slippage_bps must be between 1 and 1_000 (10%)"
     },
     {
-      "code": 6010,
+      "code": 6012,
       "name": "buybackIntervalTooLong",
       "msg": "min_buyback_interval_secs exceeds the 30-day maximum"
     },
     {
-      "code": 6011,
+      "code": 6013,
+      "name": "buybackIntervalTooShort",
+      "msg": "min_buyback_interval_secs is under the 60-second minimum"
+    },
+    {
+      "code": 6014,
+      "name": "invalidTimelock",
+      "msg": "timelock_secs must be between 1 day and 30 days, and at least unstake_cooldown_secs"
+    },
+    {
+      "code": 6015,
+      "name": "invalidPriceGuard",
+      "msg": "Price guard: feed_id must be set, max_age_secs 1..=3600, max_confidence_bps 1..=1000"
+    },
+    {
+      "code": 6016,
       "name": "sameMint",
       "msg": "USDC mint and $ASHAO mint must be different mints"
     },
     {
-      "code": 6012,
+      "code": 6017,
       "name": "mintHasTransferFee",
       "msg": "$ASHAO mint has a transfer fee; use a mint without the TransferFeeConfig extension"
     },
     {
-      "code": 6013,
+      "code": 6018,
       "name": "mintHasTransferHook",
       "msg": "$ASHAO mint has a transfer hook; use a mint without the TransferHook extension"
     },
     {
-      "code": 6014,
+      "code": 6019,
       "name": "mintHasPermanentDelegate",
       "msg": "$ASHAO mint has a permanent delegate, who could take staked principal; use another mint"
     },
     {
-      "code": 6015,
+      "code": 6020,
       "name": "mintIsNonTransferable",
       "msg": "$ASHAO mint is non-transferable and cannot be staked"
     },
     {
-      "code": 6016,
+      "code": 6021,
       "name": "mintHasDefaultAccountState",
       "msg": "$ASHAO mint has a default account state (frozen vaults); use another mint"
     },
     {
-      "code": 6017,
+      "code": 6022,
       "name": "mintIsInterestBearing",
       "msg": "$ASHAO mint is interest-bearing; use a mint without InterestBearingConfig"
     },
     {
-      "code": 6018,
+      "code": 6023,
       "name": "mintHasConfidentialTransfer",
       "msg": "$ASHAO mint has confidential transfers; use a mint without confidential extensions"
     },
     {
-      "code": 6019,
+      "code": 6024,
       "name": "mintIsPausable",
       "msg": "$ASHAO mint is pausable; use a mint without the Pausable extension"
     },
     {
-      "code": 6020,
+      "code": 6025,
       "name": "mintHasScaledUiAmount",
       "msg": "$ASHAO mint has a scaled UI amount; use a mint without ScaledUiAmount"
     },
     {
-      "code": 6021,
+      "code": 6026,
       "name": "mintExtensionNotAllowed",
       "msg": "$ASHAO mint has a Token-2022 extension outside the allow-list"
     },
     {
-      "code": 6022,
+      "code": 6027,
+      "name": "mintHasFreezeAuthority",
+      "msg": "$ASHAO mint has a freeze authority, who could freeze the stake vault and block every exit; revoke it first"
+    },
+    {
+      "code": 6028,
+      "name": "mintHasCloseAuthority",
+      "msg": "$ASHAO mint has a close authority; revoke it (set it to none) first"
+    },
+    {
+      "code": 6029,
       "name": "unauthorized",
       "msg": "Only the treasury authority may do this"
     },
     {
-      "code": 6023,
+      "code": 6030,
       "name": "invalidNewAuthority",
       "msg": "The proposed authority is already the authority; propose a different address"
     },
     {
-      "code": 6024,
+      "code": 6031,
       "name": "noPendingAuthority",
       "msg": "No authority transfer is pending; the authority must propose one first"
     },
     {
-      "code": 6025,
+      "code": 6032,
       "name": "notPendingAuthority",
       "msg": "Only the pending authority may accept the transfer"
     },
     {
-      "code": 6026,
+      "code": 6033,
+      "name": "notUpgradeAuthority",
+      "msg": "Only the program's upgrade authority may initialize the treasury (pass the program and its ProgramData account)"
+    },
+    {
+      "code": 6034,
+      "name": "changeNeedsTimelock",
+      "msg": "This change adds risk and must wait out the timelock; use queue_config_change"
+    },
+    {
+      "code": 6035,
+      "name": "noConfigChange",
+      "msg": "The change leaves every parameter as it is"
+    },
+    {
+      "code": 6036,
+      "name": "configChangeAlreadyQueued",
+      "msg": "A config change is already queued; apply or cancel it first"
+    },
+    {
+      "code": 6037,
+      "name": "noQueuedConfigChange",
+      "msg": "No config change is queued"
+    },
+    {
+      "code": 6038,
+      "name": "timelockNotElapsed",
+      "msg": "The timelock has not elapsed yet; try again at or after the queued eta"
+    },
+    {
+      "code": 6039,
+      "name": "configChangeExpired",
+      "msg": "The queued change was not applied within 14 days of its eta and has expired; cancel it and queue it again"
+    },
+    {
+      "code": 6040,
       "name": "paused",
       "msg": "The treasury is paused; staking, deposits and syncs resume when the authority unpauses"
     },
     {
-      "code": 6027,
+      "code": 6041,
       "name": "zeroAmount",
       "msg": "Amount must be greater than zero"
     },
     {
-      "code": 6028,
+      "code": 6042,
       "name": "insufficientStake",
       "msg": "Amount exceeds the position's staked balance"
     },
     {
-      "code": 6029,
+      "code": 6043,
       "name": "nothingToWithdraw",
       "msg": "Nothing is unstaking; call request_unstake first"
     },
     {
-      "code": 6030,
+      "code": 6044,
       "name": "cooldownNotElapsed",
       "msg": "Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at"
     },
     {
-      "code": 6031,
+      "code": 6045,
       "name": "nothingToClaim",
       "msg": "No rewards are owed to this position yet"
     },
     {
-      "code": 6032,
+      "code": 6046,
       "name": "positionNotEmpty",
       "msg": "Position still holds stake, unstaking principal or owed rewards; withdraw and claim first"
     },
     {
-      "code": 6033,
+      "code": 6047,
       "name": "nothingToSync",
       "msg": "No unaccounted USDC in the treasury vaults; nothing to sync"
     },
     {
-      "code": 6034,
+      "code": 6048,
       "name": "invalidDestination",
       "msg": "Destination is a treasury vault; pass your own token account"
     },
     {
-      "code": 6035,
+      "code": 6049,
       "name": "positionOwnerMismatch",
       "msg": "Position owner does not match the signer"
     },
     {
-      "code": 6036,
+      "code": 6050,
       "name": "vaultShortfall",
       "msg": "A vault holds less than the treasury accounts for; report this to the protocol team"
     },
     {
-      "code": 6037,
+      "code": 6051,
       "name": "invariantViolated",
       "msg": "An account invariant does not hold; the transaction was rolled back"
     },
     {
-      "code": 6038,
+      "code": 6052,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow or underflow"
     },
     {
-      "code": 6039,
+      "code": 6053,
       "name": "crankNotAllowed",
       "msg": "The signer is not on the treasury's crank allow-list"
     },
     {
-      "code": 6040,
+      "code": 6054,
       "name": "buybackNotTopLevel",
       "msg": "begin_buyback and finish_buyback must be top-level instructions, not called through a CPI"
     },
     {
-      "code": 6041,
+      "code": 6055,
       "name": "missingFinishBuyback",
       "msg": "begin_buyback needs exactly one finish_buyback later in the same transaction, with the same crank and token accounts"
     },
     {
-      "code": 6042,
+      "code": 6056,
       "name": "buybackInstructionNotAllowed",
-      "msg": "Between begin_buyback and finish_buyback only the swap program, the token programs, the associated token program and compute budget may run"
+      "msg": "Between begin_buyback and finish_buyback only the swap program, the associated token program's create instructions and compute budget may run"
     },
     {
-      "code": 6043,
+      "code": 6057,
       "name": "buybackTouchesTreasury",
       "msg": "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC or $ASHAO outside the swap"
     },
     {
-      "code": 6044,
+      "code": 6058,
       "name": "buybackTooLarge",
       "msg": "The buyback amount exceeds max_buyback_usdc"
     },
     {
-      "code": 6045,
+      "code": 6059,
       "name": "buybackExceedsBucket",
       "msg": "The buyback amount exceeds the USDC in the buyback bucket"
     },
     {
-      "code": 6046,
+      "code": 6060,
       "name": "buybackTooSoon",
       "msg": "min_buyback_interval_secs has not passed since the last buyback; try again later"
     },
     {
-      "code": 6047,
+      "code": 6061,
       "name": "buybackInProgress",
       "msg": "A buyback is already in progress in this transaction"
     },
     {
-      "code": 6048,
+      "code": 6062,
       "name": "noBuybackInProgress",
       "msg": "finish_buyback needs a matching begin_buyback earlier in the same transaction"
     },
     {
-      "code": 6049,
+      "code": 6063,
       "name": "minAshaoOutNotMet",
       "msg": "The swap delivered less $ASHAO than min_ashao_out; nothing was spent"
     },
     {
-      "code": 6050,
+      "code": 6064,
       "name": "buybackOverspent",
       "msg": "The swap spent more USDC than begin_buyback took from the bucket"
+    },
+    {
+      "code": 6065,
+      "name": "noPriceGuard",
+      "msg": "No price guard is configured; buybacks stay off until the authority sets one"
+    },
+    {
+      "code": 6066,
+      "name": "priceBelowOracle",
+      "msg": "The swap delivered less $ASHAO than the oracle price less max_slippage_bps allows; nothing was spent"
+    },
+    {
+      "code": 6067,
+      "name": "oracleWrongOwner",
+      "msg": "The price account is not owned by the guard's oracle program"
+    },
+    {
+      "code": 6068,
+      "name": "oracleInvalidAccount",
+      "msg": "The price account is not a Pyth PriceUpdateV2 account"
+    },
+    {
+      "code": 6069,
+      "name": "oracleWrongFeed",
+      "msg": "The price update is for another feed than the guard's feed_id"
+    },
+    {
+      "code": 6070,
+      "name": "oracleNotFullyVerified",
+      "msg": "The price update is not fully verified (Wormhole verification level must be Full)"
+    },
+    {
+      "code": 6071,
+      "name": "oracleStale",
+      "msg": "The oracle price is older than the guard's max_age_secs; post a fresh price update"
+    },
+    {
+      "code": 6072,
+      "name": "oracleConfidenceTooWide",
+      "msg": "The oracle price's confidence interval is wider than the guard allows"
+    },
+    {
+      "code": 6073,
+      "name": "oraclePriceInvalid",
+      "msg": "The oracle price is not positive or its exponent is out of range"
     }
   ],
   "types": [
@@ -1640,7 +1973,17 @@ export type AshaoTreasury = {
           },
           {
             "name": "pendingAuthority",
+            "docs": [
+              "`Pubkey::default()`: the pending transfer was cancelled."
+            ],
             "type": "pubkey"
+          },
+          {
+            "name": "acceptAfter",
+            "docs": [
+              "When the pending authority may accept (0 when cancelled)."
+            ],
+            "type": "i64"
           },
           {
             "name": "unixTimestamp",
@@ -1718,7 +2061,38 @@ export type AshaoTreasury = {
           {
             "name": "priceUsdcPerAshao",
             "docs": [
-              "USDC base units per whole $ASHAO (`10^decimals` base units), floored."
+              "USDC base units per whole $ASHAO (`10^decimals` base units), floored: the effective",
+              "price of this buyback."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "oraclePrice",
+            "docs": [
+              "The oracle price the guard accepted: `oracle_price × 10^oracle_exponent` US dollars per",
+              "whole $ASHAO, published at `oracle_publish_time`."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "oracleExponent",
+            "type": "i32"
+          },
+          {
+            "name": "oraclePublishTime",
+            "type": "i64"
+          },
+          {
+            "name": "oraclePriceUsdcPerAshao",
+            "docs": [
+              "The oracle price in the effective price's unit, floored."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "oracleMinAshaoOut",
+            "docs": [
+              "The least $ASHAO the oracle price less `max_slippage_bps` allowed for the USDC spent."
             ],
             "type": "u64"
           },
@@ -1746,7 +2120,191 @@ export type AshaoTreasury = {
       }
     },
     {
+      "name": "configChange",
+      "docs": [
+        "A change to the parameters: each field left `None` keeps its value. The revenue split is",
+        "not a parameter. Applied at once by `update_config` when it only reduces risk, otherwise",
+        "queued by `queue_config_change` and applied after the timelock."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "streamPeriodSecs",
+            "type": {
+              "option": "u32"
+            }
+          },
+          {
+            "name": "unstakeCooldownSecs",
+            "type": {
+              "option": "u32"
+            }
+          },
+          {
+            "name": "boostTiers",
+            "docs": [
+              "At most `MAX_BOOST_TIERS`."
+            ],
+            "type": {
+              "option": {
+                "vec": {
+                  "defined": {
+                    "name": "boostTier"
+                  }
+                }
+              }
+            }
+          },
+          {
+            "name": "maxBuybackUsdc",
+            "type": {
+              "option": "u64"
+            }
+          },
+          {
+            "name": "minBuybackIntervalSecs",
+            "type": {
+              "option": "u32"
+            }
+          },
+          {
+            "name": "maxSlippageBps",
+            "type": {
+              "option": "u16"
+            }
+          },
+          {
+            "name": "swapProgram",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "cranks",
+            "docs": [
+              "At most `MAX_CRANKS`."
+            ],
+            "type": {
+              "option": {
+                "vec": "pubkey"
+              }
+            }
+          },
+          {
+            "name": "priceGuard",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "priceGuard"
+                }
+              }
+            }
+          },
+          {
+            "name": "timelockSecs",
+            "type": {
+              "option": "u32"
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "configChangeApplied",
+      "docs": [
+        "The queued change was applied; `ConfigUpdated` follows with the resulting parameters."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "appliedBy",
+            "type": "pubkey"
+          },
+          {
+            "name": "change",
+            "type": {
+              "defined": {
+                "name": "configChange"
+              }
+            }
+          },
+          {
+            "name": "eta",
+            "type": "i64"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "configChangeCancelled",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "change",
+            "type": {
+              "defined": {
+                "name": "configChange"
+              }
+            }
+          },
+          {
+            "name": "eta",
+            "type": "i64"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "configChangeQueued",
+      "docs": [
+        "A risk-adding change was queued; anyone may apply it from `eta` (for 14 days)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "change",
+            "type": {
+              "defined": {
+                "name": "configChange"
+              }
+            }
+          },
+          {
+            "name": "eta",
+            "type": "i64"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "configUpdated",
+      "docs": [
+        "The parameters after a change, in full."
+      ],
       "type": {
         "kind": "struct",
         "fields": [
@@ -1793,6 +2351,18 @@ export type AshaoTreasury = {
             "type": {
               "vec": "pubkey"
             }
+          },
+          {
+            "name": "priceGuard",
+            "type": {
+              "defined": {
+                "name": "priceGuard"
+              }
+            }
+          },
+          {
+            "name": "timelockSecs",
+            "type": "u32"
           },
           {
             "name": "unixTimestamp",
@@ -1876,6 +2446,48 @@ export type AshaoTreasury = {
           {
             "name": "unixTimestamp",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "priceGuard",
+      "docs": [
+        "Where buybacks get their reference price. `None` (the default) allows no buyback."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "none"
+          },
+          {
+            "name": "pythPull",
+            "fields": [
+              {
+                "name": "feedId",
+                "type": {
+                  "array": [
+                    "u8",
+                    32
+                  ]
+                }
+              },
+              {
+                "name": "maxAgeSecs",
+                "docs": [
+                  "The oldest `publish_time` accepted, in seconds before now."
+                ],
+                "type": "u32"
+              },
+              {
+                "name": "maxConfidenceBps",
+                "docs": [
+                  "The widest confidence interval accepted, in basis points of the price."
+                ],
+                "type": "u16"
+              }
+            ]
           }
         ]
       }
@@ -2162,6 +2774,13 @@ export type AshaoTreasury = {
             "type": "pubkey"
           },
           {
+            "name": "pendingAuthorityEta",
+            "docs": [
+              "When the pending authority may accept (the timelock after `propose_authority`)."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "usdcMint",
             "type": "pubkey"
           },
@@ -2242,6 +2861,34 @@ export type AshaoTreasury = {
                 8
               ]
             }
+          },
+          {
+            "name": "priceGuard",
+            "type": {
+              "defined": {
+                "name": "priceGuard"
+              }
+            }
+          },
+          {
+            "name": "timelockSecs",
+            "type": "u32"
+          },
+          {
+            "name": "queuedChange",
+            "docs": [
+              "A risk-adding change waiting out the timelock: applicable from `queued_change_eta`",
+              "(0 when nothing is queued) for `TIMELOCK_GRACE_SECS`."
+            ],
+            "type": {
+              "defined": {
+                "name": "configChange"
+              }
+            }
+          },
+          {
+            "name": "queuedChangeEta",
+            "type": "i64"
           },
           {
             "name": "totalRevenue",
@@ -2335,7 +2982,7 @@ export type AshaoTreasury = {
             "type": {
               "array": [
                 "u8",
-                63
+                64
               ]
             }
           }
@@ -2423,6 +3070,18 @@ export type AshaoTreasury = {
             }
           },
           {
+            "name": "priceGuard",
+            "type": {
+              "defined": {
+                "name": "priceGuard"
+              }
+            }
+          },
+          {
+            "name": "timelockSecs",
+            "type": "u32"
+          },
+          {
             "name": "unixTimestamp",
             "type": "i64"
           }
@@ -2476,6 +3135,24 @@ export type AshaoTreasury = {
             "type": {
               "vec": "pubkey"
             }
+          },
+          {
+            "name": "priceGuard",
+            "docs": [
+              "The oracle price buybacks must meet; `PriceGuard::None` allows no buyback."
+            ],
+            "type": {
+              "defined": {
+                "name": "priceGuard"
+              }
+            }
+          },
+          {
+            "name": "timelockSecs",
+            "docs": [
+              "How long a risk-adding admin change waits between queue and apply."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -2528,73 +3205,6 @@ export type AshaoTreasury = {
           {
             "name": "unixTimestamp",
             "type": "i64"
-          }
-        ]
-      }
-    },
-    {
-      "name": "updateConfigParams",
-      "docs": [
-        "Each field left `None` keeps its value. The revenue split is not a parameter."
-      ],
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "streamPeriodSecs",
-            "type": {
-              "option": "u32"
-            }
-          },
-          {
-            "name": "unstakeCooldownSecs",
-            "type": {
-              "option": "u32"
-            }
-          },
-          {
-            "name": "boostTiers",
-            "type": {
-              "option": {
-                "vec": {
-                  "defined": {
-                    "name": "boostTier"
-                  }
-                }
-              }
-            }
-          },
-          {
-            "name": "maxBuybackUsdc",
-            "type": {
-              "option": "u64"
-            }
-          },
-          {
-            "name": "minBuybackIntervalSecs",
-            "type": {
-              "option": "u32"
-            }
-          },
-          {
-            "name": "maxSlippageBps",
-            "type": {
-              "option": "u16"
-            }
-          },
-          {
-            "name": "swapProgram",
-            "type": {
-              "option": "pubkey"
-            }
-          },
-          {
-            "name": "cranks",
-            "type": {
-              "option": {
-                "vec": "pubkey"
-              }
-            }
           }
         ]
       }
@@ -2678,6 +3288,14 @@ export type AshaoTreasury = {
       "value": "2592000"
     },
     {
+      "name": "maxBuybackUsdc",
+      "docs": [
+        "Highest `max_buyback_usdc`: 1,000,000 USDC (6 decimals) in one buyback."
+      ],
+      "type": "u64",
+      "value": "1000000000000"
+    },
+    {
       "name": "maxCranks",
       "docs": [
         "Most crank operators allowed to run buybacks."
@@ -2686,9 +3304,25 @@ export type AshaoTreasury = {
       "value": "8"
     },
     {
+      "name": "maxOracleAgeSecs",
+      "docs": [
+        "Oldest oracle price the guard may be configured to accept: 1 hour."
+      ],
+      "type": "u32",
+      "value": "3600"
+    },
+    {
+      "name": "maxOracleConfidenceBps",
+      "docs": [
+        "Widest oracle confidence interval the guard may be configured to accept: 10% of the price."
+      ],
+      "type": "u16",
+      "value": "1000"
+    },
+    {
       "name": "maxSlippageBps",
       "docs": [
-        "Highest slippage a buyback may declare: 10%."
+        "Highest slippage below the oracle price a buyback may be allowed: 10%."
       ],
       "type": "u16",
       "value": "1000"
@@ -2702,12 +3336,54 @@ export type AshaoTreasury = {
       "value": "2592000"
     },
     {
+      "name": "maxTimelockSecs",
+      "docs": [
+        "Longest admin timelock: 30 days (the longest cooldown must fit under it)."
+      ],
+      "type": "u32",
+      "value": "2592000"
+    },
+    {
       "name": "maxUnstakeCooldownSecs",
       "docs": [
         "Longest unstake cooldown: 30 days."
       ],
       "type": "u32",
       "value": "2592000"
+    },
+    {
+      "name": "minBuybackIntervalSecs",
+      "docs": [
+        "Shortest interval between two buybacks: 1 minute. With the cap, it bounds how fast the",
+        "bucket can be spent whatever the cranks do."
+      ],
+      "type": "u32",
+      "value": "60"
+    },
+    {
+      "name": "minStreamPeriodSecs",
+      "docs": [
+        "Shortest revenue stream period: 1 hour. A stream of zero would hand a large deposit to",
+        "whoever is staked at that instant (a just-in-time staker)."
+      ],
+      "type": "u32",
+      "value": "3600"
+    },
+    {
+      "name": "minTimelockSecs",
+      "docs": [
+        "Shortest admin timelock: 1 day (and never shorter than the unstake cooldown)."
+      ],
+      "type": "u32",
+      "value": "86400"
+    },
+    {
+      "name": "minUnstakeCooldownSecs",
+      "docs": [
+        "Shortest unstake cooldown: 1 hour."
+      ],
+      "type": "u32",
+      "value": "3600"
     },
     {
       "name": "positionSeed",
@@ -2732,6 +3408,15 @@ export type AshaoTreasury = {
       ],
       "type": "bytes",
       "value": "[115, 116, 97, 107, 101, 95, 118, 97, 117, 108, 116]"
+    },
+    {
+      "name": "timelockGraceSecs",
+      "docs": [
+        "How long a queued change may still be applied once its timelock has passed: 14 days. A",
+        "change nobody applied in that window expires rather than landing by surprise much later."
+      ],
+      "type": "u32",
+      "value": "1209600"
     },
     {
       "name": "treasurySeed",

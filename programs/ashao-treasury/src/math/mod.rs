@@ -2,5 +2,6 @@
 //! and returns `MathOverflow` instead of wrapping.
 
 pub mod buyback;
+pub mod price;
 pub mod rewards;
 pub mod split;

@@ -156,23 +156,68 @@ impl RewardStream {
         Ok((next, release))
     }
 
-    /// Accrues to `now`, then adds `to_stakers` to the stream and restarts it to end
-    /// `period_secs` from now (0: everything is released at the next accrual).
+    /// Accrues to `now`, then adds `to_stakers` to the stream, which then ends at
+    /// [`merged_stream_end`]: new revenue streams over about `period_secs` without ever slowing
+    /// what was already streaming.
     pub fn add(self, to_stakers: u64, now: i64, period_secs: u32) -> Result<Self> {
         let (mut next, _) = self.accrue(now)?;
         if to_stakers == 0 {
             return Ok(next);
         }
+        next.stream_end_ts = merged_stream_end(
+            next.stream_remaining,
+            next.stream_end_ts,
+            to_stakers,
+            next.last_update_ts,
+            period_secs,
+        )?;
         next.stream_remaining = next
             .stream_remaining
             .checked_add(to_stakers)
             .ok_or(TreasuryError::MathOverflow)?;
-        next.stream_end_ts = next
-            .last_update_ts
-            .checked_add(i64::from(period_secs))
-            .ok_or(TreasuryError::MathOverflow)?;
         Ok(next)
     }
+}
+
+/// When the stream ends after `added` joins `remaining` (ending at `end_ts`) at `now`.
+///
+/// The merged stream releases `remaining + added` linearly from `now`. Ending it at
+/// `now + period` alone would let anyone stall a large stream with dust deposits (each one
+/// pushing the end out again). Instead the end is the earlier of `now + period` and the latest
+/// end that keeps the release rate at least the old one,
+/// `now + floor((end_ts − now) × (remaining + added) / remaining)`: so by any time the merged
+/// stream has released at least what the old stream alone would have, and a dust deposit
+/// barely moves the end. With nothing streaming, the new revenue simply streams over `period`.
+pub fn merged_stream_end(
+    remaining: u64,
+    end_ts: i64,
+    added: u64,
+    now: i64,
+    period_secs: u32,
+) -> Result<i64> {
+    let period_end = now
+        .checked_add(i64::from(period_secs))
+        .ok_or(TreasuryError::MathOverflow)?;
+    if remaining == 0 || end_ts <= now {
+        return Ok(period_end);
+    }
+    // 0 < left; when it is at least the period, the period end is the earlier of the two.
+    let left = end_ts.checked_sub(now).ok_or(TreasuryError::MathOverflow)?;
+    if left >= i64::from(period_secs) {
+        return Ok(period_end);
+    }
+    // left < period <= u32::MAX, so the product fits u128.
+    let total = u128::from(remaining)
+        .checked_add(u128::from(added))
+        .ok_or(TreasuryError::MathOverflow)?;
+    let left = u128::try_from(left).map_err(|_| TreasuryError::MathOverflow)?;
+    let rate_preserving =
+        left.checked_mul(total).ok_or(TreasuryError::MathOverflow)? / u128::from(remaining);
+    let duration = rate_preserving.min(u128::from(period_secs));
+    let duration = i64::try_from(duration).map_err(|_| TreasuryError::MathOverflow)?;
+    Ok(now
+        .checked_add(duration)
+        .ok_or(TreasuryError::MathOverflow)?)
 }
 
 /// Settles a position against an accrued accumulator: returns `(rewards_owed, checkpoint)`

@@ -1,8 +1,10 @@
 //! Account types, one file each, each with an `invariant()` checked at the end of every handler
 //! that changes it.
 
+pub mod config_change;
 pub mod stake_position;
 pub mod treasury_config;
 
+pub use config_change::*;
 pub use stake_position::*;
 pub use treasury_config::*;

@@ -2,16 +2,20 @@ use anchor_lang::prelude::*;
 
 use crate::{
     constants::{
-        MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_CRANKS, MAX_SLIPPAGE_BPS,
-        MAX_STREAM_PERIOD_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
+        MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_BUYBACK_USDC, MAX_CRANKS,
+        MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
+        MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS, MIN_TIMELOCK_SECS,
+        MIN_UNSTAKE_COOLDOWN_SECS, TIMELOCK_GRACE_SECS,
     },
     errors::TreasuryError,
     math::{
         buyback::{measure_buyback, next_buyback_allowed_at, BuybackOutcome, BuybackSnapshot},
+        price::min_ashao_out,
         rewards::RewardStream,
         split::split_revenue,
     },
-    state::StakePosition,
+    oracle::{OraclePrice, PriceGuard},
+    state::{ConfigChange, StakePosition},
 };
 
 /// One worker-boost tier: a position staking at least `min_stake` gets `boost_bps`.
@@ -34,6 +38,10 @@ pub struct TreasuryParams {
     pub max_slippage_bps: u16,
     pub swap_program: Pubkey,
     pub cranks: Vec<Pubkey>,
+    /// The oracle price buybacks must meet; `PriceGuard::None` allows no buyback.
+    pub price_guard: PriceGuard,
+    /// How long a risk-adding admin change waits between queue and apply.
+    pub timelock_secs: u32,
 }
 
 impl TreasuryParams {
@@ -44,8 +52,23 @@ impl TreasuryParams {
             TreasuryError::StreamPeriodTooLong
         );
         require!(
+            self.stream_period_secs >= MIN_STREAM_PERIOD_SECS,
+            TreasuryError::StreamPeriodTooShort
+        );
+        require!(
             self.unstake_cooldown_secs <= MAX_UNSTAKE_COOLDOWN_SECS,
             TreasuryError::UnstakeCooldownTooLong
+        );
+        require!(
+            self.unstake_cooldown_secs >= MIN_UNSTAKE_COOLDOWN_SECS,
+            TreasuryError::UnstakeCooldownTooShort
+        );
+        // A staker who disagrees with a queued change must be able to leave before it applies.
+        require!(
+            self.timelock_secs >= MIN_TIMELOCK_SECS
+                && self.timelock_secs <= MAX_TIMELOCK_SECS
+                && self.timelock_secs >= self.unstake_cooldown_secs,
+            TreasuryError::InvalidTimelock
         );
         require!(
             self.boost_tiers.len() <= usize::from(MAX_BOOST_TIERS),
@@ -70,11 +93,19 @@ impl TreasuryParams {
             }
             previous = Some(tier);
         }
-        require!(self.max_buyback_usdc > 0, TreasuryError::InvalidMaxBuyback);
+        require!(
+            self.max_buyback_usdc > 0 && self.max_buyback_usdc <= MAX_BUYBACK_USDC,
+            TreasuryError::InvalidMaxBuyback
+        );
         require!(
             self.min_buyback_interval_secs <= MAX_BUYBACK_INTERVAL_SECS,
             TreasuryError::BuybackIntervalTooLong
         );
+        require!(
+            self.min_buyback_interval_secs >= MIN_BUYBACK_INTERVAL_SECS,
+            TreasuryError::BuybackIntervalTooShort
+        );
+        self.price_guard.validate()?;
         require!(
             self.max_slippage_bps >= 1 && self.max_slippage_bps <= MAX_SLIPPAGE_BPS,
             TreasuryError::InvalidSlippage
@@ -92,6 +123,30 @@ impl TreasuryParams {
         }
         Ok(())
     }
+
+    /// Whether moving from `self` to `next` adds risk for stakers or the treasury, and so must
+    /// wait out the timelock. Only changes that each move in the safe direction apply at once:
+    /// removing cranks, lowering the cap or the slippage, lengthening the interval or the
+    /// timelock, shortening the cooldown, and switching buybacks off (no swap program, no
+    /// guard). Anything else, including any change to the stream period or the boost tiers,
+    /// waits.
+    pub fn change_adds_risk(&self, next: &TreasuryParams) -> bool {
+        let cranks_added = next.cranks.iter().any(|c| !self.cranks.contains(c));
+        let swap_changed =
+            next.swap_program != self.swap_program && next.swap_program != Pubkey::default();
+        let guard_changed =
+            next.price_guard != self.price_guard && next.price_guard.is_configured();
+        next.stream_period_secs != self.stream_period_secs
+            || next.boost_tiers != self.boost_tiers
+            || next.unstake_cooldown_secs > self.unstake_cooldown_secs
+            || next.max_buyback_usdc > self.max_buyback_usdc
+            || next.min_buyback_interval_secs < self.min_buyback_interval_secs
+            || next.max_slippage_bps > self.max_slippage_bps
+            || next.timelock_secs < self.timelock_secs
+            || cranks_added
+            || swap_changed
+            || guard_changed
+    }
 }
 
 /// The treasury: who governs it, where its money is, its parameters and every cumulative figure.
@@ -106,6 +161,8 @@ pub struct TreasuryConfig {
     pub authority: Pubkey,
     /// `Pubkey::default()` when no transfer is pending.
     pub pending_authority: Pubkey,
+    /// When the pending authority may accept (the timelock after `propose_authority`).
+    pub pending_authority_eta: i64,
     pub usdc_mint: Pubkey,
     pub ashao_mint: Pubkey,
     pub ashao_token_program: Pubkey,
@@ -125,6 +182,13 @@ pub struct TreasuryConfig {
     pub swap_program: Pubkey,
     pub crank_count: u8,
     pub cranks: [Pubkey; MAX_CRANKS as usize],
+    pub price_guard: PriceGuard,
+    pub timelock_secs: u32,
+
+    /// A risk-adding change waiting out the timelock: applicable from `queued_change_eta`
+    /// (0 when nothing is queued) for `TIMELOCK_GRACE_SECS`.
+    pub queued_change: ConfigChange,
+    pub queued_change_eta: i64,
 
     // Revenue and buyback figures.
     pub total_revenue: u64,
@@ -153,7 +217,7 @@ pub struct TreasuryConfig {
     pub pending_buyback: PendingBuyback,
 
     /// Room for later fields without a migration (zero).
-    pub reserved: [u8; 63],
+    pub reserved: [u8; 64],
 }
 
 /// What `begin_buyback` snapshots for `finish_buyback` to measure against.
@@ -198,6 +262,8 @@ impl TreasuryConfig {
         self.cranks[..params.cranks.len()].copy_from_slice(&params.cranks);
         self.crank_count =
             u8::try_from(params.cranks.len()).map_err(|_| TreasuryError::TooManyCranks)?;
+        self.price_guard = params.price_guard;
+        self.timelock_secs = params.timelock_secs;
         Ok(())
     }
 
@@ -272,6 +338,123 @@ impl TreasuryConfig {
                 && usize::from(self.crank_count) <= self.cranks.len(),
             TreasuryError::InvariantViolated
         );
+        require!(
+            (self.pending_authority == Pubkey::default()) == (self.pending_authority_eta == 0),
+            TreasuryError::InvariantViolated
+        );
+        require!(
+            self.queued_change_eta != 0 || self.queued_change == ConfigChange::default(),
+            TreasuryError::InvariantViolated
+        );
+        Ok(())
+    }
+}
+
+/// Admin changes: what adds risk waits out `timelock_secs`, so a staker who disagrees can
+/// request unstake and withdraw (the cooldown is never longer than the timelock) first.
+impl TreasuryConfig {
+    /// When something started now may take effect.
+    fn timelock_eta(&self, now: i64) -> Result<i64> {
+        Ok(now
+            .checked_add(i64::from(self.timelock_secs))
+            .ok_or(TreasuryError::MathOverflow)?)
+    }
+
+    /// Applies `change` at once; refused when it adds risk. Accrues first, so a stream period
+    /// change applies from the next revenue.
+    pub fn update_now(&mut self, change: &ConfigChange, now: i64) -> Result<()> {
+        let current = self.params();
+        let next = change.applied_to(&current);
+        next.validate()?;
+        require!(
+            !current.change_adds_risk(&next),
+            TreasuryError::ChangeNeedsTimelock
+        );
+        self.accrue(now)?;
+        self.apply_params(&next)
+    }
+
+    /// Queues `change` to apply after the timelock. Returns when it may apply.
+    pub fn queue_change(&mut self, change: ConfigChange, now: i64) -> Result<i64> {
+        require!(
+            self.queued_change_eta == 0,
+            TreasuryError::ConfigChangeAlreadyQueued
+        );
+        let current = self.params();
+        let next = change.applied_to(&current);
+        next.validate()?;
+        require!(next != current, TreasuryError::NoConfigChange);
+        let eta = self.timelock_eta(now)?;
+        self.queued_change = change;
+        self.queued_change_eta = eta;
+        Ok(eta)
+    }
+
+    /// Applies the queued change once its timelock has passed, on top of the parameters as
+    /// they are now (fields it does not name keep any change made since). Returns it.
+    pub fn apply_queued_change(&mut self, now: i64) -> Result<ConfigChange> {
+        let eta = self.queued_change_eta;
+        require!(eta != 0, TreasuryError::NoQueuedConfigChange);
+        require!(now >= eta, TreasuryError::TimelockNotElapsed);
+        let expires_at = eta
+            .checked_add(i64::from(TIMELOCK_GRACE_SECS))
+            .ok_or(TreasuryError::MathOverflow)?;
+        require!(now <= expires_at, TreasuryError::ConfigChangeExpired);
+        let change = core::mem::take(&mut self.queued_change);
+        self.queued_change_eta = 0;
+        let next = change.applied_to(&self.params());
+        next.validate()?;
+        self.accrue(now)?;
+        self.apply_params(&next)?;
+        Ok(change)
+    }
+
+    /// Drops the queued change. Returns it.
+    pub fn cancel_queued_change(&mut self) -> Result<ConfigChange> {
+        require!(
+            self.queued_change_eta != 0,
+            TreasuryError::NoQueuedConfigChange
+        );
+        self.queued_change_eta = 0;
+        Ok(core::mem::take(&mut self.queued_change))
+    }
+
+    /// Names the next authority, who may accept after the timelock; `Pubkey::default()`
+    /// cancels at once. Returns when the transfer may be accepted (0 when cancelled).
+    pub fn propose_authority(&mut self, new_authority: Pubkey, now: i64) -> Result<i64> {
+        require_keys_neq!(
+            new_authority,
+            self.authority,
+            TreasuryError::InvalidNewAuthority
+        );
+        self.pending_authority = new_authority;
+        self.pending_authority_eta = if new_authority == Pubkey::default() {
+            0
+        } else {
+            self.timelock_eta(now)?
+        };
+        Ok(self.pending_authority_eta)
+    }
+
+    /// The pending authority takes over once the timelock has passed.
+    pub fn accept_authority(&mut self, signer: Pubkey, now: i64) -> Result<()> {
+        require_keys_neq!(
+            self.pending_authority,
+            Pubkey::default(),
+            TreasuryError::NoPendingAuthority
+        );
+        require_keys_eq!(
+            self.pending_authority,
+            signer,
+            TreasuryError::NotPendingAuthority
+        );
+        require!(
+            now >= self.pending_authority_eta,
+            TreasuryError::TimelockNotElapsed
+        );
+        self.authority = signer;
+        self.pending_authority = Pubkey::default();
+        self.pending_authority_eta = 0;
         Ok(())
     }
 }
@@ -295,6 +478,8 @@ impl TreasuryConfig {
             max_slippage_bps: self.max_slippage_bps,
             swap_program: self.swap_program,
             cranks: self.active_cranks().to_vec(),
+            price_guard: self.price_guard,
+            timelock_secs: self.timelock_secs,
         }
     }
 
@@ -541,6 +726,10 @@ impl TreasuryConfig {
             TreasuryError::CrankNotAllowed
         );
         require!(
+            self.price_guard.is_configured(),
+            TreasuryError::NoPriceGuard
+        );
+        require!(
             !self.pending_buyback.in_progress,
             TreasuryError::BuybackInProgress
         );
@@ -575,21 +764,39 @@ impl TreasuryConfig {
         Ok(())
     }
 
-    /// Measures the buyback `crank` began from its balances now, books it (bucket down by what
-    /// was spent, cumulative spent and burned up) and clears the snapshot.
+    /// Measures the buyback `crank` began from its balances now, requires what it received to
+    /// meet the oracle price less `max_slippage_bps`, books it (bucket down by what was spent,
+    /// cumulative spent and burned up) and clears the snapshot. Returns the outcome and the
+    /// least $ASHAO the oracle allowed.
     pub fn finish_buyback(
         &mut self,
         crank: Pubkey,
-        crank_usdc_now: u64,
-        crank_ashao_now: u64,
+        balances_now: BuybackBalances,
+        oracle: &OraclePrice,
         now: i64,
-    ) -> Result<BuybackOutcome> {
+    ) -> Result<(BuybackOutcome, u64)> {
         let pending = self.pending_buyback;
         require!(
             pending.in_progress && pending.crank == crank,
             TreasuryError::NoBuybackInProgress
         );
-        let outcome = measure_buyback(&pending.snapshot(), crank_usdc_now, crank_ashao_now)?;
+        let outcome = measure_buyback(
+            &pending.snapshot(),
+            balances_now.crank_usdc,
+            balances_now.crank_ashao,
+        )?;
+        let oracle_min_out = min_ashao_out(
+            outcome.usdc_spent,
+            oracle.price,
+            oracle.exponent,
+            balances_now.usdc_decimals,
+            balances_now.ashao_decimals,
+            self.max_slippage_bps,
+        )?;
+        require!(
+            outcome.ashao_received >= oracle_min_out,
+            TreasuryError::PriceBelowOracle
+        );
         self.buyback_bucket = self
             .buyback_bucket
             .checked_sub(outcome.usdc_spent)
@@ -608,8 +815,17 @@ impl TreasuryConfig {
             .ok_or(TreasuryError::MathOverflow)?;
         self.last_buyback_ts = now;
         self.pending_buyback = PendingBuyback::default();
-        Ok(outcome)
+        Ok((outcome, oracle_min_out))
     }
+}
+
+/// The crank's balances at `finish_buyback` and the mints' decimals they are counted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuybackBalances {
+    pub crank_usdc: u64,
+    pub crank_ashao: u64,
+    pub usdc_decimals: u8,
+    pub ashao_decimals: u8,
 }
 
 #[cfg(test)]

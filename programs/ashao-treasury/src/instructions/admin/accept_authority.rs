@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 
 use crate::{
     constants::TREASURY_SEED,
-    errors::TreasuryError,
     events::{emit_event, AuthorityTransferred},
     state::TreasuryConfig,
 };
@@ -16,33 +15,16 @@ pub struct AcceptAuthority<'info> {
     pub config: Box<Account<'info, TreasuryConfig>>,
 }
 
-impl AcceptAuthority<'_> {
-    pub fn validate(&self) -> Result<()> {
-        require_keys_neq!(
-            self.config.pending_authority,
-            Pubkey::default(),
-            TreasuryError::NoPendingAuthority
-        );
-        require_keys_eq!(
-            self.config.pending_authority,
-            self.new_authority.key(),
-            TreasuryError::NotPendingAuthority
-        );
-        Ok(())
-    }
-}
-
-#[access_control(ctx.accounts.validate())]
 pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
     let previous_authority = config.authority;
-    config.authority = ctx.accounts.new_authority.key();
-    config.pending_authority = Pubkey::default();
+    config.accept_authority(ctx.accounts.new_authority.key(), now)?;
     config.invariant()?;
     emit_event(&AuthorityTransferred {
         previous_authority,
         new_authority: config.authority,
-        unix_timestamp: Clock::get()?.unix_timestamp,
+        unix_timestamp: now,
     });
     Ok(())
 }

@@ -20,9 +20,19 @@ use crate::{
 
 #[derive(Accounts)]
 pub struct Initialize<'info> {
-    /// Pays the rent and becomes the treasury authority (hand it to a multisig afterwards).
+    /// The program's upgrade authority: pays the rent and becomes the treasury authority
+    /// (hand it to a multisig afterwards). Nobody else can initialise, so nobody can race the
+    /// deploy and own the treasury.
     #[account(mut)]
     pub authority: Signer<'info>,
+
+    /// This program, to find its ProgramData account (Anchor's documented upgrade-authority
+    /// check).
+    #[account(constraint = program.programdata_address()? == Some(program_data.key()) @ TreasuryError::NotUpgradeAuthority)]
+    pub program: Program<'info, crate::program::AshaoTreasury>,
+
+    #[account(constraint = program_data.upgrade_authority_address == Some(authority.key()) @ TreasuryError::NotUpgradeAuthority)]
+    pub program_data: Box<Account<'info, ProgramData>>,
 
     #[account(
         init,
@@ -81,6 +91,11 @@ impl Initialize<'_> {
             TreasuryError::SameMint
         );
         params.validate()?;
+        // Whoever could freeze the stake vault could block every exit.
+        require!(
+            self.ashao_mint.freeze_authority.is_none(),
+            TreasuryError::MintHasFreezeAuthority
+        );
         if self.ashao_token_program.key() == TOKEN_2022_ID {
             check_token_2022_mint(&self.ashao_mint.to_account_info().try_borrow_data()?)?;
         }
@@ -108,6 +123,7 @@ pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
     config.stake_vault_bump = ctx.bumps.stake_vault;
     config.authority = authority.key();
     config.pending_authority = Pubkey::default();
+    config.pending_authority_eta = 0;
     config.usdc_mint = usdc_mint.key();
     config.ashao_mint = ashao_mint.key();
     config.ashao_token_program = ashao_token_program.key();
@@ -146,6 +162,8 @@ pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
         max_slippage_bps: config.max_slippage_bps,
         swap_program: config.swap_program,
         cranks: config.active_cranks().to_vec(),
+        price_guard: config.price_guard,
+        timelock_secs: config.timelock_secs,
         unix_timestamp: now,
     });
     Ok(())

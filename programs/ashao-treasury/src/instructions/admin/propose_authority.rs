@@ -20,20 +20,17 @@ pub struct ProposeAuthority<'info> {
     pub config: Box<Account<'info, TreasuryConfig>>,
 }
 
-/// `new_authority = Pubkey::default()` cancels a pending transfer.
+/// `new_authority = Pubkey::default()` cancels a pending transfer at once.
 pub fn handler(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
-    require_keys_neq!(
-        new_authority,
-        config.authority,
-        TreasuryError::InvalidNewAuthority
-    );
-    config.pending_authority = new_authority;
+    let accept_after = config.propose_authority(new_authority, now)?;
     config.invariant()?;
     emit_event(&AuthorityProposed {
         authority: config.authority,
         pending_authority: new_authority,
-        unix_timestamp: Clock::get()?.unix_timestamp,
+        accept_after,
+        unix_timestamp: now,
     });
     Ok(())
 }

@@ -72,7 +72,6 @@ impl BeginBuyback<'_> {
         let policy = BetweenPolicy {
             swap_program: self.config.swap_program,
             treasury_accounts: &treasury_accounts,
-            crank_accounts: [self.crank_usdc.key(), self.crank_ashao.key()],
         };
         check_after_begin(instructions.following(), &keys, &policy)
     }

@@ -11,8 +11,8 @@ use crate::{
         buyback::introspection::{check_before_finish, BuybackKeys, TransactionInstructions},
         token::transfer,
     },
-    math::buyback::effective_price,
-    state::TreasuryConfig,
+    math::{buyback::effective_price, price::usdc_per_ashao},
+    state::{BuybackBalances, TreasuryConfig},
 };
 
 /// The second half of a buyback. The first seven accounts are in `begin_buyback`'s order.
@@ -52,6 +52,10 @@ pub struct FinishBuyback<'info> {
     /// CHECK: the instructions sysvar, by address.
     #[account(address = solana_instructions_sysvar::ID)]
     pub instructions_sysvar: UncheckedAccount<'info>,
+
+    /// CHECK: the oracle's price account; its owner, layout, feed, verification, age and
+    /// confidence are checked against the config's price guard in the handler.
+    pub price_update: UncheckedAccount<'info>,
 }
 
 impl FinishBuyback<'_> {
@@ -72,10 +76,16 @@ impl FinishBuyback<'_> {
 pub fn handler(ctx: Context<FinishBuyback>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &mut *ctx.accounts;
-    let outcome = a.config.finish_buyback(
+    let oracle = a.config.price_guard.read(&a.price_update, now)?;
+    let (outcome, oracle_min_ashao_out) = a.config.finish_buyback(
         a.crank.key(),
-        a.crank_usdc.amount,
-        a.crank_ashao.amount,
+        BuybackBalances {
+            crank_usdc: a.crank_usdc.amount,
+            crank_ashao: a.crank_ashao.amount,
+            usdc_decimals: a.usdc_mint.decimals,
+            ashao_decimals: a.ashao_mint.decimals,
+        },
+        &oracle,
         now,
     )?;
 
@@ -113,6 +123,15 @@ pub fn handler(ctx: Context<FinishBuyback>) -> Result<()> {
             outcome.ashao_received,
             a.ashao_mint.decimals,
         )?,
+        oracle_price: oracle.price,
+        oracle_exponent: oracle.exponent,
+        oracle_publish_time: oracle.publish_time,
+        oracle_price_usdc_per_ashao: usdc_per_ashao(
+            oracle.price,
+            oracle.exponent,
+            a.usdc_mint.decimals,
+        )?,
+        oracle_min_ashao_out,
         buyback_bucket: config.buyback_bucket,
         total_buyback_usdc_spent: config.total_buyback_usdc_spent,
         total_ashao_burned: config.total_ashao_burned,

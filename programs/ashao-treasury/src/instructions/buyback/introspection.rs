@@ -60,10 +60,14 @@ pub struct BetweenPolicy<'a> {
     pub swap_program: Pubkey,
     /// The config and the three vaults: no instruction between may name them.
     pub treasury_accounts: &'a [Pubkey],
-    /// The crank's USDC and $ASHAO accounts move only through the swap program: USDC out, $ASHAO
-    /// in (a token transfer could send the USDC elsewhere, or top up the $ASHAO from the crank's
-    /// own holdings to meet `min_ashao_out` while the swap's output goes elsewhere).
-    pub crank_accounts: [Pubkey; 2],
+}
+
+/// The associated token program's `Create` (empty data or 0) and `CreateIdempotent` (1): a
+/// route may need the crank's token accounts to exist. Its other instruction, `RecoverNested`,
+/// moves tokens and is refused.
+fn is_associated_token_create(ix: &Instruction) -> bool {
+    ix.program_id == anchor_spl::associated_token::ID
+        && matches!(ix.data.as_slice(), [] | [0] | [1])
 }
 
 fn is_instruction<D: Discriminator>(ix: &Instruction) -> bool {
@@ -78,24 +82,20 @@ fn is_finish(ix: &Instruction) -> bool {
     is_instruction::<crate::instruction::FinishBuyback>(ix)
 }
 
-/// Checks one instruction that runs between `begin_buyback` and `finish_buyback`.
+/// Checks one instruction that runs between `begin_buyback` and `finish_buyback`: the swap
+/// program, the associated token program's create instructions, or compute budget. No token
+/// program instruction may run there (a transfer could divert the USDC, or top up the crank's
+/// $ASHAO from its own holdings); whatever the swap does is judged by the oracle price in
+/// `finish_buyback`.
 pub fn check_between(ix: &Instruction, policy: &BetweenPolicy) -> Result<()> {
-    let is_token_program =
-        ix.program_id == anchor_spl::token::ID || ix.program_id == anchor_spl::token_2022::ID;
     // An unset swap program (the default key is the System Program's) allows no swap.
     let is_swap = ix.program_id == policy.swap_program && policy.swap_program != Pubkey::default();
-    let allowed = is_swap
-        || is_token_program
-        || ix.program_id == anchor_spl::associated_token::ID
-        || ix.program_id == COMPUTE_BUDGET_PROGRAM_ID;
+    let allowed =
+        is_swap || is_associated_token_create(ix) || ix.program_id == COMPUTE_BUDGET_PROGRAM_ID;
     require!(allowed, TreasuryError::BuybackInstructionNotAllowed);
     for meta in &ix.accounts {
         require!(
             !policy.treasury_accounts.contains(&meta.pubkey),
-            TreasuryError::BuybackTouchesTreasury
-        );
-        require!(
-            !(is_token_program && policy.crank_accounts.contains(&meta.pubkey)),
             TreasuryError::BuybackTouchesTreasury
         );
     }

@@ -123,6 +123,33 @@ fn new_revenue_restarts_the_stream() {
 }
 
 #[test]
+fn dust_deposits_every_tenth_of_the_period_do_not_stall_a_large_stream() {
+    // 1_000_000 units over a 3_600 s stream; nine 1-unit deposits at P/10, P/5, ...
+    const PERIOD: u32 = 3_600;
+    let large = stream(1_000).add(1_000_000, 0, PERIOD).unwrap();
+    let mut attacked = large;
+    for i in 1..10 {
+        attacked = attacked.add(1, i * 360, PERIOD).unwrap();
+    }
+    let (alone, _) = large.accrue(i64::from(PERIOD)).unwrap();
+    let (attacked, _) = attacked.accrue(i64::from(PERIOD)).unwrap();
+    assert_eq!(alone.total_rewards_released, 1_000_000);
+    // Everything the large deposit owed is out by P; at most the dust is still streaming.
+    assert!(attacked.total_rewards_released >= 1_000_000);
+    assert!(attacked.stream_remaining <= 9);
+    // The end moved by seconds, not by another period.
+    assert!(attacked.stream_end_ts <= i64::from(PERIOD) + 1);
+}
+
+#[test]
+fn a_large_deposit_into_a_dust_stream_streams_over_the_period() {
+    let s = stream(1).add(10, 0, 3_600).unwrap();
+    let s = s.add(1_000_000, 3_000, 3_600).unwrap();
+    // Keeping the old rate would end at 3_000 + 600 × 1_000_010 / 10: the period caps it.
+    assert_eq!(s.stream_end_ts, 6_600);
+}
+
+#[test]
 fn clock_going_backwards_releases_nothing() {
     let s = stream(1).add(100, 10, 10).unwrap_or_default();
     let (s2, released) = s.accrue(5).unwrap_or_default();
@@ -353,6 +380,45 @@ fn record((worst, worst_per): (f64, f64)) {
             micros.max(prev) as f64 / 1e6,
             per.max(prev_per) as f64 / 1e6
         );
+    }
+}
+
+/// Total released by `t` when `deposits` (time offset, amount, period) arrive in order, with
+/// `staked` constant and accruals only at the deposits and at `t`.
+fn released_by(deposits: &[(i64, u64, u32)], staked: u64, t: i64) -> u64 {
+    let mut s = stream(staked);
+    for &(at, amount, period) in deposits.iter().filter(|d| d.0 <= t) {
+        s = s.add(amount, at, period).unwrap();
+    }
+    s.accrue(t).unwrap().0.total_rewards_released
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_024, ..ProptestConfig::default() })]
+
+    /// Later revenue never slows revenue already streaming: with any deposits after the first
+    /// `k`, at least as much is released by any time as the first `k` alone release.
+    #[test]
+    fn later_revenue_never_slows_what_is_streaming(
+        gaps_amounts in prop::collection::vec(
+            (0i64..20_000, 1u64..1_000_000_000_000, 3_600u32..30 * 86_400), 1..12),
+        k in 0usize..12,
+        staked in 1u64..1_000_000_000_000_000,
+        t_offset in 0i64..3_000_000,
+    ) {
+        let mut at = 0;
+        let deposits: Vec<(i64, u64, u32)> = gaps_amounts
+            .iter()
+            .map(|&(gap, amount, period)| {
+                at += gap;
+                (at, amount, period)
+            })
+            .collect();
+        let k = k.min(deposits.len());
+        let t = t_offset;
+        let all = released_by(&deposits, staked, t);
+        let earlier = released_by(&deposits[..k], staked, t);
+        prop_assert!(all >= earlier, "all {} < earlier {} at {}", all, earlier, t);
     }
 }
 

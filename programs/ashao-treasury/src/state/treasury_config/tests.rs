@@ -8,6 +8,7 @@ fn config() -> TreasuryConfig {
         stake_vault_bump: 255,
         authority: Pubkey::new_unique(),
         pending_authority: Pubkey::default(),
+        pending_authority_eta: 0,
         usdc_mint: Pubkey::new_unique(),
         ashao_mint: Pubkey::new_unique(),
         ashao_token_program: Pubkey::new_unique(),
@@ -25,6 +26,10 @@ fn config() -> TreasuryConfig {
         swap_program: Pubkey::default(),
         crank_count: 0,
         cranks: [Pubkey::default(); MAX_CRANKS as usize],
+        price_guard: PriceGuard::None,
+        timelock_secs: 0,
+        queued_change: ConfigChange::default(),
+        queued_change_eta: 0,
         total_revenue: 0,
         total_to_buyback: 0,
         total_to_stakers: 0,
@@ -44,11 +49,11 @@ fn config() -> TreasuryConfig {
         total_rewards_released: 0,
         total_rewards_claimed: 0,
         pending_buyback: PendingBuyback::default(),
-        reserved: [0; 63],
+        reserved: [0; 64],
     };
     let params = TreasuryParams {
-        stream_period_secs: 100,
-        unstake_cooldown_secs: 10,
+        stream_period_secs: 3_600,
+        unstake_cooldown_secs: 3_600,
         boost_tiers: vec![
             BoostTier {
                 min_stake: 100,
@@ -64,6 +69,12 @@ fn config() -> TreasuryConfig {
         max_slippage_bps: 100,
         swap_program: Pubkey::new_unique(),
         cranks: vec![Pubkey::new_unique()],
+        price_guard: PriceGuard::PythPull {
+            feed_id: [1; 32],
+            max_age_secs: 60,
+            max_confidence_bps: 100,
+        },
+        timelock_secs: 86_400,
     };
     assert!(c.apply_params(&params).is_ok());
     c
@@ -120,15 +131,15 @@ fn revenue_is_split_streamed_and_conserved() {
     assert_eq!((b, s), (501, 500));
     assert_eq!(c.buyback_bucket, 501);
     assert_eq!(c.stream_remaining, 500);
-    assert_eq!(c.stream_end_ts, 100);
+    assert_eq!(c.stream_end_ts, 3_600);
     assert!(c.invariant().is_ok());
     // Nobody staked for 50 s: the stream pauses.
     assert!(c.accrue(50).is_ok());
     assert_eq!(c.stream_remaining, 500);
-    assert_eq!(c.stream_end_ts, 150);
+    assert_eq!(c.stream_end_ts, 3_650);
     c.total_staked = 10;
     c.staker_count = 1;
-    assert!(c.accrue(100).is_ok());
+    assert!(c.accrue(1_850).is_ok());
     assert_eq!(c.total_rewards_released, 250);
     assert_eq!(c.acc_reward_per_share, 25 * REWARD_PRECISION_FOR_TESTS);
     assert!(c.invariant().is_ok());
@@ -136,6 +147,384 @@ fn revenue_is_split_streamed_and_conserved() {
 }
 
 const REWARD_PRECISION_FOR_TESTS: u128 = crate::constants::REWARD_PRECISION;
+
+// ------------------------------------------------------------- admin changes and the timelock
+
+fn named(error: TreasuryError) -> anchor_lang::error::Error {
+    error.into()
+}
+
+#[test]
+fn floors_and_bounds_are_named() {
+    let base = config().params();
+    type Edit = fn(&mut TreasuryParams);
+    let cases: Vec<(Edit, TreasuryError)> = vec![
+        (
+            |p| p.stream_period_secs = 0,
+            TreasuryError::StreamPeriodTooShort,
+        ),
+        (
+            |p| p.stream_period_secs = MIN_STREAM_PERIOD_SECS - 1,
+            TreasuryError::StreamPeriodTooShort,
+        ),
+        (
+            |p| p.unstake_cooldown_secs = 0,
+            TreasuryError::UnstakeCooldownTooShort,
+        ),
+        (
+            |p| p.min_buyback_interval_secs = 0,
+            TreasuryError::BuybackIntervalTooShort,
+        ),
+        (
+            |p| p.min_buyback_interval_secs = MIN_BUYBACK_INTERVAL_SECS - 1,
+            TreasuryError::BuybackIntervalTooShort,
+        ),
+        (|p| p.max_buyback_usdc = 0, TreasuryError::InvalidMaxBuyback),
+        (
+            |p| p.max_buyback_usdc = MAX_BUYBACK_USDC + 1,
+            TreasuryError::InvalidMaxBuyback,
+        ),
+        (
+            |p| p.timelock_secs = MIN_TIMELOCK_SECS - 1,
+            TreasuryError::InvalidTimelock,
+        ),
+        (
+            |p| p.timelock_secs = MAX_TIMELOCK_SECS + 1,
+            TreasuryError::InvalidTimelock,
+        ),
+        (
+            |p| {
+                p.unstake_cooldown_secs = 2 * 86_400;
+                p.timelock_secs = 86_400;
+            },
+            TreasuryError::InvalidTimelock,
+        ),
+        (
+            |p| {
+                p.price_guard = PriceGuard::PythPull {
+                    feed_id: [0; 32],
+                    max_age_secs: 60,
+                    max_confidence_bps: 100,
+                }
+            },
+            TreasuryError::InvalidPriceGuard,
+        ),
+        (
+            |p| {
+                p.price_guard = PriceGuard::PythPull {
+                    feed_id: [1; 32],
+                    max_age_secs: 0,
+                    max_confidence_bps: 100,
+                }
+            },
+            TreasuryError::InvalidPriceGuard,
+        ),
+        (
+            |p| {
+                p.price_guard = PriceGuard::PythPull {
+                    feed_id: [1; 32],
+                    max_age_secs: 3_601,
+                    max_confidence_bps: 100,
+                }
+            },
+            TreasuryError::InvalidPriceGuard,
+        ),
+        (
+            |p| {
+                p.price_guard = PriceGuard::PythPull {
+                    feed_id: [1; 32],
+                    max_age_secs: 60,
+                    max_confidence_bps: 1_001,
+                }
+            },
+            TreasuryError::InvalidPriceGuard,
+        ),
+    ];
+    for (edit, error) in cases {
+        let mut p = base.clone();
+        edit(&mut p);
+        assert_eq!(p.validate().unwrap_err(), named(error));
+    }
+    // The floors themselves are accepted.
+    let mut p = base.clone();
+    p.stream_period_secs = MIN_STREAM_PERIOD_SECS;
+    p.unstake_cooldown_secs = MIN_UNSTAKE_COOLDOWN_SECS;
+    p.min_buyback_interval_secs = MIN_BUYBACK_INTERVAL_SECS;
+    p.max_buyback_usdc = MAX_BUYBACK_USDC;
+    p.timelock_secs = MIN_TIMELOCK_SECS;
+    p.validate().unwrap();
+}
+
+#[test]
+fn only_changes_that_reduce_risk_apply_at_once() {
+    let c = config();
+    let current = c.params();
+    let extra_crank = Pubkey::new_unique();
+    let immediate = [
+        ConfigChange {
+            cranks: Some(vec![]),
+            ..Default::default()
+        },
+        ConfigChange {
+            max_buyback_usdc: Some(1),
+            ..Default::default()
+        },
+        ConfigChange {
+            min_buyback_interval_secs: Some(600),
+            ..Default::default()
+        },
+        ConfigChange {
+            max_slippage_bps: Some(1),
+            ..Default::default()
+        },
+        ConfigChange {
+            timelock_secs: Some(2 * 86_400),
+            ..Default::default()
+        },
+        ConfigChange {
+            swap_program: Some(Pubkey::default()),
+            ..Default::default()
+        },
+        ConfigChange {
+            price_guard: Some(PriceGuard::None),
+            ..Default::default()
+        },
+    ];
+    for change in immediate {
+        let mut c = config();
+        c.update_now(&change, 10).unwrap();
+        assert_ne!(c.params(), current, "{change:?}");
+    }
+    let timelocked = [
+        ConfigChange {
+            cranks: Some(vec![current.cranks[0], extra_crank]),
+            ..Default::default()
+        },
+        ConfigChange {
+            cranks: Some(vec![extra_crank]),
+            ..Default::default()
+        },
+        ConfigChange {
+            max_buyback_usdc: Some(current.max_buyback_usdc + 1),
+            ..Default::default()
+        },
+        ConfigChange {
+            min_buyback_interval_secs: Some(MIN_BUYBACK_INTERVAL_SECS),
+            ..Default::default()
+        },
+        ConfigChange {
+            max_slippage_bps: Some(101),
+            ..Default::default()
+        },
+        ConfigChange {
+            swap_program: Some(Pubkey::new_unique()),
+            ..Default::default()
+        },
+        ConfigChange {
+            price_guard: Some(PriceGuard::PythPull {
+                feed_id: [2; 32],
+                max_age_secs: 60,
+                max_confidence_bps: 100,
+            }),
+            ..Default::default()
+        },
+        ConfigChange {
+            unstake_cooldown_secs: Some(7_200),
+            ..Default::default()
+        },
+        ConfigChange {
+            stream_period_secs: Some(7_200),
+            ..Default::default()
+        },
+        ConfigChange {
+            boost_tiers: Some(vec![]),
+            ..Default::default()
+        },
+    ];
+    for change in timelocked {
+        let mut c = config();
+        c.min_buyback_interval_secs = 2 * MIN_BUYBACK_INTERVAL_SECS;
+        let current = c.params();
+        assert_ne!(change.applied_to(&current), current, "{change:?}");
+        assert_eq!(
+            c.update_now(&change, 10).unwrap_err(),
+            named(TreasuryError::ChangeNeedsTimelock),
+            "{change:?}"
+        );
+        assert_eq!(c.params(), current, "a refused change changes nothing");
+    }
+    // A shorter timelock waits too.
+    let mut c = config();
+    c.timelock_secs = 2 * 86_400;
+    let change = ConfigChange {
+        timelock_secs: Some(86_400),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_now(&change, 10).unwrap_err(),
+        named(TreasuryError::ChangeNeedsTimelock)
+    );
+}
+
+#[test]
+fn a_queued_change_waits_out_the_timelock_then_anyone_applies_it_once() {
+    let mut c = config();
+    let new_crank = Pubkey::new_unique();
+    let change = ConfigChange {
+        cranks: Some(vec![c.active_cranks()[0], new_crank]),
+        max_buyback_usdc: Some(2_000_000),
+        ..Default::default()
+    };
+    let eta = c.queue_change(change.clone(), 1_000).unwrap();
+    assert_eq!(eta, 1_000 + 86_400);
+    c.invariant().unwrap();
+    assert_eq!(
+        c.queue_change(change.clone(), 1_001).unwrap_err(),
+        named(TreasuryError::ConfigChangeAlreadyQueued)
+    );
+    assert_eq!(
+        c.apply_queued_change(eta - 1).unwrap_err(),
+        named(TreasuryError::TimelockNotElapsed)
+    );
+    assert!(!c.active_cranks().contains(&new_crank));
+    // A risk-reducing change in the meantime applies at once and survives the queued one
+    // where the queued one does not name the field.
+    c.update_now(
+        &ConfigChange {
+            max_slippage_bps: Some(50),
+            ..Default::default()
+        },
+        2_000,
+    )
+    .unwrap();
+    assert_eq!(c.apply_queued_change(eta).unwrap(), change);
+    assert!(c.active_cranks().contains(&new_crank));
+    assert_eq!(c.max_buyback_usdc, 2_000_000);
+    assert_eq!(c.max_slippage_bps, 50);
+    assert_eq!(c.queued_change_eta, 0);
+    c.invariant().unwrap();
+    assert_eq!(
+        c.apply_queued_change(eta).unwrap_err(),
+        named(TreasuryError::NoQueuedConfigChange)
+    );
+}
+
+#[test]
+fn queued_changes_can_be_cancelled_expire_and_must_change_something() {
+    let mut c = config();
+    assert_eq!(
+        c.queue_change(ConfigChange::default(), 0).unwrap_err(),
+        named(TreasuryError::NoConfigChange)
+    );
+    assert_eq!(
+        c.queue_change(
+            ConfigChange {
+                stream_period_secs: Some(1),
+                ..Default::default()
+            },
+            0
+        )
+        .unwrap_err(),
+        named(TreasuryError::StreamPeriodTooShort)
+    );
+    assert_eq!(
+        c.cancel_queued_change().unwrap_err(),
+        named(TreasuryError::NoQueuedConfigChange)
+    );
+    let change = ConfigChange {
+        max_slippage_bps: Some(500),
+        ..Default::default()
+    };
+    let eta = c.queue_change(change.clone(), 0).unwrap();
+    assert_eq!(c.cancel_queued_change().unwrap(), change);
+    assert_eq!((c.queued_change_eta, c.max_slippage_bps), (0, 100));
+    let eta2 = c.queue_change(change, 5).unwrap();
+    assert_eq!(eta2, eta + 5);
+    let expired_at = eta2 + i64::from(TIMELOCK_GRACE_SECS) + 1;
+    assert_eq!(
+        c.apply_queued_change(expired_at).unwrap_err(),
+        named(TreasuryError::ConfigChangeExpired)
+    );
+}
+
+#[test]
+fn an_authority_transfer_waits_out_the_timelock() {
+    let mut c = config();
+    let next = Pubkey::new_unique();
+    assert_eq!(
+        c.propose_authority(c.authority, 0).unwrap_err(),
+        named(TreasuryError::InvalidNewAuthority)
+    );
+    let eta = c.propose_authority(next, 100).unwrap();
+    assert_eq!(eta, 100 + 86_400);
+    c.invariant().unwrap();
+    assert_eq!(
+        c.accept_authority(Pubkey::new_unique(), eta).unwrap_err(),
+        named(TreasuryError::NotPendingAuthority)
+    );
+    assert_eq!(
+        c.accept_authority(next, eta - 1).unwrap_err(),
+        named(TreasuryError::TimelockNotElapsed)
+    );
+    c.accept_authority(next, eta).unwrap();
+    assert_eq!(
+        (c.authority, c.pending_authority, c.pending_authority_eta),
+        (next, Pubkey::default(), 0)
+    );
+    c.invariant().unwrap();
+    // Cancelling clears at once.
+    c.propose_authority(Pubkey::new_unique(), 0).unwrap();
+    assert_eq!(c.propose_authority(Pubkey::default(), 0).unwrap(), 0);
+    assert_eq!(
+        c.accept_authority(next, i64::MAX).unwrap_err(),
+        named(TreasuryError::NoPendingAuthority)
+    );
+}
+
+#[test]
+fn buybacks_need_a_price_guard_and_meet_the_oracle() {
+    let mut c = config();
+    c.buyback_bucket = 1_000;
+    c.total_to_buyback = 1_000;
+    c.total_revenue = 2_000;
+    c.total_to_stakers = 1_000;
+    c.stream_remaining = 1_000;
+    let crank = c.active_cranks()[0];
+    let mut unguarded = config();
+    unguarded.price_guard = PriceGuard::None;
+    unguarded.buyback_bucket = 1_000;
+    let unguarded_crank = unguarded.active_cranks()[0];
+    assert_eq!(
+        unguarded
+            .begin_buyback(unguarded_crank, 100, 1, 0, 0, 0)
+            .unwrap_err(),
+        named(TreasuryError::NoPriceGuard)
+    );
+    // $2 per whole $ASHAO (6 decimals both): 1_000 USDC units buy 500 $ASHAO units; 1% off → 495.
+    let oracle = OraclePrice {
+        price: 2,
+        exponent: 0,
+        publish_time: 0,
+    };
+    let balances = |ashao| BuybackBalances {
+        crank_usdc: 0,
+        crank_ashao: ashao,
+        usdc_decimals: 6,
+        ashao_decimals: 6,
+    };
+    c.begin_buyback(crank, 1_000, 1, 0, 0, 0).unwrap();
+    assert_eq!(
+        c.clone()
+            .finish_buyback(crank, balances(494), &oracle, 0)
+            .unwrap_err(),
+        named(TreasuryError::PriceBelowOracle)
+    );
+    let (outcome, min_out) = c.finish_buyback(crank, balances(495), &oracle, 0).unwrap();
+    assert_eq!(
+        (outcome.usdc_spent, outcome.ashao_received, min_out),
+        (1_000, 495, 495)
+    );
+}
 
 // ------------------------------------------------------------- ledger property test
 
@@ -179,8 +568,8 @@ mod ledger {
             2 => (0..STAKERS).prop_map(Op::Withdraw),
             2 => (0..STAKERS).prop_map(Op::Claim),
             1 => (1..=max, any::<u8>()).prop_map(|(a, f)| Op::Buyback(a, f)),
-            3 => (0..500u32).prop_map(Op::Advance),
-            1 => (0..300u32).prop_map(Op::SetPeriod),
+            3 => (0..18_000u32).prop_map(Op::Advance),
+            1 => (MIN_STREAM_PERIOD_SECS..3 * MIN_STREAM_PERIOD_SECS).prop_map(Op::SetPeriod),
             1 => any::<bool>().prop_map(Op::SetPaused),
         ]
     }
@@ -206,9 +595,8 @@ mod ledger {
 
     impl Ledger {
         fn new() -> Self {
-            let mut c = config();
-            c.stream_period_secs = 100;
-            c.unstake_cooldown_secs = 50;
+            // A one-hour stream and cooldown (the floors); clock jumps of up to 5 hours.
+            let c = config();
             let positions = (0..STAKERS)
                 .map(|_| StakePosition {
                     owner: Pubkey::new_unique(),
@@ -355,12 +743,24 @@ mod ledger {
                             let swap_spends = amount * u64::from(spent_256ths) / 256;
                             let bought = swap_spends + 1;
                             let burned_before = self.c.total_ashao_burned;
-                            let outcome = self
+                            // One $ASHAO base unit per USDC base unit: what the swap buys
+                            // meets the oracle less 1%.
+                            let oracle = OraclePrice {
+                                price: 1,
+                                exponent: 0,
+                                publish_time: now,
+                            };
+                            let (outcome, _) = self
                                 .c
                                 .finish_buyback(
                                     crank,
-                                    crank_usdc + amount - swap_spends,
-                                    bought,
+                                    BuybackBalances {
+                                        crank_usdc: crank_usdc + amount - swap_spends,
+                                        crank_ashao: bought,
+                                        usdc_decimals: 0,
+                                        ashao_decimals: 0,
+                                    },
+                                    &oracle,
                                     now,
                                 )
                                 .map_err(fail)?;
@@ -472,7 +872,7 @@ mod ledger {
             // Wind down: unpause, sync, let the stream run out, everyone claims.
             l.apply(&Op::SetPaused(false))?;
             l.apply(&Op::Sync)?;
-            l.apply(&Op::Advance(400))?;
+            l.apply(&Op::Advance(4 * MIN_STREAM_PERIOD_SECS))?;
             for u in 0..STAKERS {
                 l.apply(&Op::Claim(u))?;
             }

@@ -34,7 +34,6 @@ impl Fixture {
         BetweenPolicy {
             swap_program: self.swap_program,
             treasury_accounts: &self.treasury_accounts,
-            crank_accounts: [self.keys.crank_usdc, self.keys.crank_ashao],
         }
     }
 
@@ -51,6 +50,7 @@ impl Fixture {
             token_program: anchor_spl::token::ID,
             ashao_token_program: anchor_spl::token::ID,
             instructions_sysvar: Pubkey::new_unique(),
+            price_update: Pubkey::new_unique(),
         }
         .to_account_metas(None);
         Instruction {
@@ -99,6 +99,13 @@ fn program_ix(program_id: Pubkey, accounts: &[Pubkey]) -> Instruction {
     }
 }
 
+fn ata_ix(data: &[u8], accounts: &[Pubkey]) -> Instruction {
+    Instruction {
+        data: data.to_vec(),
+        ..program_ix(anchor_spl::associated_token::ID, accounts)
+    }
+}
+
 fn named(error: TreasuryError) -> anchor_lang::error::Error {
     error.into()
 }
@@ -132,13 +139,10 @@ fn a_swap_between_with_setup_and_compute_budget_is_accepted() {
     let f = Fixture::new();
     let following = vec![
         program_ix(COMPUTE_BUDGET_PROGRAM_ID, &[]),
-        program_ix(
-            anchor_spl::associated_token::ID,
-            &[f.keys.crank, f.keys.crank_usdc],
-        ),
+        ata_ix(&[], &[f.keys.crank, f.keys.crank_usdc]),
+        ata_ix(&[0], &[f.keys.crank, f.keys.crank_usdc]),
+        ata_ix(&[1], &[f.keys.crank, f.keys.crank_ashao]),
         f.swap(&[Pubkey::new_unique()]),
-        // Jupiter-style cleanup of a temporary account of the crank (not its USDC or $ASHAO).
-        program_ix(anchor_spl::token::ID, &[Pubkey::new_unique(), f.keys.crank]),
         f.finish(),
         // Anything after the finish is none of the buyback's business.
         program_ix(Pubkey::new_unique(), &[]),
@@ -192,11 +196,7 @@ fn a_program_off_the_list_between_is_refused() {
 fn an_allowed_program_naming_a_treasury_account_is_refused() {
     let f = Fixture::new();
     for vault in f.treasury_accounts {
-        for ix in [
-            program_ix(anchor_spl::token::ID, &[vault]),
-            f.swap(&[vault]),
-            program_ix(anchor_spl::associated_token::ID, &[vault]),
-        ] {
+        for ix in [f.swap(&[vault]), ata_ix(&[1], &[vault])] {
             assert_eq!(
                 check_between(&ix, &f.policy()).unwrap_err(),
                 named(TreasuryError::BuybackTouchesTreasury)
@@ -206,16 +206,24 @@ fn an_allowed_program_naming_a_treasury_account_is_refused() {
 }
 
 #[test]
-fn a_token_instruction_moving_the_cranks_usdc_or_ashao_is_refused() {
+fn no_token_instruction_and_no_recover_nested_may_run_between() {
     let f = Fixture::new();
+    let unrelated = Pubkey::new_unique();
     for token_program in [anchor_spl::token::ID, anchor_spl::token_2022::ID] {
-        for account in [f.keys.crank_usdc, f.keys.crank_ashao] {
+        for account in [f.keys.crank_usdc, f.keys.crank_ashao, unrelated] {
             let transfer = program_ix(token_program, &[account, Pubkey::new_unique()]);
             assert_eq!(
                 check_between(&transfer, &f.policy()).unwrap_err(),
-                named(TreasuryError::BuybackTouchesTreasury)
+                named(TreasuryError::BuybackInstructionNotAllowed)
             );
         }
+    }
+    // RecoverNested (2) moves tokens out of a nested account; anything unknown is refused too.
+    for data in [&[2u8][..], &[3], &[1, 0]] {
+        assert_eq!(
+            check_between(&ata_ix(data, &[f.keys.crank_ashao]), &f.policy()).unwrap_err(),
+            named(TreasuryError::BuybackInstructionNotAllowed)
+        );
     }
 }
 
