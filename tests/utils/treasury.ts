@@ -19,6 +19,11 @@ import {
   TreasuryEventOf,
   fetchTreasuryOrThrow,
   initializeIx,
+  MIN_BUYBACK_INTERVAL_SECS,
+  MIN_STREAM_PERIOD_SECS,
+  MIN_TIMELOCK_SECS,
+  MIN_UNSTAKE_COOLDOWN_SECS,
+  NO_PRICE_GUARD,
   sendAndConfirm,
   StakePositionState,
   toTreasuryError,
@@ -35,19 +40,25 @@ import {
 import { createAshaoMint, createUsdcMint, fundedTokenAccount, TestMint } from "./tokens";
 import type { TestValidator } from "./validator";
 
+/**
+ * Parameters at the program's floors where that keeps tests short: a one-hour stream and
+ * cooldown, one-minute buyback interval, one-day timelock, no price guard (buybacks off).
+ */
 export function defaultParams(overrides: Partial<TreasuryParams> = {}): TreasuryParams {
   return {
-    streamPeriodSecs: 0,
-    unstakeCooldownSecs: 3_600,
+    streamPeriodSecs: MIN_STREAM_PERIOD_SECS,
+    unstakeCooldownSecs: MIN_UNSTAKE_COOLDOWN_SECS,
     boostTiers: [
       { minStake: 1_000_000_000n, boostBps: 500 },
       { minStake: 10_000_000_000n, boostBps: 1_500 },
     ],
     maxBuybackUsdc: 1_000_000_000n,
-    minBuybackIntervalSecs: 60,
+    minBuybackIntervalSecs: MIN_BUYBACK_INTERVAL_SECS,
     maxSlippageBps: 100,
     swapProgram: PublicKey.default,
     cranks: [],
+    priceGuard: NO_PRICE_GUARD,
+    timelockSecs: MIN_TIMELOCK_SECS,
     ...overrides,
   };
 }
@@ -106,7 +117,8 @@ export async function setupTreasury(
   ashaoTokenProgram?: PublicKey,
 ): Promise<TreasuryFixture> {
   const connection = validator.connection;
-  const authority = await validator.fundedKeypair(100 * LAMPORTS_PER_SOL);
+  // Only the program's upgrade authority may initialise; it becomes the treasury authority.
+  const authority = validator.upgradeAuthority;
   const program = treasuryProgram(connection);
   const usdc = await createUsdcMint(connection, authority);
   const ashao = await createAshaoMint(connection, authority, ashaoTokenProgram);

@@ -6,6 +6,7 @@ import { BN } from "@anchor-lang/core";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { Commitment, PublicKey } from "@solana/web3.js";
 
+import { ConfigChange, configChangeFromAnchor, PriceGuard, priceGuardFromAnchor } from "./params";
 import { stakePositionPda, treasuryConfigPda } from "./pda";
 import type { TreasuryProgram } from "./program";
 
@@ -22,6 +23,8 @@ export interface TreasuryState {
   authority: PublicKey;
   /** `null` when no authority transfer is pending. */
   pendingAuthority: PublicKey | null;
+  /** When the pending authority may accept (`null` when none is pending). */
+  pendingAuthorityEta: bigint | null;
   usdcMint: PublicKey;
   ashaoMint: PublicKey;
   ashaoTokenProgram: PublicKey;
@@ -40,6 +43,10 @@ export interface TreasuryState {
   swapProgram: PublicKey;
   /** The active crank operators only. */
   cranks: PublicKey[];
+  priceGuard: PriceGuard;
+  timelockSecs: number;
+  /** The change waiting out the timelock, if any, and from when anyone may apply it. */
+  queuedChange: { change: ConfigChange; eta: bigint } | null;
 
   totalRevenue: bigint;
   totalToBuyback: bigint;
@@ -120,6 +127,9 @@ export function toTreasuryState(address: PublicKey, raw: RawTreasury): TreasuryS
     bump: raw.bump,
     authority: raw.authority,
     pendingAuthority: raw.pendingAuthority.equals(PublicKey.default) ? null : raw.pendingAuthority,
+    pendingAuthorityEta: raw.pendingAuthority.equals(PublicKey.default)
+      ? null
+      : big(raw.pendingAuthorityEta),
     usdcMint: raw.usdcMint,
     ashaoMint: raw.ashaoMint,
     ashaoTokenProgram: raw.ashaoTokenProgram,
@@ -137,6 +147,11 @@ export function toTreasuryState(address: PublicKey, raw: RawTreasury): TreasuryS
     maxSlippageBps: raw.maxSlippageBps,
     swapProgram: raw.swapProgram,
     cranks: raw.cranks.slice(0, raw.crankCount),
+    priceGuard: priceGuardFromAnchor(raw.priceGuard),
+    timelockSecs: raw.timelockSecs,
+    queuedChange: raw.queuedChangeEta.isZero()
+      ? null
+      : { change: configChangeFromAnchor(raw.queuedChange), eta: big(raw.queuedChangeEta) },
     totalRevenue: big(raw.totalRevenue),
     totalToBuyback: big(raw.totalToBuyback),
     totalToStakers: big(raw.totalToStakers),

@@ -8,7 +8,6 @@
 import {
   ASSOCIATED_TOKEN_PROGRAM_ID,
   getAssociatedTokenAddressSync,
-  TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
 import {
@@ -19,7 +18,7 @@ import {
 } from "@solana/web3.js";
 
 import type { TreasuryAccounts, TreasuryState } from "./accounts";
-import { u64 } from "./instructions";
+import { u64 } from "./params";
 import type { TreasuryProgram } from "./program";
 
 /** The crank's token accounts a buyback moves through (its associated accounts by default). */
@@ -69,29 +68,37 @@ export function beginBuybackIx(
     .instruction();
 }
 
+/** `priceUpdate`: the oracle price account the treasury's price guard reads. */
 export function finishBuybackIx(
   program: TreasuryProgram,
   accounts: TreasuryAccounts,
-  args: CrankAccounts,
+  args: CrankAccounts & { priceUpdate: PublicKey },
 ): Promise<TransactionInstruction> {
   return program.methods
     .finishBuyback()
     .accountsStrict({
       ...sharedAccounts(accounts, args),
       ashaoTokenProgram: accounts.ashaoTokenProgram,
+      priceUpdate: args.priceUpdate,
     })
     .instruction();
 }
 
-/** The programs whose instructions may run between `begin_buyback` and `finish_buyback`. */
-export function buybackAllowedPrograms(swapProgram: PublicKey): PublicKey[] {
-  return [
-    swapProgram,
-    TOKEN_PROGRAM_ID,
-    TOKEN_2022_PROGRAM_ID,
-    ASSOCIATED_TOKEN_PROGRAM_ID,
-    ComputeBudgetProgram.programId,
-  ];
+/**
+ * Whether an instruction may run between `begin_buyback` and `finish_buyback`: the swap
+ * program, the associated token program's create instructions, compute budget.
+ */
+export function isAllowedBetweenBuyback(
+  ix: TransactionInstruction,
+  swapProgram: PublicKey,
+): boolean {
+  if (ix.programId.equals(swapProgram) && !swapProgram.equals(PublicKey.default)) return true;
+  if (ix.programId.equals(ComputeBudgetProgram.programId)) return true;
+  return (
+    ix.programId.equals(ASSOCIATED_TOKEN_PROGRAM_ID) &&
+    ix.data.length <= 1 &&
+    (ix.data[0] ?? 0) <= 1
+  );
 }
 
 /** Why no buyback can start now. */

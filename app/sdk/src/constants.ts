@@ -25,10 +25,24 @@ export const REWARD_PRECISION = 10n ** 18n;
 /** Basis-point denominator. */
 export const BPS_DENOMINATOR = 10_000;
 
+export const MIN_STREAM_PERIOD_SECS = 60 * 60;
 export const MAX_STREAM_PERIOD_SECS = 30 * 24 * 60 * 60;
+export const MIN_UNSTAKE_COOLDOWN_SECS = 60 * 60;
 export const MAX_UNSTAKE_COOLDOWN_SECS = 30 * 24 * 60 * 60;
+export const MIN_BUYBACK_INTERVAL_SECS = 60;
 export const MAX_BUYBACK_INTERVAL_SECS = 30 * 24 * 60 * 60;
+export const MAX_BUYBACK_USDC = 1_000_000_000_000n;
 export const MAX_SLIPPAGE_BPS = 1_000;
+export const MIN_TIMELOCK_SECS = 24 * 60 * 60;
+export const MAX_TIMELOCK_SECS = 30 * 24 * 60 * 60;
+/** How long a queued change stays applicable after its eta. */
+export const TIMELOCK_GRACE_SECS = 14 * 24 * 60 * 60;
+export const MAX_ORACLE_AGE_SECS = 60 * 60;
+export const MAX_ORACLE_CONFIDENCE_BPS = 1_000;
+/** The Pyth Solana Receiver program, owner of every `PriceUpdateV2` account. */
+export const PYTH_RECEIVER_PROGRAM_ID = new PublicKey(
+  "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ",
+);
 export const MAX_BOOST_TIERS = 8;
 export const MAX_BOOST_BPS = 10_000;
 export const MAX_CRANKS = 8;

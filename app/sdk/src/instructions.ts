@@ -3,40 +3,13 @@
  * account spelled out (no network round trip, no account resolution). Amounts are `bigint`;
  * they become `BN` only here, at the Anchor boundary.
  */
-import { BN } from "@anchor-lang/core";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
 
-import type { BoostTier, TreasuryAccounts } from "./accounts";
-import { stakePositionPda, treasuryPdas } from "./pda";
+import type { TreasuryAccounts } from "./accounts";
+import { ConfigChange, configChangeToAnchor, paramsToAnchor, TreasuryParams, u64 } from "./params";
+import { programDataPda, stakePositionPda, treasuryPdas } from "./pda";
 import type { TreasuryProgram } from "./program";
-
-const U64_MAX = (1n << 64n) - 1n;
-
-/** A `u64` argument as Anchor's `BN`, refusing values the program could not receive. */
-export function u64(value: bigint, what = "amount"): BN {
-  if (value < 0n || value > U64_MAX) throw new RangeError(`${what} ${value} is not a u64`);
-  return new BN(value.toString());
-}
-
-/** The parameters `initialize` takes (and `update_config` edits). */
-export interface TreasuryParams {
-  streamPeriodSecs: number;
-  unstakeCooldownSecs: number;
-  boostTiers: BoostTier[];
-  maxBuybackUsdc: bigint;
-  minBuybackIntervalSecs: number;
-  maxSlippageBps: number;
-  /** The swap program buybacks route through (Jupiter's). */
-  swapProgram: PublicKey;
-  cranks: PublicKey[];
-}
-
-/** `update_config`: each field left out keeps its value. */
-export type UpdateConfigParams = Partial<TreasuryParams>;
-
-const tiersToAnchor = (tiers: BoostTier[]) =>
-  tiers.map((tier) => ({ minStake: u64(tier.minStake, "minStake"), boostBps: tier.boostBps }));
 
 /** The treasury's accounts from its mints alone (before or without fetching it). */
 export function treasuryAccountsFor(
@@ -54,6 +27,7 @@ export function treasuryAccountsFor(
 
 // ------------------------------------------------------------------------------------ admin
 
+/** Signed by the program's upgrade authority, who becomes the treasury authority. */
 export function initializeIx(
   program: TreasuryProgram,
   args: {
@@ -65,20 +39,12 @@ export function initializeIx(
   },
 ): Promise<TransactionInstruction> {
   const a = treasuryAccountsFor(program.programId, args);
-  const p = args.params;
   return program.methods
-    .initialize({
-      streamPeriodSecs: p.streamPeriodSecs,
-      unstakeCooldownSecs: p.unstakeCooldownSecs,
-      boostTiers: tiersToAnchor(p.boostTiers),
-      maxBuybackUsdc: u64(p.maxBuybackUsdc, "maxBuybackUsdc"),
-      minBuybackIntervalSecs: p.minBuybackIntervalSecs,
-      maxSlippageBps: p.maxSlippageBps,
-      swapProgram: p.swapProgram,
-      cranks: p.cranks,
-    })
+    .initialize(paramsToAnchor(args.params))
     .accountsStrict({
       authority: args.authority,
+      program: program.programId,
+      programData: programDataPda(program.programId).address,
       config: a.config,
       usdcMint: a.usdcMint,
       ashaoMint: a.ashaoMint,
@@ -92,28 +58,57 @@ export function initializeIx(
     .instruction();
 }
 
+/** Applies at once a change that only reduces risk (else the program refuses it by name). */
 export function updateConfigIx(
   program: TreasuryProgram,
   accounts: Pick<TreasuryAccounts, "config">,
-  args: { authority: PublicKey; params: UpdateConfigParams },
+  args: { authority: PublicKey; change: ConfigChange },
 ): Promise<TransactionInstruction> {
-  const p = args.params;
   return program.methods
-    .updateConfig({
-      streamPeriodSecs: p.streamPeriodSecs ?? null,
-      unstakeCooldownSecs: p.unstakeCooldownSecs ?? null,
-      boostTiers: p.boostTiers ? tiersToAnchor(p.boostTiers) : null,
-      maxBuybackUsdc: p.maxBuybackUsdc !== undefined ? u64(p.maxBuybackUsdc) : null,
-      minBuybackIntervalSecs: p.minBuybackIntervalSecs ?? null,
-      maxSlippageBps: p.maxSlippageBps ?? null,
-      swapProgram: p.swapProgram ?? null,
-      cranks: p.cranks ?? null,
-    })
+    .updateConfig(configChangeToAnchor(args.change))
     .accountsStrict({ authority: args.authority, config: accounts.config })
     .instruction();
 }
 
-/** Step one of the authority hand-over; `PublicKey.default` cancels a pending one. */
+/** Queues any change to apply after the timelock. */
+export function queueConfigChangeIx(
+  program: TreasuryProgram,
+  accounts: Pick<TreasuryAccounts, "config">,
+  args: { authority: PublicKey; change: ConfigChange },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .queueConfigChange(configChangeToAnchor(args.change))
+    .accountsStrict({ authority: args.authority, config: accounts.config })
+    .instruction();
+}
+
+/** Applies the queued change once its timelock has passed (anyone may sign). */
+export function applyConfigChangeIx(
+  program: TreasuryProgram,
+  accounts: Pick<TreasuryAccounts, "config">,
+  args: { caller: PublicKey },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .applyConfigChange()
+    .accountsStrict({ caller: args.caller, config: accounts.config })
+    .instruction();
+}
+
+export function cancelConfigChangeIx(
+  program: TreasuryProgram,
+  accounts: Pick<TreasuryAccounts, "config">,
+  args: { authority: PublicKey },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .cancelConfigChange()
+    .accountsStrict({ authority: args.authority, config: accounts.config })
+    .instruction();
+}
+
+/**
+ * Step one of the authority hand-over (acceptable after the timelock); `PublicKey.default`
+ * cancels a pending one at once.
+ */
 export function proposeAuthorityIx(
   program: TreasuryProgram,
   accounts: Pick<TreasuryAccounts, "config">,
@@ -125,7 +120,7 @@ export function proposeAuthorityIx(
     .instruction();
 }
 
-/** Step two: signed by the pending authority. */
+/** Step two: signed by the pending authority, once the timelock has passed. */
 export function acceptAuthorityIx(
   program: TreasuryProgram,
   accounts: Pick<TreasuryAccounts, "config">,

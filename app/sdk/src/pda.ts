@@ -49,6 +49,15 @@ export function stakePositionPda(
   return derive([POSITION_SEED, owner.toBuffer()], programId);
 }
 
+/** The program's ProgramData account (BPF Upgradeable Loader), which names its upgrade authority. */
+export const BPF_LOADER_UPGRADEABLE_PROGRAM_ID = new PublicKey(
+  "BPFLoaderUpgradeab1e11111111111111111111111",
+);
+
+export function programDataPda(programId: PublicKey = ASHAO_TREASURY_PROGRAM_ID): Pda {
+  return derive([programId.toBuffer()], BPF_LOADER_UPGRADEABLE_PROGRAM_ID);
+}
+
 /** Every fixed treasury address at once. */
 export interface TreasuryPdas {
   programId: PublicKey;

@@ -91,14 +91,14 @@ impl Initialize<'_> {
             TreasuryError::SameMint
         );
         params.validate()?;
+        if self.ashao_token_program.key() == TOKEN_2022_ID {
+            check_token_2022_mint(&self.ashao_mint.to_account_info().try_borrow_data()?)?;
+        }
         // Whoever could freeze the stake vault could block every exit.
         require!(
             self.ashao_mint.freeze_authority.is_none(),
             TreasuryError::MintHasFreezeAuthority
         );
-        if self.ashao_token_program.key() == TOKEN_2022_ID {
-            check_token_2022_mint(&self.ashao_mint.to_account_info().try_borrow_data()?)?;
-        }
         Ok(())
     }
 }
