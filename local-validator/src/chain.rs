@@ -31,7 +31,8 @@ use solana_transaction_status::{
 };
 use tokio::sync::broadcast;
 
-use crate::native::{add_native_program, NativeEntry};
+use crate::native::NativeEntry;
+use crate::upgradeable::{deploy_native, deploy_sbf};
 
 /// Blockhashes stay valid for this many blocks, as on a real cluster.
 pub const MAX_PROCESSING_AGE: u64 = 150;
@@ -53,8 +54,40 @@ pub struct ProgramSpec {
 pub struct LoadedProgram {
     pub name: String,
     pub id: Address,
+    /// [`NATIVE`] or [`SBF`].
     pub kind: &'static str,
 }
+
+/// A program compiled for the host, run by the native glue.
+pub const NATIVE: &str = "native";
+/// A program loaded from `<deploy-dir>/<name>.so`.
+pub const SBF: &str = "sbf";
+
+/// Program loaders: what they own is programs and ProgramData.
+const LOADERS: [Address; 5] = [
+    solana_sdk_ids::native_loader::ID,
+    solana_sdk_ids::bpf_loader::ID,
+    solana_sdk_ids::bpf_loader_deprecated::ID,
+    solana_sdk_ids::bpf_loader_upgradeable::ID,
+    solana_sdk_ids::loader_v4::ID,
+];
+
+/// The sysvar program (owner of the sysvar accounts) and every sysvar, stored or not.
+const SYSVARS: [Address; 13] = [
+    solana_sdk_ids::sysvar::ID,
+    solana_sdk_ids::sysvar::clock::ID,
+    solana_sdk_ids::sysvar::epoch_rewards::ID,
+    solana_sdk_ids::sysvar::epoch_schedule::ID,
+    solana_sdk_ids::sysvar::fees::ID,
+    solana_sdk_ids::sysvar::instructions::ID,
+    solana_sdk_ids::sysvar::last_restart_slot::ID,
+    solana_sdk_ids::sysvar::recent_blockhashes::ID,
+    solana_sdk_ids::sysvar::rent::ID,
+    solana_sdk_ids::sysvar::rewards::ID,
+    solana_sdk_ids::sysvar::slot_hashes::ID,
+    solana_sdk_ids::sysvar::slot_history::ID,
+    solana_sdk_ids::sysvar::stake_history::ID,
+];
 
 /// One processed transaction, as the ledger keeps it.
 #[derive(Clone, Debug)]
@@ -101,8 +134,30 @@ pub struct TxEvent {
 
 #[derive(Clone, Debug)]
 pub enum Event {
-    Slot { slot: u64, parent: u64, root: u64 },
+    Slot {
+        slot: u64,
+        parent: u64,
+        root: u64,
+    },
     Transaction(Arc<TxEvent>),
+    /// An account written outside any transaction (`localnet_setAccount`).
+    AccountSet {
+        slot: u64,
+        written: Arc<(Address, Account)>,
+    },
+}
+
+impl Event {
+    /// The slot and the accounts an event wrote, for account and program subscriptions.
+    pub fn written_accounts(&self) -> Option<(u64, &[(Address, Account)])> {
+        match self {
+            Event::Slot { .. } => None,
+            Event::Transaction(tx) => Some((tx.slot, &tx.written)),
+            Event::AccountSet { slot, written } => {
+                Some((*slot, std::slice::from_ref(written.as_ref())))
+            }
+        }
+    }
 }
 
 /// A block (a ticked slot).
@@ -134,6 +189,8 @@ pub struct Chain {
     pub genesis_hash: Hash,
     pub identity: Address,
     pub programs: Vec<LoadedProgram>,
+    /// The upgrade authority every hosted program's ProgramData names.
+    pub upgrade_authority: Address,
     /// Recent blockhashes with the block height they were produced at, newest last.
     blockhashes: VecDeque<(Hash, u64)>,
     blockhash_heights: HashMap<Hash, u64>,
@@ -187,8 +244,14 @@ fn install_native_mints(svm: &mut LiteSVM) {
 }
 
 impl Chain {
-    /// A fresh chain with the default SPL programs and the given programs.
-    pub fn new(slot_ms: u64, deploy_dir: &Path, programs: &[ProgramSpec]) -> anyhow::Result<Self> {
+    /// A fresh chain with the default SPL programs and the given programs, deployed with the
+    /// upgradeable loader by `upgrade_authority`.
+    pub fn new(
+        slot_ms: u64,
+        deploy_dir: &Path,
+        programs: &[ProgramSpec],
+        upgrade_authority: Address,
+    ) -> anyhow::Result<Self> {
         let mut features = LiteSVM::mainnet_feature_set();
         // Prefer the real SPL Token program over p-token.
         features.deactivate(&agave_feature_set::replace_spl_token_with_p_token::id());
@@ -207,19 +270,21 @@ impl Chain {
         for spec in programs {
             let so = deploy_dir.join(format!("{}.so", spec.name));
             if so.is_file() {
-                svm.add_program_from_file(spec.id, &so)
+                let elf = std::fs::read(&so)
+                    .map_err(|e| anyhow::anyhow!("reading {}: {e}", so.display()))?;
+                deploy_sbf(&mut svm, spec.id, &elf, upgrade_authority)
                     .map_err(|e| anyhow::anyhow!("loading {}: {e:?}", so.display()))?;
                 loaded.push(LoadedProgram {
                     name: spec.name.to_string(),
                     id: spec.id,
-                    kind: "sbf",
+                    kind: SBF,
                 });
             } else {
-                add_native_program(&mut svm, spec.id, spec.entry);
+                deploy_native(&mut svm, spec.id, spec.entry, upgrade_authority);
                 loaded.push(LoadedProgram {
                     name: spec.name.to_string(),
                     id: spec.id,
-                    kind: "native",
+                    kind: NATIVE,
                 });
             }
         }
@@ -241,6 +306,7 @@ impl Chain {
             genesis_hash,
             identity,
             programs: loaded,
+            upgrade_authority,
             blockhashes: VecDeque::new(),
             blockhash_heights: HashMap::new(),
             ledger: HashMap::new(),
@@ -392,13 +458,34 @@ impl Chain {
         &self,
         tx: &VersionedTransaction,
     ) -> Result<SanitizedTransaction, TransactionError> {
-        SanitizedTransaction::try_create(
+        let sanitized = SanitizedTransaction::try_create(
             tx.clone(),
             MessageHash::Compute,
             Some(false),
             self.svm.accounts_db(),
             &HashSet::new(),
-        )
+        )?;
+        // LiteSVM writes a transaction's writable accounts back through its checked
+        // `set_account`, which reloads an executable account's program from its ProgramData; a
+        // native program's holds no ELF, and LiteSVM panics on that failure. Agave 4 lets an
+        // unchanged program account be loaded writable; here it is refused, as clusters did
+        // before.
+        let message = sanitized.message();
+        let writes_native_program = message
+            .account_keys()
+            .iter()
+            .enumerate()
+            .any(|(index, key)| message.is_writable(index) && self.is_native_program(key));
+        if writes_native_program {
+            return Err(TransactionError::InvalidWritableAccount);
+        }
+        Ok(sanitized)
+    }
+
+    fn is_native_program(&self, address: &Address) -> bool {
+        self.programs
+            .iter()
+            .any(|p| p.id == *address && p.kind == NATIVE)
     }
 
     fn token_balances(&self, keys: &[Address]) -> Vec<TransactionTokenBalance> {
@@ -681,6 +768,67 @@ impl Chain {
             instructions.truncate(1);
             instructions.push(compute_unit_limit(200_000 + self.airdrop_nonce));
         }
+    }
+
+    /// What `address` is, when it is one `set_data_account` must leave alone: one of the hosted
+    /// programs, a loader or a sysvar.
+    fn protected_role(&self, address: &Address) -> Option<String> {
+        if let Some(program) = self.programs.iter().find(|p| p.id == *address) {
+            Some(format!("the hosted program {}", program.name))
+        } else if LOADERS.contains(address) {
+            Some("a program loader".to_string())
+        } else if SYSVARS.contains(address) {
+            Some("a sysvar".to_string())
+        } else {
+            None
+        }
+    }
+
+    /// Why `set_data_account` refuses to write `account` at `address`, if it does: only data
+    /// accounts that neither the hosted programs, the loaders nor the sysvars own may be written,
+    /// so no program, ProgramData, sysvar or program state can be forged.
+    fn set_account_refusal(&self, address: &Address, account: &Account) -> Option<String> {
+        if account.executable {
+            return Some("executable accounts are programs; only data accounts can be set".into());
+        }
+        if let Some(role) = self.protected_role(address) {
+            return Some(format!("{address} is {role} and cannot be set"));
+        }
+        if let Some(role) = self.protected_role(&account.owner) {
+            return Some(format!(
+                "accounts owned by {} ({role}) cannot be set",
+                account.owner
+            ));
+        }
+        // An address with no account yet needs no further check.
+        let current = self.svm.get_account(address)?;
+        if current.executable {
+            return Some(format!("{address} is a program and cannot be set"));
+        }
+        self.protected_role(&current.owner).map(|role| {
+            format!(
+                "{address} is owned by {} ({role}) and cannot be set",
+                current.owner
+            )
+        })
+    }
+
+    /// Writes a data account outside any transaction (the local-only `localnet_setAccount`) and
+    /// notifies account and program subscribers as a transaction writing it would. Returns the
+    /// slot, or why the account was refused.
+    pub fn set_data_account(&mut self, address: Address, account: Account) -> Result<u64, String> {
+        if let Some(refusal) = self.set_account_refusal(&address, &account) {
+            return Err(refusal);
+        }
+        self.svm
+            .set_account(address, account)
+            .map_err(|e| format!("the runtime refused the account: {e:?}"))?;
+        let written = self.svm.get_account(&address).unwrap_or_default();
+        let _ = self.events.send(Event::AccountSet {
+            slot: self.slot,
+            written: Arc::new((address, written)),
+        });
+        Ok(self.slot)
     }
 }
 

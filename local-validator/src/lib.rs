@@ -6,6 +6,7 @@ pub mod chain;
 pub mod native;
 pub mod pubsub;
 pub mod rpc;
+pub mod upgradeable;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ pub struct Config {
     pub ws_port: u16,
     pub slot_ms: u64,
     pub deploy_dir: PathBuf,
+    /// The upgrade authority of every hosted program (named in its ProgramData).
+    pub upgrade_authority: solana_address::Address,
 }
 
 /// Why the validator could not start.
@@ -77,17 +80,19 @@ pub struct Running {
 }
 
 impl Running {
-    /// The line printed when the validator is ready.
+    /// The line printed when the validator is ready (fields are only ever appended, so
+    /// parsers of the first ones keep working).
     pub fn ready_line(&self) -> String {
-        let programs = lock(&self.chain)
+        let chain = lock(&self.chain);
+        let programs = chain
             .programs
             .iter()
             .map(|p| format!("{}:{}", p.name, p.kind))
             .collect::<Vec<_>>()
             .join(",");
         format!(
-            "ashao-validator ready rpc=http://{} ws=ws://{} programs={}",
-            self.rpc_addr, self.ws_addr, programs
+            "ashao-validator ready rpc=http://{} ws=ws://{} programs={} upgrade_authority={}",
+            self.rpc_addr, self.ws_addr, programs, chain.upgrade_authority
         )
     }
 
@@ -144,8 +149,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .local_addr()
         .map_err(|e| StartError::Other(e.into()))?;
 
-    let chain =
-        Chain::new(config.slot_ms, &config.deploy_dir, &programs()).map_err(StartError::Other)?;
+    let chain = Chain::new(
+        config.slot_ms,
+        &config.deploy_dir,
+        &programs(),
+        config.upgrade_authority,
+    )
+    .map_err(StartError::Other)?;
     let chain: SharedChain = Arc::new(Mutex::new(chain));
 
     let rpc = RpcImpl {

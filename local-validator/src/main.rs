@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use ashao_local_validator::{capture, start, Config, StartError};
 use clap::Parser;
+use solana_address::Address;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -32,6 +35,10 @@ struct Args {
     /// Log level (tracing filter) for stderr
     #[arg(long, default_value = "info")]
     log_level: String,
+    /// Upgrade authority named in every hosted program's ProgramData [default: a new keypair's
+    /// pubkey, whose secret key is not kept]
+    #[arg(long, env = "ASHAO_UPGRADE_AUTHORITY")]
+    upgrade_authority: Option<Address>,
 }
 
 fn main() -> ExitCode {
@@ -72,6 +79,9 @@ async fn run(args: Args) -> ExitCode {
         ws_port,
         slot_ms: args.slot_ms,
         deploy_dir: args.deploy_dir,
+        upgrade_authority: args
+            .upgrade_authority
+            .unwrap_or_else(|| Keypair::new().pubkey()),
     };
     let started = std::time::Instant::now();
     let running = match start(config).await {

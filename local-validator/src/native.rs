@@ -1,12 +1,21 @@
 //! Host-compiled ("native") programs hosted on LiteSVM.
 //!
-//! A native program is registered as a builtin. When the runtime invokes it, the glue serialises
-//! the instruction with the SBF ABI, deserialises it into `AccountInfo`s, calls the program's
-//! entry function and writes lamports, owner and data of writable accounts back. The program's
-//! syscalls go through `solana_sysvar::program_stubs` (v3, the version anchor-lang 1.2.2 and
-//! `solana-invoke` call on the host), which this module implements against the runtime's
-//! `InvokeContext`: CPI (with PDA signatures checked by the runtime), sysvars, stack height,
-//! return data and logging. `msg!` output on stdout is captured (see [`crate::capture`]).
+//! When the runtime invokes a native program, the glue serialises the instruction with the SBF
+//! ABI, deserialises it into `AccountInfo`s, calls the program's entry function and writes
+//! lamports, owner and data of writable accounts back. The program's syscalls go through
+//! `solana_sysvar::program_stubs` (v3, the version anchor-lang 1.2.2 and `solana-invoke` call on
+//! the host), which this module implements against the runtime's `InvokeContext`: CPI (with PDA
+//! signatures checked by the runtime), sysvars, stack height, return data and logging. `msg!`
+//! output on stdout is captured (see [`crate::capture`]).
+//!
+//! How the runtime gets there: a native program's id has a builtin entry in LiteSVM's program
+//! cache, while its account is owned by the BPF Upgradeable Loader as on mainnet (see
+//! [`crate::upgradeable`]). The runtime picks the code to run by the program account's owner:
+//! for a loader-owned program it runs the loader's builtin (agave's
+//! `InvokeContext::process_executable_chain`), and the real loader runs only SBF cache entries.
+//! So the upgradeable loader's own cache entry is [`UpgradeableLoaderDispatch`]: a program whose
+//! cache entry is a builtin runs natively, everything else (SBF programs, the loader's management
+//! instructions) goes to the real loader.
 //!
 //! The runtime itself writes the `Program X invoke [n]` / `success` / `failed: …` lines for
 //! builtins; the glue adds what the BPF loader would: `consumed … compute units` and
@@ -23,10 +32,13 @@ pub use solana_address::Address;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_instruction_error::InstructionError;
 pub use solana_program_error::{ProgramError, ProgramResult};
-use solana_program_runtime::invoke_context::InvokeContext;
+use solana_program_runtime::invoke_context::{BuiltinFunctionRegisterer, InvokeContext};
+use solana_program_runtime::program_cache_entry::ProgramCacheEntryType;
 use solana_program_runtime::serialization::serialize_parameters;
+use solana_program_runtime::solana_sbpf::program::BuiltinFunctionDefinition;
 use solana_program_runtime::solana_sbpf::vm::ContextObject;
 use solana_program_runtime::stable_log;
+use solana_sdk_ids::bpf_loader_upgradeable;
 use solana_svm_log_collector::ic_msg;
 
 use crate::capture;
@@ -71,7 +83,11 @@ fn lookup_entry(program_id: &Address) -> Option<NativeEntry> {
         .and_then(|m| m.get(program_id).copied())
 }
 
-/// Registers a native program with the VM (and the process-wide entry table).
+/// Registers a native program with the VM: its entry in the process-wide table, a builtin entry
+/// for its id in the program cache (what marks it as native for [`UpgradeableLoaderDispatch`]),
+/// and that dispatch in place of the upgradeable loader. `add_builtin` also writes a program
+/// account owned by the native loader; [`crate::upgradeable::deploy_native`] replaces it with
+/// the upgradeable loader's accounts.
 pub fn add_native_program(svm: &mut LiteSVM, program_id: Address, entry: NativeEntry) {
     install();
     ENTRIES
@@ -79,7 +95,22 @@ pub fn add_native_program(svm: &mut LiteSVM, program_id: Address, entry: NativeE
         .unwrap_or_else(|e| e.into_inner())
         .get_or_insert_with(HashMap::new)
         .insert(program_id, entry);
+    install_upgradeable_loader_dispatch(svm);
     svm.add_builtin(program_id, NativeDispatcher::vm_register());
+}
+
+/// Puts [`UpgradeableLoaderDispatch`] in the upgradeable loader's program cache entry (again,
+/// harmlessly, for each native program). `add_builtin` would also replace the loader's account
+/// with a placeholder, so the account LiteSVM's genesis wrote is put back.
+fn install_upgradeable_loader_dispatch(svm: &mut LiteSVM) {
+    let loader_account = svm.get_account(&bpf_loader_upgradeable::id());
+    svm.add_builtin(
+        bpf_loader_upgradeable::id(),
+        UpgradeableLoaderDispatch::vm_register(),
+    );
+    if let Some(account) = loader_account {
+        svm.set_account_no_checks(bpf_loader_upgradeable::id(), account.into());
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,11 +175,60 @@ solana_program_runtime::declare_process_instruction!(
 );
 
 impl NativeDispatcher {
-    fn vm_register() -> solana_program_runtime::invoke_context::BuiltinFunctionRegisterer {
-        <Self as solana_program_runtime::solana_sbpf::program::BuiltinFunctionDefinition<
-            InvokeContext<'static, 'static>,
-        >>::register
+    fn vm_register() -> BuiltinFunctionRegisterer {
+        <Self as BuiltinFunctionDefinition<InvokeContext<'static, 'static>>>::register
     }
+}
+
+solana_program_runtime::solana_sbpf::declare_builtin_function!(
+    /// The upgradeable loader as the runtime sees it: a program owned by the loader whose cache
+    /// entry is a builtin (a native program) runs through [`NativeDispatcher`]; anything else
+    /// goes to the real loader unchanged, errors included.
+    UpgradeableLoaderDispatch,
+    fn rust(
+        invoke_context: &mut InvokeContext<'static, 'static>,
+        arg0: u64,
+        arg1: u64,
+        arg2: u64,
+        arg3: u64,
+        arg4: u64,
+    ) -> Result<u64, Box<dyn std::error::Error>> {
+        if invokes_native_program(invoke_context)? {
+            <NativeDispatcher as BuiltinFunctionDefinition<InvokeContext>>::rust(
+                invoke_context,
+                arg0,
+                arg1,
+                arg2,
+                arg3,
+                arg4,
+            )
+        } else {
+            <solana_bpf_loader_program::Entrypoint as BuiltinFunctionDefinition<
+                InvokeContext<'static, 'static>,
+            >>::rust(invoke_context, arg0, arg1, arg2, arg3, arg4)
+        }
+    }
+);
+
+impl UpgradeableLoaderDispatch {
+    fn vm_register() -> BuiltinFunctionRegisterer {
+        <Self as BuiltinFunctionDefinition<InvokeContext<'static, 'static>>>::register
+    }
+}
+
+/// Whether the current instruction runs a native program: the loader dispatch is reached for
+/// programs owned by the loader, and for the loader's own management instructions (whose
+/// program is the loader itself, owned by the native loader).
+fn invokes_native_program(ic: &InvokeContext) -> Result<bool, InstructionError> {
+    let instruction = ic.transaction_context.get_current_instruction_context()?;
+    if !bpf_loader_upgradeable::check_id(&instruction.get_program_owner()?) {
+        return Ok(false);
+    }
+    let program_id = instruction.get_program_key()?;
+    Ok(ic
+        .program_cache_for_tx_batch
+        .find(program_id)
+        .is_some_and(|entry| matches!(entry.program, ProgramCacheEntryType::Builtin(_))))
 }
 
 fn process_native_instruction(ic: &mut InvokeContext) -> Result<(), InstructionError> {

@@ -124,7 +124,7 @@ async fn pump<F>(
     }
 }
 
-fn written_by(event: &Event) -> Option<&TxEvent> {
+fn transaction_in(event: &Event) -> Option<&TxEvent> {
     match event {
         Event::Transaction(tx) => Some(tx),
         _ => None,
@@ -154,16 +154,16 @@ impl SolanaPubSubServer for PubSubImpl {
         let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
         tokio::spawn(pump(self.chain.clone(), sink, rx, move |chain, event| {
-            let Some(tx) = written_by(event) else {
+            let Some((slot, written)) = event.written_accounts() else {
                 return (Vec::new(), false);
             };
             let mut out = Vec::new();
-            for (key, account) in &tx.written {
+            for (key, account) in written {
                 if *key == address {
                     let chain = lock(chain);
                     let ui = ui_account(&chain, key, account, encoding, slice);
                     out.extend(message(&Response {
-                        context: ctx(tx.slot),
+                        context: ctx(slot),
                         value: ui,
                     }));
                 }
@@ -204,11 +204,11 @@ impl SolanaPubSubServer for PubSubImpl {
         let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
         tokio::spawn(pump(self.chain.clone(), sink, rx, move |chain, event| {
-            let Some(tx) = written_by(event) else {
+            let Some((slot, written)) = event.written_accounts() else {
                 return (Vec::new(), false);
             };
             let mut out = Vec::new();
-            for (key, account) in &tx.written {
+            for (key, account) in written {
                 if account.owner != program || !crate::rpc::filters_match(&filters, account) {
                     continue;
                 }
@@ -218,7 +218,7 @@ impl SolanaPubSubServer for PubSubImpl {
                     account: ui_account(&chain, key, account, encoding, slice),
                 };
                 out.extend(message(&Response {
-                    context: ctx(tx.slot),
+                    context: ctx(slot),
                     value: keyed,
                 }));
             }
@@ -270,7 +270,7 @@ impl SolanaPubSubServer for PubSubImpl {
             self.chain.clone(),
             sink,
             rx,
-            move |_, event| match written_by(event) {
+            move |_, event| match transaction_in(event) {
                 Some(tx) if tx.signature == signature => (
                     notification(tx.slot, tx.err.clone()).into_iter().collect(),
                     true,
@@ -308,7 +308,7 @@ impl SolanaPubSubServer for PubSubImpl {
         let rx = lock(&self.chain).subscribe();
         let sink = pending.accept().await?;
         tokio::spawn(pump(self.chain.clone(), sink, rx, move |_, event| {
-            let Some(tx) = written_by(event) else {
+            let Some(tx) = transaction_in(event) else {
                 return (Vec::new(), false);
             };
             if let Some(m) = &mentions {

@@ -267,6 +267,25 @@ pub struct AdvanceClockResult {
     pub unix_timestamp: i64,
 }
 
+/// An account to write, in the shape of surfpool's `surfnet_setAccount`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetAccountParams {
+    pub pubkey: String,
+    pub lamports: u64,
+    /// Base64.
+    pub data: String,
+    pub owner: String,
+    #[serde(default)]
+    pub executable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAccountResult {
+    pub slot: u64,
+}
+
 // ---------------------------------------------------------------------------------------------
 // The API
 
@@ -422,6 +441,8 @@ pub trait SolanaRpc {
     fn get_cluster_nodes(&self) -> RpcResult<Value>;
     #[method(name = "localnet_advanceClock", blocking)]
     fn advance_clock(&self, params: AdvanceClockParams) -> RpcResult<AdvanceClockResult>;
+    #[method(name = "localnet_setAccount", blocking)]
+    fn set_account(&self, params: SetAccountParams) -> RpcResult<SetAccountResult>;
 }
 
 pub struct RpcImpl {
@@ -1187,6 +1208,26 @@ impl SolanaRpcServer for RpcImpl {
             slot: chain.slot,
             unix_timestamp: chain.unix_timestamp(),
         })
+    }
+
+    fn set_account(&self, params: SetAccountParams) -> RpcResult<SetAccountResult> {
+        let address = parse_address(&params.pubkey)?;
+        let owner = parse_address(&params.owner)?;
+        let data = BASE64_STANDARD
+            .decode(&params.data)
+            .map_err(|e| invalid_params(format!("Invalid param: data is not base64: {e}")))?;
+        let account = Account {
+            lamports: params.lamports,
+            data,
+            owner,
+            executable: params.executable,
+            // As the runtime leaves accounts that transactions create.
+            rent_epoch: u64::MAX,
+        };
+        let slot = lock(&self.chain)
+            .set_data_account(address, account)
+            .map_err(|refusal| invalid_params(format!("Invalid param: {refusal}")))?;
+        Ok(SetAccountResult { slot })
     }
 }
 

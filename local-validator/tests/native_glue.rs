@@ -116,7 +116,13 @@ fn main() {
         id: PROGRAM_ID,
         entry: glue_entry,
     }];
-    let mut chain = Chain::new(400, Path::new("/nonexistent"), &specs).expect("chain");
+    let mut chain = Chain::new(
+        400,
+        Path::new("/nonexistent"),
+        &specs,
+        Address::new_unique(),
+    )
+    .expect("chain");
     let payer = Keypair::new();
     chain
         .airdrop(&payer.pubkey(), 10_000_000_000)

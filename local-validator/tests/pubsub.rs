@@ -1,6 +1,7 @@
 //! PubSub on ephemeral ports, through a minimal websocket client (text frames only): slot,
 //! account, logs and signature notifications in Solana's shapes, including a signature
-//! subscription made after the transaction landed.
+//! subscription made after the transaction landed; accounts written by `localnet_setAccount`
+//! notified like those a transaction writes.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use ashao_local_validator::{start, Config};
 use serde_json::{json, Value};
+use solana_address::Address;
 
 struct Ws {
     reader: BufReader<TcpStream>,
@@ -148,6 +150,7 @@ async fn pubsub_notifies_in_solana_shapes() {
         ws_port: 0,
         slot_ms: 50,
         deploy_dir: "/nonexistent".into(),
+        upgrade_authority: Address::new_unique(),
     })
     .await
     .expect("start");
@@ -212,6 +215,61 @@ async fn pubsub_notifies_in_solana_shapes() {
         assert_eq!(refused["error"]["code"], -32602, "{refused}");
         let again = ws.subscribe(7, "rootSubscribe", json!([]));
         assert!(again > sig_sub);
+    })
+    .await;
+    running.stop().await;
+    result.expect("checks");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_account_notifies_account_and_program_subscribers() {
+    let running = start(Config {
+        bind: "127.0.0.1".parse().unwrap(),
+        rpc_port: 0,
+        ws_port: 0,
+        slot_ms: 50,
+        deploy_dir: "/nonexistent".into(),
+        upgrade_authority: Address::new_unique(),
+    })
+    .await
+    .expect("start");
+    let (rpc, ws) = (running.rpc_addr, running.ws_addr);
+
+    let result = tokio::task::spawn_blocking(move || {
+        let mut ws = Ws::connect(ws);
+        let owner = "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ";
+        let price = Address::new_unique().to_string();
+        let account_sub = ws.subscribe(
+            1,
+            "accountSubscribe",
+            json!([price, {"encoding": "base64"}]),
+        );
+        let program_sub = ws.subscribe(
+            2,
+            "programSubscribe",
+            json!([owner, {"encoding": "base64", "filters": [{"dataSize": 3}]}]),
+        );
+
+        let set = call(
+            rpc,
+            "localnet_setAccount",
+            json!([{"pubkey": price, "lamports": 1_000_000u64, "data": "AQID", "owner": owner}]),
+        );
+        let slot = set["result"]["slot"].as_u64().expect("slot");
+
+        let account = ws.notification("accountNotification");
+        assert_eq!(account["params"]["subscription"], account_sub);
+        assert_eq!(account["params"]["result"]["context"]["slot"], slot);
+        let value = &account["params"]["result"]["value"];
+        assert_eq!(value["owner"], owner);
+        assert_eq!(value["lamports"], 1_000_000u64);
+        assert_eq!(value["data"], json!(["AQID", "base64"]));
+
+        let program = ws.notification("programNotification");
+        assert_eq!(program["params"]["subscription"], program_sub);
+        let keyed = &program["params"]["result"]["value"];
+        assert_eq!(keyed["pubkey"], price);
+        assert_eq!(keyed["account"]["data"], json!(["AQID", "base64"]));
     })
     .await;
     running.stop().await;

@@ -1,10 +1,21 @@
-//! The RPC server on ephemeral ports: a few methods, Solana's shapes, and bad requests.
+//! The RPC server on ephemeral ports: a few methods, Solana's shapes, and bad requests; hosted
+//! programs as upgradeable programs, and `localnet_setAccount`.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
+use ashao_local_validator::upgradeable::programdata_address;
 use ashao_local_validator::{start, Config};
+use base64::prelude::{Engine, BASE64_STANDARD};
 use serde_json::{json, Value};
+use solana_address::Address;
+use solana_hash::Hash;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_loader_v3_interface::state::UpgradeableLoaderState;
+use solana_message::{Message, VersionedMessage};
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
 
 fn post(addr: SocketAddr, body: &str) -> Value {
     let mut stream = TcpStream::connect(addr).expect("connect");
@@ -34,6 +45,7 @@ async fn rpc_answers_and_rejects_bad_requests() {
         ws_port: 0,
         slot_ms: 50,
         deploy_dir: "/nonexistent".into(),
+        upgrade_authority: Address::new_unique(),
     })
     .await
     .expect("start");
@@ -121,6 +133,202 @@ async fn rpc_answers_and_rejects_bad_requests() {
         );
         assert_eq!(post(addr, "{not json")["error"]["code"], -32700);
         assert_eq!(call(addr, "getHealth", json!([]))["result"], "ok");
+    })
+    .await;
+    running.stop().await;
+    result.expect("checks");
+}
+
+fn account_data(account: &Value) -> Vec<u8> {
+    assert_eq!(account["data"][1], "base64", "{account}");
+    BASE64_STANDARD
+        .decode(account["data"][0].as_str().expect("base64 data"))
+        .expect("base64")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn programs_are_upgradeable_and_data_accounts_can_be_set() {
+    let authority = Address::new_unique();
+    let running = start(Config {
+        bind: "127.0.0.1".parse().unwrap(),
+        rpc_port: 0,
+        ws_port: 0,
+        slot_ms: 50,
+        deploy_dir: "/nonexistent".into(),
+        upgrade_authority: authority,
+    })
+    .await
+    .expect("start");
+    assert!(running
+        .ready_line()
+        .ends_with(&format!(" upgrade_authority={authority}")));
+    let addr = running.rpc_addr;
+
+    let result = tokio::task::spawn_blocking(move || {
+        let loader = "BPFLoaderUpgradeab1e11111111111111111111111";
+        let treasury = ashao_treasury::ID;
+        let programdata = programdata_address(&treasury);
+
+        let program = call(
+            addr,
+            "getAccountInfo",
+            json!([treasury.to_string(), {"encoding": "base64"}]),
+        );
+        let program = &program["result"]["value"];
+        assert_eq!(program["owner"], loader);
+        assert_eq!(program["executable"], true);
+        let state: UpgradeableLoaderState = bincode::deserialize(&account_data(program)).unwrap();
+        assert_eq!(
+            state,
+            UpgradeableLoaderState::Program {
+                programdata_address: programdata
+            }
+        );
+        let header = call(
+            addr,
+            "getAccountInfo",
+            json!([programdata.to_string(), {"encoding": "base64"}]),
+        );
+        let header = &header["result"]["value"];
+        assert_eq!(header["owner"], loader);
+        assert_eq!(header["executable"], false);
+        let data = account_data(header);
+        assert_eq!(
+            data.len(),
+            UpgradeableLoaderState::size_of_programdata_metadata()
+        );
+        assert!(matches!(
+            bincode::deserialize(&data).unwrap(),
+            UpgradeableLoaderState::ProgramData {
+                upgrade_authority_address: Some(a),
+                ..
+            } if a == authority
+        ));
+
+        // The treasury still runs natively: an unknown instruction gets Anchor's
+        // InstructionFallbackNotFound (101), where the real loader would find no SBF program.
+        let payer = Keypair::new();
+        call(
+            addr,
+            "requestAirdrop",
+            json!([payer.pubkey().to_string(), 1_000_000_000u64]),
+        );
+        let blockhash = call(addr, "getLatestBlockhash", json!([]));
+        let blockhash: Hash = blockhash["result"]["value"]["blockhash"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let unknown = Instruction {
+            program_id: treasury,
+            accounts: Vec::new(),
+            data: vec![0; 8],
+        };
+        let message = Message::new_with_blockhash(&[unknown], Some(&payer.pubkey()), &blockhash);
+        let tx =
+            VersionedTransaction::try_new(VersionedMessage::Legacy(message), &[&payer]).unwrap();
+        let sent = call(
+            addr,
+            "sendTransaction",
+            json!([
+                BASE64_STANDARD.encode(bincode::serialize(&tx).unwrap()),
+                {"encoding": "base64"}
+            ]),
+        );
+        assert_eq!(
+            sent["error"]["data"]["err"],
+            json!({"InstructionError": [0, {"Custom": 101}]}),
+            "{sent}"
+        );
+
+        // localnet_setAccount writes a data account of a program that is not deployed here.
+        let pyth_receiver = "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ";
+        let price = Address::new_unique().to_string();
+        let set = |data: &[u8], lamports: u64| {
+            call(
+                addr,
+                "localnet_setAccount",
+                json!([{
+                    "pubkey": price,
+                    "lamports": lamports,
+                    "data": BASE64_STANDARD.encode(data),
+                    "owner": pyth_receiver,
+                }]),
+            )
+        };
+        let before = call(addr, "getSlot", json!([]))["result"].as_u64().unwrap();
+        let written = set(&[7; 134], 2_000_000);
+        assert!(
+            written["result"]["slot"].as_u64().unwrap() >= before,
+            "{written}"
+        );
+        let overwritten = set(&[9; 100], 3_000_000);
+        assert!(
+            overwritten["result"]["slot"].as_u64().is_some(),
+            "{overwritten}"
+        );
+        let read = call(
+            addr,
+            "getAccountInfo",
+            json!([price, {"encoding": "base64"}]),
+        );
+        let read = &read["result"]["value"];
+        assert_eq!(read["owner"], pyth_receiver);
+        assert_eq!(read["lamports"], 3_000_000u64);
+        assert_eq!(read["executable"], false);
+        assert_eq!(account_data(read), vec![9; 100]);
+
+        // Programs, ProgramData, program state, loaders and sysvars are refused.
+        let refused = |pubkey: &str, owner: &str, data: &str, executable: bool, why: &str| {
+            let reply = call(
+                addr,
+                "localnet_setAccount",
+                json!([{
+                    "pubkey": pubkey,
+                    "lamports": 1_000_000u64,
+                    "data": data,
+                    "owner": owner,
+                    "executable": executable,
+                }]),
+            );
+            assert_eq!(reply["error"]["code"], -32602, "{reply}");
+            let message = reply["error"]["message"].as_str().unwrap();
+            assert!(message.contains(why), "{message} does not say {why}");
+        };
+        let system = "11111111111111111111111111111111";
+        let fresh = Address::new_unique().to_string();
+        let (treasury, programdata) = (treasury.to_string(), programdata.to_string());
+        refused(
+            &treasury,
+            system,
+            "",
+            false,
+            "hosted program ashao_treasury",
+        );
+        refused(
+            &fresh,
+            &treasury,
+            "",
+            false,
+            "hosted program ashao_treasury",
+        );
+        refused(&programdata, system, "", false, "program loader");
+        refused(&fresh, loader, "", false, "program loader");
+        let clock = "SysvarC1ock11111111111111111111111111111111";
+        refused(clock, system, "", false, "sysvar");
+        refused(
+            &fresh,
+            "Sysvar1111111111111111111111111111111111111",
+            "",
+            false,
+            "sysvar",
+        );
+        refused(&fresh, pyth_receiver, "", true, "executable");
+        refused(&fresh, pyth_receiver, "%%%", false, "base64");
+        let spl_token = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+        refused(spl_token, system, "", false, "is a program");
+        let missing_owner = call(addr, "localnet_setAccount", json!([{"pubkey": fresh}]));
+        assert_eq!(missing_owner["error"]["code"], -32602, "{missing_owner}");
     })
     .await;
     running.stop().await;
