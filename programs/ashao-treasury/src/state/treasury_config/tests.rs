@@ -887,3 +887,31 @@ mod ledger {
         }
     }
 }
+
+#[test]
+fn the_largest_queued_change_fits_the_account() {
+    let mut c = config();
+    c.queued_change = ConfigChange {
+        stream_period_secs: Some(1),
+        unstake_cooldown_secs: Some(1),
+        boost_tiers: Some(vec![BoostTier::default(); MAX_BOOST_TIERS as usize]),
+        max_buyback_usdc: Some(1),
+        min_buyback_interval_secs: Some(1),
+        max_slippage_bps: Some(1),
+        swap_program: Some(Pubkey::new_unique()),
+        cranks: Some(vec![Pubkey::new_unique(); MAX_CRANKS as usize]),
+        price_guard: Some(PriceGuard::PythPull {
+            feed_id: [9; 32],
+            max_age_secs: 1,
+            max_confidence_bps: 1,
+        }),
+        timelock_secs: Some(1),
+    };
+    let mut data = Vec::new();
+    c.try_serialize(&mut data).unwrap();
+    assert!(
+        data.len() <= 8 + TreasuryConfig::INIT_SPACE,
+        "{} bytes",
+        data.len()
+    );
+}
