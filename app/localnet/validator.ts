@@ -9,7 +9,7 @@ import { homedir } from "os";
 import { dirname, join } from "path";
 import { createInterface } from "readline";
 
-import { Connection } from "@solana/web3.js";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 
 import { closeWebSocket } from "../sdk/src/websocket";
 
@@ -19,6 +19,11 @@ export interface LocalValidator {
   /** The `programs=` part of the ready line, e.g. `ashao_treasury:native`. */
   programs: string;
   connection: Connection;
+  /**
+   * The upgrade authority of every hosted program (each program's ProgramData names it), holding
+   * SOL to pay for `initialize`.
+   */
+  upgradeAuthority: Keypair;
   stop(): Promise<void>;
 }
 
@@ -30,7 +35,12 @@ export interface StartValidatorOptions {
   logFile?: string;
   /** How long to wait for the ready line. */
   readyTimeoutMs?: number;
+  /** The hosted programs' upgrade authority (default: a new keypair). */
+  upgradeAuthority?: Keypair;
 }
+
+/** What the upgrade authority is given once the validator is ready. */
+const UPGRADE_AUTHORITY_LAMPORTS = 100 * LAMPORTS_PER_SOL;
 
 const REPO_ROOT = join(__dirname, "../..");
 
@@ -74,7 +84,15 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
   const wsPort = options.wsPort ?? (await freePort());
   const logFile = options.logFile ?? join(REPO_ROOT, `artifacts/validator-${rpcPort}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
-  const args = ["--rpc-port", String(rpcPort), "--ws-port", String(wsPort)];
+  const upgradeAuthority = options.upgradeAuthority ?? Keypair.generate();
+  const args = [
+    "--rpc-port",
+    String(rpcPort),
+    "--ws-port",
+    String(wsPort),
+    "--upgrade-authority",
+    upgradeAuthority.publicKey.toBase58(),
+  ];
   if (options.slotMs !== undefined) args.push("--slot-ms", String(options.slotMs));
   const child = spawn(binary, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   child.stderr?.pipe(createWriteStream(logFile));
@@ -105,16 +123,30 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
   );
 
   const connection = new Connection(ready.rpc, { commitment: "confirmed", wsEndpoint: ready.ws });
+  const stop = async () => {
+    closeWebSocket(connection);
+    child.kill("SIGTERM");
+    await waitForExit(child);
+  };
+  try {
+    const signature = await connection.requestAirdrop(
+      upgradeAuthority.publicKey,
+      UPGRADE_AUTHORITY_LAMPORTS,
+    );
+    const latest = await connection.getLatestBlockhash();
+    const result = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+    if (result.value.err) throw new Error(JSON.stringify(result.value.err));
+  } catch (err) {
+    await stop();
+    throw new Error(`funding the upgrade authority failed: ${(err as Error).message}`);
+  }
   return {
     rpcUrl: ready.rpc,
     wsUrl: ready.ws,
     programs: ready.programs,
     connection,
-    async stop() {
-      closeWebSocket(connection);
-      child.kill("SIGTERM");
-      await waitForExit(child);
-    },
+    upgradeAuthority,
+    stop,
   };
 }
 
@@ -133,6 +165,18 @@ function forgetCachedBlockhash(connection: Connection): void {
   }
 }
 
+/** Calls one of the validator's local-only JSON-RPC methods (web3.js has no call for them). */
+async function localnetRpc<T>(connection: Connection, method: string, params: unknown): Promise<T> {
+  const response = await fetch(connection.rpcEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [params] }),
+  });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (!body.result) throw new Error(`${method} failed: ${body.error?.message}`);
+  return body.result;
+}
+
 /**
  * Moves the validator's clock forward (local-only RPC `localnet_advanceClock`); blockhashes
  * older than 150 slots expire, so `connection`'s cached blockhash is dropped too.
@@ -141,21 +185,31 @@ export async function advanceClock(
   connection: Connection,
   seconds: number,
 ): Promise<{ slot: number; unixTimestamp: number }> {
-  const response = await fetch(connection.rpcEndpoint, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "localnet_advanceClock",
-      params: [{ seconds }],
-    }),
-  });
-  const body = (await response.json()) as {
-    result?: { slot: number; unixTimestamp: number };
-    error?: { message: string };
-  };
-  if (!body.result) throw new Error(`localnet_advanceClock failed: ${body.error?.message}`);
+  const result = await localnetRpc<{ slot: number; unixTimestamp: number }>(
+    connection,
+    "localnet_advanceClock",
+    { seconds },
+  );
   forgetCachedBlockhash(connection);
-  return body.result;
+  return result;
+}
+
+/**
+ * Writes a data account into the validator's state (local-only RPC `localnet_setAccount`), e.g. a
+ * Pyth price update owned by the receiver program, which is not deployed locally. Account and
+ * program subscribers are notified. The validator refuses programs, the hosted programs' accounts,
+ * loaders and sysvars.
+ */
+export async function setAccount(
+  connection: Connection,
+  pubkey: PublicKey,
+  account: { lamports: number; data: Buffer; owner: PublicKey; executable?: boolean },
+): Promise<{ slot: number }> {
+  return localnetRpc<{ slot: number }>(connection, "localnet_setAccount", {
+    pubkey: pubkey.toBase58(),
+    lamports: account.lamports,
+    data: account.data.toString("base64"),
+    owner: account.owner.toBase58(),
+    executable: account.executable ?? false,
+  });
 }

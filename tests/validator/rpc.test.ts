@@ -1,6 +1,7 @@
 /**
  * The local validator speaks standard Solana JSON-RPC and PubSub, as @solana/web3.js uses them,
- * plus `localnet_advanceClock`; it answers bad requests with JSON-RPC errors and keeps serving.
+ * plus `localnet_advanceClock` and `localnet_setAccount`; it answers bad requests with JSON-RPC
+ * errors and keeps serving. The treasury program looks deployed with the upgradeable loader.
  */
 import { utils } from "@anchor-lang/core";
 import { createTransferInstruction, getAccount, TOKEN_PROGRAM_ID } from "@solana/spl-token";
@@ -20,7 +21,8 @@ import { spawn } from "child_process";
 import { readFileSync } from "fs";
 import { join } from "path";
 
-import { advanceClock, validatorBinary } from "../../app/localnet/validator";
+import { advanceClock, setAccount, validatorBinary } from "../../app/localnet/validator";
+import { ASHAO_TREASURY_PROGRAM_ID } from "../../app/sdk/src/constants";
 import { createUsdcMint, fundedTokenAccount, TestMint, tokenBalance } from "../utils/tokens";
 import { useTestValidator } from "../utils/validator";
 
@@ -337,6 +339,81 @@ describe("local validator JSON-RPC and PubSub", () => {
       message = (err as Error).message;
     }
     expect(message).to.match(/blockhash not found/i);
+  });
+
+  it("getAccountInfo shows the treasury as an upgradeable program whose authority is the validator's", async () => {
+    const loader = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+    const [programData] = PublicKey.findProgramAddressSync(
+      [ASHAO_TREASURY_PROGRAM_ID.toBuffer()],
+      loader,
+    );
+    // bincode `UpgradeableLoaderState`: a u32 variant, then its fields.
+    const program = await conn().getAccountInfo(ASHAO_TREASURY_PROGRAM_ID);
+    expect(program!.owner.toBase58()).to.equal(loader.toBase58());
+    expect(program!.executable).to.equal(true);
+    expect(program!.data.length).to.equal(36);
+    expect(program!.data.readUInt32LE(0)).to.equal(2); // Program { programdata_address }
+    expect(new PublicKey(program!.data.subarray(4, 36)).toBase58()).to.equal(
+      programData.toBase58(),
+    );
+
+    const header = await conn().getAccountInfo(programData);
+    expect(header!.owner.toBase58()).to.equal(loader.toBase58());
+    expect(header!.executable).to.equal(false);
+    expect(header!.data.readUInt32LE(0)).to.equal(3); // ProgramData { slot, upgrade_authority_address }
+    expect(header!.data[12]).to.equal(1); // Some(authority)
+    expect(new PublicKey(header!.data.subarray(13, 45)).toBase58()).to.equal(
+      validator.current.upgradeAuthority.publicKey.toBase58(),
+    );
+  });
+
+  it("the upgrade authority holds SOL to pay for initialize", async function () {
+    if (process.env.ASHAO_RPC_URL) this.skip();
+    const balance = await conn().getBalance(validator.current.upgradeAuthority.publicKey);
+    expect(balance).to.equal(100 * LAMPORTS_PER_SOL);
+  });
+
+  it("localnet_setAccount writes a data account and notifies its subscribers; programs are refused", async () => {
+    const pythReceiver = new PublicKey("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
+    const price = Keypair.generate().publicKey;
+    const data = Buffer.from(Array.from({ length: 134 }, (_, i) => i));
+    const changed = new Promise<AccountInfo<Buffer>>((resolve) => {
+      const id = conn().onAccountChange(
+        price,
+        (info) => {
+          void conn().removeAccountChangeListener(id);
+          resolve(info);
+        },
+        { commitment: "confirmed" },
+      );
+    });
+    // Let the subscription reach the server first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const { slot } = await setAccount(conn(), price, {
+      lamports: 2_000_000,
+      data,
+      owner: pythReceiver,
+    });
+    expect(slot).to.be.a("number");
+    const notified = await withTimeout(changed, 10_000, "onAccountChange");
+    expect(notified.data.equals(data)).to.equal(true);
+    const info = await conn().getAccountInfo(price);
+    expect(info!.owner.toBase58()).to.equal(pythReceiver.toBase58());
+    expect(info!.lamports).to.equal(2_000_000);
+    expect(info!.data.equals(data)).to.equal(true);
+
+    let refusal = "";
+    try {
+      await setAccount(conn(), ASHAO_TREASURY_PROGRAM_ID, {
+        lamports: 1_000_000,
+        data: Buffer.alloc(0),
+        owner: SystemProgram.programId,
+      });
+    } catch (err) {
+      refusal = (err as Error).message;
+    }
+    expect(refusal).to.match(/localnet_setAccount failed: .*hosted program ashao_treasury/);
   });
 
   it("writes the validator's stderr to a log file under artifacts/", function () {
