@@ -1,20 +1,30 @@
 /**
- * initialize's mint policy on real Token-2022 mints: every extension that would break the
- * accounting is refused by its own name and creates nothing; a harmless one is accepted.
+ * initialize's mint policy on real mints: every Token-2022 extension that would break the
+ * accounting is refused by its own name, and so is an authority that could freeze the stake vault
+ * or close the mint; each refusal creates nothing. A mint whose close authority is revoked is
+ * accepted.
  */
-import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import { createMint, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { fetchTreasury, initializeIx, treasuryProgram, TreasuryProgram } from "../../app/sdk/src";
+import {
+  fetchTreasury,
+  initializeIx,
+  treasuryPdas,
+  treasuryProgram,
+  TreasuryProgram,
+} from "../../app/sdk/src";
 import { createExtensionMint, MintExtension } from "../utils/extension-mints";
-import { createUsdcMint, TestMint } from "../utils/tokens";
-import { defaultParams, expectTreasuryError, send } from "../utils/treasury";
+import { ASHAO_DECIMALS, createUsdcMint, TestMint } from "../utils/tokens";
+import { accountData, defaultParams, expectTreasuryError, send } from "../utils/treasury";
 import { useTestValidator } from "../utils/validator";
 
 const REFUSED: [MintExtension, string][] = [
   ["transferHook", "MintHasTransferHook"],
   ["permanentDelegate", "MintHasPermanentDelegate"],
   ["nonTransferable", "MintIsNonTransferable"],
+  // Token-2022 requires a freeze authority for it; the extension is named before the authority.
   ["defaultAccountState", "MintHasDefaultAccountState"],
   ["interestBearing", "MintIsInterestBearing"],
   ["confidentialTransfer", "MintHasConfidentialTransfer"],
@@ -24,7 +34,7 @@ const REFUSED: [MintExtension, string][] = [
   ["permissionedBurn", "MintExtensionNotAllowed"],
 ];
 
-describe("initialize: Token-2022 mint extensions", () => {
+describe("initialize: the $ASHAO mint's extensions and authorities", () => {
   const validator = useTestValidator();
   let program: TreasuryProgram;
   let authority: Keypair;
@@ -43,8 +53,44 @@ describe("initialize: Token-2022 mint extensions", () => {
       authority,
     );
 
+  /** `ashao` is refused by `error`; the treasury's accounts and the mint stay as they were. */
+  const expectRefused = async (ashao: TestMint, error: string) => {
+    const connection = validator.current.connection;
+    const pdas = treasuryPdas(program.programId);
+    const watched = [
+      pdas.config,
+      pdas.buybackVault,
+      pdas.rewardsVault,
+      pdas.stakeVault,
+      ashao.mint,
+    ];
+    const snapshot = () => Promise.all(watched.map((a) => accountData(connection, a)));
+    const before = await snapshot();
+    await expectTreasuryError(init(ashao), error);
+    expect(await snapshot()).to.deep.equal(before);
+    expect(await fetchTreasury(program)).to.equal(null);
+  };
+
+  /** A plain $ASHAO mint whose freeze authority is the payer. */
+  const freezableMint = async (tokenProgram: PublicKey): Promise<TestMint> => ({
+    mint: await createMint(
+      validator.current.connection,
+      authority,
+      authority.publicKey,
+      authority.publicKey,
+      ASHAO_DECIMALS,
+      undefined,
+      { commitment: "confirmed" },
+      tokenProgram,
+    ),
+    tokenProgram,
+    decimals: ASHAO_DECIMALS,
+    authority,
+  });
+
   before(async () => {
-    authority = await validator.current.fundedKeypair(20 * LAMPORTS_PER_SOL);
+    // Only the upgrade authority may initialise: the refusals below are the mint policy's.
+    authority = validator.current.upgradeAuthority;
     program = treasuryProgram(validator.current.connection);
     usdc = await createUsdcMint(validator.current.connection, authority);
   });
@@ -52,18 +98,47 @@ describe("initialize: Token-2022 mint extensions", () => {
   for (const [extension, error] of REFUSED) {
     it(`refuses a mint with ${extension} by ${error}, creating nothing`, async () => {
       const mint = await createExtensionMint(validator.current.connection, authority, extension);
-      await expectTreasuryError(init(mint), error);
-      expect(await fetchTreasury(program)).to.equal(null);
+      await expectRefused(mint, error);
     });
   }
 
-  it("accepts a mint whose only extension is harmless (a close authority)", async () => {
+  it("refuses an SPL Token mint with a freeze authority by MintHasFreezeAuthority, creating nothing", async () => {
+    await expectRefused(await freezableMint(TOKEN_PROGRAM_ID), "MintHasFreezeAuthority");
+  });
+
+  it("refuses a Token-2022 mint with a freeze authority by MintHasFreezeAuthority, creating nothing", async () => {
+    await expectRefused(await freezableMint(TOKEN_2022_PROGRAM_ID), "MintHasFreezeAuthority");
+  });
+
+  it("refuses a freeze authority on a mint whose extension is harmless (a metadata pointer)", async () => {
+    const mint = await createExtensionMint(
+      validator.current.connection,
+      authority,
+      "metadataPointer",
+      { freezeAuthority: true },
+    );
+    await expectRefused(mint, "MintHasFreezeAuthority");
+  });
+
+  it("refuses a Token-2022 mint whose close authority is set by MintHasCloseAuthority, creating nothing", async () => {
     const mint = await createExtensionMint(
       validator.current.connection,
       authority,
       "mintCloseAuthority",
     );
+    await expectRefused(mint, "MintHasCloseAuthority");
+  });
+
+  it("accepts a mint with the MintCloseAuthority extension once its authority is none", async () => {
+    const mint = await createExtensionMint(
+      validator.current.connection,
+      authority,
+      "mintCloseAuthority",
+      { closeAuthority: null },
+    );
     await init(mint);
-    expect((await fetchTreasury(program))!.ashaoMint.equals(mint.mint)).to.equal(true);
+    const state = (await fetchTreasury(program))!;
+    expect(state.ashaoMint.equals(mint.mint)).to.equal(true);
+    expect(state.ashaoTokenProgram.equals(TOKEN_2022_PROGRAM_ID)).to.equal(true);
   });
 });

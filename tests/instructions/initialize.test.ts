@@ -13,9 +13,12 @@ import {
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
+import { advanceClock } from "../../app/localnet/validator";
 import IDL from "../../app/sdk/src/idl/ashao_treasury.json";
 import type { AshaoTreasury } from "../../app/sdk/src/idl/ashao_treasury";
 import { startTestValidator, type TestValidator } from "../utils/validator";
+
+const BPF_LOADER_UPGRADEABLE = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
 
 const pda = (programId: PublicKey, ...seeds: (string | PublicKey)[]) =>
   PublicKey.findProgramAddressSync(
@@ -30,21 +33,26 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
   let usdcMint: PublicKey;
   let ashaoMint: PublicKey;
   let config: PublicKey;
+  let programData: PublicKey;
 
+  // The program's floors: a one-hour stream and cooldown, a one-day timelock, no price guard.
   const params = (overrides: Partial<{ unstakeCooldownSecs: number }> = {}) => ({
-    streamPeriodSecs: 0,
-    unstakeCooldownSecs: overrides.unstakeCooldownSecs ?? 0,
+    streamPeriodSecs: 3_600,
+    unstakeCooldownSecs: overrides.unstakeCooldownSecs ?? 3_600,
     boostTiers: [{ minStake: new BN(1_000_000_000), boostBps: 500 }],
     maxBuybackUsdc: new BN(1_000_000_000),
     minBuybackIntervalSecs: 60,
     maxSlippageBps: 100,
     swapProgram: PublicKey.default,
     cranks: [],
+    priceGuard: { none: {} },
+    timelockSecs: 86_400,
   });
 
   before(async () => {
     validator = await startTestValidator();
-    authority = await validator.fundedKeypair(10 * LAMPORTS_PER_SOL);
+    // Only the program's upgrade authority may initialise (its ProgramData names it).
+    authority = validator.upgradeAuthority;
     const provider = new AnchorProvider(validator.connection, new Wallet(authority), {
       commitment: "confirmed",
     });
@@ -53,6 +61,10 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     usdcMint = await createMint(conn, authority, authority.publicKey, null, 6);
     ashaoMint = await createMint(conn, authority, authority.publicKey, null, 9);
     config = pda(program.programId, "treasury");
+    programData = PublicKey.findProgramAddressSync(
+      [program.programId.toBuffer()],
+      BPF_LOADER_UPGRADEABLE,
+    )[0];
   });
 
   after(async () => validator?.stop());
@@ -61,7 +73,12 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     try {
       await program.methods
         .initialize(params())
-        .accounts({ usdcMint, ashaoMint: usdcMint, ashaoTokenProgram: TOKEN_PROGRAM_ID })
+        .accounts({
+          programData,
+          usdcMint,
+          ashaoMint: usdcMint,
+          ashaoTokenProgram: TOKEN_PROGRAM_ID,
+        })
         .rpc();
       expect.fail("initialize with equal mints succeeded");
     } catch (err) {
@@ -92,7 +109,7 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
 
     await program.methods
       .initialize(params())
-      .accounts({ usdcMint, ashaoMint, ashaoTokenProgram: TOKEN_PROGRAM_ID })
+      .accounts({ programData, usdcMint, ashaoMint, ashaoTokenProgram: TOKEN_PROGRAM_ID })
       .rpc();
     await received;
 
@@ -120,8 +137,8 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     let logs: string[] = [];
     try {
       await program.methods
-        .initialize(params({ unstakeCooldownSecs: 99 }))
-        .accounts({ usdcMint, ashaoMint, ashaoTokenProgram: TOKEN_PROGRAM_ID })
+        .initialize(params({ unstakeCooldownSecs: 7_200 }))
+        .accounts({ programData, usdcMint, ashaoMint, ashaoTokenProgram: TOKEN_PROGRAM_ID })
         .rpc();
       expect.fail("second initialize succeeded");
     } catch (err) {
@@ -132,7 +149,7 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     expect(after?.data.equals(before!.data)).to.equal(true);
   });
 
-  it("moves real tokens through a PDA-signed CPI (stake, then withdraw from the vault)", async () => {
+  it("moves real tokens through a PDA-signed CPI (stake, then withdraw from the vault after the cooldown)", async () => {
     const conn = validator.connection;
     const staker = await validator.fundedKeypair(2 * LAMPORTS_PER_SOL);
     const stakerAshao = await createAssociatedTokenAccount(
@@ -156,6 +173,7 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     expect((await getAccount(conn, stakerAshao)).amount).to.equal(3_000_000_000n);
 
     await stakerProgram.methods.requestUnstake(new BN(2_000_000_000)).rpc();
+    await advanceClock(conn, 3_600); // the cooldown
     await stakerProgram.methods
       .withdraw()
       .accounts({ destination: stakerAshao, tokenProgram: TOKEN_PROGRAM_ID })

@@ -1,14 +1,21 @@
 /**
- * initialize through the SDK: refused mints and parameters by name (nothing created), then a
- * Token-2022 $ASHAO treasury with its state asserted, and a second initialize refused.
+ * initialize through the SDK: refused mints and parameters by name (every floor and bound, nothing
+ * created), then a Token-2022 $ASHAO treasury at the parameters' edges with its state asserted,
+ * and a second initialize refused.
  */
 import { getAccount, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
   fetchTreasury,
   initializeIx,
+  MAX_BUYBACK_USDC,
+  MAX_ORACLE_AGE_SECS,
+  MAX_ORACLE_CONFIDENCE_BPS,
+  MAX_TIMELOCK_SECS,
+  MAX_UNSTAKE_COOLDOWN_SECS,
+  MIN_TIMELOCK_SECS,
   TreasuryParams,
   treasuryPdas,
   treasuryProgram,
@@ -16,7 +23,13 @@ import {
 } from "../../app/sdk/src";
 import { createAshaoMint, createUsdcMint, TestMint, tokenBalance } from "../utils/tokens";
 import { createExtensionMint } from "../utils/extension-mints";
-import { defaultParams, expectTreasuryError, send } from "../utils/treasury";
+import {
+  accountData,
+  defaultParams,
+  expectTreasuryError,
+  pythGuard,
+  send,
+} from "../utils/treasury";
 import { useTestValidator } from "../utils/validator";
 
 describe("initialize: mints, parameter bounds and the singleton", () => {
@@ -41,20 +54,23 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
 
   before(async () => {
     const conn = validator.current.connection;
-    authority = await validator.current.fundedKeypair(20 * LAMPORTS_PER_SOL);
+    authority = validator.current.upgradeAuthority;
     program = treasuryProgram(conn);
     usdc = await createUsdcMint(conn, authority);
     ashao2022 = await createAshaoMint(conn, authority, TOKEN_2022_PROGRAM_ID);
   });
 
-  afterEach(async function () {
-    if (
-      this.currentTest?.title.startsWith("refuses ") &&
-      !this.currentTest.title.includes("second")
-    ) {
-      expect(await fetchTreasury(program)).to.equal(null);
-    }
-  });
+  /** `attempt` fails with `error` and creates none of the treasury's accounts. */
+  const expectNothingCreated = async (attempt: Promise<unknown>, error: string) => {
+    const pdas = treasuryPdas(program.programId);
+    const watched = [pdas.config, pdas.buybackVault, pdas.rewardsVault, pdas.stakeVault];
+    const snapshot = () =>
+      Promise.all(watched.map((a) => accountData(validator.current.connection, a)));
+    const before = await snapshot();
+    await expectTreasuryError(attempt, error);
+    expect(await snapshot()).to.deep.equal(before);
+    expect(await fetchTreasury(program)).to.equal(null);
+  };
 
   it("refuses a Token-2022 mint with a transfer fee by name", async () => {
     const feeMint = await createExtensionMint(
@@ -62,40 +78,98 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
       authority,
       "transferFee",
     );
-    await expectTreasuryError(init(feeMint), "MintHasTransferFee");
+    await expectNothingCreated(init(feeMint), "MintHasTransferFee");
   });
 
   it("refuses equal mints by name", async () => {
-    await expectTreasuryError(init(usdc), "SameMint");
+    await expectNothingCreated(init(usdc), "SameMint");
   });
 
-  it("refuses out-of-bound parameters by name", async () => {
-    const cases: [Partial<TreasuryParams>, string][] = [
-      [{ streamPeriodSecs: 30 * 86_400 + 1 }, "StreamPeriodTooLong"],
-      [{ unstakeCooldownSecs: 30 * 86_400 + 1 }, "UnstakeCooldownTooLong"],
-      [{ maxSlippageBps: 0 }, "InvalidSlippage"],
-      [{ maxSlippageBps: 1_001 }, "InvalidSlippage"],
-      [{ maxBuybackUsdc: 0n }, "InvalidMaxBuyback"],
-      [{ minBuybackIntervalSecs: 30 * 86_400 + 1 }, "BuybackIntervalTooLong"],
-      [{ boostTiers: [{ minStake: 0n, boostBps: 1 }] }, "BoostTiersNotAscending"],
-      [{ boostTiers: [{ minStake: 1n, boostBps: 10_001 }] }, "BoostBpsTooHigh"],
-      [
-        {
-          boostTiers: [
-            { minStake: 5n, boostBps: 10 },
-            { minStake: 9n, boostBps: 5 },
-          ],
-        },
-        "BoostBpsDecreasing",
-      ],
-      [{ cranks: [PublicKey.default] }, "InvalidCrank"],
-    ];
-    for (const [overrides, name] of cases) {
-      await expectTreasuryError(init(ashao2022, defaultParams(overrides)), name);
-    }
-  });
+  const DAY = 86_400;
+  const refusals: [string, Partial<TreasuryParams>, string][] = [
+    ["a stream period of 0", { streamPeriodSecs: 0 }, "StreamPeriodTooShort"],
+    ["a stream period of 3599 s", { streamPeriodSecs: 3_599 }, "StreamPeriodTooShort"],
+    ["a stream period over 30 days", { streamPeriodSecs: 30 * DAY + 1 }, "StreamPeriodTooLong"],
+    ["a cooldown of 0", { unstakeCooldownSecs: 0 }, "UnstakeCooldownTooShort"],
+    ["a cooldown of 3599 s", { unstakeCooldownSecs: 3_599 }, "UnstakeCooldownTooShort"],
+    [
+      "a cooldown over 30 days",
+      { unstakeCooldownSecs: 30 * DAY + 1, timelockSecs: 30 * DAY },
+      "UnstakeCooldownTooLong",
+    ],
+    ["a buyback interval of 0", { minBuybackIntervalSecs: 0 }, "BuybackIntervalTooShort"],
+    ["a buyback interval of 59 s", { minBuybackIntervalSecs: 59 }, "BuybackIntervalTooShort"],
+    [
+      "a buyback interval over 30 days",
+      { minBuybackIntervalSecs: 30 * DAY + 1 },
+      "BuybackIntervalTooLong",
+    ],
+    ["a buyback cap of 0", { maxBuybackUsdc: 0n }, "InvalidMaxBuyback"],
+    [
+      "a buyback cap over 1,000,000 USDC",
+      { maxBuybackUsdc: MAX_BUYBACK_USDC + 1n },
+      "InvalidMaxBuyback",
+    ],
+    ["a timelock of 0", { timelockSecs: 0 }, "InvalidTimelock"],
+    ["a timelock under a day", { timelockSecs: MIN_TIMELOCK_SECS - 1 }, "InvalidTimelock"],
+    [
+      "a timelock shorter than the cooldown",
+      { unstakeCooldownSecs: 2 * DAY, timelockSecs: 2 * DAY - 1 },
+      "InvalidTimelock",
+    ],
+    ["a timelock over 30 days", { timelockSecs: MAX_TIMELOCK_SECS + 1 }, "InvalidTimelock"],
+    [
+      "a price guard without a feed id",
+      { priceGuard: pythGuard({ feedId: Buffer.alloc(32) }) },
+      "InvalidPriceGuard",
+    ],
+    [
+      "a price guard accepting any age (0)",
+      { priceGuard: pythGuard({ maxAgeSecs: 0 }) },
+      "InvalidPriceGuard",
+    ],
+    [
+      "a price guard accepting prices over an hour old",
+      { priceGuard: pythGuard({ maxAgeSecs: MAX_ORACLE_AGE_SECS + 1 }) },
+      "InvalidPriceGuard",
+    ],
+    [
+      "a price guard with a zero confidence bound",
+      { priceGuard: pythGuard({ maxConfidenceBps: 0 }) },
+      "InvalidPriceGuard",
+    ],
+    [
+      "a price guard accepting a confidence over 10%",
+      { priceGuard: pythGuard({ maxConfidenceBps: MAX_ORACLE_CONFIDENCE_BPS + 1 }) },
+      "InvalidPriceGuard",
+    ],
+    ["zero slippage", { maxSlippageBps: 0 }, "InvalidSlippage"],
+    ["slippage over 10%", { maxSlippageBps: 1_001 }, "InvalidSlippage"],
+    [
+      "a zero min_stake tier",
+      { boostTiers: [{ minStake: 0n, boostBps: 1 }] },
+      "BoostTiersNotAscending",
+    ],
+    ["a boost over 100%", { boostTiers: [{ minStake: 1n, boostBps: 10_001 }] }, "BoostBpsTooHigh"],
+    [
+      "decreasing boosts",
+      {
+        boostTiers: [
+          { minStake: 5n, boostBps: 10 },
+          { minStake: 9n, boostBps: 5 },
+        ],
+      },
+      "BoostBpsDecreasing",
+    ],
+    ["the default key as crank", { cranks: [PublicKey.default] }, "InvalidCrank"],
+  ];
+  for (const [what, overrides, error] of refusals) {
+    it(`refuses ${what} by ${error}, creating nothing`, async () => {
+      await expectNothingCreated(init(ashao2022, defaultParams(overrides)), error);
+    });
+  }
 
-  it("initialises with a Token-2022 $ASHAO mint and stores everything, even with lamports sent to the stake vault's address first", async () => {
+  it("initialises with a Token-2022 $ASHAO mint at the parameters' edges and stores everything, even with lamports sent to the stake vault's address first", async () => {
     const crank = Keypair.generate().publicKey;
     const pdas = treasuryPdas(program.programId);
     // Anyone can fund the address before initialize; that must not block it.
@@ -108,7 +182,22 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
       }),
       authority,
     );
-    await init(ashao2022, defaultParams({ cranks: [crank], unstakeCooldownSecs: 86_400 }));
+    // The floors (defaultParams), the highest cap and oracle bounds, and a cooldown as long as
+    // the timelock, both at 30 days.
+    const guard = pythGuard({
+      maxAgeSecs: MAX_ORACLE_AGE_SECS,
+      maxConfidenceBps: MAX_ORACLE_CONFIDENCE_BPS,
+    });
+    await init(
+      ashao2022,
+      defaultParams({
+        cranks: [crank],
+        unstakeCooldownSecs: MAX_UNSTAKE_COOLDOWN_SECS,
+        timelockSecs: MAX_TIMELOCK_SECS,
+        maxBuybackUsdc: MAX_BUYBACK_USDC,
+        priceGuard: guard,
+      }),
+    );
     const vault = await getAccount(
       validator.current.connection,
       pdas.stakeVault,
@@ -127,7 +216,14 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
     expect(state.buybackVault.equals(pdas.buybackVault)).to.equal(true);
     expect(state.rewardsVault.equals(pdas.rewardsVault)).to.equal(true);
     expect(state.stakeVault.equals(pdas.stakeVault)).to.equal(true);
-    expect(state.unstakeCooldownSecs).to.equal(86_400);
+    expect(state.streamPeriodSecs).to.equal(defaultParams().streamPeriodSecs);
+    expect(state.unstakeCooldownSecs).to.equal(MAX_UNSTAKE_COOLDOWN_SECS);
+    expect(state.timelockSecs).to.equal(MAX_TIMELOCK_SECS);
+    expect(state.minBuybackIntervalSecs).to.equal(defaultParams().minBuybackIntervalSecs);
+    expect(state.maxBuybackUsdc).to.equal(MAX_BUYBACK_USDC);
+    expect(state.priceGuard).to.deep.equal(guard);
+    expect(state.queuedChange).to.equal(null);
+    expect(state.pendingAuthorityEta).to.equal(null);
     expect(state.boostTiers).to.deep.equal(defaultParams().boostTiers);
     expect(state.cranks.map((c) => c.toBase58())).to.deep.equal([crank.toBase58()]);
     expect(state.totalRevenue).to.equal(0n);

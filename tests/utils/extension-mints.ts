@@ -75,7 +75,24 @@ export const MINT_EXTENSIONS = {
 
 export type MintExtension = keyof typeof MINT_EXTENSIONS;
 
-function extensionIx(extension: MintExtension, mint: PublicKey, authority: PublicKey) {
+/** Options of {@link createExtensionMint}. */
+export interface ExtensionMintOptions {
+  /**
+   * Whether the mint gets a freeze authority (the payer). By default only when the extension
+   * needs one (a default frozen account state): the treasury refuses a freeze authority by its
+   * own name, so a mint meant to test anything else must not have one.
+   */
+  freezeAuthority?: boolean;
+  /** The MintCloseAuthority extension's authority: the payer by default, `null` for none. */
+  closeAuthority?: PublicKey | null;
+}
+
+function extensionIx(
+  extension: MintExtension,
+  mint: PublicKey,
+  authority: PublicKey,
+  options: ExtensionMintOptions,
+) {
   const program = TOKEN_2022_PROGRAM_ID;
   switch (extension) {
     case "transferFee":
@@ -108,18 +125,27 @@ function extensionIx(extension: MintExtension, mint: PublicKey, authority: Publi
     case "permissionedBurn":
       return createInitializePermissionedBurnInstruction(mint, authority, program);
     case "mintCloseAuthority":
-      return createInitializeMintCloseAuthorityInstruction(mint, authority, program);
+      return createInitializeMintCloseAuthorityInstruction(
+        mint,
+        options.closeAuthority === undefined ? authority : options.closeAuthority,
+        program,
+      );
     case "metadataPointer":
       return createInitializeMetadataPointerInstruction(mint, authority, mint, program);
   }
 }
 
-/** A 9-decimal Token-2022 mint with `extension` (and a freeze authority, which some require). */
+/** Extensions Token-2022 only initialises on a mint that has a freeze authority. */
+const NEEDS_FREEZE_AUTHORITY: ReadonlySet<MintExtension> = new Set(["defaultAccountState"]);
+
+/** A 9-decimal Token-2022 mint with `extension`, its authorities the payer (see the options). */
 export async function createExtensionMint(
   connection: Connection,
   payer: Keypair,
   extension: MintExtension,
+  options: ExtensionMintOptions = {},
 ): Promise<TestMint> {
+  const freeze = options.freezeAuthority ?? NEEDS_FREEZE_AUTHORITY.has(extension);
   const mint = Keypair.generate();
   const space = getMintLen([MINT_EXTENSIONS[extension]]);
   const lamports = await connection.getMinimumBalanceForRentExemption(space);
@@ -131,12 +157,12 @@ export async function createExtensionMint(
       lamports,
       programId: TOKEN_2022_PROGRAM_ID,
     }),
-    extensionIx(extension, mint.publicKey, payer.publicKey),
+    extensionIx(extension, mint.publicKey, payer.publicKey, options),
     createInitializeMintInstruction(
       mint.publicKey,
       ASHAO_DECIMALS,
       payer.publicKey,
-      payer.publicKey,
+      freeze ? payer.publicKey : null,
       TOKEN_2022_PROGRAM_ID,
     ),
   );

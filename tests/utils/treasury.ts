@@ -4,6 +4,7 @@
  */
 import {
   ComputeBudgetProgram,
+  Connection,
   Keypair,
   LAMPORTS_PER_SOL,
   PublicKey,
@@ -11,7 +12,9 @@ import {
 } from "@solana/web3.js";
 import { expect } from "chai";
 
+import { advanceClock } from "../../app/localnet/validator";
 import {
+  fetchChainTime,
   fetchStakePosition,
   parseTreasuryEvents,
   TreasuryEvent,
@@ -24,6 +27,7 @@ import {
   MIN_TIMELOCK_SECS,
   MIN_UNSTAKE_COOLDOWN_SECS,
   NO_PRICE_GUARD,
+  PriceGuard,
   sendAndConfirm,
   StakePositionState,
   toTreasuryError,
@@ -59,6 +63,19 @@ export function defaultParams(overrides: Partial<TreasuryParams> = {}): Treasury
     cranks: [],
     priceGuard: NO_PRICE_GUARD,
     timelockSecs: MIN_TIMELOCK_SECS,
+    ...overrides,
+  };
+}
+
+type PythGuard = Extract<PriceGuard, { kind: "pythPull" }>;
+
+/** A valid Pyth guard (buybacks on), for suites that only set or change parameters. */
+export function pythGuard(overrides: Partial<Omit<PythGuard, "kind">> = {}): PythGuard {
+  return {
+    kind: "pythPull",
+    feedId: Buffer.alloc(32, 7),
+    maxAgeSecs: 60,
+    maxConfidenceBps: 100,
     ...overrides,
   };
 }
@@ -203,4 +220,37 @@ export async function transactionEvent<K extends TreasuryEventName>(
   expect(events, `${name} events`).to.have.length(1);
   // TS cannot narrow a union member's `data` through a generic `K`; the filter above did.
   return events[0].data as unknown as TreasuryEventOf<K>["data"];
+}
+
+/** An account's raw bytes (`null` when it does not exist), to show a refusal changed nothing. */
+export async function accountData(
+  connection: Connection,
+  address: PublicKey,
+): Promise<Buffer | null> {
+  return (await connection.getAccountInfo(address, "confirmed"))?.data ?? null;
+}
+
+/**
+ * Moves the chain clock forward to `unixTs` (never back) and returns the chain time then. The
+ * local clock also runs with the wall clock, so a transaction sent next lands at `unixTs` or a
+ * second or so later.
+ */
+export async function advanceClockTo(connection: Connection, unixTs: bigint): Promise<bigint> {
+  const now = await fetchChainTime(connection);
+  if (unixTs > now) await advanceClock(connection, Number(unixTs - now));
+  return fetchChainTime(connection);
+}
+
+/** `attempt` fails with the program error `name`, and the treasury config keeps its exact bytes. */
+export async function expectConfigUnchanged(
+  fixture: TreasuryFixture,
+  attempt: () => Promise<unknown>,
+  name: string,
+): Promise<TreasuryErrorInfo> {
+  const connection = fixture.validator.connection;
+  const before = await accountData(connection, fixture.accounts.config);
+  const info = await expectTreasuryError(attempt(), name);
+  const after = await accountData(connection, fixture.accounts.config);
+  expect(after!.equals(before!), "config bytes unchanged").to.equal(true);
+  return info;
 }
