@@ -1,8 +1,9 @@
 /**
  * Issue scenarios on the local validator, with the clock moved by the validator (never slept):
- * three stakers across five deposits, a just-in-time staker, revenue while nobody stakes, pause
- * and unpause, an authority transfer. After every step the vaults cover everything owed and the
- * USDC is accounted for; rewards paid are compared with an exact rational model of the stream.
+ * three stakers across five deposits, a just-in-time staker, revenue while nobody stakes, a large
+ * deposit followed by dust, pause and unpause, an authority transfer. After every step the vaults
+ * cover everything owed and the USDC is accounted for; rewards paid are compared with an exact
+ * rational model of the stream.
  */
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -12,19 +13,23 @@ import { expect } from "chai";
 import { advanceClock } from "../../app/localnet/validator";
 import {
   acceptAuthorityIx,
+  addToStream,
   claimIx,
   depositRevenueIx,
   pendingRewards,
   proposeAuthorityIx,
   requestUnstakeIx,
+  RewardStream,
   setPausedIx,
   stakeIx,
   updateConfigIx,
   withdrawIx,
+  type TreasuryEventOf,
 } from "../../app/sdk/src";
 import { Fraction, StreamModel } from "../utils/stream-model";
 import { tokenBalance } from "../utils/tokens";
 import {
+  advanceClockTo,
   defaultParams,
   expectTreasuryError,
   newStaker,
@@ -38,7 +43,9 @@ import { type TestValidator, useTestValidator } from "../utils/validator";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
-const PERIOD = 600;
+/** The stream period and the unstake cooldown: the program's one-hour floors. */
+const PERIOD = 3_600;
+const COOLDOWN = 3_600;
 
 /** The fixture plus the exact model, driven through the same instructions. */
 class Scenario {
@@ -78,7 +85,8 @@ class Scenario {
     );
   }
 
-  async deposit(amount: bigint): Promise<void> {
+  /** Pays revenue; the model's stream end must be the program's. */
+  async deposit(amount: bigint): Promise<TreasuryEventOf<"revenueDeposited">["data"]> {
     const { t } = this;
     const sig = await send(
       t.validator,
@@ -90,8 +98,14 @@ class Scenario {
       this.revenueSource.keypair,
     );
     const e = await transactionEvent(t, sig, "revenueDeposited");
-    this.model.deposit(Number(e.unixTimestamp), e.toStakers);
+    const end = this.model.deposit(
+      Number(e.unixTimestamp),
+      e.toStakers,
+      e.streamRemaining - e.toStakers,
+    );
+    expect(BigInt(end), "stream end").to.equal(e.streamEndTs);
     await this.step();
+    return e;
   }
 
   async stake(name: string, who: Staker, amount: bigint): Promise<void> {
@@ -193,10 +207,9 @@ function table(title: string, rows: Row[], interactions: number): string {
  * it was paid, its exact time-weighted share, and what a pro-rata grab would have been.
  */
 async function justInTime(validator: { current: TestValidator }, lingerSecs: number) {
-  const cooldown = 300;
   const t = await setupTreasury(
     validator.current,
-    defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: cooldown }),
+    defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: COOLDOWN }),
   );
   const s = await new Scenario(t, PERIOD).init();
   const steady = await newStaker(t, 10_000n * ASHAO);
@@ -210,7 +223,7 @@ async function justInTime(validator: { current: TestValidator }, lingerSecs: num
   await s.deposit(large);
   if (lingerSecs > 0) await s.advance(lingerSecs);
   await s.requestUnstake("jit", jit, 10_000n * ASHAO);
-  await s.advance(cooldown);
+  await s.advance(COOLDOWN);
   await s.withdraw(jit);
   const state = await t.state();
   const position = (await t.position(jit.keypair.publicKey))!;
@@ -227,7 +240,7 @@ async function justInTime(validator: { current: TestValidator }, lingerSecs: num
   const withoutStreaming = large / 2n / 2n; // half to stakers, half of that by stake
   const text =
     table(
-      `Just-in-time staker staying ${lingerSecs} s (stream 600 s, cooldown 300 s, 1,000,000 USDC deposit)`,
+      `Just-in-time staker staying ${lingerSecs} s (stream ${PERIOD} s, cooldown ${COOLDOWN} s, 1,000,000 USDC deposit)`,
       [
         { staker: "jit", expected: share, paid },
         { staker: "steady", expected: s.model.earnedBy("steady"), paid: s.paid.get("steady")! },
@@ -242,6 +255,76 @@ async function justInTime(validator: { current: TestValidator }, lingerSecs: num
   expect(share.floor() - paid <= BigInt(s.interactions)).to.equal(true);
   return { paid, share, withoutStreaming };
 }
+
+const LARGE = 1_000_000n * USDC;
+const DUST = 2n;
+
+/**
+ * What a stream of `remaining` ending at `endTs` releases by `until` when each of `deposits`
+ * restarts the period (`endTs = at + period`): the rule the merged stream end replaced, under
+ * which dust kept pushing a large deposit's end out.
+ */
+function releasedUnderRestartRule(
+  stream: RewardStream,
+  deposits: { at: bigint; toStakers: bigint }[],
+  until: bigint,
+): bigint {
+  let s = stream;
+  for (const { at, toStakers } of deposits) {
+    s = addToStream(s, toStakers, at, BigInt(PERIOD));
+    s = { ...s, streamEndTs: at + BigInt(PERIOD) };
+  }
+  return addToStream(s, 0n, until, BigInt(PERIOD)).totalRewardsReleased;
+}
+
+/**
+ * One staker; a large deposit; with `dust`, a 2-unit deposit every tenth of the period while the
+ * large one streams. At the period's end the staker claims: returns what it was paid, its exact
+ * share, the dust's stakers' halves and what the replaced rule would have released.
+ */
+async function largeThenDust(validator: { current: TestValidator }, dust: boolean) {
+  const t = await setupTreasury(validator.current, defaultParams({ streamPeriodSecs: PERIOD }));
+  const s = await new Scenario(t, PERIOD).init();
+  const staker = await newStaker(t, 1_000n * ASHAO);
+  await s.stake("staker", staker, 1_000n * ASHAO);
+  const large = await s.deposit(LARGE);
+  const start = large.unixTimestamp;
+  const end = start + BigInt(PERIOD);
+  expect(large.streamEndTs).to.equal(end);
+  const streamAtLarge = streamOf(await t.state());
+  const dusts: { at: bigint; toStakers: bigint }[] = [];
+  if (dust) {
+    for (let k = 1n; k < 10n; k++) {
+      await advanceClockTo(t.validator.connection, start + (k * BigInt(PERIOD)) / 10n);
+      const e = await s.deposit(DUST);
+      // A dust deposit leaves the large stream's end where it was.
+      expect(e.streamEndTs, `end after dust ${k}`).to.equal(end);
+      dusts.push({ at: e.unixTimestamp, toStakers: e.toStakers });
+    }
+  }
+  await advanceClockTo(t.validator.connection, end);
+  const paid = await s.claim("staker", staker);
+  const state = await t.state();
+  return {
+    paid,
+    expected: s.model.earnedBy("staker"),
+    dustToStakers: dusts.reduce((sum, d) => sum + d.toStakers, 0n),
+    streamRemaining: state.streamRemaining,
+    interactions: s.interactions,
+    restartRuleReleased: releasedUnderRestartRule(streamAtLarge, dusts, state.lastUpdateTs),
+  };
+}
+
+/** The stream and accumulator fields of a fetched treasury. */
+const streamOf = (s: Awaited<ReturnType<TreasuryFixture["state"]>>): RewardStream => ({
+  totalStaked: s.totalStaked,
+  accRewardPerShare: s.accRewardPerShare,
+  rewardCarry: s.rewardCarry,
+  streamRemaining: s.streamRemaining,
+  streamEndTs: s.streamEndTs,
+  lastUpdateTs: s.lastUpdateTs,
+  totalRewardsReleased: s.totalRewardsReleased,
+});
 
 const report: string[] = [];
 
@@ -258,29 +341,30 @@ describe("scenarios: streamed rewards on the local validator", () => {
     it("pays each their time-weighted share within 1 base unit per interaction", async () => {
       const t = await setupTreasury(
         validator.current,
-        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: 0 }),
+        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: COOLDOWN }),
       );
       const s = await new Scenario(t, PERIOD).init();
       const alice = await newStaker(t, 10_000n * ASHAO);
       const bob = await newStaker(t, 10_000n * ASHAO);
       const carol = await newStaker(t, 10_000n * ASHAO);
 
+      // Deposits land while earlier revenue still streams: each merges into the running stream.
       await s.stake("alice", alice, 1_000n * ASHAO);
       await s.deposit(1_000n * USDC);
-      await s.advance(200);
+      await s.advance(1_200);
       await s.stake("bob", bob, 3_000n * ASHAO);
-      await s.advance(100);
+      await s.advance(600);
       await s.deposit(333_333_333n);
-      await s.advance(400);
+      await s.advance(2_400);
       await s.stake("carol", carol, 500n * ASHAO + 7n);
-      await s.advance(50);
+      await s.advance(300);
       await s.deposit(77_777_777n);
       await s.claim("bob", bob);
-      await s.advance(300);
+      await s.advance(1_800);
       await s.requestUnstake("alice", alice, 500n * ASHAO);
-      await s.advance(100);
+      await s.advance(600);
       await s.deposit(12_345_679n);
-      await s.advance(700);
+      await s.advance(4_200);
       await s.deposit(2_500n * USDC + 1n);
       await s.advance(PERIOD + 1);
       for (const [name, who] of [
@@ -296,7 +380,7 @@ describe("scenarios: streamed rewards on the local validator", () => {
         expected: s.model.earnedBy(staker),
         paid: s.paid.get(staker) ?? 0n,
       }));
-      const text = table("Three stakers, five deposits (stream 600 s)", rows, s.interactions);
+      const text = table(`Three stakers, five deposits (stream ${PERIOD} s)`, rows, s.interactions);
       report.push(text);
       console.log(text.replace(/^/gm, "      "));
       for (const row of rows) {
@@ -323,11 +407,11 @@ describe("scenarios: streamed rewards on the local validator", () => {
     });
   });
 
-  describe("a just-in-time staker who stays a minute", () => {
+  describe("a just-in-time staker who stays a tenth of the stream period", () => {
     const validator = useTestValidator();
 
     it("earns its time-weighted share of the stream, a tenth of a pro-rata grab", async () => {
-      const { paid, share, withoutStreaming } = await justInTime(validator, 60);
+      const { paid, share, withoutStreaming } = await justInTime(validator, PERIOD / 10);
       expect(share.floor() > 0n).to.equal(true);
       expect(paid * 5n < withoutStreaming).to.equal(true);
     });
@@ -337,14 +421,11 @@ describe("scenarios: streamed rewards on the local validator", () => {
     const validator = useTestValidator();
 
     it("is held, then streamed to the first staker over the period, not handed over whole", async () => {
-      const t = await setupTreasury(
-        validator.current,
-        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: 0 }),
-      );
+      const t = await setupTreasury(validator.current, defaultParams({ streamPeriodSecs: PERIOD }));
       const s = await new Scenario(t, PERIOD).init();
       const first = await newStaker(t, 1_000n * ASHAO);
       await s.deposit(1_000n * USDC);
-      await s.advance(5_000);
+      await s.advance(5 * PERIOD);
       const held = await t.state();
       expect(held.streamRemaining).to.equal(500n * USDC);
       expect(held.totalRewardsReleased).to.equal(0n);
@@ -373,9 +454,9 @@ describe("scenarios: streamed rewards on the local validator", () => {
     it("stops deposits and stakes, never exits; everything resumes after", async () => {
       const t = await setupTreasury(
         validator.current,
-        defaultParams({ streamPeriodSecs: 0, unstakeCooldownSecs: 60 }),
+        defaultParams({ streamPeriodSecs: PERIOD, unstakeCooldownSecs: COOLDOWN }),
       );
-      const s = await new Scenario(t, 0).init();
+      const s = await new Scenario(t, PERIOD).init();
       const alice = await newStaker(t, 1_000n * ASHAO);
       await s.stake("alice", alice, 600n * ASHAO);
       await s.deposit(100n * USDC);
@@ -388,10 +469,12 @@ describe("scenarios: streamed rewards on the local validator", () => {
       await pause(true);
       await expectTreasuryError(s.deposit(1n * USDC), "Paused");
       await expectTreasuryError(s.stake("alice", alice, 1n), "Paused");
+      // The stream runs on while paused; its period over, Alice claims all of it.
+      await s.advance(PERIOD);
       const claimed = await s.claim("alice", alice);
       expect(50n * USDC - claimed <= 1n, `claimed ${claimed}`).to.equal(true);
       await s.requestUnstake("alice", alice, 100n * ASHAO);
-      await s.advance(60);
+      await s.advance(COOLDOWN);
       await s.withdraw(alice);
       await pause(false);
       await s.deposit(10n * USDC);
@@ -400,23 +483,54 @@ describe("scenarios: streamed rewards on the local validator", () => {
     });
   });
 
+  describe("a large deposit followed by dust deposits", () => {
+    const withDust = useTestValidator();
+    const withoutDust = useTestValidator();
+
+    it("is released in full by the end of its period: dust every tenth of it changes nothing measurable", async () => {
+      const dusted = await largeThenDust(withDust, true);
+      const plain = await largeThenDust(withoutDust, false);
+      // Alone, the large deposit's stakers' half is paid to its only staker to the unit.
+      expect(plain.paid).to.equal(LARGE / 2n);
+      // With the dust: the same, plus the dust's own stakers' halves, all released by then.
+      expect(dusted.paid).to.equal(plain.paid + dusted.dustToStakers);
+      expect(dusted.streamRemaining).to.equal(0n);
+      const text =
+        table(
+          `A 1,000,000 USDC deposit, then 2 base units every ${PERIOD / 10} s while it streams (stream ${PERIOD} s)`,
+          [
+            { staker: "with dust", expected: dusted.expected, paid: dusted.paid },
+            { staker: "without dust", expected: plain.expected, paid: plain.paid },
+          ],
+          dusted.interactions,
+        ) +
+        `Had each deposit restarted the period, ${dusted.restartRuleReleased} base units would have been released by then, ${LARGE / 2n + dusted.dustToStakers - dusted.restartRuleReleased} fewer.\n`;
+      report.push(text);
+      console.log(text.replace(/^/gm, "      "));
+    });
+  });
+
   describe("authority transfer", () => {
     const validator = useTestValidator();
 
-    it("moves every admin power to the new authority only once it accepts", async () => {
-      const t = await setupTreasury(validator.current);
+    it("moves every admin power to the new authority only once it accepts, after the timelock", async () => {
+      const t = await setupTreasury(
+        validator.current,
+        defaultParams({ unstakeCooldownSecs: 4 * COOLDOWN }),
+      );
       const next = await newStaker(t, 0n);
       const old = t.authority;
+      // A shorter cooldown reduces risk: it applies at once.
       const update = async (signer: typeof old, cooldown: number) =>
         send(
           t.validator,
           await updateConfigIx(t.program, t.accounts, {
             authority: signer.publicKey,
-            params: { unstakeCooldownSecs: cooldown },
+            change: { unstakeCooldownSecs: cooldown },
           }),
           signer,
         );
-      await send(
+      const proposed = await send(
         t.validator,
         await proposeAuthorityIx(t.program, t.accounts, {
           authority: old.publicKey,
@@ -424,15 +538,20 @@ describe("scenarios: streamed rewards on the local validator", () => {
         }),
         old,
       );
-      await update(old, 120); // still the authority until the new one accepts
-      await expectTreasuryError(update(next.keypair, 1), "Unauthorized");
-      await send(
-        t.validator,
-        await acceptAuthorityIx(t.program, t.accounts, { newAuthority: next.keypair.publicKey }),
-        next.keypair,
-      );
-      await expectTreasuryError(update(old, 5), "Unauthorized");
-      await update(next.keypair, 7);
+      const { acceptAfter } = await transactionEvent(t, proposed, "authorityProposed");
+      await update(old, 3 * COOLDOWN); // still the authority until the new one accepts
+      await expectTreasuryError(update(next.keypair, 2 * COOLDOWN), "Unauthorized");
+      const accept = async () =>
+        send(
+          t.validator,
+          await acceptAuthorityIx(t.program, t.accounts, { newAuthority: next.keypair.publicKey }),
+          next.keypair,
+        );
+      await expectTreasuryError(accept(), "TimelockNotElapsed");
+      await advanceClockTo(t.validator.connection, acceptAfter);
+      await accept();
+      await expectTreasuryError(update(old, 2 * COOLDOWN), "Unauthorized");
+      await update(next.keypair, 2 * COOLDOWN);
       await send(
         t.validator,
         await setPausedIx(t.program, t.accounts, {
@@ -443,7 +562,7 @@ describe("scenarios: streamed rewards on the local validator", () => {
       );
       const state = await t.state();
       expect(state.authority.equals(next.keypair.publicKey)).to.equal(true);
-      expect(state.unstakeCooldownSecs).to.equal(7);
+      expect(state.unstakeCooldownSecs).to.equal(2 * COOLDOWN);
       expect(state.paused).to.equal(true);
     });
   });

@@ -16,7 +16,6 @@ import {
 } from "../../app/sdk/src";
 import { tokenBalance } from "../utils/tokens";
 import {
-  defaultParams,
   expectTreasuryError,
   newStaker,
   send,
@@ -62,7 +61,7 @@ describe("claim", () => {
     );
 
   before(async () => {
-    t = await setupTreasury(validator.current, defaultParams({ streamPeriodSecs: 1_000 }));
+    t = await setupTreasury(validator.current); // a one-hour stream
     alice = await newStaker(t, 3_000_000_000n);
     bob = await newStaker(t, 1_000_000_000n);
     payer = await newStaker(t, 0n, 100_000_000n);
@@ -76,7 +75,7 @@ describe("claim", () => {
 
   it("pays exactly what pendingRewards predicts from the streamed revenue", async () => {
     await deposit(10_000_001n);
-    await advanceClock(t.validator.connection, 250);
+    await advanceClock(t.validator.connection, 900); // a quarter of the stream
     const state = await t.state();
     const position = (await t.position(alice.keypair.publicKey))!;
     const vaultBefore = await tokenBalance(t.validator.connection, t.accounts.rewardsVault);
@@ -97,7 +96,7 @@ describe("claim", () => {
   });
 
   it("after the stream ends, stakers together receive the stakers' half, less rounding", async () => {
-    await advanceClock(t.validator.connection, 2_000);
+    await advanceClock(t.validator.connection, 7_200);
     await claimTo(alice);
     await claim(t.program, new Wallet(bob.keypair));
     const paid =
@@ -117,7 +116,7 @@ describe("claim", () => {
 
   it("refuses the rewards vault itself as destination", async () => {
     await deposit(1_000_000n);
-    await advanceClock(t.validator.connection, 2_000);
+    await advanceClock(t.validator.connection, 7_200);
     await expectTreasuryError(
       claimTo(alice, t.accounts.rewardsVault),
       "ConstraintDuplicateMutableAccount",

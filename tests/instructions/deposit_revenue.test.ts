@@ -9,6 +9,7 @@ import {
   claimIx,
   depositRevenueIx,
   findTreasuryEvents,
+  MIN_STREAM_PERIOD_SECS,
   setPausedIx,
   splitRevenue,
   stakeIx,
@@ -16,7 +17,6 @@ import {
 import { advanceClock } from "../../app/localnet/validator";
 import { tokenBalance } from "../utils/tokens";
 import {
-  defaultParams,
   expectTreasuryError,
   newStaker,
   send,
@@ -54,7 +54,7 @@ describe("deposit_revenue", () => {
     );
 
   before(async () => {
-    t = await setupTreasury(validator.current, defaultParams({ streamPeriodSecs: 100 }));
+    t = await setupTreasury(validator.current); // a one-hour stream
     payer = await newStaker(t, 1_000_000_000n, 100_000_000n);
   });
 
@@ -120,7 +120,7 @@ describe("deposit_revenue", () => {
     // Nobody stakes: the stakers' half waits in the stream, nothing released.
     expect(state.streamRemaining).to.equal(toStakers);
     expect(state.totalRewardsReleased).to.equal(0n);
-    expect(state.streamEndTs).to.equal(state.lastUpdateTs + 100n);
+    expect(state.streamEndTs).to.equal(state.lastUpdateTs + BigInt(MIN_STREAM_PERIOD_SECS));
 
     const [event] = findTreasuryEvents(t.program, await logsOf(signature), "revenueDeposited");
     expect(event.data.source).to.deep.equal({ deposit: {} });
@@ -136,7 +136,7 @@ describe("deposit_revenue", () => {
 
   it("keeps revenue that arrived while nobody staked: the stream waits, then pays the staker", async () => {
     const before = await t.state();
-    await advanceClock(t.validator.connection, 1_000);
+    await advanceClock(t.validator.connection, 5 * MIN_STREAM_PERIOD_SECS);
     // The first staker arrives long after the stream's end: nothing is handed over at once.
     const staker = await newStaker(t, 1_000_000_000n);
     await send(
@@ -157,7 +157,7 @@ describe("deposit_revenue", () => {
     );
 
     // Over the (paused, now resumed) stream period the staker earns all of it, to the unit.
-    await advanceClock(t.validator.connection, 100);
+    await advanceClock(t.validator.connection, MIN_STREAM_PERIOD_SECS);
     await send(
       t.validator,
       await claimIx(t.program, t.accounts, {

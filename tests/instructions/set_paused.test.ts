@@ -17,9 +17,10 @@ import {
   syncRevenueIx,
   withdrawIx,
 } from "../../app/sdk/src";
+import { advanceClock } from "../../app/localnet/validator";
 import { tokenBalance } from "../utils/tokens";
 import {
-  defaultParams,
+  expectConfigUnchanged,
   expectTreasuryError,
   newStaker,
   send,
@@ -51,8 +52,7 @@ describe("set_paused", () => {
     );
 
   before(async () => {
-    // No cooldown, so an exit can complete while paused.
-    t = await setupTreasury(validator.current, defaultParams({ unstakeCooldownSecs: 0 }));
+    t = await setupTreasury(validator.current); // a one-hour stream and cooldown
     staker = await newStaker(t, 5_000_000_000n);
     payer = await newStaker(t, 0n, 10_000_000n);
     await send(
@@ -77,7 +77,7 @@ describe("set_paused", () => {
 
   it("refuses anyone but the authority with Unauthorized, and changes nothing", async () => {
     const stranger = await t.validator.fundedKeypair(1_000_000_000);
-    await expectTreasuryError(pause(true, stranger), "Unauthorized");
+    await expectConfigUnchanged(t, () => pause(true, stranger), "Unauthorized");
     expect((await t.state()).paused).to.equal(false);
   });
 
@@ -147,13 +147,17 @@ describe("set_paused", () => {
     expect(after.totalRevenue).to.equal(before.totalRevenue);
   });
 
-  it("lets a staker leave with everything they own while paused", async () => {
+  it("lets a staker leave with everything they own while paused: unstake, withdraw after the cooldown, claim, close", async () => {
     const owner = staker.keypair.publicKey;
+    // The stream runs on while paused: after its hour the only staker has earned all of it.
+    await advanceClock(t.validator.connection, 3_600);
     await send(
       t.validator,
       await requestUnstakeIx(t.program, t.accounts, { owner, amount: 2_000_000_000n }),
       staker.keypair,
     );
+    await advanceClock(t.validator.connection, 3_600); // the cooldown, still paused
+    expect((await t.state()).paused).to.equal(true);
     await send(
       t.validator,
       await withdrawIx(t.program, t.accounts, { owner, destination: staker.ashaoAccount }),
@@ -162,7 +166,6 @@ describe("set_paused", () => {
     expect(await tokenBalance(t.validator.connection, staker.ashaoAccount)).to.equal(
       5_000_000_000n,
     );
-    // Stream period 0: the stakers' half of the deposit was released at once to the only staker.
     await send(
       t.validator,
       await claimIx(t.program, t.accounts, { owner, destination: staker.usdcAccount }),

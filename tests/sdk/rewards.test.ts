@@ -6,6 +6,7 @@ import {
   accrue,
   addToStream,
   distribute,
+  mergedStreamEnd,
   releaseAmount,
   RewardStream,
   settle,
@@ -109,5 +110,58 @@ describe("SDK reward math replays the program's cases exactly", () => {
         expect(accrue(before, n(c.now)).released).to.equal(n(c.released));
       }
     }
+  });
+});
+
+describe("mergedStreamEnd: later revenue never slows what already streams", () => {
+  /** A fixed-seed generator (64-bit LCG), so a failure replays. */
+  let seed = 0x2545f4914f6cdd1dn;
+  const below = (max: bigint): bigint => {
+    seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
+    return (seed >> 11n) % max;
+  };
+  const now = 1_700_000_000n;
+  const cases = Array.from({ length: 2_000 }, () => {
+    const period = 3_600n + below(30n * 86_400n - 3_600n + 1n);
+    return {
+      period,
+      remaining: 1n + below(10n ** (1n + below(15n))),
+      end: now + 1n + below(2n * period),
+      added: 1n + below(10n ** below(16n)),
+    };
+  });
+
+  it(`releases, at every moment, at least what the running stream alone would (${cases.length} cases)`, () => {
+    for (const { period, remaining, end, added } of cases) {
+      const merged = mergedStreamEnd(remaining, end, added, now, period);
+      const at = JSON.stringify({ period, remaining, end, added, merged }, (_, v) =>
+        typeof v === "bigint" ? v.toString() : v,
+      );
+      expect(merged > now && merged <= now + period, at).to.equal(true);
+      const span = (merged > end ? merged : end) - now;
+      for (const t of [1n, span / 3n, span / 2n, end - now, merged - now, span, below(span + 1n)]) {
+        const alone = releaseAmount(remaining, now, end, now + t);
+        const together = releaseAmount(remaining + added, now, merged, now + t);
+        expect(together >= alone, `${at} at +${t}`).to.equal(true);
+      }
+    }
+  });
+
+  it("leaves the end where it is for dust (added × time left < remaining), so dust cannot stall a stream", () => {
+    let dusty = 0;
+    for (const { period, remaining, end, added } of cases) {
+      const left = end - now;
+      if (left >= period || added * left >= remaining) continue;
+      expect(mergedStreamEnd(remaining, end, added, now, period)).to.equal(end);
+      dusty++;
+    }
+    expect(dusty).to.be.greaterThan(100);
+    // The dust scenario: 1 unit joins 250,000 USDC still streaming, half an hour before its end.
+    expect(mergedStreamEnd(250_000_000_000n, now + 1_800n, 1n, now, 3_600n)).to.equal(now + 1_800n);
+  });
+
+  it("streams revenue over the period when nothing streams", () => {
+    expect(mergedStreamEnd(0n, now + 100n, 5n, now, 3_600n)).to.equal(now + 3_600n);
+    expect(mergedStreamEnd(7n, now - 1n, 5n, now, 3_600n)).to.equal(now + 3_600n);
   });
 });

@@ -1,10 +1,14 @@
 /**
  * An exact model of what stakers are owed, independent of the program's integer math: revenue's
- * stakers' half is released linearly until `streamEnd` (a deposit adds to what remains and
- * restarts the period; nothing is released, and the end moves out, while nobody stakes), and each
- * release is shared by earning stake at that moment, in exact rationals. The program floors at
- * every step; the difference per staker is its rounding, at most one unit per interaction.
+ * stakers' half is released linearly until `streamEnd` (nothing is released, and the end moves
+ * out, while nobody stakes), and each release is shared by earning stake at that moment, in exact
+ * rationals. A deposit adds to what remains, and the stream then ends where the protocol's rule
+ * puts it (`mergedStreamEnd`: within a period, never slowing what was already streaming). The
+ * program floors at every step; the difference per staker is its rounding, at most one unit per
+ * interaction.
  */
+import { mergedStreamEnd } from "../../app/sdk/src";
+
 export class Fraction {
   constructor(
     readonly num: bigint,
@@ -78,11 +82,30 @@ export class StreamModel {
     this.last = t;
   }
 
-  /** `toStakers` of revenue at time `t`. */
-  deposit(t: number, toStakers: bigint): void {
+  /**
+   * `toStakers` of revenue at time `t`; returns when the stream now ends. The end rule reads
+   * what remains in whole base units, as the program holds it (`heldRemaining`, the stream's
+   * remaining just before the deposit): the program's floors leave that within about a unit of
+   * the model's exact remaining, and the rule's floor of seconds would otherwise differ by one.
+   */
+  deposit(t: number, toStakers: bigint, heldRemaining: bigint): number {
     this.advance(t);
+    this.streamEnd = Number(
+      mergedStreamEnd(
+        heldRemaining,
+        BigInt(this.streamEnd),
+        toStakers,
+        BigInt(t),
+        BigInt(this.periodSecs),
+      ),
+    );
     this.remaining = this.remaining.add(new Fraction(toStakers));
-    this.streamEnd = t + this.periodSecs;
+    return this.streamEnd;
+  }
+
+  /** When the stream ends. */
+  get end(): number {
+    return this.streamEnd;
   }
 
   /** `who`'s earning stake becomes `stake` at time `t`. */
