@@ -1,17 +1,20 @@
 /**
  * propose_authority and accept_authority: the two-step hand-over (the admin is a multisig in
- * production). Only the authority proposes; only the named key accepts; the default key cancels.
+ * production), timelocked like any risk-adding change. Only the authority proposes; only the
+ * named key accepts, and not before the timelock has passed; the default key cancels at once.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
+import { acceptAuthorityIx, proposeAuthorityIx, setPausedIx } from "../../app/sdk/src";
 import {
-  acceptAuthorityIx,
-  findTreasuryEvents,
-  proposeAuthorityIx,
-  setPausedIx,
-} from "../../app/sdk/src";
-import { expectTreasuryError, send, setupTreasury, TreasuryFixture } from "../utils/treasury";
+  advanceClockTo,
+  expectConfigUnchanged,
+  send,
+  setupTreasury,
+  transactionEvent,
+  TreasuryFixture,
+} from "../utils/treasury";
 import { useTestValidator } from "../utils/validator";
 
 describe("propose_authority / accept_authority", () => {
@@ -20,13 +23,6 @@ describe("propose_authority / accept_authority", () => {
   let next: Keypair;
   let stranger: Keypair;
 
-  const logsOf = async (signature: string): Promise<string[]> => {
-    const tx = await t.validator.connection.getTransaction(signature, {
-      commitment: "confirmed",
-      maxSupportedTransactionVersion: 0,
-    });
-    return tx?.meta?.logMessages ?? [];
-  };
   const propose = async (newAuthority: PublicKey, signer: Keypair, feePayer?: Keypair) =>
     send(
       t.validator,
@@ -44,57 +40,83 @@ describe("propose_authority / accept_authority", () => {
     );
 
   before(async () => {
-    t = await setupTreasury(validator.current);
+    t = await setupTreasury(validator.current); // one-day timelock
     next = await t.validator.fundedKeypair(1_000_000_000);
     stranger = await t.validator.fundedKeypair(1_000_000_000);
   });
 
   it("accept with nothing pending fails with NoPendingAuthority", async () => {
-    await expectTreasuryError(accept(next), "NoPendingAuthority");
+    await expectConfigUnchanged(t, () => accept(next), "NoPendingAuthority");
   });
 
   it("refuses a proposal from anyone but the authority with Unauthorized", async () => {
-    await expectTreasuryError(propose(stranger.publicKey, stranger), "Unauthorized");
+    await expectConfigUnchanged(t, () => propose(stranger.publicKey, stranger), "Unauthorized");
     expect((await t.state()).pendingAuthority).to.equal(null);
   });
 
   it("refuses proposing the current authority with InvalidNewAuthority", async () => {
-    await expectTreasuryError(propose(t.authority.publicKey, t.authority), "InvalidNewAuthority");
+    await expectConfigUnchanged(
+      t,
+      () => propose(t.authority.publicKey, t.authority),
+      "InvalidNewAuthority",
+    );
   });
 
-  it("records the proposal and emits AuthorityProposed; the authority is unchanged", async () => {
+  let acceptAfter: bigint;
+
+  it("records the proposal, acceptable after the timelock, and emits AuthorityProposed; the authority is unchanged", async () => {
     const signature = await propose(next.publicKey, t.authority);
+    const event = await transactionEvent(t, signature, "authorityProposed");
+    acceptAfter = event.acceptAfter;
+    expect(acceptAfter).to.equal(event.unixTimestamp + BigInt((await t.state()).timelockSecs));
+    expect(event.pendingAuthority.equals(next.publicKey)).to.equal(true);
+    expect(event.authority.equals(t.authority.publicKey)).to.equal(true);
     const state = await t.state();
     expect(state.pendingAuthority?.equals(next.publicKey)).to.equal(true);
+    expect(state.pendingAuthorityEta).to.equal(acceptAfter);
     expect(state.authority.equals(t.authority.publicKey)).to.equal(true);
-    const [event] = findTreasuryEvents(t.program, await logsOf(signature), "authorityProposed");
-    expect(event.data.pendingAuthority.equals(next.publicKey)).to.equal(true);
-    expect(event.data.authority.equals(t.authority.publicKey)).to.equal(true);
   });
 
   it("refuses acceptance by anyone but the pending authority with NotPendingAuthority", async () => {
-    await expectTreasuryError(accept(stranger), "NotPendingAuthority");
-    expect((await t.state()).authority.equals(t.authority.publicKey)).to.equal(true);
+    await expectConfigUnchanged(t, () => accept(stranger), "NotPendingAuthority");
   });
 
-  it("cancels with the default key, after which accept finds nothing pending", async () => {
-    await propose(PublicKey.default, t.authority);
-    expect((await t.state()).pendingAuthority).to.equal(null);
-    await expectTreasuryError(accept(next), "NoPendingAuthority");
+  it("refuses acceptance before the timelock has passed with TimelockNotElapsed", async () => {
+    await expectConfigUnchanged(t, () => accept(next), "TimelockNotElapsed");
+    await advanceClockTo(t.validator.connection, acceptAfter - 60n);
+    await expectConfigUnchanged(t, () => accept(next), "TimelockNotElapsed");
   });
 
-  it("hands over on acceptance: AuthorityTransferred, new authority rules, old one refused", async () => {
-    await propose(next.publicKey, t.authority, stranger);
+  it("cancels at once with the default key, after which accept finds nothing pending", async () => {
+    const signature = await propose(PublicKey.default, t.authority);
+    const event = await transactionEvent(t, signature, "authorityProposed");
+    expect(event.pendingAuthority.equals(PublicKey.default)).to.equal(true);
+    expect(event.acceptAfter).to.equal(0n);
+    const state = await t.state();
+    expect(state.pendingAuthority).to.equal(null);
+    expect(state.pendingAuthorityEta).to.equal(null);
+    await advanceClockTo(t.validator.connection, acceptAfter);
+    await expectConfigUnchanged(t, () => accept(next), "NoPendingAuthority");
+  });
+
+  it("hands over at the timelock's end: AuthorityTransferred, new authority rules, old one refused", async () => {
+    const proposed = await propose(next.publicKey, t.authority, stranger);
+    acceptAfter = (await transactionEvent(t, proposed, "authorityProposed")).acceptAfter;
+    await advanceClockTo(t.validator.connection, acceptAfter);
     const signature = await accept(next);
     const state = await t.state();
     expect(state.authority.equals(next.publicKey)).to.equal(true);
     expect(state.pendingAuthority).to.equal(null);
-    const [event] = findTreasuryEvents(t.program, await logsOf(signature), "authorityTransferred");
-    expect(event.data.previousAuthority.equals(t.authority.publicKey)).to.equal(true);
-    expect(event.data.newAuthority.equals(next.publicKey)).to.equal(true);
+    const event = await transactionEvent(t, signature, "authorityTransferred");
+    expect(event.previousAuthority.equals(t.authority.publicKey)).to.equal(true);
+    expect(event.newAuthority.equals(next.publicKey)).to.equal(true);
+    expect(event.unixTimestamp >= acceptAfter && event.unixTimestamp < acceptAfter + 5n).to.equal(
+      true,
+    );
 
-    await expectTreasuryError(
-      (async () =>
+    await expectConfigUnchanged(
+      t,
+      async () =>
         send(
           t.validator,
           await setPausedIx(t.program, t.accounts, {
@@ -102,7 +124,7 @@ describe("propose_authority / accept_authority", () => {
             paused: true,
           }),
           t.authority,
-        ))(),
+        ),
       "Unauthorized",
     );
     await send(
