@@ -13,6 +13,7 @@ export * from "./clock";
 export * from "./errors";
 export * from "./events";
 export * from "./figures";
+export * from "./policy";
 export * from "./jupiter";
 export * from "./send";
 export * from "./websocket";

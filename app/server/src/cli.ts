@@ -12,9 +12,10 @@ import { startApiServer } from "./server";
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
 
-  Serves /api/treasury, /api/treasury/history, /api/stakers/:wallet, /healthz, /metrics and the
-  dashboard. The default database is sqlite:.ashao/events.sqlite (one instance); point several
-  instances at one PostgreSQL database with --database postgres://user:pass@host/db.`;
+  Serves /api/treasury, /api/treasury/history, /api/treasury/buybacks, /api/treasury/admin-log,
+  /api/stakers/:wallet, /api/config, /healthz, /metrics and the dashboard. The default database
+  is sqlite:.ashao/events.sqlite (one instance); point several instances at one PostgreSQL
+  database with --database postgres://user:pass@host/db.`;
 
 class ApiUsageError extends Error {}
 

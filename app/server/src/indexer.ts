@@ -8,7 +8,15 @@
 import type { ConfirmedSignatureInfo, Connection } from "@solana/web3.js";
 import { PublicKey } from "@solana/web3.js";
 
-import { parseTreasuryEvents, type TreasuryProgram } from "../../sdk/src";
+import {
+  configChangeFromEvent,
+  configChangeToJson,
+  parseTreasuryEvents,
+  priceGuardFromAnchor,
+  priceGuardToJson,
+  type TreasuryEvent,
+  type TreasuryProgram,
+} from "../../sdk/src";
 import type { EventStore, EventValue, StoredEvent } from "./store/store";
 
 const PAGE = 1_000;
@@ -35,6 +43,30 @@ function plain(value: unknown): unknown {
   // Anchor decodes a unit enum variant as `{ variant: {} }`.
   if (entries.length === 1 && JSON.stringify(plain(entries[0][1])) === "{}") return entries[0][0];
   return Object.fromEntries(entries.map(([k, v]) => [k, plain(v)]));
+}
+
+/**
+ * An event's fields with the policy's values in the SDK's JSON form (as `/api/treasury`'s policy
+ * shows them): a change as the fields it sets, a price guard with its feed id in hex.
+ */
+function eventFields(event: TreasuryEvent): Record<string, unknown> {
+  switch (event.name) {
+    case "configChangeQueued":
+    case "configChangeApplied":
+    case "configChangeCancelled":
+      return {
+        ...event.data,
+        change: configChangeToJson(configChangeFromEvent(event.data.change)),
+      };
+    case "treasuryInitialized":
+    case "configUpdated":
+      return {
+        ...event.data,
+        priceGuard: priceGuardToJson(priceGuardFromAnchor(event.data.priceGuard)),
+      };
+    default:
+      return event.data;
+  }
 }
 
 /** An event's field as stored: scalars as they are, anything nested as JSON text. */
@@ -151,7 +183,7 @@ export class EventIndexer {
       if (!tx) throw new Error(`transaction ${succeeded[i].signature} not found`);
       parseTreasuryEvents(this.program, tx.meta?.logMessages ?? []).forEach((event, index) => {
         const data = Object.fromEntries(
-          Object.entries(event.data).map(([k, v]) => [k, storedValue(v)]),
+          Object.entries(eventFields(event)).map(([k, v]) => [k, storedValue(v)]),
         );
         rows.push({
           signature: succeeded[i].signature,

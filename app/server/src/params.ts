@@ -60,3 +60,27 @@ export function historyQuery(
   }
   return { from, to, interval, intervalSecs };
 }
+
+/** A page of rows: `limit` (1..max, default `fallback`) and `before` (a time, exclusive). */
+export interface PageQuery {
+  limit: number;
+  beforeTs?: number;
+}
+
+export const MAX_PAGE_LIMIT = 500;
+
+export function pageQuery(query: Record<string, string | undefined>, fallback = 50): PageQuery {
+  const raw = query.limit;
+  const limit = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!/^\d*$/.test(raw ?? "") || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw badRequest(
+      "InvalidLimit",
+      `limit must be an integer from 1 to ${MAX_PAGE_LIMIT} (got ${raw})`,
+    );
+  }
+  const before = query.before;
+  return {
+    limit,
+    beforeTs: before === undefined || before === "" ? undefined : timeParam("before", before, 0),
+  };
+}

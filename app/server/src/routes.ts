@@ -8,13 +8,16 @@ import {
   pendingRewards,
   positionBoost,
   type TreasuryProgram,
+  treasuryPolicy,
   USDC_DECIMALS,
 } from "../../sdk/src";
+import { ADMIN_EVENTS, adminLogRow } from "./admin-log";
+import { buybackRow } from "./buybacks";
 import { ApiError } from "./errors";
 import { buildHistory } from "./history";
 import type { EventIndexer } from "./indexer";
 import type { ApiMetrics } from "./metrics";
-import { historyQuery, walletParam } from "./params";
+import { historyQuery, pageQuery, walletParam } from "./params";
 import type { TreasurySnapshot } from "./snapshot";
 import type { EventStore } from "./store/store";
 
@@ -42,12 +45,16 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
   };
 
-  // The figures' JSON is cached per snapshot version; only `ageMs` is added per request.
+  // The figures' JSON is cached per snapshot version; only `ageMs` and `chainTime` are added
+  // per request (the clock moves without changing the treasury, so it is not in the ETag).
   let cached: { version: number; json: string; etag: string } | undefined;
   app.get("/api/treasury", async (req, reply) => {
     requireSnapshot();
     if (cached?.version !== snapshot.version) {
-      const json = JSON.stringify(snapshot.figures());
+      const json = JSON.stringify({
+        ...snapshot.figures(),
+        policy: treasuryPolicy(snapshot.state!),
+      });
       cached = {
         version: snapshot.version,
         json,
@@ -59,8 +66,28 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const ageMs = Date.now() - snapshot.readAt.getTime();
     return reply
       .type("application/json; charset=utf-8")
-      .send(`{"ageMs":${ageMs},${cached.json.slice(1)}`);
+      .send(`{"ageMs":${ageMs},"chainTime":${snapshot.chainTime},${cached.json.slice(1)}`);
   });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    "/api/treasury/buybacks",
+    async (req, reply) => {
+      const page = pageQuery(req.query);
+      const events = await ctx.store.latestEvents(["buybackExecuted"], page);
+      reply.header("cache-control", "public, max-age=5");
+      return { buybacks: events.map(buybackRow) };
+    },
+  );
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    "/api/treasury/admin-log",
+    async (req, reply) => {
+      const page = pageQuery(req.query);
+      const events = await ctx.store.latestEvents(ADMIN_EVENTS, page);
+      reply.header("cache-control", "public, max-age=5");
+      return { actions: events.map(adminLogRow) };
+    },
+  );
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     "/api/treasury/history",

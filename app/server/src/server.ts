@@ -1,5 +1,6 @@
 /**
- * The API and dashboard server (fastify): `/api/treasury`, `/api/treasury/history`,
+ * The API and dashboard server (fastify): `/api/treasury` (figures and policy),
+ * `/api/treasury/history`, `/api/treasury/buybacks`, `/api/treasury/admin-log`,
  * `/api/stakers/:wallet`, `/api/config`, `/healthz`, `/metrics`, and the dashboard's files at `/`.
  * Answers come from the in-memory snapshot and the event store, never from an RPC round trip
  * per request.

@@ -4,7 +4,25 @@
  */
 import { Pool } from "pg";
 
-import type { EventStore, StoredEvent } from "./store";
+import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
+
+interface EventRow {
+  signature: string;
+  idx: number;
+  slot: string;
+  ts: string;
+  name: string;
+  data: StoredEvent["data"];
+}
+
+const toStoredEvent = (r: EventRow): StoredEvent => ({
+  signature: r.signature,
+  index: r.idx,
+  slot: Number(r.slot),
+  ts: Number(r.ts),
+  name: r.name,
+  data: r.data,
+});
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ashao_events (
@@ -66,25 +84,23 @@ export class PostgresEventStore implements EventStore {
   }
 
   async eventsUntil(toTs: number): Promise<StoredEvent[]> {
-    const result = await this.pool.query<{
-      signature: string;
-      idx: number;
-      slot: string;
-      ts: string;
-      name: string;
-      data: StoredEvent["data"];
-    }>(
+    const result = await this.pool.query<EventRow>(
       "SELECT signature, idx, slot, ts, name, data FROM ashao_events WHERE ts <= $1 ORDER BY seq",
       [toTs],
     );
-    return result.rows.map((r) => ({
-      signature: r.signature,
-      index: r.idx,
-      slot: Number(r.slot),
-      ts: Number(r.ts),
-      name: r.name,
-      data: r.data,
-    }));
+    return result.rows.map(toStoredEvent);
+  }
+
+  async latestEvents(
+    names: readonly string[],
+    { limit, beforeTs }: LatestEventsOptions,
+  ): Promise<StoredEvent[]> {
+    const result = await this.pool.query<EventRow>(
+      `SELECT signature, idx, slot, ts, name, data FROM ashao_events
+       WHERE name = ANY($1) AND ts < $2 ORDER BY ts DESC, seq DESC LIMIT $3`,
+      [names, beforeTs ?? Number.MAX_SAFE_INTEGER, limit],
+    );
+    return result.rows.map(toStoredEvent);
   }
 
   async count(): Promise<number> {

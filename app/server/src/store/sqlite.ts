@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "fs";
 import { dirname } from "path";
 
-import initSqlJs, { type Database } from "sql.js";
+import initSqlJs, { type Database, type Statement } from "sql.js";
 
-import type { EventStore, StoredEvent } from "./store";
+import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -70,6 +70,24 @@ export class SqliteEventStore implements EventStore {
       "SELECT signature, idx, slot, ts, name, data FROM events WHERE ts <= ? ORDER BY seq",
     );
     statement.bind([toTs]);
+    return this.rows(statement);
+  }
+
+  async latestEvents(
+    names: readonly string[],
+    { limit, beforeTs }: LatestEventsOptions,
+  ): Promise<StoredEvent[]> {
+    if (names.length === 0) return [];
+    const statement = this.db.prepare(
+      `SELECT signature, idx, slot, ts, name, data FROM events
+       WHERE name IN (${names.map(() => "?").join(", ")}) AND ts < ?
+       ORDER BY ts DESC, seq DESC LIMIT ?`,
+    );
+    statement.bind([...names, beforeTs ?? Number.MAX_SAFE_INTEGER, limit]);
+    return this.rows(statement);
+  }
+
+  private rows(statement: Statement): StoredEvent[] {
     const events: StoredEvent[] = [];
     while (statement.step()) {
       const [signature, index, slot, ts, name, data] = statement.get();

@@ -19,6 +19,12 @@ export interface StoredEvent {
   data: Record<string, EventValue>;
 }
 
+export interface LatestEventsOptions {
+  limit: number;
+  /** Only events strictly before this chain time (unix seconds): the next page's bound. */
+  beforeTs?: number;
+}
+
 export interface EventStore {
   /** Inserts the rows not already stored and moves the cursor; returns how many were new. */
   insert(events: StoredEvent[], cursor: string): Promise<number>;
@@ -26,6 +32,8 @@ export interface EventStore {
   cursor(): Promise<string | undefined>;
   /** Events with `ts <= toTs`, oldest first. */
   eventsUntil(toTs: number): Promise<StoredEvent[]>;
+  /** The newest `limit` events named one of `names` with `ts < beforeTs` (if given), newest first. */
+  latestEvents(names: readonly string[], options: LatestEventsOptions): Promise<StoredEvent[]>;
   count(): Promise<number>;
   close(): Promise<void>;
 }
