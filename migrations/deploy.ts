@@ -1,13 +1,18 @@
 /**
- * Initialises the treasury on a cluster after `anchor deploy` (idempotent: an existing treasury
- * is reported and left alone). Run by `anchor migrate` (which passes its provider), or directly:
+ * Initialises the treasury after `anchor deploy`, signed by the program's upgrade authority (the
+ * only key the program lets initialise). Run again, it checks the treasury on chain against the
+ * same inputs: all equal is success with nothing sent; any difference fails, one line each.
  *
  *   ASHAO_RPC_URL=https://… ANCHOR_WALLET=~/.config/solana/id.json \
  *   ASHAO_USDC_MINT=EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v ASHAO_ASHAO_MINT=<mint> \
- *   ASHAO_PARAMS=params.json npx ts-node migrations/deploy.ts
+ *   ASHAO_PARAMS=params.json [ASHAO_AUTHORITY=<multisig>] npx ts-node migrations/deploy.ts
  *
- * ASHAO_PARAMS is a JSON file of `TreasuryParams` (amounts as decimal strings, keys as base58);
- * the signer becomes the authority, to be handed to the multisig with propose/accept_authority.
+ * `anchor migrate` calls the default export with its provider and the same variables.
+ * ASHAO_PARAMS is the parameters file (format: migrations/README.md, example:
+ * migrations/params.example.json). ASHAO_AUTHORITY is the authority the treasury should have
+ * now, once handed to a multisig (default: the wallet). Exit codes: 0 initialised, or already
+ * initialised exactly as asked; 1 refused, differing or failed (one line per reason on stderr);
+ * 2 bad inputs.
  */
 import { readFileSync } from "fs";
 
@@ -15,72 +20,278 @@ import { AnchorProvider, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 
 import {
+  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   fetchTreasury,
   initializeIx,
+  paramDifferences,
+  paramsFromJson,
   sendAndConfirm,
+  toTreasuryError,
+  treasuryConfigPda,
   type TreasuryParams,
+  treasuryParamsOf,
   treasuryProgram,
+  type TreasuryState,
+  type WalletLike,
 } from "../app/sdk/src";
 
-function required(name: string): string {
+/** What to deploy: the mints, the parameters and who should hold the treasury. */
+export interface DeployInputs {
+  usdcMint: PublicKey;
+  ashaoMint: PublicKey;
+  params: TreasuryParams;
+  /** The authority the treasury should have (default: the wallet, who becomes it at initialise). */
+  authority?: PublicKey;
+  programId?: PublicKey;
+}
+
+export type DeployOutcome =
+  | { status: "initialised"; config: PublicKey; signature: string }
+  /** Already initialised with exactly these inputs; `notes` name anything pending. */
+  | { status: "unchanged"; config: PublicKey; notes: string[] };
+
+/** The inputs cannot be read (exit 2). */
+export class DeployInputError extends Error {
+  override name = "DeployInputError";
+}
+
+/** Nothing was, or may be, done as asked: one line per reason (exit 1). */
+export class DeployRefused extends Error {
+  override name = "DeployRefused";
+  constructor(
+    summary: string,
+    readonly reasons: string[] = [],
+  ) {
+    super([summary, ...reasons.map((r) => `  ${r}`)].join("\n"));
+  }
+}
+
+function env(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
+  if (!value) throw new DeployInputError(`${name} is required`);
   return value;
 }
 
-function readParams(path: string): TreasuryParams {
-  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown> & {
-    boostTiers: { minStake: string; boostBps: number }[];
-    cranks: string[];
-  };
-  return {
-    streamPeriodSecs: Number(raw.streamPeriodSecs),
-    unstakeCooldownSecs: Number(raw.unstakeCooldownSecs),
-    boostTiers: raw.boostTiers.map((t) => ({ minStake: BigInt(t.minStake), boostBps: t.boostBps })),
-    maxBuybackUsdc: BigInt(String(raw.maxBuybackUsdc)),
-    minBuybackIntervalSecs: Number(raw.minBuybackIntervalSecs),
-    maxSlippageBps: Number(raw.maxSlippageBps),
-    swapProgram: new PublicKey(String(raw.swapProgram)),
-    cranks: raw.cranks.map((c) => new PublicKey(c)),
-  };
-}
-
-export default async function deploy(provider: AnchorProvider): Promise<void> {
-  const program = treasuryProgram(provider.connection);
-  const existing = await fetchTreasury(program);
-  if (existing) {
-    console.log(`treasury already initialised at ${existing.address.toBase58()}; nothing to do`);
-    return;
+function addressInput(name: string, raw: string): PublicKey {
+  try {
+    return new PublicKey(raw);
+  } catch {
+    throw new DeployInputError(`${name} is not a base58 address (got ${raw})`);
   }
-  const ashaoMint = new PublicKey(required("ASHAO_ASHAO_MINT"));
-  const mintInfo = await provider.connection.getAccountInfo(ashaoMint);
-  if (!mintInfo) throw new Error(`$ASHAO mint ${ashaoMint.toBase58()} not found`);
-  const signature = await sendAndConfirm(
-    provider.connection,
-    [
-      await initializeIx(program, {
-        authority: provider.wallet.publicKey,
-        usdcMint: new PublicKey(required("ASHAO_USDC_MINT")),
-        ashaoMint,
-        ashaoTokenProgram: mintInfo.owner,
-        params: readParams(required("ASHAO_PARAMS")),
-      }),
-    ],
-    { wallet: provider.wallet },
-  );
-  console.log(`treasury initialised: ${signature}`);
 }
 
-module.exports = deploy;
+export function readParamsFile(path: string): TreasuryParams {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new DeployInputError(`params file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return paramsFromJson(raw);
+  } catch (err) {
+    throw new DeployInputError(`params file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** ASHAO_USDC_MINT, ASHAO_ASHAO_MINT, ASHAO_PARAMS and ASHAO_AUTHORITY (optional). */
+export function inputsFromEnv(): DeployInputs {
+  const authority = process.env.ASHAO_AUTHORITY;
+  return {
+    usdcMint: addressInput("ASHAO_USDC_MINT", env("ASHAO_USDC_MINT")),
+    ashaoMint: addressInput("ASHAO_ASHAO_MINT", env("ASHAO_ASHAO_MINT")),
+    params: readParamsFile(env("ASHAO_PARAMS")),
+    authority: authority ? addressInput("ASHAO_AUTHORITY", authority) : undefined,
+  };
+}
+
+/**
+ * The key allowed to initialise: the upgrade authority named by the program's ProgramData
+ * (`null` for an immutable program). Reads the program account (loader tag 2, then its
+ * ProgramData address) and the ProgramData header (tag 3, slot, `Option<Pubkey>`).
+ */
+export async function upgradeAuthority(
+  connection: Connection,
+  programId: PublicKey,
+): Promise<PublicKey | null> {
+  const program = await connection.getAccountInfo(programId, "confirmed");
+  if (!program) throw new DeployRefused(`program ${programId.toBase58()} is not deployed here`);
+  if (!program.owner.equals(BPF_LOADER_UPGRADEABLE_PROGRAM_ID) || program.data.length < 36) {
+    throw new DeployRefused(
+      `program ${programId.toBase58()} is not an upgradeable program (owner ${program.owner.toBase58()}): ` +
+        "no upgrade authority can initialise it",
+    );
+  }
+  const programData = new PublicKey(program.data.subarray(4, 36));
+  const header = await connection.getAccountInfo(programData, "confirmed");
+  if (!header || header.data.length < 13 || header.data.readUInt32LE(0) !== 3) {
+    throw new DeployRefused(
+      `program ${programId.toBase58()}'s ProgramData ${programData.toBase58()} is missing or unreadable`,
+    );
+  }
+  return header.data[12] === 1 ? new PublicKey(header.data.subarray(13, 45)) : null;
+}
+
+/** Every way `state` differs from the inputs, one line each (empty when it matches). */
+export function treasuryDifferences(
+  state: TreasuryState,
+  inputs: DeployInputs,
+  expectedAuthority: PublicKey,
+): string[] {
+  const lines: string[] = [];
+  const key = (name: string, onChain: PublicKey, expected: PublicKey, source: string) => {
+    if (!onChain.equals(expected)) {
+      lines.push(
+        `${name}: on chain ${onChain.toBase58()}, expected ${expected.toBase58()} (${source})`,
+      );
+    }
+  };
+  key(
+    "authority",
+    state.authority,
+    expectedAuthority,
+    inputs.authority ? "ASHAO_AUTHORITY" : "the wallet; set ASHAO_AUTHORITY after a handover",
+  );
+  key("usdcMint", state.usdcMint, inputs.usdcMint, "ASHAO_USDC_MINT");
+  key("ashaoMint", state.ashaoMint, inputs.ashaoMint, "ASHAO_ASHAO_MINT");
+  for (const d of paramDifferences(treasuryParamsOf(state), inputs.params)) {
+    lines.push(
+      `${d.field}: on chain ${JSON.stringify(d.current)}, params file ${JSON.stringify(d.other)}`,
+    );
+  }
+  return lines;
+}
+
+/** What is pending on a treasury that otherwise matches (worth a look, not a failure). */
+function pendingNotes(state: TreasuryState): string[] {
+  const notes: string[] = [];
+  const at = (unix: bigint) => new Date(Number(unix) * 1000).toISOString();
+  if (state.pendingAuthority && state.pendingAuthorityEta !== null) {
+    notes.push(
+      `authority transfer pending to ${state.pendingAuthority.toBase58()}, ` +
+        `acceptable from ${at(state.pendingAuthorityEta)}`,
+    );
+  }
+  if (state.queuedChange) {
+    notes.push(
+      `config change queued (${Object.keys(state.queuedChange.change).join(", ")}), ` +
+        `applicable from ${at(state.queuedChange.eta)}: the params file will differ once it is applied`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * Initialises the treasury with `inputs`, signed by `wallet`, which must be the program's upgrade
+ * authority (checked before anything is sent); or, when it exists, checks it against `inputs`.
+ */
+export async function deployTreasury(
+  connection: Connection,
+  wallet: WalletLike,
+  inputs: DeployInputs,
+): Promise<DeployOutcome> {
+  const program = treasuryProgram(connection, undefined, { programId: inputs.programId });
+  const expectedAuthority = inputs.authority ?? wallet.publicKey;
+  const existing = await fetchTreasury(program, "confirmed");
+  if (existing) {
+    const differences = treasuryDifferences(existing, inputs, expectedAuthority);
+    if (differences.length > 0) {
+      throw new DeployRefused(
+        `the treasury at ${existing.address.toBase58()} is already initialised and differs from the inputs in ${differences.length} place(s):`,
+        differences,
+      );
+    }
+    return { status: "unchanged", config: existing.address, notes: pendingNotes(existing) };
+  }
+
+  if (!expectedAuthority.equals(wallet.publicKey)) {
+    throw new DeployRefused(
+      `ASHAO_AUTHORITY is ${expectedAuthority.toBase58()} but initialize makes the wallet ` +
+        `${wallet.publicKey.toBase58()} the authority; initialise first, then hand over with propose/accept_authority`,
+    );
+  }
+  const allowed = await upgradeAuthority(connection, program.programId);
+  if (!allowed?.equals(wallet.publicKey)) {
+    throw new DeployRefused(
+      allowed
+        ? `the wallet ${wallet.publicKey.toBase58()} is not the upgrade authority of program ` +
+          `${program.programId.toBase58()} (${allowed.toBase58()} is): only it may initialise`
+        : `program ${program.programId.toBase58()} is immutable (no upgrade authority): nobody can initialise it`,
+    );
+  }
+  const mints = await connection.getMultipleAccountsInfo(
+    [inputs.usdcMint, inputs.ashaoMint],
+    "confirmed",
+  );
+  const missing = [inputs.usdcMint, inputs.ashaoMint].filter((_, i) => !mints[i]);
+  if (missing.length > 0) {
+    throw new DeployRefused(`mint(s) not found: ${missing.map((m) => m.toBase58()).join(", ")}`);
+  }
+  let signature: string;
+  try {
+    signature = await sendAndConfirm(
+      connection,
+      [
+        await initializeIx(program, {
+          authority: wallet.publicKey,
+          usdcMint: inputs.usdcMint,
+          ashaoMint: inputs.ashaoMint,
+          ashaoTokenProgram: mints[1]!.owner,
+          params: inputs.params,
+        }),
+      ],
+      { wallet },
+    );
+  } catch (err) {
+    const error = toTreasuryError(err);
+    throw new DeployRefused(`initialize failed: ${error.name}: ${error.message}`);
+  }
+  return { status: "initialised", config: treasuryConfigPda(program.programId).address, signature };
+}
+
+/** `anchor migrate`'s entry: the provider's wallet deploys; a refusal throws. */
+export default async function deploy(provider: AnchorProvider): Promise<DeployOutcome> {
+  const outcome = await deployTreasury(provider.connection, provider.wallet, inputsFromEnv());
+  if (outcome.status === "initialised") {
+    console.log(`treasury initialised at ${outcome.config.toBase58()}: ${outcome.signature}`);
+  } else {
+    console.log(
+      `treasury at ${outcome.config.toBase58()} already initialised as asked; nothing sent`,
+    );
+    for (const note of outcome.notes) console.log(`note: ${note}`);
+  }
+  return outcome;
+}
+
+function readKeypair(path: string): Keypair {
+  let bytes: unknown;
+  try {
+    bytes = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new DeployInputError(`ANCHOR_WALLET ${path}: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(bytes) || bytes.length !== 64) {
+    throw new DeployInputError(`ANCHOR_WALLET ${path} is not a keypair file (64 numbers)`);
+  }
+  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
+}
+
+async function main(): Promise<number> {
+  try {
+    const wallet = new Wallet(readKeypair(env("ANCHOR_WALLET")));
+    const connection = new Connection(env("ASHAO_RPC_URL"), "confirmed");
+    await deploy(new AnchorProvider(connection, wallet, { commitment: "confirmed" }));
+    return 0;
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof DeployInputError ? 2 : 1;
+  }
+}
+
+// `anchor migrate` requires this module and calls it with its provider; the named exports stay
+// reachable on the function for `import { … }`.
+module.exports = Object.assign(deploy, exports);
 
 if (require.main === module) {
-  const secret = JSON.parse(readFileSync(required("ANCHOR_WALLET"), "utf8")) as number[];
-  const connection = new Connection(required("ASHAO_RPC_URL"), "confirmed");
-  const wallet = new Wallet(Keypair.fromSecretKey(Uint8Array.from(secret)));
-  deploy(new AnchorProvider(connection, wallet, { commitment: "confirmed" })).catch(
-    (err: unknown) => {
-      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
-    },
-  );
+  void main().then((code) => process.exit(code));
 }
