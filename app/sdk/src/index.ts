@@ -9,6 +9,7 @@ export * from "./actions";
 export * from "./rewards";
 export * from "./boost";
 export * from "./buyback";
+export * from "./oracle";
 export * from "./clock";
 export * from "./errors";
 export * from "./events";
