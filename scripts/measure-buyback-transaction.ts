@@ -18,6 +18,7 @@ import { buybackInstructions, compileTransaction, MAX_TRANSACTION_BYTES } from "
 import { crankAccounts, treasuryAccountsFor, treasuryProgram } from "../app/sdk/src";
 
 const ROUTE_DATA_BYTES = 64;
+const JUPITER_PROGRAM_ID = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
 /** Solana's limit on the accounts one transaction may lock. */
 const MAX_ACCOUNT_LOCKS = 64;
 
@@ -33,7 +34,7 @@ function route(accountCount: number, user: PublicKey) {
     },
   });
   const swap = new TransactionInstruction({
-    programId: new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4"),
+    programId: JUPITER_PROGRAM_ID,
     keys: [
       { pubkey: user, isSigner: true, isWritable: false },
       ...keys.map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })),
@@ -52,6 +53,8 @@ async function main() {
   const crank = Keypair.generate();
   const c = crankAccounts(crank.publicKey, accounts);
   const blockhash = Keypair.generate().publicKey.toBase58();
+  // The feed's account is not in Jupiter's lookup tables: it costs a static key.
+  const priceUpdate = Keypair.generate().publicKey;
 
   const build = async (routeAccounts: number) => {
     const { swap, table } = route(routeAccounts, crank.publicKey);
@@ -62,6 +65,8 @@ async function main() {
       crankAccounts: c,
       usdcAmount: 1n,
       minAshaoOut: 1n,
+      swapProgram: JUPITER_PROGRAM_ID,
+      priceUpdate,
       plan: { setup: [], swap, cleanup: [], lookupTables: [] },
       lookupTables: [table],
       computeUnitLimit: 400_000,
@@ -70,7 +75,7 @@ async function main() {
     });
     const withOurs = compileTransaction(crank, all, [table], blockhash, 10_000);
     // Without begin/finish (a plain swap transaction with the same preamble).
-    const ours = new Set([all[4], all[all.length - 1]]);
+    const ours = new Set(all.filter((ix) => ix.programId.equals(program.programId)));
     const without = compileTransaction(
       crank,
       all.filter((ix) => !ours.has(ix)),

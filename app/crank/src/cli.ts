@@ -1,14 +1,15 @@
 /**
  * `ashao crank once|loop [--dry-run] [flags]`: the buyback-and-burn crank. Flags override the
  * environment (see `.env.example`); exit codes: 0 bought or nothing to do, 1 the cycle failed,
- * 2 bad configuration, 3 the RPC node or Jupiter could not be reached.
+ * 2 bad configuration, 3 the RPC node, Jupiter or Hermes could not be reached, 4 the price guard
+ * would refuse the buyback (the oracle's price unusable, or the quote below its floor).
  */
 import { parseArgs } from "node:util";
 
 import { type CrankFlags, CRANK_SETTINGS, crankConfigFrom } from "./config";
 import { crankDeps } from "./crank";
 import { runCrankCycle } from "./cycle";
-import { CrankConfigError, CrankError } from "./errors";
+import { CrankConfigError, CrankError, PRICE_GUARD_FAILURES } from "./errors";
 import { runCrankLoop } from "./loop";
 
 export const CRANK_USAGE = `usage: ashao crank once|loop [--dry-run] [--<setting> value ...]
@@ -22,9 +23,16 @@ ${Object.entries(CRANK_SETTINGS)
   .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
   .join("\n")}
 
-exit codes: 0 ok or nothing to do, 1 cycle failed, 2 bad configuration, 3 RPC or Jupiter unreachable`;
+exit codes: 0 ok or nothing to do, 1 cycle failed, 2 bad configuration,
+  3 RPC, Jupiter or Hermes unreachable, 4 the price guard would refuse (oracle-*, quote-below-oracle)`;
 
-export const EXIT = { ok: 0, failed: 1, config: 2, unreachable: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, config: 2, unreachable: 3, priceGuard: 4 } as const;
+
+const UNREACHABLE: ReadonlySet<string> = new Set([
+  "rpc-unreachable",
+  "venue-unreachable",
+  "hermes-unreachable",
+]);
 
 function parseCrankArgs(argv: string[]): { mode: string; flags: CrankFlags } {
   const options = Object.fromEntries(
@@ -79,9 +87,8 @@ export async function crankCommand(
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CrankError) {
-      return err.reason === "rpc-unreachable" || err.reason === "venue-unreachable"
-        ? EXIT.unreachable
-        : EXIT.failed;
+      if (UNREACHABLE.has(err.reason)) return EXIT.unreachable;
+      return PRICE_GUARD_FAILURES.has(err.reason) ? EXIT.priceGuard : EXIT.failed;
     }
     deps.log.error({ err }, "crank failed");
     return EXIT.failed;

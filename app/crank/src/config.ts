@@ -35,6 +35,13 @@ export interface CrankConfig {
   maxTransactionBytes: number;
   /** `maxAccounts` asked of Jupiter, in order, while the transaction does not fit. */
   maxAccountsLadder: number[];
+  /**
+   * The `PriceUpdateV2` account `finish_buyback` reads; by default Pyth's price feed account of
+   * the treasury's feed (shard 0), the one sponsored feeds keep fresh.
+   */
+  priceUpdate?: PublicKey;
+  /** When set, a price older than the guard allows is refreshed from this Hermes endpoint. */
+  hermesUrl?: string;
   dryRun: boolean;
   statusFile?: string;
 }
@@ -56,13 +63,18 @@ export const CRANK_SETTINGS = {
   "max-attempts": "ASHAO_CRANK_MAX_ATTEMPTS",
   "max-transaction-bytes": "ASHAO_CRANK_MAX_TRANSACTION_BYTES",
   "status-file": "ASHAO_CRANK_STATUS_FILE",
+  "price-update": "ASHAO_CRANK_PRICE_UPDATE",
+  "hermes-url": "PYTH_HERMES_URL",
 } as const;
 
 export type CrankSetting = keyof typeof CRANK_SETTINGS;
 export type CrankFlags = Partial<Record<CrankSetting, string>> & { "dry-run"?: boolean };
 
-/** Starts at 50: a transaction locks at most 64 accounts and the buyback itself names 14. */
-const DEFAULT_MAX_ACCOUNTS_LADDER = [50, 40, 32, 24, 16];
+/**
+ * Starts at 49: a transaction locks at most 64 accounts and the buyback itself names 15 (the
+ * price account among them; scripts/measure-buyback-transaction.ts).
+ */
+export const DEFAULT_MAX_ACCOUNTS_LADDER = [49, 40, 32, 24, 16];
 
 function integer(
   name: string,
@@ -77,6 +89,15 @@ function integer(
     throw new CrankConfigError(`${name} must be a whole number from ${min} to ${max} (got ${raw})`);
   }
   return value;
+}
+
+function address(name: string, raw: string | undefined): PublicKey | undefined {
+  if (!raw) return undefined;
+  try {
+    return new PublicKey(raw);
+  } catch {
+    throw new CrankConfigError(`${name} is not a base58 address (got ${raw})`);
+  }
 }
 
 function url(name: string, raw: string | undefined): string {
@@ -109,15 +130,7 @@ export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): Cran
   const get = (setting: CrankSetting) => flags[setting] ?? env[CRANK_SETTINGS[setting]];
   const keypairPath = get("keypair");
   if (!keypairPath) throw new CrankConfigError("--keypair (or ASHAO_CRANK_KEYPAIR) is required");
-  let programId = ASHAO_TREASURY_PROGRAM_ID;
-  const programIdRaw = get("program-id");
-  if (programIdRaw) {
-    try {
-      programId = new PublicKey(programIdRaw);
-    } catch {
-      throw new CrankConfigError(`--program-id is not a base58 address (got ${programIdRaw})`);
-    }
-  }
+  const programId = address("--program-id", get("program-id")) ?? ASHAO_TREASURY_PROGRAM_ID;
   const minUsdcRaw = get("min-buyback-usdc") ?? "1000000";
   if (!/^\d+$/.test(minUsdcRaw) || BigInt(minUsdcRaw) === 0n) {
     throw new CrankConfigError(
@@ -125,6 +138,7 @@ export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): Cran
     );
   }
   const wsUrl = get("ws-url");
+  const hermesUrl = get("hermes-url");
   return {
     rpcUrl: url("--rpc-url (or ASHAO_RPC_URL)", get("rpc-url")),
     wsUrl: wsUrl ? url("--ws-url", wsUrl) : undefined,
@@ -165,6 +179,8 @@ export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): Cran
       PACKET_DATA_SIZE,
     ),
     maxAccountsLadder: DEFAULT_MAX_ACCOUNTS_LADDER,
+    priceUpdate: address("--price-update", get("price-update")),
+    hermesUrl: hermesUrl ? url("--hermes-url", hermesUrl) : undefined,
     dryRun: flags["dry-run"] ?? false,
     statusFile: get("status-file") || undefined,
   };

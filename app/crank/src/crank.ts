@@ -1,4 +1,7 @@
-/** A ready-to-run crank: its connection, program, Jupiter client, logger and metrics. */
+/**
+ * A ready-to-run crank: its connection, program, Jupiter client, logger, metrics and, with
+ * `--hermes-url`, the poster of fresh Pyth prices.
+ */
 import { Connection } from "@solana/web3.js";
 import pino, { type Logger } from "pino";
 
@@ -7,17 +10,29 @@ import type { CrankConfig } from "./config";
 import type { CrankDeps } from "./cycle";
 import { jupiterSwapApi } from "./jupiter";
 import { CrankMetrics } from "./metrics";
+import { hermesPriceUpdater } from "./pyth";
 
 export function crankDeps(config: CrankConfig, log?: Logger): CrankDeps {
   const connection = new Connection(config.rpcUrl, {
     commitment: "confirmed",
     wsEndpoint: config.wsUrl,
   });
+  const logger =
+    log ?? pino({ base: { component: "crank", crank: config.crank.publicKey.toBase58() } });
   return {
     connection,
     program: treasuryProgram(connection, undefined, { programId: config.programId }),
     swapApi: jupiterSwapApi(config.jupiterBaseUrl, config.jupiterApiKey),
-    log: log ?? pino({ base: { component: "crank", crank: config.crank.publicKey.toBase58() } }),
+    log: logger,
     metrics: new CrankMetrics(config.statusFile),
+    priceUpdater: config.hermesUrl
+      ? hermesPriceUpdater({
+          connection,
+          payer: config.crank,
+          hermesUrl: config.hermesUrl,
+          priorityFeeMicroLamports: config.priorityFeeMicroLamports,
+          log: logger,
+        })
+      : undefined,
   };
 }

@@ -1,8 +1,9 @@
 /**
- * One crank cycle: read the treasury, size the buyback, quote, build, simulate, send, confirm,
- * and on a retriable failure start over with a fresh quote and blockhash. The treasury's USDC
- * only ever leaves the vault inside the atomic transaction, so a cycle interrupted anywhere
- * leaves nothing behind and the next one starts clean.
+ * One crank cycle: read the treasury, size the buyback, read (and if need be refresh) the
+ * oracle's price, quote, build, simulate, send, confirm, and on a retriable failure start over
+ * with a fresh quote and blockhash. A buyback the price guard would refuse is never built. The
+ * treasury's USDC only ever leaves the vault inside the atomic transaction, so a cycle
+ * interrupted anywhere leaves nothing behind and the next one starts clean.
  */
 import type { QuoteResponse, SwapApi } from "@jup-ag/api";
 import { AddressLookupTableAccount, Connection, VersionedTransaction } from "@solana/web3.js";
@@ -14,6 +15,7 @@ import {
   fetchChainTime,
   fetchTreasuryOrThrow,
   findTreasuryEvents,
+  oracleMinAshaoOut,
   sendSigned,
   toTreasuryError,
   treasuryAccounts,
@@ -22,9 +24,10 @@ import {
   UnknownOutcomeError,
 } from "../../sdk/src";
 import type { CrankConfig } from "./config";
-import { CrankError, isNetworkError } from "./errors";
+import { CrankError, isNetworkError, rpc } from "./errors";
 import { priceImpactBps, quoteBuyback, swapPlan } from "./jupiter";
 import type { CrankMetrics } from "./metrics";
+import { type OracleReading, priceAccountFor, type PriceUpdater, readOracle } from "./price";
 import { buildBuybackTransaction, fetchLookupTables } from "./transaction";
 
 export interface CrankDeps {
@@ -33,6 +36,8 @@ export interface CrankDeps {
   swapApi: SwapApi;
   log: Logger;
   metrics: CrankMetrics;
+  /** Refreshes a price too old for the guard; without one such a cycle ends `oracle-stale`. */
+  priceUpdater?: PriceUpdater;
 }
 
 export type CycleResult =
@@ -46,25 +51,16 @@ export type CycleResult =
       maxAccounts: number;
       attempts: number;
       signature?: string;
+      /** The oracle's price (`price × 10^exponent` USD per $ASHAO) the buyback is held to. */
+      oraclePrice: bigint;
+      oracleExponent: number;
+      /** The least $ASHAO the guard accepts for `usdcAmount` (SDK math, as the program's). */
+      oracleMinAshaoOut: bigint;
       usdcSpent?: bigint;
       ashaoBurned?: bigint;
       priceUsdcPerAshao?: bigint;
+      oraclePriceUsdcPerAshao?: bigint;
     };
-
-/** RPC calls: an unreachable node becomes the named, retriable `rpc-unreachable`. */
-async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (isNetworkError(err)) {
-      throw new CrankError(
-        "rpc-unreachable",
-        `${what}: RPC unreachable (${(err as Error).message})`,
-      );
-    }
-    throw err;
-  }
-}
 
 interface Prepared {
   transaction: VersionedTransaction;
@@ -76,12 +72,18 @@ interface Prepared {
   minAshaoOut: bigint;
 }
 
-/** Quotes and builds, asking for fewer accounts while the transaction does not fit. */
+/**
+ * Quotes and builds, asking for fewer accounts while the transaction does not fit. A quote
+ * below the oracle's floor is refused; the buyback's `min_ashao_out` is the higher of Jupiter's
+ * threshold and that floor, so the crank's own bound is never looser than the program's.
+ */
 async function prepare(
   deps: CrankDeps,
   config: CrankConfig,
   state: TreasuryState,
   usdcAmount: bigint,
+  oracle: OracleReading,
+  oracleMin: bigint,
 ): Promise<Prepared> {
   const { connection, program, swapApi, log } = deps;
   const accounts = treasuryAccounts(program.programId, state);
@@ -110,12 +112,21 @@ async function prepare(
         `quote's price impact ${impact} bps is over the limit of ${config.maxPriceImpactBps} bps`,
       );
     }
+    if (BigInt(quote.outAmount) < oracleMin) {
+      throw new CrankError(
+        "quote-below-oracle",
+        `Jupiter quotes ${quote.outAmount} $ASHAO units for ${usdcAmount} USDC units; the price ` +
+          `guard wants at least ${oracleMin} (oracle price ${oracle.price.price} × ` +
+          `10^${oracle.price.exponent} less ${state.maxSlippageBps} bps)`,
+      );
+    }
     const plan = await swapPlan(swapApi, quote, config.crank.publicKey);
     const tables: AddressLookupTableAccount[] = await rpc("lookup tables", () =>
       fetchLookupTables(connection, plan.lookupTables),
     );
     const latest = await rpc("blockhash", () => connection.getLatestBlockhash("confirmed"));
-    const minAshaoOut = BigInt(quote.otherAmountThreshold);
+    const threshold = BigInt(quote.otherAmountThreshold);
+    const minAshaoOut = threshold > oracleMin ? threshold : oracleMin;
     const built = await buildBuybackTransaction({
       program,
       accounts,
@@ -123,6 +134,8 @@ async function prepare(
       crankAccounts: crank,
       usdcAmount,
       minAshaoOut,
+      swapProgram: state.swapProgram,
+      priceUpdate: oracle.account,
       plan,
       lookupTables: tables,
       computeUnitLimit: config.computeUnitLimit,
@@ -166,18 +179,47 @@ async function attempt(
       reason: `bucket ${capacity.maxUsdc} is below the minimum buyback ${config.minBuybackUsdc}`,
     };
   }
+  const guard = state.priceGuard;
+  if (guard.kind === "none") {
+    return {
+      status: "skipped",
+      reason: "no-price-guard: buybacks are off until one is configured",
+    };
+  }
+  const oracle = await readOracle({
+    connection,
+    state,
+    guard,
+    account: priceAccountFor(guard, config.priceUpdate),
+    updater: deps.priceUpdater,
+    log,
+  });
   const usdcAmount = capacity.maxUsdc;
-  const prepared = await prepare(deps, config, state, usdcAmount);
+  const oracleMin = oracleMinAshaoOut(
+    usdcAmount,
+    oracle.price,
+    oracle.decimals,
+    state.maxSlippageBps,
+  );
+  const prepared = await prepare(deps, config, state, usdcAmount, oracle, oracleMin);
   const summary = {
     usdcAmount,
     minAshaoOut: prepared.minAshaoOut,
+    oraclePrice: oracle.price.price,
+    oracleExponent: oracle.price.exponent,
+    oracleMinAshaoOut: oracleMin,
     bytes: prepared.bytes,
     accounts: prepared.accounts,
     maxAccounts: prepared.maxAccounts,
     attempts: attemptNo,
   };
   log.info(
-    { ...stringify(summary), outAmount: prepared.quote.outAmount },
+    {
+      ...stringify(summary),
+      outAmount: prepared.quote.outAmount,
+      priceUpdate: oracle.account.toBase58(),
+      oraclePublishTime: Number(oracle.price.publishTime),
+    },
     "quoted and built the buyback transaction",
   );
 
@@ -227,6 +269,7 @@ async function attempt(
     usdcSpent: event?.data.usdcSpent,
     ashaoBurned: event?.data.ashaoBurned,
     priceUsdcPerAshao: event?.data.priceUsdcPerAshao,
+    oraclePriceUsdcPerAshao: event?.data.oraclePriceUsdcPerAshao,
   };
 }
 

@@ -5,5 +5,7 @@ export * from "./cycle";
 export * from "./errors";
 export * from "./loop";
 export * from "./metrics";
+export * from "./price";
+export * from "./pyth";
 export * from "./transaction";
 export { crankCommand, CRANK_USAGE, EXIT } from "./cli";

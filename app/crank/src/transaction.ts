@@ -1,6 +1,11 @@
 /**
- * The buyback transaction: `[compute budget][crank ATAs][begin_buyback][Jupiter setup][swap]
- * [Jupiter cleanup][finish_buyback]`, v0 with Jupiter's address lookup tables.
+ * The buyback transaction, v0 with Jupiter's address lookup tables:
+ * `[compute budget][crank ATAs][setup the program refuses between][begin_buyback]
+ * [setup it allows][swap][cleanup it allows][finish_buyback][cleanup it refuses between]`.
+ * Between the halves the program allows only the swap program, associated-token creates and
+ * compute budget (SDK `isAllowedBetweenBuyback`); any other Jupiter setup (wrapping SOL, a token
+ * instruction) runs before `begin_buyback`, any other cleanup (closing a wrapped-SOL account)
+ * after `finish_buyback`.
  */
 import {
   createAssociatedTokenAccountIdempotentInstruction,
@@ -22,6 +27,7 @@ import {
   beginBuybackIx,
   type CrankAccounts,
   finishBuybackIx,
+  isAllowedBetweenBuyback,
   type TreasuryAccounts,
   type TreasuryProgram,
 } from "../../sdk/src";
@@ -37,6 +43,10 @@ export interface BuybackTransactionArgs {
   crankAccounts: CrankAccounts;
   usdcAmount: bigint;
   minAshaoOut: bigint;
+  /** The treasury's swap program (its `swapProgram` parameter). */
+  swapProgram: PublicKey;
+  /** The oracle's `PriceUpdateV2` account `finish_buyback` checks the price against. */
+  priceUpdate: PublicKey;
   plan: SwapPlan;
   lookupTables: AddressLookupTableAccount[];
   computeUnitLimit: number;
@@ -59,6 +69,7 @@ export async function buybackInstructions(
 ): Promise<TransactionInstruction[]> {
   const { program, accounts, crankAccounts: c, plan } = args;
   const payer = c.crank;
+  const between = (ix: TransactionInstruction) => isAllowedBetweenBuyback(ix, args.swapProgram);
   return [
     ComputeBudgetProgram.setComputeUnitLimit({ units: args.computeUnitLimit }),
     ComputeBudgetProgram.setComputeUnitPrice({ microLamports: args.priorityFeeMicroLamports }),
@@ -78,15 +89,17 @@ export async function buybackInstructions(
       accounts.ashaoMint,
       accounts.ashaoTokenProgram,
     ),
+    ...plan.setup.filter((ix) => !between(ix)),
     await beginBuybackIx(program, accounts, {
       ...c,
       usdcAmount: args.usdcAmount,
       minAshaoOut: args.minAshaoOut,
     }),
-    ...plan.setup,
+    ...plan.setup.filter(between),
     plan.swap,
-    ...plan.cleanup,
-    await finishBuybackIx(program, accounts, c),
+    ...plan.cleanup.filter(between),
+    await finishBuybackIx(program, accounts, { ...c, priceUpdate: args.priceUpdate }),
+    ...plan.cleanup.filter((ix) => !between(ix)),
   ];
 }
 
