@@ -1,13 +1,20 @@
 /**
  * The whole local economy on the embedded validator, in one process: the validator, the USDC and
- * $ASHAO mints, an initialised treasury, a seeded test-AMM pool behind the local Jupiter-shaped
- * server, the API with the dashboard, the buyback crank on an interval and the simulator of
- * revenue and stakers. `ashao localnet` runs it; the dashboard's browser test can too.
+ * $ASHAO mints, an initialised treasury with its price guard on the local $ASHAO/USD feed, a
+ * seeded test-AMM pool behind the local Jupiter-shaped server, the feed's publisher, the API with
+ * the dashboard, the buyback crank on an interval and the simulator of revenue and stakers.
+ * `ashao localnet` runs it; the dashboard's browser test can too.
  */
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 
-import { type CrankConfig, crankDeps, runCrankLoop } from "../crank/src";
+import {
+  type CrankConfig,
+  type CrankDeps,
+  crankDeps,
+  DEFAULT_MAX_ACCOUNTS_LADDER,
+  runCrankLoop,
+} from "../crank/src";
 import { buildDashboard } from "../dashboard/build";
 import {
   createJupiterLocalServer,
@@ -21,6 +28,10 @@ import {
   ASHAO_TREASURY_PROGRAM_ID as treasuryProgramId,
   fetchTreasuryOrThrow,
   initializeIx,
+  MIN_BUYBACK_INTERVAL_SECS,
+  MIN_STREAM_PERIOD_SECS,
+  MIN_TIMELOCK_SECS,
+  MIN_UNSTAKE_COOLDOWN_SECS,
   sendAndConfirm,
   treasuryAccounts,
   type TreasuryAccounts,
@@ -28,6 +39,7 @@ import {
   treasuryProgram,
   type TreasuryProgram,
 } from "../sdk/src";
+import { LOCAL_PRICE_GUARD, LocalPriceFeed } from "./price-feed";
 import { createAshaoMint, createUsdcMint, type LocalMint } from "./tokens";
 import { type LocalValidator, startValidator } from "./validator";
 
@@ -54,16 +66,21 @@ export interface LocalEconomy {
   validator: LocalValidator;
   program: TreasuryProgram;
   accounts: TreasuryAccounts;
+  /** The treasury's authority: the programs' upgrade authority, the only key that may initialise. */
   authority: Keypair;
   crank: Keypair;
   usdc: LocalMint;
   ashao: LocalMint;
   venue: LocalVenue;
+  /** The $ASHAO/USD feed the price guard reads: the pool's price, following the chain's slots. */
+  priceFeed: LocalPriceFeed;
   jupiter: JupiterLocalServer;
   simulator?: Simulator;
   api?: ApiServer;
   /** The crank's configuration on this economy (whether or not its loop runs). */
   crankConfig: CrankConfig;
+  /** A crank on this economy, refreshing the price through `priceFeed` when it is too old. */
+  crankDeps(config?: CrankConfig, log?: Logger): CrankDeps;
   /** Stops everything started, in reverse order; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -72,20 +89,26 @@ const USDC = 1_000_000n;
 const STOP_TIMEOUT_MS = 5_000;
 const ASHAO = 1_000_000_000n;
 
-/** Localnet parameters: fast enough to watch, inside every program bound. */
+/**
+ * Localnet parameters: the program's floors where they exist (an hour's stream and cooldown, a
+ * buyback a minute, a day's timelock), so the economy moves fast enough to watch; buybacks held
+ * to the local feed within 1% slippage.
+ */
 export function localnetParams(crank: PublicKey): TreasuryParams {
   return {
-    streamPeriodSecs: 600,
-    unstakeCooldownSecs: 60,
+    streamPeriodSecs: MIN_STREAM_PERIOD_SECS,
+    unstakeCooldownSecs: MIN_UNSTAKE_COOLDOWN_SECS,
     boostTiers: [
       { minStake: 1_000n * ASHAO, boostBps: 500 },
       { minStake: 10_000n * ASHAO, boostBps: 1_500 },
     ],
     maxBuybackUsdc: 250n * USDC,
-    minBuybackIntervalSecs: 20,
+    minBuybackIntervalSecs: MIN_BUYBACK_INTERVAL_SECS,
     maxSlippageBps: 100,
     swapProgram: TEST_AMM_PROGRAM_ID,
     cranks: [crank],
+    priceGuard: LOCAL_PRICE_GUARD,
+    timelockSecs: MIN_TIMELOCK_SECS,
   };
 }
 
@@ -120,7 +143,9 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
     stops.push({ name: "the validator", stop: () => validator.stop() });
     const connection = validator.connection;
 
-    const authority = Keypair.generate();
+    // Only the upgrade authority may initialise the treasury; it also creates the mints, seeds
+    // the pool and funds the simulator.
+    const authority = validator.upgradeAuthority;
     const crank = Keypair.generate();
     for (const keypair of [authority, crank]) {
       const signature = await connection.requestAirdrop(
@@ -163,11 +188,33 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       amountA: 1_000_000n * USDC,
       amountB: 50_000_000n * ASHAO,
     });
+    progress("publishing the $ASHAO/USD price (the pool's) for the price guard");
+    const priceFeed = new LocalPriceFeed({
+      connection,
+      venue,
+      usdcMint: usdc.mint,
+      writeAuthority: authority.publicKey,
+      onError: (err) => progress(`price publisher: ${String(err)}`),
+    });
+    await priceFeed.publish();
+    priceFeed.startFollowing();
+    stops.push({ name: "the price publisher", stop: () => priceFeed.stopFollowing() });
+
     progress("starting the Jupiter-compatible venue server");
     const jupiter = await createJupiterLocalServer({ connection, pools: [venue], port: 0 });
     stops.push({ name: "the venue server", stop: () => jupiter.close() });
 
-    const crankConfig = localCrankConfig(validator, crank, jupiter.url, options.crankIntervalSecs);
+    const crankConfig = localCrankConfig(
+      validator,
+      crank,
+      jupiter.url,
+      priceFeed,
+      options.crankIntervalSecs,
+    );
+    const localCrankDeps = (config = crankConfig, log?: Logger): CrankDeps => ({
+      ...crankDeps(config, log),
+      priceUpdater: priceFeed,
+    });
     if (options.crank ?? true) {
       progress(`starting the buyback crank (a cycle every ${crankConfig.intervalSecs} s)`);
       const log = pino(
@@ -175,7 +222,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
         pino.destination({ dest: 1, sync: false }),
       );
       const abort = new AbortController();
-      const running = runCrankLoop(crankDeps(crankConfig, log), crankConfig, abort.signal);
+      const running = runCrankLoop(localCrankDeps(crankConfig, log), crankConfig, abort.signal);
       stops.push({
         name: "the crank",
         stop: async () => {
@@ -233,10 +280,12 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       usdc,
       ashao,
       venue,
+      priceFeed,
       jupiter,
       simulator,
       api,
       crankConfig,
+      crankDeps: localCrankDeps,
       stop,
     };
   } catch (err) {
@@ -245,12 +294,16 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
   }
 }
 
-/** The crank on this economy: the local venue as Jupiter, the localnet treasury's limits. */
+/**
+ * The crank on this economy: the local venue as Jupiter, the local feed's account, the localnet
+ * treasury's limits; a cycle every 15 s, so a buyback follows soon after each 60 s interval.
+ */
 function localCrankConfig(
   validator: LocalValidator,
   crank: Keypair,
   jupiterBaseUrl: string,
-  intervalSecs = 10,
+  priceFeed: LocalPriceFeed,
+  intervalSecs = 15,
 ): CrankConfig {
   return {
     rpcUrl: validator.rpcUrl,
@@ -266,7 +319,8 @@ function localCrankConfig(
     intervalSecs,
     maxAttempts: 3,
     maxTransactionBytes: 1232,
-    maxAccountsLadder: [50, 40, 32, 24, 16],
+    maxAccountsLadder: DEFAULT_MAX_ACCOUNTS_LADDER,
+    priceUpdate: priceFeed.address,
     dryRun: false,
   };
 }

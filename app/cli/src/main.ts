@@ -9,14 +9,16 @@ import { parseArgs } from "node:util";
 
 import { crankCommand, CRANK_USAGE } from "../../crank/src";
 import { startLocalEconomy } from "../../localnet/economy";
+import { LOCAL_ASHAO_USD_FEED_NAME } from "../../localnet/price-feed";
 import { apiCommand, API_USAGE } from "../../server/src";
 
 const USAGE = `usage: ashao <command> [options]
 
   localnet [--rpc-port N] [--ws-port N] [--api-port N] [--no-simulator] [--step-ms N]
              start the embedded validator, create the USDC and $ASHAO mints, initialise the
-             treasury, seed the local venue, start the Jupiter-compatible server, the API and
-             dashboard, the crank and the simulator of revenue and stakers; print where
+             treasury (its price guard on the local $ASHAO/USD feed), seed the local venue,
+             publish the pool's price as the feed, start the Jupiter-compatible server, the API
+             and dashboard, the crank and the simulator of revenue and stakers; print where
              everything is; run until Ctrl-C
 
   crank once|loop [--dry-run] [...]
@@ -88,8 +90,19 @@ async function localnet(args: string[]): Promise<void> {
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
 
-  const { validator, program, accounts, authority, crank, usdc, ashao, venue, jupiter, api } =
-    economy;
+  const {
+    validator,
+    program,
+    accounts,
+    authority,
+    crank,
+    usdc,
+    ashao,
+    venue,
+    priceFeed,
+    jupiter,
+    api,
+  } = economy;
   console.log(`
 local economy is up
 
@@ -110,6 +123,8 @@ local economy is up
   rewards vault    ${accounts.rewardsVault.toBase58()}
   stake vault      ${accounts.stakeVault.toBase58()}
   venue pool       ${venue.pool.toBase58()}
+  price feed       ${priceFeed.address.toBase58()} (Pyth PriceUpdateV2, the pool's price)
+  feed id          ${priceFeed.feedId.toString("hex")} (sha256 of "${LOCAL_ASHAO_USD_FEED_NAME}")
 
 Ctrl-C stops everything.`);
 }
