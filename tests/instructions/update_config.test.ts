@@ -1,99 +1,114 @@
 /**
- * update_config: only the authority; each field optional; every bound refused by name with
- * nothing changed; the stream is accrued under the old period before a new one applies.
+ * update_config: the authority applies at once only a change that reduces risk (removing cranks,
+ * a lower cap or slippage, a longer interval or timelock, a shorter cooldown, buybacks switched
+ * off). Every change that adds risk is refused by `ChangeNeedsTimelock` with nothing changed (it
+ * must be queued), and every bound by its own name.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
-  accrue,
-  depositRevenueIx,
-  findTreasuryEvents,
+  ConfigChange,
+  configChangeToJson,
   MAX_BUYBACK_INTERVAL_SECS,
+  MAX_BUYBACK_USDC,
   MAX_STREAM_PERIOD_SECS,
+  MAX_TIMELOCK_SECS,
   MAX_UNSTAKE_COOLDOWN_SECS,
-  stakeIx,
-  RewardStream,
-  TreasuryState,
-  UpdateConfigParams,
+  NO_PRICE_GUARD,
+  paramsToJson,
+  priceGuardFromAnchor,
+  TreasuryParams,
+  treasuryParamsOf,
   updateConfigIx,
 } from "../../app/sdk/src";
-import { advanceClock } from "../../app/localnet/validator";
 import {
   defaultParams,
-  expectTreasuryError,
-  newStaker,
+  expectConfigUnchanged,
+  pythGuard,
   send,
   setupTreasury,
-  Staker,
+  transactionEvent,
   TreasuryFixture,
 } from "../utils/treasury";
 import { useTestValidator } from "../utils/validator";
 
-/** The stream and accumulator fields of a fetched treasury. */
-const streamOf = (s: TreasuryState): RewardStream => ({
-  totalStaked: s.totalStaked,
-  accRewardPerShare: s.accRewardPerShare,
-  rewardCarry: s.rewardCarry,
-  streamRemaining: s.streamRemaining,
-  streamEndTs: s.streamEndTs,
-  lastUpdateTs: s.lastUpdateTs,
-  totalRewardsReleased: s.totalRewardsReleased,
+const HOUR = 3_600;
+const DAY = 86_400;
+const crankA = Keypair.generate().publicKey;
+const crankB = Keypair.generate().publicKey;
+const swap = Keypair.generate().publicKey;
+
+/** Room on both sides of every parameter, buybacks configured. */
+const initial: TreasuryParams = defaultParams({
+  streamPeriodSecs: 2 * HOUR,
+  unstakeCooldownSecs: 2 * HOUR,
+  maxBuybackUsdc: 1_000_000_000n,
+  minBuybackIntervalSecs: 600,
+  maxSlippageBps: 100,
+  swapProgram: swap,
+  cranks: [crankA, crankB],
+  priceGuard: pythGuard(),
+  timelockSecs: 2 * DAY,
 });
 
 describe("update_config", () => {
   const validator = useTestValidator();
   let t: TreasuryFixture;
-  let staker: Staker;
 
-  const logsOf = async (signature: string): Promise<string[]> => {
-    const tx = await t.validator.connection.getTransaction(signature, {
-      commitment: "confirmed",
-      maxSupportedTransactionVersion: 0,
-    });
-    return tx?.meta?.logMessages ?? [];
-  };
-  const update = async (params: UpdateConfigParams, signer: Keypair = t.authority) =>
+  const update = async (change: ConfigChange, signer: Keypair = t.authority) =>
     send(
       t.validator,
-      await updateConfigIx(t.program, t.accounts, { authority: signer.publicKey, params }),
+      await updateConfigIx(t.program, t.accounts, { authority: signer.publicKey, change }),
       signer,
     );
-  const configData = async (): Promise<Buffer> =>
-    (await t.validator.connection.getAccountInfo(t.accounts.config))!.data;
+  const params = async () => paramsToJson(treasuryParamsOf(await t.state()));
+  const expectUnchanged = (attempt: () => Promise<unknown>, error: string) =>
+    expectConfigUnchanged(t, attempt, error);
 
   before(async () => {
-    t = await setupTreasury(validator.current, defaultParams({ streamPeriodSecs: 1_000 }));
-    staker = await newStaker(t, 4_000_000_000n, 10_000_000n);
-    await send(
-      t.validator,
-      await stakeIx(t.program, t.accounts, {
-        owner: staker.keypair.publicKey,
-        ownerAshao: staker.ashaoAccount,
-        amount: 4_000_000_000n,
-      }),
-      staker.keypair,
-    );
+    t = await setupTreasury(validator.current, initial);
   });
 
-  it("refuses anyone but the authority with Unauthorized", async () => {
+  it("refuses anyone but the authority with Unauthorized, even a change that reduces risk", async () => {
     const stranger = await t.validator.fundedKeypair(1_000_000_000);
-    const before = await configData();
-    await expectTreasuryError(update({ unstakeCooldownSecs: 0 }, stranger), "Unauthorized");
-    expect((await configData()).equals(before)).to.equal(true);
+    await expectUnchanged(() => update({ maxSlippageBps: 50 }, stranger), "Unauthorized");
   });
 
-  const crank = Keypair.generate().publicKey;
-  const refusals: [string, UpdateConfigParams, string][] = [
+  const outOfBounds: [string, ConfigChange, string][] = [
+    ["a stream period under an hour", { streamPeriodSecs: HOUR - 1 }, "StreamPeriodTooShort"],
     [
       "a stream period over 30 days",
       { streamPeriodSecs: MAX_STREAM_PERIOD_SECS + 1 },
       "StreamPeriodTooLong",
     ],
+    ["a cooldown under an hour", { unstakeCooldownSecs: HOUR - 1 }, "UnstakeCooldownTooShort"],
     [
       "a cooldown over 30 days",
       { unstakeCooldownSecs: MAX_UNSTAKE_COOLDOWN_SECS + 1 },
       "UnstakeCooldownTooLong",
+    ],
+    ["a cooldown longer than the timelock", { unstakeCooldownSecs: 3 * DAY }, "InvalidTimelock"],
+    ["a timelock under a day", { timelockSecs: DAY - 1 }, "InvalidTimelock"],
+    ["a timelock over 30 days", { timelockSecs: MAX_TIMELOCK_SECS + 1 }, "InvalidTimelock"],
+    [
+      "a buyback interval under a minute",
+      { minBuybackIntervalSecs: 59 },
+      "BuybackIntervalTooShort",
+    ],
+    [
+      "a buyback interval over 30 days",
+      { minBuybackIntervalSecs: MAX_BUYBACK_INTERVAL_SECS + 1 },
+      "BuybackIntervalTooLong",
+    ],
+    ["a zero buyback cap", { maxBuybackUsdc: 0n }, "InvalidMaxBuyback"],
+    ["a cap over 1,000,000 USDC", { maxBuybackUsdc: MAX_BUYBACK_USDC + 1n }, "InvalidMaxBuyback"],
+    ["zero slippage", { maxSlippageBps: 0 }, "InvalidSlippage"],
+    ["slippage over 10%", { maxSlippageBps: 1_001 }, "InvalidSlippage"],
+    [
+      "a guard without a feed id",
+      { priceGuard: pythGuard({ feedId: Buffer.alloc(32) }) },
+      "InvalidPriceGuard",
     ],
     [
       "nine boost tiers",
@@ -101,11 +116,6 @@ describe("update_config", () => {
         boostTiers: Array.from({ length: 9 }, (_, i) => ({ minStake: BigInt(i + 1), boostBps: 1 })),
       },
       "TooManyBoostTiers",
-    ],
-    [
-      "a zero min_stake tier",
-      { boostTiers: [{ minStake: 0n, boostBps: 1 }] },
-      "BoostTiersNotAscending",
     ],
     [
       "tiers not ascending",
@@ -133,95 +143,109 @@ describe("update_config", () => {
       { cranks: Array.from({ length: 9 }, () => Keypair.generate().publicKey) },
       "TooManyCranks",
     ],
-    ["a duplicate crank", { cranks: [crank, crank] }, "InvalidCrank"],
+    ["a duplicate crank", { cranks: [crankA, crankA] }, "InvalidCrank"],
     ["the default key as crank", { cranks: [PublicKey.default] }, "InvalidCrank"],
-    ["a zero buyback cap", { maxBuybackUsdc: 0n }, "InvalidMaxBuyback"],
-    ["zero slippage", { maxSlippageBps: 0 }, "InvalidSlippage"],
-    ["slippage over 10%", { maxSlippageBps: 1_001 }, "InvalidSlippage"],
-    [
-      "a buyback interval over 30 days",
-      { minBuybackIntervalSecs: MAX_BUYBACK_INTERVAL_SECS + 1 },
-      "BuybackIntervalTooLong",
-    ],
   ];
-  for (const [what, params, error] of refusals) {
+  for (const [what, change, error] of outOfBounds) {
     it(`refuses ${what} with ${error}, changing nothing`, async () => {
-      const before = await configData();
-      await expectTreasuryError(update(params), error);
-      expect((await configData()).equals(before)).to.equal(true);
+      await expectUnchanged(() => update(change), error);
     });
   }
 
-  it("changes only the fields given and emits ConfigUpdated with the full parameters", async () => {
-    const before = await t.state();
-    const cranks = [Keypair.generate().publicKey, Keypair.generate().publicKey];
-    const signature = await update({
-      unstakeCooldownSecs: MAX_UNSTAKE_COOLDOWN_SECS,
-      maxSlippageBps: 1_000,
-      cranks,
+  const addsRisk: [string, ConfigChange][] = [
+    ["adding a crank", { cranks: [crankA, crankB, Keypair.generate().publicKey] }],
+    ["swapping a crank for another", { cranks: [crankA, Keypair.generate().publicKey] }],
+    ["raising the cap", { maxBuybackUsdc: initial.maxBuybackUsdc + 1n }],
+    ["shortening the interval", { minBuybackIntervalSecs: initial.minBuybackIntervalSecs - 1 }],
+    ["another swap program", { swapProgram: Keypair.generate().publicKey }],
+    ["another price feed", { priceGuard: pythGuard({ feedId: Buffer.alloc(32, 9) }) }],
+    ["accepting older prices", { priceGuard: pythGuard({ maxAgeSecs: 61 }) }],
+    ["accepting a wider confidence", { priceGuard: pythGuard({ maxConfidenceBps: 101 }) }],
+    ["even a stricter guard", { priceGuard: pythGuard({ maxAgeSecs: 30 }) }],
+    ["raising slippage", { maxSlippageBps: initial.maxSlippageBps + 1 }],
+    ["lengthening the cooldown", { unstakeCooldownSecs: initial.unstakeCooldownSecs + 1 }],
+    ["shortening the timelock", { timelockSecs: initial.timelockSecs - 1 }],
+    ["a longer stream period", { streamPeriodSecs: initial.streamPeriodSecs + 1 }],
+    ["a shorter stream period", { streamPeriodSecs: HOUR }],
+    [
+      "a new boost tier",
+      { boostTiers: [...initial.boostTiers, { minStake: 100_000_000_000n, boostBps: 2_000 }] },
+    ],
+    ["removing the boost tiers", { boostTiers: [] }],
+    [
+      "a lower boost",
+      { boostTiers: initial.boostTiers.map((tier) => ({ ...tier, boostBps: tier.boostBps - 1 })) },
+    ],
+    [
+      "a risk-reducing field bundled with a risk-adding one",
+      { maxBuybackUsdc: 1n, maxSlippageBps: 1, cranks: [crankA, Keypair.generate().publicKey] },
+    ],
+  ];
+  for (const [what, change] of addsRisk) {
+    it(`refuses ${what} with ChangeNeedsTimelock, changing nothing`, async () => {
+      await expectUnchanged(() => update(change), "ChangeNeedsTimelock");
     });
-    const after = await t.state();
-    expect(after.unstakeCooldownSecs).to.equal(MAX_UNSTAKE_COOLDOWN_SECS);
-    expect(after.maxSlippageBps).to.equal(1_000);
-    expect(after.cranks.map((c) => c.toBase58())).to.deep.equal(cranks.map((c) => c.toBase58()));
-    expect(after.streamPeriodSecs).to.equal(before.streamPeriodSecs);
-    expect(after.boostTiers).to.deep.equal(before.boostTiers);
-    expect(after.maxBuybackUsdc).to.equal(before.maxBuybackUsdc);
-    expect(after.minBuybackIntervalSecs).to.equal(before.minBuybackIntervalSecs);
-    expect(after.swapProgram.equals(before.swapProgram)).to.equal(true);
+  }
 
-    const [event] = findTreasuryEvents(t.program, await logsOf(signature), "configUpdated");
-    expect(event.data.unstakeCooldownSecs).to.equal(MAX_UNSTAKE_COOLDOWN_SECS);
-    expect(event.data.streamPeriodSecs).to.equal(before.streamPeriodSecs);
-    expect(event.data.cranks.map((c) => c.toBase58())).to.deep.equal(
-      cranks.map((c) => c.toBase58()),
-    );
-    expect(event.data.boostTiers).to.deep.equal(before.boostTiers);
-    expect(event.data.maxBuybackUsdc).to.equal(before.maxBuybackUsdc);
-
-    // Emptying lists and replacing tiers works too.
-    await update({ cranks: [], boostTiers: [{ minStake: 7n, boostBps: 70 }] });
-    const emptied = await t.state();
-    expect(emptied.cranks).to.deep.equal([]);
-    expect(emptied.boostTiers).to.deep.equal([{ minStake: 7n, boostBps: 70 }]);
-  });
-
-  it("accrues the running stream under the old period; the new period applies to new revenue", async () => {
-    await send(
-      t.validator,
-      await depositRevenueIx(t.program, t.accounts, {
-        payer: staker.keypair.publicKey,
-        source: staker.usdcAccount,
-        amount: 1_000_000n,
+  /** Applies `change` and checks every parameter: the named ones changed, the others kept. */
+  const expectApplied = async (change: ConfigChange) => {
+    const before = await params();
+    const signature = await update(change);
+    const expected = { ...before, ...configChangeToJson(change) };
+    expect(await params()).to.deep.equal(expected);
+    const event = await transactionEvent(t, signature, "configUpdated");
+    expect(event.authority.equals(t.authority.publicKey)).to.equal(true);
+    expect(
+      paramsToJson({
+        streamPeriodSecs: event.streamPeriodSecs,
+        unstakeCooldownSecs: event.unstakeCooldownSecs,
+        boostTiers: event.boostTiers,
+        maxBuybackUsdc: event.maxBuybackUsdc,
+        minBuybackIntervalSecs: event.minBuybackIntervalSecs,
+        maxSlippageBps: event.maxSlippageBps,
+        swapProgram: event.swapProgram,
+        cranks: event.cranks,
+        priceGuard: priceGuardFromAnchor(event.priceGuard),
+        timelockSecs: event.timelockSecs,
       }),
-      staker.keypair,
-    );
-    const streaming = await t.state();
-    expect(streaming.streamRemaining).to.equal(500_000n);
-    expect(streaming.streamEndTs).to.equal(streaming.lastUpdateTs + 1_000n);
+    ).to.deep.equal(expected);
+  };
 
-    await advanceClock(t.validator.connection, 250);
-    await update({ streamPeriodSecs: 100 });
-    const after = await t.state();
-    expect(after.streamPeriodSecs).to.equal(100);
-    // Exactly what the SDK's mirror of the program's accrual gives at that time.
-    const expected = accrue(streamOf(streaming), after.lastUpdateTs).stream;
-    expect(streamOf(after)).to.deep.equal(expected);
-    expect(after.lastUpdateTs - streaming.lastUpdateTs >= 250n).to.equal(true);
-    expect(after.totalRewardsReleased > 0n).to.equal(true);
-    // The running stream keeps its end; only new revenue streams over the new period.
-    expect(after.streamEndTs).to.equal(streaming.streamEndTs);
+  const reducesRisk: [string, ConfigChange][] = [
+    ["removing a crank", { cranks: [crankA] }],
+    ["lowering the cap", { maxBuybackUsdc: 500_000_000n }],
+    ["lowering slippage", { maxSlippageBps: 50 }],
+    ["lengthening the interval", { minBuybackIntervalSecs: 1_200 }],
+    ["lengthening the timelock", { timelockSecs: 3 * DAY }],
+    ["shortening the cooldown (to the floor)", { unstakeCooldownSecs: HOUR }],
+    [
+      "several reductions together (unchanged fields named too)",
+      {
+        maxBuybackUsdc: 400_000_000n,
+        maxSlippageBps: 40,
+        streamPeriodSecs: initial.streamPeriodSecs,
+        boostTiers: initial.boostTiers,
+      },
+    ],
+    ["a change that changes nothing", {}],
+    ["switching buybacks off: no swap program", { swapProgram: PublicKey.default }],
+    ["switching buybacks off: no price guard", { priceGuard: NO_PRICE_GUARD }],
+    ["emptying the crank list", { cranks: [] }],
+  ];
+  for (const [what, change] of reducesRisk) {
+    it(`applies ${what} at once, emitting ConfigUpdated with every parameter`, async () => {
+      await expectApplied(change);
+    });
+  }
 
-    await send(
-      t.validator,
-      await depositRevenueIx(t.program, t.accounts, {
-        payer: staker.keypair.publicKey,
-        source: staker.usdcAccount,
-        amount: 2n,
-      }),
-      staker.keypair,
-    );
-    const next = await t.state();
-    expect(next.streamEndTs).to.equal(next.lastUpdateTs + 100n);
-  });
+  const reenables: [string, ConfigChange][] = [
+    ["setting a swap program again", { swapProgram: swap }],
+    ["setting a price guard again", { priceGuard: pythGuard() }],
+    ["adding a crank to an empty list", { cranks: [crankA] }],
+  ];
+  for (const [what, change] of reenables) {
+    it(`refuses ${what} once buybacks are off with ChangeNeedsTimelock`, async () => {
+      await expectUnchanged(() => update(change), "ChangeNeedsTimelock");
+    });
+  }
 });
