@@ -1,6 +1,7 @@
 /**
  * The API against a real validator: figures equal the chain's after deposits, stakes and a
- * claim; caching headers; the stakers endpoint equals the SDK's math; history equals the events
+ * claim; caching headers; the stakers endpoint equals the SDK's math; a buyback by the crank
+ * appears with its oracle and effective prices and their deviation; history equals the events
  * and survives downtime without gaps or double counting; named 4xx; health and metrics.
  */
 import { mkdtempSync } from "fs";
@@ -11,7 +12,9 @@ import { getMint } from "@solana/spl-token";
 import type { Keypair } from "@solana/web3.js";
 import { Wallet } from "@anchor-lang/core";
 import { expect } from "chai";
+import pino from "pino";
 
+import { runCrankCycle } from "../../app/crank/src";
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock } from "../../app/localnet/validator";
@@ -19,6 +22,7 @@ import { type ApiServer, startApiServer } from "../../app/server/src";
 import {
   claim,
   fetchStakePosition,
+  findTreasuryEvents,
   fetchTreasuryOrThrow,
   pendingRewards,
   stake,
@@ -30,7 +34,26 @@ import { waitFor } from "../utils/wait";
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
 
-type TreasuryAnswer = TreasuryFigures & { ageMs: number };
+type TreasuryAnswer = TreasuryFigures & { ageMs: number; chainTime: number };
+
+interface AmountAnswer {
+  raw: string;
+  ui: number;
+  decimals: number;
+}
+
+interface BuybackAnswer {
+  signature: string;
+  at: string;
+  crank: string;
+  usdcSpent: AmountAnswer;
+  ashaoBurned: AmountAnswer;
+  effectivePrice: AmountAnswer;
+  oraclePrice: AmountAnswer | null;
+  deviationBps: number | null;
+  oracle: { price: string; exponent: number; publishTime: string; minAshaoOut: AmountAnswer };
+  buybackCount: number;
+}
 
 describe("API: /api/treasury, history, stakers, health", () => {
   let economy: LocalEconomy;
@@ -113,7 +136,73 @@ describe("API: /api/treasury, history, stakers, health", () => {
     expect(etag).to.match(/^W\/"\d+-\d+"$/);
     expect(first.headers.get("cache-control")).to.equal("public, max-age=1");
     expect(first.headers.get("access-control-allow-origin")).to.equal("https://wallet.example");
-    expect((await get("/api/treasury", { "if-none-match": etag })).status).to.equal(304);
+    const notModified = await get("/api/treasury", { "if-none-match": etag });
+    expect(notModified.status).to.equal(304);
+    // The chain's clock comes with a 304 too, for countdowns.
+    expect(Number(notModified.headers.get("x-chain-time"))).to.be.greaterThan(0);
+  });
+
+  it("a buyback by the crank is listed with its oracle price, effective price and deviation", async () => {
+    const { connection } = economy.validator;
+    const config = { ...economy.crankConfig, intervalSecs: 1 };
+    const result = await runCrankCycle(
+      economy.crankDeps(config, pino({ level: "silent" })),
+      config,
+    );
+    if (result.status !== "bought") throw new Error(`no buyback: ${JSON.stringify(result)}`);
+    const signature = result.signature!;
+    const tx = await connection.getTransaction(signature, {
+      commitment: "confirmed",
+      maxSupportedTransactionVersion: 0,
+    });
+    const [{ data: event }] = findTreasuryEvents(
+      economy.program,
+      tx!.meta!.logMessages!,
+      "buybackExecuted",
+    );
+    const row = await waitFor("the buyback in /api/treasury/buybacks", async () => {
+      const body = (await (await get("/api/treasury/buybacks")).json()) as {
+        buybacks: BuybackAnswer[];
+      };
+      return body.buybacks.find((b) => b.signature === signature);
+    });
+
+    expect(row.crank).to.equal(economy.crank.publicKey.toBase58());
+    expect(row.usdcSpent.raw).to.equal(event.usdcSpent.toString());
+    expect(row.ashaoBurned.raw).to.equal(event.ashaoBurned.toString());
+    expect(row.effectivePrice).to.deep.equal({
+      raw: event.priceUsdcPerAshao.toString(),
+      ui: Number(event.priceUsdcPerAshao) / 1e6,
+      decimals: 6,
+    });
+    expect(row.oraclePrice!.raw).to.equal(event.oraclePriceUsdcPerAshao.toString());
+    expect(row.oracle).to.deep.equal({
+      price: event.oraclePrice.toString(),
+      exponent: event.oracleExponent,
+      publishTime: new Date(Number(event.oraclePublishTime) * 1000).toISOString(),
+      minAshaoOut: {
+        raw: event.oracleMinAshaoOut.toString(),
+        ui: Number(event.oracleMinAshaoOut) / 1e9,
+        decimals: 9,
+      },
+    });
+    expect(row.at).to.equal(new Date(Number(event.unixTimestamp) * 1000).toISOString());
+    expect(row.buybackCount).to.equal(Number(event.buybackCount));
+
+    // The deviation, recomputed in floating point from the event's exact amounts.
+    const paid = Number(event.usdcSpent) / 1e6 / (Number(event.ashaoBurned) / 1e9);
+    const oracle = Number(event.oraclePrice) * 10 ** event.oracleExponent;
+    expect(row.deviationBps).to.be.closeTo((paid / oracle - 1) * 10_000, 0.0051);
+    // The guard bought no worse than the oracle price less the 1% slippage bound allows.
+    expect(row.deviationBps!).to.be.below(10_000 / 0.99 - 10_000);
+    expect(event.ashaoBurned >= event.oracleMinAshaoOut).to.equal(true);
+
+    // The next page, before this buyback, is empty; the figures count it.
+    const older = (await (await get(`/api/treasury/buybacks?before=${row.at}`)).json()) as {
+      buybacks: BuybackAnswer[];
+    };
+    expect(older.buybacks).to.deep.equal([]);
+    expect((await treasuryAt(await slotOf(signature))).buybackCount).to.equal(1);
   });
 
   it("/api/stakers/:wallet equals the SDK's pending rewards at the snapshot's chain time", async () => {

@@ -1,6 +1,6 @@
 /**
  * The server database switch: two API instances on one PostgreSQL database index the same
- * history without double counting, and serve equal totals.
+ * history without double counting, and serve equal totals and the same admin log.
  */
 import { expect } from "chai";
 
@@ -62,5 +62,16 @@ describe("API on PostgreSQL (several instances, one history)", () => {
     expect(await first.store.count()).to.equal(await second.store.count());
     expect(await cumulativeRevenue(first)).to.equal(123n * USDC);
     expect(await cumulativeRevenue(second)).to.equal(123n * USDC);
+
+    // The admin log reads the same shared rows: the one initialisation, once, with its guard.
+    const adminLog = async (server: ApiServer) =>
+      (await (await fetch(`${server.url}/api/treasury/admin-log`)).json()) as {
+        actions: { event: string; signature: string; data: Record<string, unknown> }[];
+      };
+    const [one, two] = await Promise.all([adminLog(first), adminLog(second)]);
+    expect(one).to.deep.equal(two);
+    const initialised = one.actions.filter((a) => a.event === "treasuryInitialized");
+    expect(initialised).to.have.length(1);
+    expect((initialised[0].data.priceGuard as { kind: string }).kind).to.equal("pythPull");
   });
 });

@@ -44,6 +44,11 @@ export class PostgresEventStore implements EventStore {
 
   static async open(url: string): Promise<PostgresEventStore> {
     const pool = new Pool({ connectionString: url, max: 4 });
+    // An idle connection the server drops (a restart, or a shutdown racing `end()`, which does
+    // not wait for sockets to close) is an 'error' on the pool, fatal to the process unless
+    // handled. The pool has already discarded it and the next query connects afresh; a query
+    // that fails reports its own error.
+    pool.on("error", () => undefined);
     await pool.query(SCHEMA);
     return new PostgresEventStore(pool);
   }
