@@ -2,26 +2,48 @@
  * The dashboard in headless Chromium (Debian's, driven by playwright-core) against the local
  * economy: the page's figures equal /api/treasury's, and a wallet injected through the wallet
  * standard (its key held by the test, signing for real) connects, stakes and claims through the
- * staking panel. Saves artifacts/dashboard.png.
+ * staking panel; the price guard, a queued admin change with its countdown and a pending
+ * authority transfer are shown until applied or cancelled; a buyback is listed with the oracle
+ * price, the price paid and the deviation. Saves artifacts/dashboard.png and
+ * artifacts/dashboard-admin.png.
  */
 import { mkdirSync } from "fs";
 import { join } from "path";
 
-import { type Keypair, VersionedTransaction } from "@solana/web3.js";
+import {
+  Keypair,
+  PublicKey,
+  type TransactionInstruction,
+  VersionedTransaction,
+} from "@solana/web3.js";
 import { expect } from "chai";
+import pino from "pino";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-import { figureTexts } from "../../app/dashboard/src/format";
+import { runCrankCycle } from "../../app/crank/src";
+import {
+  deviationText,
+  figureTexts,
+  formatAmount,
+  priceGuardText,
+  timeText,
+} from "../../app/dashboard/src/format";
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { tokenBalance } from "../../app/localnet/tokens";
 import { fundedWallet, payRevenue } from "../utils/economy";
 import { advanceClock } from "../../app/localnet/validator";
 import {
+  applyConfigChangeIx,
   fetchStakePosition,
+  fetchTreasuryOrThrow,
   findTreasuryEvents,
   ownerAshaoAddress,
   ownerUsdcAddress,
+  proposeAuthorityIx,
+  queueConfigChangeIx,
+  sendAndConfirm,
   type TreasuryFigures,
+  type TreasuryPolicy,
 } from "../../app/sdk/src";
 
 const USDC = 1_000_000n;
@@ -198,7 +220,8 @@ describe("dashboard in headless Chromium", () => {
       .waitFor();
     expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(before);
 
-    await advanceClock(economy.validator.connection, 61);
+    const { unstakeCooldownSecs } = await fetchTreasuryOrThrow(economy.program);
+    await advanceClock(economy.validator.connection, unstakeCooldownSecs + 1);
     await page.click("#withdraw");
     await page.locator("#stake-status", { hasText: "withdraw confirmed" }).waitFor();
     expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(
@@ -216,5 +239,140 @@ describe("dashboard in headless Chromium", () => {
     await page.fill("#stake-amount", "1.0000000001");
     await page.click("#stake");
     await page.locator("#stake-status", { hasText: "more than 9 decimal places" }).waitFor();
+  });
+
+  const policy = async () =>
+    ((await (await fetch(`${economy.api!.url}/api/treasury`)).json()) as { policy: TreasuryPolicy })
+      .policy;
+  const asAuthority = (ix: TransactionInstruction) =>
+    sendAndConfirm(economy.validator.connection, [ix], { keypairs: [economy.authority] });
+  /** The rows of a table body, cell by cell. */
+  const tableRows = (selector: string) =>
+    page
+      .locator(`${selector} tr`)
+      .evaluateAll((rows) =>
+        rows.map((r) => Array.from(r.children).map((c) => (c as HTMLElement).innerText)),
+      );
+
+  it("shows the price guard and the timelock; nothing queued or pending", async () => {
+    const { priceGuard } = await policy();
+    expect(priceGuard.kind).to.equal("pythPull");
+    await page.locator("#policy-guard", { hasText: priceGuardText(priceGuard) }).waitFor();
+    expect(await text("#policy-guard")).to.match(
+      /^Pyth 0x[0-9a-f]{8}…[0-9a-f]{6}, at most 1 m old/,
+    );
+    expect(await text("#policy-timelock")).to.equal("1 d");
+    expect(await page.locator("#no-queued-change").isVisible()).to.equal(true);
+    expect(await page.locator("#queued-change").isVisible()).to.equal(false);
+    expect(await page.locator("#pending-authority").isVisible()).to.equal(false);
+  });
+
+  it("shows a queued change (what, when, a countdown) and a pending authority until applied or cancelled", async () => {
+    const { accounts, program } = economy;
+    const next = Keypair.generate().publicKey;
+    await asAuthority(
+      await queueConfigChangeIx(program, accounts, {
+        authority: economy.authority.publicKey,
+        change: { maxBuybackUsdc: 500n * USDC, maxSlippageBps: 200 },
+      }),
+    );
+    await asAuthority(
+      await proposeAuthorityIx(program, accounts, {
+        authority: economy.authority.publicKey,
+        newAuthority: next,
+      }),
+    );
+    await page.locator("#queued-change").waitFor();
+    await page.locator("#pending-authority").waitFor();
+    const queued = (await policy()).queuedChange!;
+    expect(await tableRows("#queued-rows")).to.deep.equal([
+      ["Largest buyback", "250 USDC", "500 USDC"],
+      ["Slippage below the oracle", "1%", "2%"],
+    ]);
+    expect(await text("#queued-eta")).to.equal(timeText(queued.eta.at));
+    expect(await text("#queued-expires")).to.equal(timeText(queued.expiresAt.at));
+    // A day's timelock, counting down by the second on the chain's clock.
+    const countdown = await text("#queued-status");
+    expect(countdown).to.match(/^applies in (1 d|23 h 59 m)( \d+ s)?$/);
+    await page.waitForFunction(
+      (before) => document.querySelector("#queued-status")?.textContent !== before,
+      countdown,
+    );
+    expect(await text("#pending-authority-address")).to.equal(next.toBase58());
+    expect(await text("#pending-authority-status")).to.match(
+      /^may accept in (1 d|23 h 59 m)( \d+ s)?$/,
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page
+      .locator("section.policy")
+      .screenshot({ path: join(ARTIFACTS, "dashboard-admin.png") });
+
+    // Past the timelock the page says so from the chain's clock, with nothing else changed.
+    await advanceClock(economy.validator.connection, 86_400 + 1);
+    await page.locator("#queued-status", { hasText: "anyone may apply it now" }).waitFor();
+    await page.locator("#pending-authority-status", { hasText: "may accept now" }).waitFor();
+
+    // Anyone applies it: the queue empties and the parameters show the new values.
+    await sendAndConfirm(
+      economy.validator.connection,
+      [await applyConfigChangeIx(program, accounts, { caller: user.publicKey })],
+      { keypairs: [user] },
+    );
+    await page.locator("#no-queued-change").waitFor();
+    expect(await page.locator("#queued-change").isVisible()).to.equal(false);
+    // (Inside a closed <details>: rendered, not displayed.)
+    expect(await page.locator("#policy-params").textContent()).to.include(
+      "Largest buyback500 USDC",
+    );
+    // Proposing the default key cancels the transfer.
+    await asAuthority(
+      await proposeAuthorityIx(program, accounts, {
+        authority: economy.authority.publicKey,
+        newAuthority: PublicKey.default,
+      }),
+    );
+    await page.locator("#pending-authority").waitFor({ state: "hidden" });
+  });
+
+  it("lists a buyback with the oracle price, the price paid and the deviation", async () => {
+    expect(await page.locator("#no-buybacks").isVisible()).to.equal(true);
+    const config = { ...economy.crankConfig, intervalSecs: 1 };
+    const result = await runCrankCycle(
+      economy.crankDeps(config, pino({ level: "silent" })),
+      config,
+    );
+    expect(result.status).to.equal("bought");
+    await page.locator("#buyback-rows tr").first().waitFor();
+    const { buybacks } = (await (
+      await fetch(`${economy.api!.url}/api/treasury/buybacks`)
+    ).json()) as {
+      buybacks: {
+        at: string;
+        crank: string;
+        usdcSpent: TreasuryFigures["buybackUsdcSpent"];
+        ashaoBurned: TreasuryFigures["ashaoBurned"];
+        effectivePrice: TreasuryFigures["buybackUsdcSpent"];
+        oraclePrice: TreasuryFigures["buybackUsdcSpent"];
+        deviationBps: number;
+      }[];
+    };
+    expect(buybacks).to.have.length(1);
+    const [b] = buybacks;
+    const rows = await tableRows("#buyback-rows");
+    expect(rows).to.deep.equal([
+      [
+        timeText(b.at),
+        formatAmount(b.usdcSpent, "USDC"),
+        formatAmount(b.ashaoBurned, "$ASHAO"),
+        formatAmount(b.effectivePrice, "USDC"),
+        formatAmount(b.oraclePrice, "USDC"),
+        deviationText(b.deviationBps),
+        `${b.crank.slice(0, 4)}…${b.crank.slice(-4)}`,
+      ],
+    ]);
+    expect(rows[0][4]).to.match(/^0\.0\d+ USDC$/);
+    expect(rows[0][5]).to.match(/^[+−]?[\d.]+ bps$/);
+    expect(await page.locator("#no-buybacks").isVisible()).to.equal(false);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
   });
 });

@@ -23,17 +23,31 @@ import {
 } from "../../sdk/src";
 import {
   type ApiConfig,
+  type BuybacksAnswer,
   getJson,
   type HistoryAnswer,
   type StakerAnswer,
   type TreasuryAnswer,
 } from "./api";
 import { lineChart } from "./charts";
-import { figureTexts, formatAmount } from "./format";
+import {
+  countdownText,
+  deviationText,
+  figureTexts,
+  formatAmount,
+  formatDuration,
+  PARAM_LABELS,
+  paramText,
+  priceGuardText,
+  shortAddress,
+  timeText,
+} from "./format";
 import { type ConnectedWallet, connectWallet, onWalletsChanged, stakingWallets } from "./wallet";
 
 const FIGURES_EVERY_MS = 2_000;
 const HISTORY_EVERY_MS = 10_000;
+const COUNTDOWN_EVERY_MS = 1_000;
+const BUYBACK_ROWS = 10;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
@@ -46,11 +60,101 @@ interface Session {
 }
 
 let treasuryEtag: string | undefined;
+/** The chain's clock as last read, and when: countdowns run from it between answers. */
+let chainClock = { unix: 0, receivedAt: 0 };
+let policy: TreasuryAnswer["policy"] | undefined;
+let buybacksShown: number | undefined;
+
+const chainNow = () => chainClock.unix + (Date.now() - chainClock.receivedAt) / 1000;
+
+/** A cell (or any element) holding `text`; a full key goes in its title. */
+function element(tag: string, text: string, title?: string): HTMLElement {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (title) el.title = title;
+  return el;
+}
+
+function row(cells: HTMLElement[]): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  tr.append(...cells);
+  return tr;
+}
+
+function renderPolicy(p: TreasuryAnswer["policy"]): void {
+  $("#policy-authority").replaceChildren(element("code", p.authority));
+  $("#policy-guard").textContent = priceGuardText(p.priceGuard);
+  $("#policy-timelock").textContent = formatDuration(p.timelockSecs);
+  $("#policy-params").replaceChildren(
+    ...Object.entries(PARAM_LABELS).map(([field, label]) => {
+      const div = document.createElement("div");
+      const name = field as keyof typeof PARAM_LABELS;
+      div.append(element("dt", label), element("dd", paramText(name, p.params[name])));
+      return div;
+    }),
+  );
+
+  const pending = p.pendingAuthority;
+  $("#pending-authority").hidden = pending === null;
+  if (pending) {
+    $("#pending-authority-address").replaceChildren(element("code", pending.address));
+    $("#pending-authority-at").textContent = timeText(pending.acceptAfter.at);
+  }
+
+  const queued = p.queuedChange;
+  $("#queued-change").hidden = queued === null;
+  $("#no-queued-change").hidden = queued !== null;
+  if (queued) {
+    $("#queued-rows").replaceChildren(
+      ...queued.changes.map((c) =>
+        row([
+          element("th", PARAM_LABELS[c.field]),
+          element("td", paramText(c.field, c.current)),
+          element("td", paramText(c.field, c.queued)),
+        ]),
+      ),
+    );
+    $("#queued-eta").textContent = timeText(queued.eta.at);
+    $("#queued-expires").textContent = timeText(queued.expiresAt.at);
+  }
+  renderCountdowns();
+}
+
+/** The countdowns to the queued change's eta and the pending authority's, on the chain's clock. */
+function renderCountdowns(): void {
+  if (!policy) return;
+  const now = chainNow();
+  const queued = policy.queuedChange;
+  if (queued) {
+    $("#queued-status").textContent =
+      now < queued.eta.unix
+        ? `applies ${countdownText(queued.eta.unix, now)}`
+        : now <= queued.expiresAt.unix
+          ? `anyone may apply it now (for ${formatDuration(queued.expiresAt.unix - now)} more)`
+          : "expired: it can no longer be applied";
+  }
+  const pending = policy.pendingAuthority;
+  if (pending) {
+    $("#pending-authority-status").textContent =
+      now < pending.acceptAfter.unix
+        ? `may accept ${countdownText(pending.acceptAfter.unix, now)}`
+        : "may accept now";
+  }
+}
 
 async function refreshFigures(): Promise<void> {
-  const { body, etag } = await getJson<TreasuryAnswer>("/api/treasury", treasuryEtag);
+  const { body, etag, headers } = await getJson<TreasuryAnswer>("/api/treasury", treasuryEtag);
   treasuryEtag = etag;
+  const chainTime = Number(headers.get("x-chain-time") ?? body?.chainTime);
+  if (Number.isFinite(chainTime)) chainClock = { unix: chainTime, receivedAt: Date.now() };
   if (!body) return;
+  policy = body.policy;
+  renderPolicy(body.policy);
+  // The buyback table changes only with the count: read it when the count moves.
+  if (body.buybackCount !== buybacksShown) {
+    await refreshBuybacks();
+    buybacksShown = body.buybackCount;
+  }
   for (const [key, text] of Object.entries(figureTexts(body))) {
     const element = document.querySelector(`[data-figure="${key}"]`);
     if (element) element.textContent = text;
@@ -92,6 +196,25 @@ async function refreshHistory(): Promise<void> {
       { label: "staked", color: "#d35400", values: series((p) => p.totalStaked, 1e9) },
     ]),
   ].join("");
+}
+
+async function refreshBuybacks(): Promise<void> {
+  const { body } = await getJson<BuybacksAnswer>(`/api/treasury/buybacks?limit=${BUYBACK_ROWS}`);
+  if (!body) return;
+  $("#no-buybacks").hidden = body.buybacks.length > 0;
+  $("#buyback-rows").replaceChildren(
+    ...body.buybacks.map((b) =>
+      row([
+        element("td", timeText(b.at), b.signature),
+        element("td", formatAmount(b.usdcSpent, "USDC")),
+        element("td", formatAmount(b.ashaoBurned, "$ASHAO")),
+        element("td", formatAmount(b.effectivePrice, "USDC")),
+        element("td", b.oraclePrice ? formatAmount(b.oraclePrice, "USDC") : "—"),
+        element("td", deviationText(b.deviationBps)),
+        element("td", shortAddress(b.crank), b.crank),
+      ]),
+    ),
+  );
 }
 
 function setStatus(text: string, kind: "info" | "error" = "info") {
@@ -257,6 +380,7 @@ async function main(): Promise<void> {
   };
   loop(FIGURES_EVERY_MS, refreshFigures);
   loop(HISTORY_EVERY_MS, refreshHistory);
+  setInterval(renderCountdowns, COUNTDOWN_EVERY_MS);
   loop(FIGURES_EVERY_MS, () => refreshStaker(session));
 }
 
