@@ -6,9 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use agave_feature_set::FeatureSet;
 use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use litesvm::LiteSVM;
-use solana_account::Account;
+#[allow(deprecated)]
+use runtime_sysvar::recent_blockhashes::{IterItem, RecentBlockhashes};
+use solana_account::{Account, ReadableAccount};
 use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
 use solana_account_decoder::parse_token::{
     get_token_account_mint, parse_token_v3, TokenAccountType,
@@ -20,14 +23,19 @@ use solana_hash::Hash;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
 use solana_message::v0::LoadedAddresses;
-use solana_message::{Message, VersionedMessage};
+use solana_message::{Message, SanitizedMessage, VersionedMessage};
+use solana_nonce::state::{Data as NonceData, DurableNonce, State as NonceState};
+use solana_nonce::versions::Versions as NonceVersions;
 use solana_signature::Signature;
 use solana_signer::Signer;
+use solana_slot_hashes::SlotHashes;
 use solana_transaction::sanitized::{MessageHash, SanitizedTransaction};
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
+use solana_transaction_status::extract_memos::extract_and_fmt_memos;
 use solana_transaction_status::{
     InnerInstruction, InnerInstructions, TransactionStatusMeta, TransactionTokenBalance,
+    VersionedTransactionWithStatusMeta,
 };
 use tokio::sync::broadcast;
 
@@ -36,6 +44,17 @@ use crate::upgradeable::{deploy_native, deploy_sbf};
 
 /// Blockhashes stay valid for this many blocks, as on a real cluster.
 pub const MAX_PROCESSING_AGE: u64 = 150;
+/// Fee per signature, as on mainnet.
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5000;
+/// The most `localnet_advanceClock` moves the clock in one call: a century. Far beyond any
+/// schedule a test or a demo plays out, and small enough that slots, block heights and
+/// timestamps stay far from overflowing whatever the slot length.
+pub const MAX_CLOCK_ADVANCE_SECS: i64 = 100 * 31_557_600;
+/// Entries the SlotHashes sysvar holds (`solana_slot_hashes::MAX_ENTRIES`).
+const MAX_SLOT_HASHES: usize = solana_slot_hashes::MAX_ENTRIES;
+/// Slots per performance sample: one minute of slots at the configured slot length, as agave
+/// samples once a minute.
+pub const PERF_SAMPLE_SECS: u64 = 60;
 /// SPL Token and Token-2022 program ids.
 pub const SPL_TOKEN_ID: Address =
     solana_address::address!("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
@@ -98,6 +117,8 @@ pub struct TxRecord {
     pub index: u32,
     pub transaction: VersionedTransaction,
     pub meta: TransactionStatusMeta,
+    /// The transaction's SPL Memo texts as agave formats them (`[len] text; ...`).
+    pub memo: Option<String>,
 }
 
 /// Result of executing a transaction against the current state.
@@ -140,6 +161,12 @@ pub enum Event {
         root: u64,
     },
     Transaction(Arc<TxEvent>),
+    /// A transaction accepted by `sendTransaction`, before it is processed (for
+    /// `signatureSubscribe`'s `enableReceivedNotification`).
+    Received {
+        signature: Signature,
+        slot: u64,
+    },
     /// An account written outside any transaction (`localnet_setAccount`).
     AccountSet {
         slot: u64,
@@ -151,7 +178,7 @@ impl Event {
     /// The slot and the accounts an event wrote, for account and program subscriptions.
     pub fn written_accounts(&self) -> Option<(u64, &[(Address, Account)])> {
         match self {
-            Event::Slot { .. } => None,
+            Event::Slot { .. } | Event::Received { .. } => None,
             Event::Transaction(tx) => Some((tx.slot, &tx.written)),
             Event::AccountSet { slot, written } => {
                 Some((*slot, std::slice::from_ref(written.as_ref())))
@@ -170,6 +197,22 @@ pub struct Block {
     pub block_height: u64,
     pub block_time: i64,
     pub signatures: Vec<Signature>,
+}
+
+/// `localnet_advanceClock` asked for more than [`MAX_CLOCK_ADVANCE_SECS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockAdvanceTooLarge {
+    pub seconds: i64,
+}
+
+/// One performance sample (a window of [`PERF_SAMPLE_SECS`] of slots), as
+/// `getRecentPerformanceSamples` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerfSample {
+    /// The last slot of the window.
+    pub slot: u64,
+    pub num_transactions: u64,
+    pub num_slots: u64,
 }
 
 /// Why a transaction was not even executed.
@@ -191,6 +234,11 @@ pub struct Chain {
     pub programs: Vec<LoadedProgram>,
     /// The upgrade authority every hosted program's ProgramData names.
     pub upgrade_authority: Address,
+    /// The runtime's feature set (fees and compute budgets depend on it).
+    pub feature_set: FeatureSet,
+    /// `(slot, blockhash)` of the produced blocks, newest first, as the SlotHashes sysvar holds
+    /// them.
+    slot_hashes: VecDeque<(u64, Hash)>,
     /// Recent blockhashes with the block height they were produced at, newest last.
     blockhashes: VecDeque<(Hash, u64)>,
     blockhash_heights: HashMap<Hash, u64>,
@@ -256,7 +304,7 @@ impl Chain {
         // Prefer the real SPL Token program over p-token.
         features.deactivate(&agave_feature_set::replace_spl_token_with_p_token::id());
         let mut svm = LiteSVM::default()
-            .with_feature_set(features)
+            .with_feature_set(features.clone())
             .with_builtins()
             .with_lamports(1_000_000_000u64.saturating_mul(1_000_000_000))
             .with_sysvars()
@@ -307,6 +355,8 @@ impl Chain {
             identity,
             programs: loaded,
             upgrade_authority,
+            feature_set: features,
+            slot_hashes: VecDeque::new(),
             blockhashes: VecDeque::new(),
             blockhash_heights: HashMap::new(),
             ledger: HashMap::new(),
@@ -359,12 +409,13 @@ impl Chain {
     }
 
     fn open_block(&mut self, slot: u64, parent_slot: u64, previous_blockhash: Hash) {
+        let blockhash = self.latest_blockhash();
         self.blocks.insert(
             slot,
             Block {
                 slot,
                 parent_slot,
-                blockhash: self.latest_blockhash(),
+                blockhash,
                 previous_blockhash,
                 block_height: self.block_height,
                 block_time: self.unix_timestamp(),
@@ -374,6 +425,11 @@ impl Chain {
         while self.blocks.len() > 200_000 {
             self.blocks.pop_first();
         }
+        // The open block is in SlotHashes already (agave lists only its ancestors): everything
+        // here is final at once, so a `recentSlot` read with `getSlot` at any commitment must
+        // be accepted by a transaction landing in that same slot.
+        self.slot_hashes.push_front((slot, blockhash));
+        self.slot_hashes.truncate(MAX_SLOT_HASHES);
     }
 
     fn sync_sysvars(&mut self) {
@@ -384,9 +440,23 @@ impl Chain {
         clock.leader_schedule_epoch = schedule.get_leader_schedule_epoch(self.slot);
         clock.unix_timestamp = self.unix_timestamp();
         self.svm.set_sysvar(&clock);
+        let slot_hashes: Vec<(u64, Hash)> = self.slot_hashes.iter().copied().collect();
+        self.svm.set_sysvar(&SlotHashes::new(&slot_hashes));
+        // Newest first, as the runtime keeps them (at most MAX_PROCESSING_AGE entries).
+        #[allow(deprecated)]
+        let recent = RecentBlockhashes::from_iter(
+            self.blockhashes
+                .iter()
+                .rev()
+                .take(MAX_PROCESSING_AGE as usize)
+                .enumerate()
+                .map(|(i, (hash, _))| IterItem(i as u64, hash, LAMPORTS_PER_SIGNATURE)),
+        );
+        self.svm.set_sysvar(&recent);
     }
 
-    /// Advances by `n` slots (one block each, only the last 151 blockhashes are kept).
+    /// Advances by `n` slots. Block height counts every slot, but only the last [`MAX_PROCESSING_AGE`]` + 1` get a blockhash and only the last is opened
+    /// for transactions, so the work is bounded whatever `n` is.
     pub fn advance_slots(&mut self, n: u64) {
         if n == 0 {
             return;
@@ -395,13 +465,12 @@ impl Chain {
         let previous = self.latest_blockhash();
         let keep = n.min(MAX_PROCESSING_AGE + 1);
         let mut hash = previous;
-        for i in 0..n {
-            self.block_height += 1;
-            if n - i <= keep {
-                hash = next_hash(&hash, self.slot + i + 1);
-                self.push_blockhash(hash);
-            }
+        for skipped_to in (n - keep + 1)..=n {
+            hash = next_hash(&hash, self.slot + skipped_to);
+            self.block_height = self.block_height.saturating_add(1);
+            self.push_blockhash(hash);
         }
+        self.block_height = self.block_height.saturating_add(n - keep);
         self.slot += n;
         self.open_block(self.slot, parent, previous);
         self.sync_sysvars();
@@ -412,13 +481,70 @@ impl Chain {
         });
     }
 
-    /// Moves the clock forward by `seconds` and the slot by as many slots.
-    pub fn advance_clock(&mut self, seconds: i64) {
+    /// Moves the clock forward by `seconds` and the slot by as many slots (bounded work: see
+    /// [`Chain::advance_slots`]).
+    pub fn advance_clock(&mut self, seconds: i64) -> Result<(), ClockAdvanceTooLarge> {
+        if seconds > MAX_CLOCK_ADVANCE_SECS {
+            return Err(ClockAdvanceTooLarge { seconds });
+        }
         let seconds = seconds.max(0);
         self.time_offset += seconds;
         let slots = (seconds as u64).saturating_mul(1000) / self.slot_ms;
         self.advance_slots(slots);
         self.sync_sysvars();
+        Ok(())
+    }
+
+    /// Slots per performance sample.
+    fn perf_sample_slots(&self) -> u64 {
+        (PERF_SAMPLE_SECS * 1000 / self.slot_ms).max(1)
+    }
+
+    /// Performance samples over the completed sample windows, newest first (at most `limit`):
+    /// windows are aligned on multiples of a minute of slots from the first slot.
+    pub fn performance_samples(&self, limit: usize) -> Vec<PerfSample> {
+        let width = self.perf_sample_slots();
+        let completed = (self.slot - self.first_slot) / width;
+        (0..completed)
+            .rev()
+            .take(limit)
+            .map(|window| {
+                let first = self.first_slot + window * width;
+                let last = first + width - 1;
+                let num_transactions = self
+                    .blocks
+                    .range(first..=last)
+                    .map(|(_, b)| b.signatures.len() as u64)
+                    .sum();
+                PerfSample {
+                    slot: last,
+                    num_transactions,
+                    num_slots: width,
+                }
+            })
+            .collect()
+    }
+
+    /// Slots of the blocks kept, in `first..=last`, ascending (at most `limit`).
+    pub fn block_slots(&self, first: u64, last: u64, limit: usize) -> Vec<u64> {
+        if last < first {
+            return Vec::new();
+        }
+        self.blocks
+            .range(first..=last)
+            .map(|(slot, _)| *slot)
+            .take(limit)
+            .collect()
+    }
+
+    /// Every account with lamports, for scans (`getLargestAccounts`, `getSupply`).
+    pub fn all_accounts(&self) -> impl Iterator<Item = (&Address, u64)> {
+        self.svm
+            .accounts_db()
+            .inner
+            .iter()
+            .filter(|(_, a)| a.lamports() > 0)
+            .map(|(k, a)| (k, a.lamports()))
     }
 
     pub fn get_account(&self, address: &Address) -> Option<Account> {
@@ -480,6 +606,139 @@ impl Chain {
             return Err(TransactionError::InvalidWritableAccount);
         }
         Ok(sanitized)
+    }
+
+    /// Whether a transaction whose blockhash is not recent may run as a durable-nonce
+    /// transaction, as agave checks it: its first instruction advances a nonce account (system
+    /// owned, initialised) whose stored nonce is the transaction's blockhash, the nonce authority
+    /// signs, and the nonce was not already advanced in this block.
+    fn durable_nonce_of(&self, message: &SanitizedMessage) -> Option<Address> {
+        let next = DurableNonce::from_blockhash(&self.latest_blockhash());
+        if message.recent_blockhash() == next.as_hash() {
+            return None;
+        }
+        let address = *message.get_durable_nonce()?;
+        let account = self.svm.accounts_db().get_account(&address)?;
+        let data =
+            solana_nonce_account::verify_nonce_account(&account, message.recent_blockhash())?;
+        message
+            .get_ix_signers(solana_nonce::NONCED_TX_MARKER_IX_INDEX as usize)
+            .any(|signer| *signer == data.authority)
+            .then_some(address)
+    }
+
+    /// Checks a transaction's blockhash: recent, or a usable durable nonce (returned).
+    fn check_age(
+        &self,
+        sanitized: &SanitizedTransaction,
+    ) -> Result<Option<Address>, TransactionError> {
+        let message = sanitized.message();
+        if self.is_blockhash_valid(message.recent_blockhash()) {
+            return Ok(None);
+        }
+        self.durable_nonce_of(message)
+            .map(Some)
+            .ok_or(TransactionError::BlockhashNotFound)
+    }
+
+    /// Sets a nonce account's stored nonce to this block's durable nonce, as agave leaves it
+    /// after any durable-nonce transaction, successful or not (the runtime here derives it from
+    /// the transaction's own blockhash, and a failed transaction would not advance it at all).
+    fn advance_nonce(&mut self, address: &Address) {
+        let Some(mut account) = self.svm.get_account(address) else {
+            return;
+        };
+        let Ok(versions) = bincode::deserialize::<NonceVersions>(&account.data) else {
+            return;
+        };
+        let NonceState::Initialized(data) = versions.state() else {
+            return;
+        };
+        let advanced = NonceData::new(
+            data.authority,
+            DurableNonce::from_blockhash(&self.latest_blockhash()),
+            LAMPORTS_PER_SIGNATURE,
+        );
+        let Ok(bytes) = bincode::serialize(&NonceVersions::new(NonceState::Initialized(advanced)))
+        else {
+            return;
+        };
+        if bytes.len() <= account.data.len() {
+            account.data[..bytes.len()].copy_from_slice(&bytes);
+            if let Err(e) = self.svm.set_account(*address, account) {
+                tracing::warn!("advancing nonce {address}: {e:?}");
+            }
+        }
+    }
+
+    /// The fee a message would pay now, as `getFeeForMessage` quotes it: signatures (with
+    /// precompile signatures) plus the priority fee its compute-budget instructions ask for.
+    /// `None` when its blockhash is neither recent nor a usable durable nonce.
+    pub fn fee_for_message(
+        &self,
+        message: VersionedMessage,
+    ) -> Result<Option<u64>, TransactionError> {
+        let signatures =
+            vec![Signature::default(); usize::from(message.header().num_required_signatures)];
+        let tx = VersionedTransaction {
+            signatures,
+            message,
+        };
+        let sanitized = self.sanitize(&tx)?;
+        if self.check_age(&sanitized).is_err() {
+            return Ok(None);
+        }
+        let config = solana_runtime_transaction::transaction_meta::TransactionConfiguration::try_from_sanitized_message(
+            sanitized.message(),
+            &self.feature_set,
+        )?;
+        Ok(Some(solana_fee::calculate_fee(
+            sanitized.message(),
+            LAMPORTS_PER_SIGNATURE,
+            config.priority_fee_lamports,
+            solana_fee::FeeFeatures::from(&self.feature_set),
+        )))
+    }
+
+    /// The cost units agave's cost model charges an executed transaction (`meta.costUnits`):
+    /// signatures (precompile ones at their own price), write locks, instruction data, the
+    /// compute units consumed and the loaded account data.
+    fn cost_units(message: &SanitizedMessage, units_consumed: u64, loaded_bytes: u32) -> u64 {
+        const SIGNATURE_COST: u64 = 30 * 24;
+        const SECP256K1_VERIFY_COST: u64 = 30 * 223;
+        const ED25519_VERIFY_STRICT_COST: u64 = 30 * 80;
+        const SECP256R1_VERIFY_COST: u64 = 30 * 160;
+        const WRITE_LOCK_UNITS: u64 = 30 * 10;
+        const INSTRUCTION_DATA_BYTES_COST: u64 = 140 / 30;
+        const ACCOUNT_DATA_COST_PAGE_SIZE: u64 = 32 * 1024;
+        const HEAP_COST_PER_PAGE: u64 = 8;
+        let mut signature_cost =
+            u64::from(message.header().num_required_signatures) * SIGNATURE_COST;
+        let mut data_len = 0u64;
+        for (program, ix) in message.program_instructions_iter() {
+            data_len += ix.data.len() as u64;
+            let count = u64::from(ix.data.first().copied().unwrap_or(0));
+            signature_cost += count
+                * if *program == solana_sdk_ids::secp256k1_program::ID {
+                    SECP256K1_VERIFY_COST
+                } else if *program == solana_sdk_ids::ed25519_program::ID {
+                    ED25519_VERIFY_STRICT_COST
+                } else if *program == solana_sdk_ids::secp256r1_program::ID {
+                    SECP256R1_VERIFY_COST
+                } else {
+                    0
+                };
+        }
+        let write_locks = (0..message.account_keys().len())
+            .filter(|i| message.is_writable(*i))
+            .count() as u64;
+        let data_cost = data_len.min(u64::from(u16::MAX)) / INSTRUCTION_DATA_BYTES_COST;
+        let pages = u64::from(loaded_bytes).div_ceil(ACCOUNT_DATA_COST_PAGE_SIZE);
+        signature_cost
+            + write_locks * WRITE_LOCK_UNITS
+            + data_cost
+            + units_consumed
+            + pages * HEAP_COST_PER_PAGE
     }
 
     fn is_native_program(&self, address: &Address) -> bool {
@@ -605,12 +864,12 @@ impl Chain {
         let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
         let pre_balances = self.balances(&keys);
         let pre_token = self.token_balances(&keys);
-        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
+        if let Err(err) = self.check_age(&sanitized) {
             let mut exec = self.execution_from(
                 &sanitized,
                 signature,
                 TransactionMetadata::default(),
-                Err(TransactionError::BlockhashNotFound),
+                Err(err),
                 pre_balances.clone(),
                 pre_token.clone(),
             );
@@ -667,9 +926,7 @@ impl Chain {
         if self.ledger.contains_key(&signature) {
             return Err(TransactionError::AlreadyProcessed);
         }
-        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
-            return Err(TransactionError::BlockhashNotFound);
-        }
+        let nonce = self.check_age(&sanitized)?;
         let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
         let pre_balances = self.balances(&keys);
         let pre_token = self.token_balances(&keys);
@@ -683,6 +940,9 @@ impl Chain {
                 (meta, Err(err))
             }
         };
+        if let Some(nonce) = nonce {
+            self.advance_nonce(&nonce);
+        }
         let mut exec =
             self.execution_from(&sanitized, signature, meta, result, pre_balances, pre_token);
         exec.post_balances = self.balances(&keys);
@@ -716,9 +976,19 @@ impl Chain {
                 loaded_addresses: exec.loaded_addresses.clone(),
                 return_data: exec.return_data.clone(),
                 compute_units_consumed: Some(exec.units_consumed),
-                cost_units: None,
+                cost_units: Some(Self::cost_units(
+                    sanitized.message(),
+                    exec.units_consumed,
+                    exec.loaded_accounts_data_size,
+                )),
             },
+            memo: None,
         };
+        let memo = extract_and_fmt_memos(&VersionedTransactionWithStatusMeta {
+            transaction: record.transaction.clone(),
+            meta: record.meta.clone(),
+        });
+        let record = TxRecord { memo, ..record };
         self.ledger.insert(signature, Arc::new(record));
         let mut seen = HashSet::new();
         for key in &keys {
@@ -743,6 +1013,47 @@ impl Chain {
             written,
         })));
         Ok(exec)
+    }
+
+    /// Tells `signatureSubscribe` subscribers asking for `receivedSignature` notifications that
+    /// `sendTransaction` accepted a transaction.
+    pub fn note_received(&self, signature: Signature) {
+        let _ = self.events.send(Event::Received {
+            signature,
+            slot: self.slot,
+        });
+    }
+
+    /// The stake program's minimum delegation, asked of the stake program itself
+    /// (`GetMinimumDelegation`, read from its return data), so the answer is what it enforces.
+    pub fn stake_minimum_delegation(&self) -> Result<u64, String> {
+        let faucet = Keypair::try_from(self.svm.airdrop_keypair_bytes().as_slice())
+            .map_err(|e| format!("faucet keypair: {e}"))?;
+        let instruction = Instruction {
+            program_id: solana_sdk_ids::stake::ID,
+            accounts: Vec::new(),
+            // `StakeInstruction::GetMinimumDelegation`, bincode's u32 variant index.
+            data: 13u32.to_le_bytes().to_vec(),
+        };
+        let message = Message::new_with_blockhash(
+            &[instruction],
+            Some(&faucet.pubkey()),
+            &self.latest_blockhash(),
+        );
+        let tx = VersionedTransaction::try_new(VersionedMessage::Legacy(message), &[&faucet])
+            .map_err(|e| format!("signing: {e}"))?;
+        let info = self
+            .svm
+            .simulate_transaction(tx)
+            .map_err(|failed| format!("the stake program failed: {}", failed.err))?;
+        let bytes: [u8; 8] = info
+            .meta
+            .return_data
+            .data
+            .as_slice()
+            .try_into()
+            .map_err(|_| "the stake program returned no u64".to_string())?;
+        Ok(u64::from_le_bytes(bytes))
     }
 
     /// Transfers lamports from the faucet, recorded like any transaction.

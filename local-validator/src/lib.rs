@@ -3,6 +3,8 @@
 
 pub mod capture;
 pub mod chain;
+pub mod cluster;
+pub mod middleware;
 pub mod native;
 pub mod pubsub;
 pub mod rpc;
@@ -13,10 +15,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
 use tower_http::cors::CorsLayer;
 
 use crate::chain::{Chain, ProgramSpec};
+use crate::cluster::{ClusterImpl, ClusterRpcServer};
+use crate::middleware::{HealthLayer, UnsubscribeErrors};
 use crate::pubsub::{PubSubImpl, SequentialIds, SolanaPubSubServer};
 use crate::rpc::{lock, RpcImpl, SharedChain, SolanaRpcServer};
 
@@ -96,12 +101,20 @@ impl Running {
         )
     }
 
+    /// Stops the slot clock and both servers, waiting at most `STOP_GRACE` for calls in
+    /// flight, so a stop (SIGTERM) always ends.
     pub async fn stop(self) {
+        const STOP_GRACE: Duration = Duration::from_secs(5);
         self.ticker.abort();
         let _ = self.rpc_handle.stop();
         let _ = self.ws_handle.stop();
-        self.rpc_handle.stopped().await;
-        self.ws_handle.stopped().await;
+        let stopped = async {
+            self.rpc_handle.stopped().await;
+            self.ws_handle.stopped().await;
+        };
+        if tokio::time::timeout(STOP_GRACE, stopped).await.is_err() {
+            tracing::warn!("calls still in flight after {STOP_GRACE:?}; stopping anyway");
+        }
     }
 }
 
@@ -118,7 +131,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let rpc_addr = SocketAddr::new(config.bind, config.rpc_port);
     let ws_addr = SocketAddr::new(config.bind, config.ws_port);
     let rpc_server = Server::builder()
-        .set_http_middleware(tower::ServiceBuilder::new().layer(CorsLayer::permissive()))
+        .set_http_middleware(
+            tower::ServiceBuilder::new()
+                .layer(CorsLayer::permissive())
+                .layer(HealthLayer),
+        )
         .set_config(
             ServerConfig::builder()
                 .http_only()
@@ -131,6 +148,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .await
         .map_err(|e| map_bind_error(rpc_addr, e))?;
     let ws_server = Server::builder()
+        .set_rpc_middleware(RpcServiceBuilder::new().layer_fn(UnsubscribeErrors))
         .set_config(
             ServerConfig::builder()
                 .ws_only()
@@ -158,11 +176,20 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     .map_err(StartError::Other)?;
     let chain: SharedChain = Arc::new(Mutex::new(chain));
 
-    let rpc = RpcImpl {
+    let mut rpc = RpcImpl {
         chain: chain.clone(),
         rpc_addr,
-    };
-    let rpc_handle = rpc_server.start(rpc.into_rpc());
+        ws_addr,
+    }
+    .into_rpc();
+    rpc.merge(
+        ClusterImpl {
+            chain: chain.clone(),
+        }
+        .into_rpc(),
+    )
+    .map_err(|e| StartError::Other(e.into()))?;
+    let rpc_handle = rpc_server.start(rpc);
     let pubsub = PubSubImpl {
         chain: chain.clone(),
     };

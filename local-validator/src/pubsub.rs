@@ -15,8 +15,8 @@ use solana_rpc_client_api::config::{
     RpcTransactionLogsConfig, RpcTransactionLogsFilter,
 };
 use solana_rpc_client_api::response::{
-    ProcessedSignatureResult, Response, RpcKeyedAccount, RpcLogsResponse, RpcResponseContext,
-    RpcSignatureResult,
+    ProcessedSignatureResult, ReceivedSignatureResult, Response, RpcKeyedAccount, RpcLogsResponse,
+    RpcResponseContext, RpcSignatureResult,
 };
 use solana_signature::Signature;
 use tokio::sync::broadcast::error::RecvError;
@@ -188,13 +188,9 @@ impl SolanaPubSubServer for PubSubImpl {
         };
         let config = config.unwrap_or_default();
         let filters = config.filters.clone().unwrap_or_default();
-        for f in &filters {
-            if let Err(e) = f.verify() {
-                pending
-                    .reject(invalid_params(format!("Invalid param: {e:?}")))
-                    .await;
-                return Ok(());
-            }
+        if let Err(e) = crate::rpc::verify_filters(&filters) {
+            pending.reject(e).await;
+            return Ok(());
         }
         let encoding = config
             .account_config
@@ -231,8 +227,11 @@ impl SolanaPubSubServer for PubSubImpl {
         &self,
         pending: PendingSubscriptionSink,
         signature: String,
-        _config: Option<RpcSignatureSubscribeConfig>,
+        config: Option<RpcSignatureSubscribeConfig>,
     ) -> SubscriptionResult {
+        let received = config
+            .and_then(|c| c.enable_received_notification)
+            .unwrap_or(false);
         let Ok(signature) = signature.parse::<Signature>() else {
             pending
                 .reject(invalid_params("Invalid param: Invalid"))
@@ -270,10 +269,25 @@ impl SolanaPubSubServer for PubSubImpl {
             self.chain.clone(),
             sink,
             rx,
-            move |_, event| match transaction_in(event) {
-                Some(tx) if tx.signature == signature => (
+            move |_, event| match event {
+                Event::Transaction(tx) if tx.signature == signature => (
                     notification(tx.slot, tx.err.clone()).into_iter().collect(),
                     true,
+                ),
+                // `sendTransaction` accepted it: agave's `receivedSignature`, when asked for.
+                Event::Received {
+                    signature: got,
+                    slot,
+                } if received && *got == signature => (
+                    message(&Response {
+                        context: ctx(*slot),
+                        value: RpcSignatureResult::ReceivedSignature(
+                            ReceivedSignatureResult::ReceivedSignature,
+                        ),
+                    })
+                    .into_iter()
+                    .collect(),
+                    false,
                 ),
                 _ => (Vec::new(), false),
             },

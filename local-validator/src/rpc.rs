@@ -18,32 +18,40 @@ use solana_account_decoder::parse_token::{
 };
 use solana_account_decoder::{encode_ui_account, UiAccount, UiAccountEncoding, UiDataSliceConfig};
 use solana_address::Address;
+use solana_commitment_config::CommitmentConfig;
 use solana_hash::Hash;
 use solana_message::VersionedMessage;
 use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcBlockConfig, RpcContextConfig, RpcEncodingConfigWrapper,
-    RpcEpochConfig, RpcProgramAccountsConfig, RpcRequestAirdropConfig, RpcSendTransactionConfig,
+    RpcProgramAccountsConfig, RpcRequestAirdropConfig, RpcSendTransactionConfig,
     RpcSignatureStatusConfig, RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig,
     RpcTokenAccountsFilter, RpcTransactionConfig,
 };
 use solana_rpc_client_api::filter::RpcFilterType;
+use solana_rpc_client_api::request::MAX_GET_PROGRAM_ACCOUNT_FILTERS;
 use solana_rpc_client_api::response::{
     OptionalContext, Response, RpcBlockhash, RpcConfirmedTransactionStatusWithSignature,
-    RpcIdentity, RpcKeyedAccount, RpcPrioritizationFee, RpcResponseContext,
+    RpcContactInfo, RpcIdentity, RpcKeyedAccount, RpcPrioritizationFee, RpcResponseContext,
     RpcSimulateTransactionResult, RpcTokenAccountBalance, RpcVersionInfo,
 };
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status::{
-    ConfirmedTransactionWithStatusMeta, TransactionBinaryEncoding, TransactionConfirmationStatus,
-    TransactionDetails, TransactionStatus, TransactionWithStatusMeta, UiInnerInstructions,
-    UiTransactionEncoding, UiTransactionReturnData, VersionedTransactionWithStatusMeta,
+    BlockEncodingOptions, ConfirmedBlock, ConfirmedTransactionWithStatusMeta,
+    TransactionBinaryEncoding, TransactionConfirmationStatus, TransactionStatus,
+    TransactionWithStatusMeta, UiInnerInstructions, UiTransactionEncoding, UiTransactionReturnData,
+    VersionedTransactionWithStatusMeta,
 };
 
-use crate::chain::{Chain, Execution, SPL_TOKEN_2022_ID, SPL_TOKEN_ID};
+use crate::chain::{Chain, Execution, MAX_CLOCK_ADVANCE_SECS, SPL_TOKEN_2022_ID, SPL_TOKEN_ID};
 
 pub type SharedChain = Arc<Mutex<Chain>>;
+
+/// The agave version whose runtime crates this validator runs.
+const SOLANA_CORE_VERSION: &str = "4.2.2";
+/// `getVersion`'s `feature-set` (first 4 bytes of the feature set identifier).
+const FEATURE_SET_ID: u32 = 0x9a8f_e2e3;
 
 pub fn lock(chain: &SharedChain) -> MutexGuard<'_, Chain> {
     chain.lock().unwrap_or_else(|e| e.into_inner())
@@ -54,16 +62,19 @@ pub fn lock(chain: &SharedChain) -> MutexGuard<'_, Chain> {
 
 pub const INVALID_PARAMS: i32 = -32602;
 pub const INTERNAL_ERROR: i32 = -32603;
+pub const BLOCK_CLEANED_UP: i32 = -32001;
 pub const SEND_TRANSACTION_PREFLIGHT_FAILURE: i32 = -32002;
 pub const TRANSACTION_SIGNATURE_VERIFICATION_FAILURE: i32 = -32003;
 pub const BLOCK_NOT_AVAILABLE: i32 = -32004;
 pub const UNSUPPORTED_TRANSACTION_VERSION: i32 = -32015;
+pub const SLOT_SKIPPED: i32 = -32007;
+pub const MIN_CONTEXT_SLOT_NOT_REACHED: i32 = -32016;
 
 pub fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(INVALID_PARAMS, message.into(), None::<()>)
 }
 
-fn internal(message: impl Into<String>) -> ErrorObjectOwned {
+pub fn internal(message: impl Into<String>) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(INTERNAL_ERROR, message.into(), None::<()>)
 }
 
@@ -83,11 +94,64 @@ fn context(chain: &Chain) -> RpcResponseContext {
     RpcResponseContext::new(chain.slot)
 }
 
-fn respond<T>(chain: &Chain, value: T) -> Response<T> {
+pub fn respond<T>(chain: &Chain, value: T) -> Response<T> {
     Response {
         context: context(chain),
         value,
     }
+}
+
+/// agave's `MinContextSlotNotReached` when the chain is not yet at `min_context_slot`.
+pub fn min_context(chain: &Chain, min_context_slot: Option<u64>) -> RpcResult<()> {
+    match min_context_slot {
+        Some(min) if chain.slot < min => Err(ErrorObjectOwned::owned(
+            MIN_CONTEXT_SLOT_NOT_REACHED,
+            "Minimum context slot has not been reached",
+            Some(json!({ "contextSlot": chain.slot })),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Ledger methods refuse `processed`, as agave's `check_is_at_least_confirmed`.
+pub fn at_least_confirmed(commitment: Option<CommitmentConfig>) -> RpcResult<()> {
+    if commitment.is_some_and(|c| !c.is_at_least_confirmed()) {
+        return Err(invalid_params(
+            "Method does not support commitment below `confirmed`",
+        ));
+    }
+    Ok(())
+}
+
+/// Why there is no block at `slot`, with agave's codes: not produced yet, no longer kept, or a
+/// slot that was skipped (`localnet_advanceClock` skips all but the last slot it moves over).
+fn missing_block(chain: &Chain, slot: u64) -> ErrorObjectOwned {
+    let first_available = chain.first_available_block();
+    if slot > chain.slot {
+        ErrorObjectOwned::owned(
+            BLOCK_NOT_AVAILABLE,
+            format!("Block not available for slot {slot}"),
+            None::<()>,
+        )
+    } else if slot < first_available {
+        ErrorObjectOwned::owned(
+            BLOCK_CLEANED_UP,
+            format!(
+                "Block {slot} cleaned up, does not exist on node. First available block: {first_available}"
+            ),
+            None::<()>,
+        )
+    } else {
+        ErrorObjectOwned::owned(
+            SLOT_SKIPPED,
+            format!("Slot {slot} was skipped, or missing due to ledger jump to recent snapshot"),
+            None::<()>,
+        )
+    }
+}
+
+fn min_slot(config: &Option<RpcContextConfig>) -> Option<u64> {
+    config.as_ref().and_then(|c| c.min_context_slot)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +183,20 @@ fn check_slice(encoding: UiAccountEncoding, slice: &Option<UiDataSliceConfig>) -
     if slice.is_some() && encoding == UiAccountEncoding::JsonParsed {
         // agave ignores dataSlice for jsonParsed (falls back to binary); accept it.
         return Ok(());
+    }
+    Ok(())
+}
+
+/// agave's `verify_filters`: at most four, each well formed.
+pub fn verify_filters(filters: &[RpcFilterType]) -> RpcResult<()> {
+    if filters.len() > MAX_GET_PROGRAM_ACCOUNT_FILTERS {
+        return Err(invalid_params(format!(
+            "Too many filters provided; max {MAX_GET_PROGRAM_ACCOUNT_FILTERS}"
+        )));
+    }
+    for f in filters {
+        f.verify()
+            .map_err(|e| invalid_params(format!("Invalid param: {e:?}")))?;
     }
     Ok(())
 }
@@ -375,6 +453,13 @@ pub trait SolanaRpc {
         filter: RpcTokenAccountsFilter,
         config: Option<RpcAccountInfoConfig>,
     ) -> RpcResult<Response<Vec<RpcKeyedAccount>>>;
+    #[method(name = "getTokenAccountsByDelegate", blocking)]
+    fn get_token_accounts_by_delegate(
+        &self,
+        delegate: String,
+        filter: RpcTokenAccountsFilter,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<RpcKeyedAccount>>>;
     #[method(name = "getTokenLargestAccounts", blocking)]
     fn get_token_largest_accounts(
         &self,
@@ -435,10 +520,8 @@ pub trait SolanaRpc {
         lamports: u64,
         config: Option<RpcRequestAirdropConfig>,
     ) -> RpcResult<String>;
-    #[method(name = "getEpochConfig")]
-    fn get_epoch_config(&self, config: Option<RpcEpochConfig>) -> RpcResult<Value>;
     #[method(name = "getClusterNodes")]
-    fn get_cluster_nodes(&self) -> RpcResult<Value>;
+    fn get_cluster_nodes(&self) -> RpcResult<Vec<RpcContactInfo>>;
     #[method(name = "localnet_advanceClock", blocking)]
     fn advance_clock(&self, params: AdvanceClockParams) -> RpcResult<AdvanceClockResult>;
     #[method(name = "localnet_setAccount", blocking)]
@@ -448,6 +531,7 @@ pub trait SolanaRpc {
 pub struct RpcImpl {
     pub chain: SharedChain,
     pub rpc_addr: std::net::SocketAddr,
+    pub ws_addr: std::net::SocketAddr,
 }
 
 fn encoding_of(
@@ -480,11 +564,89 @@ fn check_binary_size(
     Ok(())
 }
 
+/// Which field of a token account `getTokenAccountsBy*` matches.
+#[derive(Clone, Copy)]
+enum TokenAccountKey {
+    Owner(Address),
+    Delegate(Address),
+}
+
+impl TokenAccountKey {
+    /// Whether a token account's data (the SPL Token layout, shared by Token-2022) names this
+    /// owner, or this delegate (a `COption<Pubkey>` at offset 72).
+    fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            TokenAccountKey::Owner(owner) => data.get(32..64) == Some(owner.as_ref()),
+            TokenAccountKey::Delegate(delegate) => {
+                data.get(72..76) == Some(&[1, 0, 0, 0])
+                    && data.get(76..108) == Some(delegate.as_ref())
+            }
+        }
+    }
+}
+
+impl RpcImpl {
+    /// `getTokenAccountsByOwner` / `getTokenAccountsByDelegate`: token accounts of a mint or of a
+    /// token program whose owner (delegate) is `key`, in address order.
+    fn token_accounts(
+        &self,
+        key: TokenAccountKey,
+        filter: &RpcTokenAccountsFilter,
+        config: &Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<RpcKeyedAccount>>> {
+        let chain = lock(&self.chain);
+        min_context(&chain, config.as_ref().and_then(|c| c.min_context_slot))?;
+        let (program, mint) = match filter {
+            RpcTokenAccountsFilter::Mint(m) => {
+                let mint = parse_address(m)?;
+                let program = chain
+                    .get_account(&mint)
+                    .map(|a| a.owner)
+                    .filter(|o| *o == SPL_TOKEN_ID || *o == SPL_TOKEN_2022_ID)
+                    .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
+                (program, Some(mint))
+            }
+            RpcTokenAccountsFilter::ProgramId(p) => {
+                let program = parse_address(p)?;
+                if program != SPL_TOKEN_ID && program != SPL_TOKEN_2022_ID {
+                    return Err(invalid_params(
+                        "Invalid param: unrecognized Token program id",
+                    ));
+                }
+                (program, None)
+            }
+        };
+        let (encoding, slice) = encoding_of(config);
+        let mut accounts = chain.svm.get_program_accounts(&program);
+        accounts.sort_by_key(|a| a.0);
+        let mut out = Vec::new();
+        for (pubkey, account) in accounts {
+            if account.lamports == 0
+                || get_token_account_mint(&account.data).is_none()
+                || !key.matches(&account.data)
+            {
+                continue;
+            }
+            if let Some(m) = &mint {
+                if account.data.get(..32) != Some(m.as_ref()) {
+                    continue;
+                }
+            }
+            check_binary_size(encoding, &account, &slice)?;
+            out.push(RpcKeyedAccount {
+                pubkey: pubkey.to_string(),
+                account: ui_account(&chain, &pubkey, &account, encoding, slice),
+            });
+        }
+        Ok(respond(&chain, out))
+    }
+}
+
 impl SolanaRpcServer for RpcImpl {
     fn get_version(&self) -> RpcResult<RpcVersionInfo> {
         Ok(RpcVersionInfo {
-            solana_core: "4.2.2".to_string(),
-            feature_set: Some(0x9a8f_e2e3),
+            solana_core: SOLANA_CORE_VERSION.to_string(),
+            feature_set: Some(FEATURE_SET_ID),
         })
     }
 
@@ -502,20 +664,27 @@ impl SolanaRpcServer for RpcImpl {
         Ok(lock(&self.chain).genesis_hash.to_string())
     }
 
-    fn get_slot(&self, _config: Option<RpcContextConfig>) -> RpcResult<u64> {
-        Ok(lock(&self.chain).slot)
-    }
-
-    fn get_block_height(&self, _config: Option<RpcContextConfig>) -> RpcResult<u64> {
-        Ok(lock(&self.chain).block_height)
-    }
-
-    fn get_transaction_count(&self, _config: Option<RpcContextConfig>) -> RpcResult<u64> {
-        Ok(lock(&self.chain).transaction_count())
-    }
-
-    fn get_epoch_info(&self, _config: Option<RpcContextConfig>) -> RpcResult<Value> {
+    fn get_slot(&self, config: Option<RpcContextConfig>) -> RpcResult<u64> {
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
+        Ok(chain.slot)
+    }
+
+    fn get_block_height(&self, config: Option<RpcContextConfig>) -> RpcResult<u64> {
+        let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
+        Ok(chain.block_height)
+    }
+
+    fn get_transaction_count(&self, config: Option<RpcContextConfig>) -> RpcResult<u64> {
+        let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
+        Ok(chain.transaction_count())
+    }
+
+    fn get_epoch_info(&self, config: Option<RpcContextConfig>) -> RpcResult<Value> {
+        let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         let schedule = chain.epoch_schedule();
         let (epoch, slot_index) = schedule.get_epoch_and_slot_index(chain.slot);
         Ok(json!({
@@ -541,9 +710,10 @@ impl SolanaRpcServer for RpcImpl {
 
     fn get_latest_blockhash(
         &self,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<RpcBlockhash>> {
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         Ok(respond(
             &chain,
             RpcBlockhash {
@@ -556,27 +726,32 @@ impl SolanaRpcServer for RpcImpl {
     fn is_blockhash_valid(
         &self,
         blockhash: String,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<bool>> {
         let hash = parse_hash(&blockhash)?;
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         Ok(respond(&chain, chain.is_blockhash_valid(&hash)))
     }
 
     fn get_fee_for_message(
         &self,
         message: String,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<Option<u64>>> {
         let bytes = BASE64_STANDARD
             .decode(&message)
             .map_err(|e| invalid_params(format!("invalid base64 encoding: {e:?}")))?;
         let message: VersionedMessage = bincode::deserialize(&bytes)
             .map_err(|e| invalid_params(format!("failed to deserialize message: {e}")))?;
+        message
+            .sanitize()
+            .map_err(|e| invalid_params(format!("invalid transaction message: {e}")))?;
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         let fee = chain
-            .is_blockhash_valid(message.recent_blockhash())
-            .then(|| u64::from(message.header().num_required_signatures) * 5000);
+            .fee_for_message(message)
+            .map_err(|e| invalid_params(format!("invalid transaction message: {e}")))?;
         Ok(respond(&chain, fee))
     }
 
@@ -593,10 +768,11 @@ impl SolanaRpcServer for RpcImpl {
     fn get_balance(
         &self,
         pubkey: String,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<u64>> {
         let address = parse_address(&pubkey)?;
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         let balance = chain.get_account(&address).map(|a| a.lamports).unwrap_or(0);
         Ok(respond(&chain, balance))
     }
@@ -610,6 +786,7 @@ impl SolanaRpcServer for RpcImpl {
         let (encoding, slice) = encoding_of(&config);
         check_slice(encoding, &slice)?;
         let chain = lock(&self.chain);
+        min_context(&chain, config.as_ref().and_then(|c| c.min_context_slot))?;
         let value = match chain.get_account(&address) {
             Some(account) => {
                 check_binary_size(encoding, &account, &slice)?;
@@ -634,6 +811,7 @@ impl SolanaRpcServer for RpcImpl {
             .collect::<RpcResult<Vec<_>>>()?;
         let (encoding, slice) = encoding_of(&config);
         let chain = lock(&self.chain);
+        min_context(&chain, config.as_ref().and_then(|c| c.min_context_slot))?;
         let mut out = Vec::with_capacity(addresses.len());
         for address in &addresses {
             out.push(match chain.get_account(address) {
@@ -655,16 +833,14 @@ impl SolanaRpcServer for RpcImpl {
         let program = parse_address(&program_id)?;
         let config = config.unwrap_or_default();
         let filters = config.filters.clone().unwrap_or_default();
-        for f in &filters {
-            f.verify()
-                .map_err(|e| invalid_params(format!("Invalid param: {e:?}")))?;
-        }
+        verify_filters(&filters)?;
         let encoding = config
             .account_config
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
         let chain = lock(&self.chain);
+        min_context(&chain, config.account_config.min_context_slot)?;
         let mut accounts: Vec<(Address, Account)> = chain
             .svm
             .get_program_accounts(&program)
@@ -690,10 +866,11 @@ impl SolanaRpcServer for RpcImpl {
     fn get_token_account_balance(
         &self,
         pubkey: String,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<solana_account_decoder::parse_token::UiTokenAmount>> {
         let address = parse_address(&pubkey)?;
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         let amount = chain
             .get_account(&address)
             .filter(|a| a.owner == SPL_TOKEN_ID || a.owner == SPL_TOKEN_2022_ID)
@@ -705,10 +882,11 @@ impl SolanaRpcServer for RpcImpl {
     fn get_token_supply(
         &self,
         mint: String,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<solana_account_decoder::parse_token::UiTokenAmount>> {
         let address = parse_address(&mint)?;
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         let account = chain
             .get_account(&address)
             .filter(|a| a.owner == SPL_TOKEN_ID || a.owner == SPL_TOKEN_2022_ID)
@@ -734,62 +912,27 @@ impl SolanaRpcServer for RpcImpl {
         config: Option<RpcAccountInfoConfig>,
     ) -> RpcResult<Response<Vec<RpcKeyedAccount>>> {
         let owner = parse_address(&owner)?;
-        let (programs, mint) = match &filter {
-            RpcTokenAccountsFilter::Mint(m) => {
-                let mint = parse_address(m)?;
-                let chain = lock(&self.chain);
-                let program = chain
-                    .get_account(&mint)
-                    .map(|a| a.owner)
-                    .filter(|o| *o == SPL_TOKEN_ID || *o == SPL_TOKEN_2022_ID)
-                    .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
-                (vec![program], Some(mint))
-            }
-            RpcTokenAccountsFilter::ProgramId(p) => {
-                let program = parse_address(p)?;
-                if program != SPL_TOKEN_ID && program != SPL_TOKEN_2022_ID {
-                    return Err(invalid_params(
-                        "Invalid param: unrecognized Token program id",
-                    ));
-                }
-                (vec![program], None)
-            }
-        };
-        let (encoding, slice) = encoding_of(&config);
-        let chain = lock(&self.chain);
-        let mut out = Vec::new();
-        for program in programs {
-            let mut accounts = chain.svm.get_program_accounts(&program);
-            accounts.sort_by_key(|a| a.0);
-            for (pubkey, account) in accounts {
-                if account.lamports == 0 || get_token_account_mint(&account.data).is_none() {
-                    continue;
-                }
-                if account.data.get(32..64) != Some(owner.as_ref()) {
-                    continue;
-                }
-                if let Some(m) = &mint {
-                    if account.data.get(..32) != Some(m.as_ref()) {
-                        continue;
-                    }
-                }
-                check_binary_size(encoding, &account, &slice)?;
-                out.push(RpcKeyedAccount {
-                    pubkey: pubkey.to_string(),
-                    account: ui_account(&chain, &pubkey, &account, encoding, slice),
-                });
-            }
-        }
-        Ok(respond(&chain, out))
+        self.token_accounts(TokenAccountKey::Owner(owner), &filter, &config)
+    }
+
+    fn get_token_accounts_by_delegate(
+        &self,
+        delegate: String,
+        filter: RpcTokenAccountsFilter,
+        config: Option<RpcAccountInfoConfig>,
+    ) -> RpcResult<Response<Vec<RpcKeyedAccount>>> {
+        let delegate = parse_address(&delegate)?;
+        self.token_accounts(TokenAccountKey::Delegate(delegate), &filter, &config)
     }
 
     fn get_token_largest_accounts(
         &self,
         mint: String,
-        _config: Option<RpcContextConfig>,
+        config: Option<RpcContextConfig>,
     ) -> RpcResult<Response<Vec<RpcTokenAccountBalance>>> {
         let mint = parse_address(&mint)?;
         let chain = lock(&self.chain);
+        min_context(&chain, min_slot(&config))?;
         let program = chain
             .get_account(&mint)
             .map(|a| a.owner)
@@ -837,6 +980,7 @@ impl SolanaRpcServer for RpcImpl {
             ));
         }
         let mut chain = lock(&self.chain);
+        min_context(&chain, config.min_context_slot)?;
         if !config.skip_preflight {
             let exec = match chain.simulate(&tx) {
                 Ok(exec) => Some(exec),
@@ -875,6 +1019,8 @@ impl SolanaRpcServer for RpcImpl {
                 }
             }
         }
+        // Past preflight, the transaction goes to the (one) leader: agave's `receivedSignature`.
+        chain.note_received(signature);
         match chain.process(tx) {
             Ok(_) => {}
             Err(err) => {
@@ -925,6 +1071,7 @@ impl SolanaRpcServer for RpcImpl {
             None => None,
         };
         let mut chain = lock(&self.chain);
+        min_context(&chain, config.min_context_slot)?;
         let replacement = if config.replace_recent_blockhash {
             let hash = chain.latest_blockhash();
             tx.message.set_recent_blockhash(hash);
@@ -1005,15 +1152,13 @@ impl SolanaRpcServer for RpcImpl {
         let before = config.before.as_deref().map(parse_signature).transpose()?;
         let until = config.until.as_deref().map(parse_signature).transpose()?;
         let chain = lock(&self.chain);
-        let mut records = chain.signatures_for(&address).into_iter().peekable();
+        min_context(&chain, config.min_context_slot)?;
+        let mut records = chain.signatures_for(&address).into_iter();
         if let Some(before) = before {
-            // Skip everything up to and including `before`.
-            if records.clone().any(|r| r.signature == before) {
-                for r in records.by_ref() {
-                    if r.signature == before {
-                        break;
-                    }
-                }
+            // Everything older than `before`; a `before` this node never processed leaves
+            // nothing to list, as on agave.
+            if records.by_ref().all(|r| r.signature != before) {
+                return Ok(Vec::new());
             }
         }
         let mut out = Vec::new();
@@ -1025,7 +1170,7 @@ impl SolanaRpcServer for RpcImpl {
                 signature: r.signature.to_string(),
                 slot: r.slot,
                 err: r.meta.status.clone().err().map(Into::into),
-                memo: None,
+                memo: r.memo.clone(),
                 block_time: Some(r.block_time),
                 confirmation_status: Some(TransactionConfirmationStatus::Finalized),
                 transaction_index: None,
@@ -1041,6 +1186,7 @@ impl SolanaRpcServer for RpcImpl {
     ) -> RpcResult<Option<Value>> {
         let signature = parse_signature(&signature)?;
         let config = config.map(|c| c.convert_to_current()).unwrap_or_default();
+        at_least_confirmed(config.commitment)?;
         let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
         let record = match lock(&self.chain).get_record(&signature) {
             Some(r) => r,
@@ -1065,13 +1211,10 @@ impl SolanaRpcServer for RpcImpl {
 
     fn get_block_time(&self, slot: u64) -> RpcResult<i64> {
         let chain = lock(&self.chain);
-        chain.block(slot).map(|b| b.block_time).ok_or_else(|| {
-            ErrorObjectOwned::owned(
-                BLOCK_NOT_AVAILABLE,
-                format!("Block not available for slot {slot}"),
-                None::<()>,
-            )
-        })
+        chain
+            .block(slot)
+            .map(|b| b.block_time)
+            .ok_or_else(|| missing_block(&chain, slot))
     }
 
     fn get_block(
@@ -1080,63 +1223,47 @@ impl SolanaRpcServer for RpcImpl {
         config: Option<RpcEncodingConfigWrapper<RpcBlockConfig>>,
     ) -> RpcResult<Option<Value>> {
         let config = config.map(|c| c.convert_to_current()).unwrap_or_default();
+        at_least_confirmed(config.commitment)?;
         let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
-        let details = config
-            .transaction_details
-            .unwrap_or(TransactionDetails::Full);
-        let show_rewards = config.rewards.unwrap_or(true);
+        let options = BlockEncodingOptions {
+            transaction_details: config.transaction_details.unwrap_or_default(),
+            show_rewards: config.rewards.unwrap_or(true),
+            max_supported_transaction_version: config.max_supported_transaction_version,
+        };
         let chain = lock(&self.chain);
-        let block = chain.block(slot).cloned().ok_or_else(|| {
-            ErrorObjectOwned::owned(
-                BLOCK_NOT_AVAILABLE,
-                format!("Block not available for slot {slot}"),
-                None::<()>,
-            )
-        })?;
-        let records: Vec<_> = block
+        let block = chain
+            .block(slot)
+            .cloned()
+            .ok_or_else(|| missing_block(&chain, slot))?;
+        let transactions = block
             .signatures
             .iter()
             .filter_map(|s| chain.get_record(s))
+            .map(|r| {
+                TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
+                    transaction: r.transaction.clone(),
+                    meta: r.meta.clone(),
+                })
+            })
             .collect();
         drop(chain);
-        let mut value = json!({
-            "blockhash": block.blockhash.to_string(),
-            "previousBlockhash": block.previous_blockhash.to_string(),
-            "parentSlot": block.parent_slot,
-            "blockHeight": block.block_height,
-            "blockTime": block.block_time,
-        });
-        match details {
-            TransactionDetails::Full => {
-                let mut txs = Vec::new();
-                for r in &records {
-                    let encoded =
-                        TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
-                            transaction: r.transaction.clone(),
-                            meta: r.meta.clone(),
-                        })
-                        .encode(
-                            encoding,
-                            config.max_supported_transaction_version,
-                            show_rewards,
-                        )
-                        .map_err(|e| encode_error(&e))?;
-                    txs.push(serde_json::to_value(encoded).map_err(|e| internal(e.to_string()))?);
-                }
-                value["transactions"] = Value::Array(txs);
-            }
-            TransactionDetails::Signatures => {
-                value["signatures"] = json!(records
-                    .iter()
-                    .map(|r| r.signature.to_string())
-                    .collect::<Vec<_>>());
-            }
-            _ => {}
-        }
-        if show_rewards {
-            value["rewards"] = json!([]);
-        }
-        Ok(Some(value))
+        // agave's own encoder, so every `transactionDetails` level has agave's shape.
+        let confirmed = ConfirmedBlock {
+            previous_blockhash: block.previous_blockhash.to_string(),
+            blockhash: block.blockhash.to_string(),
+            parent_slot: block.parent_slot,
+            transactions,
+            rewards: Vec::new(),
+            num_partitions: None,
+            block_time: Some(block.block_time),
+            block_height: Some(block.block_height),
+        };
+        let encoded = confirmed
+            .encode_with_options(encoding, options)
+            .map_err(|e| encode_error(&e))?;
+        serde_json::to_value(encoded)
+            .map(Some)
+            .map_err(|e| internal(e.to_string()))
     }
 
     fn get_first_available_block(&self) -> RpcResult<u64> {
@@ -1181,21 +1308,26 @@ impl SolanaRpcServer for RpcImpl {
         }
     }
 
-    fn get_epoch_config(&self, _config: Option<RpcEpochConfig>) -> RpcResult<Value> {
-        Ok(Value::Null)
-    }
-
-    fn get_cluster_nodes(&self) -> RpcResult<Value> {
+    fn get_cluster_nodes(&self) -> RpcResult<Vec<RpcContactInfo>> {
         let chain = lock(&self.chain);
-        Ok(json!([{
-            "pubkey": chain.identity.to_string(),
-            "gossip": null,
-            "tpu": null,
-            "rpc": self.rpc_addr.to_string(),
-            "version": "4.2.2",
-            "featureSet": 0x9a8f_e2e3u32,
-            "shredVersion": 0,
-        }]))
+        // One node, reachable only over RPC and PubSub (no gossip, TPU or repair ports).
+        Ok(vec![RpcContactInfo {
+            pubkey: chain.identity.to_string(),
+            gossip: None,
+            tvu: None,
+            tpu: None,
+            tpu_quic: None,
+            tpu_forwards: None,
+            tpu_forwards_quic: None,
+            tpu_vote: None,
+            serve_repair: None,
+            rpc: Some(self.rpc_addr),
+            pubsub: Some(self.ws_addr),
+            version: Some(SOLANA_CORE_VERSION.to_string()),
+            client_id: None,
+            feature_set: Some(FEATURE_SET_ID),
+            shred_version: Some(0),
+        }])
     }
 
     fn advance_clock(&self, params: AdvanceClockParams) -> RpcResult<AdvanceClockResult> {
@@ -1203,7 +1335,20 @@ impl SolanaRpcServer for RpcImpl {
             return Err(invalid_params("seconds must be >= 0"));
         }
         let mut chain = lock(&self.chain);
-        chain.advance_clock(params.seconds);
+        chain.advance_clock(params.seconds).map_err(|too_large| {
+            ErrorObjectOwned::owned(
+                INVALID_PARAMS,
+                format!(
+                    "ClockAdvanceTooLarge: {} seconds is more than one call may advance, {MAX_CLOCK_ADVANCE_SECS} (a century)",
+                    too_large.seconds
+                ),
+                Some(json!({
+                    "name": "ClockAdvanceTooLarge",
+                    "seconds": too_large.seconds,
+                    "maxSeconds": MAX_CLOCK_ADVANCE_SECS,
+                })),
+            )
+        })?;
         Ok(AdvanceClockResult {
             slot: chain.slot,
             unix_timestamp: chain.unix_timestamp(),

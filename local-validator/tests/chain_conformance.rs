@@ -1,0 +1,317 @@
+//! The chain behaves as agave where wallets and programs can tell: SlotHashes and
+//! RecentBlockhashes follow the slots (a lookup table created with `recentSlot` = the current
+//! slot works), durable-nonce transactions validate and advance the nonce, fees are quoted with
+//! priority fees, `localnet_advanceClock`'s work is bounded, and the ledger keeps memos and
+//! cost units.
+
+use std::time::{Duration, Instant};
+
+use ashao_local_validator::chain::{Chain, ClockAdvanceTooLarge, MAX_CLOCK_ADVANCE_SECS};
+use solana_address::Address;
+use solana_hash::Hash;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_message::{Message, VersionedMessage};
+use solana_nonce::state::{DurableNonce, State as NonceState};
+use solana_nonce::versions::Versions as NonceVersions;
+use solana_signer::Signer;
+use solana_slot_hashes::SlotHashes;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+
+const ALT_PROGRAM: Address =
+    solana_address::address!("AddressLookupTab1e1111111111111111111111111");
+const MEMO_PROGRAM: Address =
+    solana_address::address!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
+
+fn new_chain() -> Chain {
+    Chain::new(400, "/nonexistent".as_ref(), &[], Address::new_unique()).expect("chain")
+}
+
+fn funded(chain: &mut Chain, lamports: u64) -> Keypair {
+    let keypair = Keypair::new();
+    chain.airdrop(&keypair.pubkey(), lamports).expect("airdrop");
+    keypair
+}
+
+fn transaction(
+    blockhash: Hash,
+    payer: &Keypair,
+    signers: &[&Keypair],
+    ixs: &[Instruction],
+) -> VersionedTransaction {
+    let message = Message::new_with_blockhash(ixs, Some(&payer.pubkey()), &blockhash);
+    let mut all = vec![payer];
+    all.extend(signers);
+    VersionedTransaction::try_new(VersionedMessage::Legacy(message), &all).expect("signed")
+}
+
+/// `CreateLookupTable { recent_slot, bump_seed }` as the Address Lookup Table program decodes
+/// it, and the table's address.
+fn create_lookup_table(
+    authority: &Address,
+    payer: &Address,
+    recent_slot: u64,
+) -> (Instruction, Address) {
+    let (table, bump) = Address::find_program_address(
+        &[authority.as_ref(), &recent_slot.to_le_bytes()],
+        &ALT_PROGRAM,
+    );
+    let mut data = 0u32.to_le_bytes().to_vec();
+    data.extend_from_slice(&recent_slot.to_le_bytes());
+    data.push(bump);
+    let ix = Instruction {
+        program_id: ALT_PROGRAM,
+        accounts: vec![
+            AccountMeta::new(table, false),
+            AccountMeta::new_readonly(*authority, false),
+            AccountMeta::new(*payer, true),
+            AccountMeta::new_readonly(solana_sdk_ids::system_program::ID, false),
+        ],
+        data,
+    };
+    (ix, table)
+}
+
+#[test]
+// RecentBlockhashes is deprecated, yet programs still read it.
+#[allow(deprecated)]
+fn slot_hashes_and_recent_blockhashes_follow_the_slots() {
+    let mut chain = new_chain();
+    let mut produced = vec![(chain.slot, chain.latest_blockhash())];
+    for n in [1, 5, 1] {
+        chain.advance_slots(n);
+        produced.push((chain.slot, chain.latest_blockhash()));
+    }
+    produced.reverse();
+    let slot_hashes: SlotHashes = chain.svm.get_sysvar();
+    // Newest first, one entry per produced block (skipped slots have none), the open block too.
+    assert_eq!(&slot_hashes.slot_hashes()[..4], produced.as_slice());
+
+    let recent: runtime_sysvar::recent_blockhashes::RecentBlockhashes = chain.svm.get_sysvar();
+    assert_eq!(recent[0].blockhash, chain.latest_blockhash());
+    assert_eq!(recent[0].fee_calculator.lamports_per_signature, 5000);
+    assert!(chain.is_blockhash_valid(&recent[recent.len() - 1].blockhash));
+    assert!(recent.len() >= 8);
+
+    // The standard lookup-table recipe: `recentSlot` is the slot `getSlot` answers now.
+    let payer = funded(&mut chain, LAMPORTS_PER_SOL);
+    let (ix, table) = create_lookup_table(&payer.pubkey(), &payer.pubkey(), chain.slot);
+    let exec = chain
+        .process(transaction(chain.latest_blockhash(), &payer, &[], &[ix]))
+        .expect("landed");
+    assert_eq!(exec.result, Ok(()), "{:?}", exec.logs);
+    assert_eq!(chain.get_account(&table).expect("table").owner, ALT_PROGRAM);
+
+    // A slot that was never produced is refused, as on agave.
+    let (ix, _) = create_lookup_table(&payer.pubkey(), &payer.pubkey(), chain.slot - 2);
+    let exec = chain
+        .process(transaction(chain.latest_blockhash(), &payer, &[], &[ix]))
+        .expect("landed");
+    assert!(exec.result.is_err());
+    assert!(
+        exec.logs.iter().any(|l| l.contains("is not a recent slot")),
+        "{:?}",
+        exec.logs
+    );
+}
+
+#[test]
+fn advancing_the_clock_is_bounded_work_with_a_named_limit() {
+    let mut chain = new_chain();
+    let old_blockhash = chain.latest_blockhash();
+    let (slot, time) = (chain.slot, chain.unix_timestamp());
+    let started = Instant::now();
+    chain
+        .advance_clock(MAX_CLOCK_ADVANCE_SECS)
+        .expect("a century is allowed");
+    // A slot loop over a century of 400 ms slots (7.9 billion) would take minutes.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        chain.slot - slot,
+        MAX_CLOCK_ADVANCE_SECS as u64 * 1000 / 400
+    );
+    assert!(chain.unix_timestamp() - time >= MAX_CLOCK_ADVANCE_SECS);
+    assert!(!chain.is_blockhash_valid(&old_blockhash));
+    let clock: solana_clock::Clock = chain.svm.get_sysvar();
+    assert_eq!(clock.slot, chain.slot);
+
+    assert_eq!(
+        chain.advance_clock(MAX_CLOCK_ADVANCE_SECS + 1),
+        Err(ClockAdvanceTooLarge {
+            seconds: MAX_CLOCK_ADVANCE_SECS + 1
+        })
+    );
+}
+
+fn stored_nonce(chain: &Chain, nonce: &Address) -> Hash {
+    let account = chain.get_account(nonce).expect("nonce account");
+    let versions: NonceVersions = bincode::deserialize(&account.data).expect("nonce state");
+    match versions.state() {
+        NonceState::Initialized(data) => data.blockhash(),
+        NonceState::Uninitialized => panic!("nonce not initialised"),
+    }
+}
+
+#[test]
+fn durable_nonce_transactions_validate_and_advance() {
+    let mut chain = new_chain();
+    let payer = funded(&mut chain, 10 * LAMPORTS_PER_SOL);
+    let authority = Keypair::new();
+    let nonce = Keypair::new();
+    let create = solana_system_interface::instruction::create_nonce_account(
+        &payer.pubkey(),
+        &nonce.pubkey(),
+        &authority.pubkey(),
+        LAMPORTS_PER_SOL,
+    );
+    let exec = chain
+        .process(transaction(
+            chain.latest_blockhash(),
+            &payer,
+            &[&nonce],
+            &create,
+        ))
+        .expect("landed");
+    assert_eq!(exec.result, Ok(()), "{:?}", exec.logs);
+    // Signed offline, long before it is sent: every recent blockhash has expired since.
+    let value = stored_nonce(&chain, &nonce.pubkey());
+    chain.advance_slots(300);
+    assert!(!chain.is_blockhash_valid(&value));
+    let recipient = Address::new_unique();
+    let pay = |lamports: u64| {
+        [
+            solana_system_interface::instruction::advance_nonce_account(
+                &nonce.pubkey(),
+                &authority.pubkey(),
+            ),
+            solana_system_interface::instruction::transfer(&payer.pubkey(), &recipient, lamports),
+        ]
+    };
+    let signed = transaction(value, &payer, &[&authority], &pay(1_000_000));
+
+    // Quoted like any transaction, then accepted and the nonce advanced to this block's.
+    let quote = chain
+        .fee_for_message(signed.message.clone())
+        .expect("valid message");
+    assert_eq!(quote, Some(10_000));
+    let exec = chain
+        .process(signed.clone())
+        .expect("a durable-nonce transaction lands");
+    assert_eq!(exec.result, Ok(()), "{:?}", exec.logs);
+    assert_eq!(exec.fee, 10_000);
+    assert_eq!(
+        chain.get_account(&recipient).map(|a| a.lamports),
+        Some(1_000_000)
+    );
+    let advanced = stored_nonce(&chain, &nonce.pubkey());
+    assert_eq!(
+        advanced,
+        *DurableNonce::from_blockhash(&chain.latest_blockhash()).as_hash()
+    );
+
+    // The old nonce is spent: another transaction signed with it is refused.
+    let again = transaction(value, &payer, &[&authority], &pay(2_000_000));
+    assert_eq!(
+        chain.process(again).err(),
+        Some(TransactionError::BlockhashNotFound)
+    );
+    // The new nonce cannot be used in the block that advanced it (it could not advance).
+    let same_block = transaction(advanced, &payer, &[&authority], &pay(3_000_000));
+    assert_eq!(
+        chain.process(same_block).err(),
+        Some(TransactionError::BlockhashNotFound)
+    );
+    // Without the nonce authority's signature it is not a durable-nonce transaction.
+    chain.advance_slots(1);
+    let stranger = Keypair::new();
+    let unsigned = transaction(
+        advanced,
+        &payer,
+        &[&stranger],
+        &[
+            solana_system_interface::instruction::advance_nonce_account(
+                &nonce.pubkey(),
+                &stranger.pubkey(),
+            ),
+            solana_system_interface::instruction::transfer(&payer.pubkey(), &recipient, 1),
+        ],
+    );
+    assert_eq!(
+        chain.process(unsigned).err(),
+        Some(TransactionError::BlockhashNotFound)
+    );
+
+    // A durable-nonce transaction that fails still advances the nonce (and pays its fee), so
+    // it can never be replayed.
+    let failing = transaction(
+        advanced,
+        &payer,
+        &[&authority],
+        &pay(1_000 * LAMPORTS_PER_SOL),
+    );
+    let exec = chain.process(failing).expect("recorded as failed");
+    assert!(exec.result.is_err());
+    assert_eq!(
+        stored_nonce(&chain, &nonce.pubkey()),
+        *DurableNonce::from_blockhash(&chain.latest_blockhash()).as_hash()
+    );
+}
+
+fn compute_budget(kind: u8, value: &[u8]) -> Instruction {
+    let mut data = vec![kind];
+    data.extend_from_slice(value);
+    Instruction {
+        program_id: solana_sdk_ids::compute_budget::ID,
+        accounts: Vec::new(),
+        data,
+    }
+}
+
+#[test]
+fn fees_are_quoted_with_priority_fees_and_the_ledger_keeps_memos_and_costs() {
+    let mut chain = new_chain();
+    let payer = funded(&mut chain, 10 * LAMPORTS_PER_SOL);
+    let memo = Instruction {
+        program_id: MEMO_PROGRAM,
+        accounts: Vec::new(),
+        data: b"thanks for lunch".to_vec(),
+    };
+    let ixs = [
+        compute_budget(2, &200_000u32.to_le_bytes()),
+        compute_budget(3, &1_000_000u64.to_le_bytes()),
+        solana_system_interface::instruction::transfer(
+            &payer.pubkey(),
+            &Address::new_unique(),
+            5_000_000,
+        ),
+        memo,
+    ];
+    let tx = transaction(chain.latest_blockhash(), &payer, &[], &ixs);
+    // 5000 for the signature plus 200,000 CU at 1 lamport each.
+    let quote = chain
+        .fee_for_message(tx.message.clone())
+        .expect("valid message");
+    assert_eq!(quote, Some(205_000));
+    let exec = chain.process(tx).expect("landed");
+    assert_eq!(exec.result, Ok(()), "{:?}", exec.logs);
+    assert_eq!(exec.fee, 205_000);
+
+    let record = chain.get_record(&exec.signature).expect("recorded");
+    assert_eq!(record.memo.as_deref(), Some("[16] thanks for lunch"));
+    let cost = record.meta.cost_units.expect("cost units");
+    // A signature (720), two write locks (600), the instruction data and the units consumed.
+    assert!(cost > 720 + 600 + exec.units_consumed, "{cost}");
+
+    // A blockhash the chain never produced: no quote, as agave answers null.
+    let stale = transaction(Hash::new_from_array([7; 32]), &payer, &[], &ixs[2..3]);
+    assert_eq!(
+        chain.fee_for_message(stale.message).expect("valid message"),
+        None
+    );
+}
