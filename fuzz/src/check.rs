@@ -1,0 +1,696 @@
+//! What must hold after every step, read from the accounts (never from the harness's own idea of
+//! the treasury). The harness's bookkeeping is limited to its own inputs (plain transfers it
+//! made) and the exact rational model of what each staker is owed.
+
+use std::collections::BTreeMap;
+
+use ashao_treasury::constants::{REWARD_PRECISION, TIMELOCK_GRACE_SECS};
+use ashao_treasury::oracle::PriceGuard;
+use ashao_treasury::state::{StakePosition, TreasuryConfig, TreasuryParams};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
+use solana_address::Address;
+
+use crate::exec::{oracle_min_out, Executed, Expect};
+use crate::ops::Op;
+use crate::world::{Actor, World};
+
+/// The chain's figures at one instant.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub now: i64,
+    pub config: Option<TreasuryConfig>,
+    pub positions: BTreeMap<Actor, StakePosition>,
+    pub buyback_vault: u64,
+    pub rewards_vault: u64,
+    pub stake_vault: u64,
+    pub usdc_supply: u64,
+    pub ashao_supply: u64,
+    /// Every USDC account the run knows of, summed.
+    pub usdc_held: u64,
+    pub crank_usdc: u64,
+    pub crank_ashao: u64,
+    pub pool_usdc: u64,
+    pub pool_ashao: u64,
+    /// The balance of the step's user-side token account, when it has one.
+    pub user: Option<u64>,
+}
+
+impl Snapshot {
+    pub fn read(world: &World, user: Option<Address>) -> Snapshot {
+        let positions = Actor::STAKERS
+            .iter()
+            .filter_map(|a| world.position(*a).map(|p| (*a, p)))
+            .collect();
+        let mut usdc_accounts: Vec<Address> =
+            Actor::ALL.iter().map(|a| world.usdc_account(*a)).collect();
+        usdc_accounts.extend([
+            world.buyback_vault,
+            world.rewards_vault,
+            world.pool_usdc_vault,
+        ]);
+        Snapshot {
+            now: world.now,
+            config: world.treasury(),
+            positions,
+            buyback_vault: world.balance(&world.buyback_vault),
+            rewards_vault: world.balance(&world.rewards_vault),
+            stake_vault: world.balance(&world.stake_vault),
+            usdc_supply: world.mint_supply(&world.usdc_mint),
+            ashao_supply: world.mint_supply(&world.ashao_mint),
+            usdc_held: usdc_accounts.iter().map(|a| world.balance(a)).sum(),
+            crank_usdc: world.balance(&world.usdc_account(Actor::Crank)),
+            crank_ashao: world.balance(&world.ashao_account(Actor::Crank)),
+            pool_usdc: world.balance(&world.pool_usdc_vault),
+            pool_ashao: world.balance(&world.pool_ashao_vault),
+            user: user.map(|u| world.balance(&u)),
+        }
+    }
+}
+
+/// A property that failed, with what was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The property (stable, used to recognise the same failure while shrinking).
+    pub what: String,
+    pub detail: String,
+}
+
+fn violation(what: &str, detail: String) -> Violation {
+    Violation {
+        what: what.to_string(),
+        detail,
+    }
+}
+
+macro_rules! ensure {
+    ($cond:expr, $what:expr, $($detail:tt)*) => {
+        if !$cond {
+            return Err(violation($what, format!($($detail)*)));
+        }
+    };
+}
+
+/// What each staker is owed, exactly: every release is shared over the positions staked before
+/// it in proportion to their stake, in rationals. The program's figure may differ from it only
+/// by its roundings, each stated in [`Model::check`].
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    entitled: BTreeMap<Actor, BigRational>,
+    /// Settlements of each actor's positions (each floors once, in the protocol's favour).
+    settlements: BTreeMap<Actor, u64>,
+    /// `total_claimed` of each actor's closed positions.
+    closed_claimed: BTreeMap<Actor, u64>,
+    /// The carry's share: when total stake changes, the undistributed remainder of the last
+    /// division (`reward_carry`, under `1e-18` of a base unit per staked unit) is shared over the
+    /// new stake instead of the old.
+    slack: BTreeMap<Actor, BigRational>,
+}
+
+fn pending(position: &StakePosition, acc: u128) -> BigInt {
+    let delta = BigInt::from(acc) - BigInt::from(position.reward_checkpoint);
+    BigInt::from(position.staked) * delta / BigInt::from(REWARD_PRECISION)
+}
+
+impl Model {
+    /// Books a step's releases and settlements, from the accounts before and after it.
+    pub fn update(&mut self, before: &Snapshot, after: &Snapshot) {
+        let (Some(b), Some(a)) = (&before.config, &after.config) else {
+            return;
+        };
+        let released = a
+            .total_rewards_released
+            .saturating_sub(b.total_rewards_released);
+        if released > 0 && b.total_staked > 0 {
+            for (actor, p) in &before.positions {
+                if p.staked > 0 {
+                    *self.entitled.entry(*actor).or_default() += BigRational::new(
+                        BigInt::from(released) * BigInt::from(p.staked),
+                        BigInt::from(b.total_staked),
+                    );
+                }
+            }
+        }
+        if a.total_staked != b.total_staked {
+            for actor in Actor::STAKERS {
+                let stake = before
+                    .positions
+                    .get(&actor)
+                    .map_or(0, |p| p.staked)
+                    .max(after.positions.get(&actor).map_or(0, |p| p.staked));
+                *self.slack.entry(actor).or_default() += BigRational::new(
+                    BigInt::from(a.reward_carry) + BigInt::from(stake),
+                    BigInt::from(REWARD_PRECISION),
+                );
+            }
+        }
+        for actor in Actor::STAKERS {
+            match (before.positions.get(&actor), after.positions.get(&actor)) {
+                (Some(p), None) => {
+                    *self.closed_claimed.entry(actor).or_default() += p.total_claimed;
+                }
+                (Some(p), Some(q)) if p.reward_checkpoint != q.reward_checkpoint => {
+                    *self.settlements.entry(actor).or_default() += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Each staker's realised rewards (claimed, owed, pending) against the exact model:
+    /// `entitled − realised` is at most one base unit per settlement plus one (the floors, in the
+    /// protocol's favour) and at least −1, both widened by the carry's share.
+    pub fn check(&self, after: &Snapshot) -> Result<(), Violation> {
+        let Some(c) = &after.config else {
+            return Ok(());
+        };
+        for actor in Actor::STAKERS {
+            let position = after.positions.get(&actor);
+            let realised = BigInt::from(*self.closed_claimed.get(&actor).unwrap_or(&0))
+                + position.map_or(BigInt::zero(), |p| {
+                    BigInt::from(p.total_claimed)
+                        + BigInt::from(p.owed_rewards)
+                        + pending(p, c.acc_reward_per_share)
+                });
+            let realised = BigRational::from_integer(realised);
+            let entitled = self.entitled.get(&actor).cloned().unwrap_or_default();
+            let slack = self.slack.get(&actor).cloned().unwrap_or_default();
+            let settlements = *self.settlements.get(&actor).unwrap_or(&0);
+            let gap = &entitled - &realised;
+            let upper = BigRational::from_integer(BigInt::from(settlements + 1)) + &slack;
+            let lower = -(BigRational::from_integer(BigInt::from(1)) + &slack);
+            ensure!(
+                gap <= upper && gap >= lower,
+                "claimable within the bound of the exact model",
+                "{actor:?}: exact {:.3}, realised {}, gap {:.3} outside [{:.3}, {:.3}] \
+                 ({settlements} settlements)",
+                entitled.to_f64().unwrap_or(f64::NAN),
+                realised,
+                gap.to_f64().unwrap_or(f64::NAN),
+                lower.to_f64().unwrap_or(f64::NAN),
+                upper.to_f64().unwrap_or(f64::NAN)
+            );
+        }
+        Ok(())
+    }
+}
+
+fn params_changed_safely(old: &TreasuryParams, new: &TreasuryParams) -> Result<(), String> {
+    let mut risky = Vec::new();
+    if new.stream_period_secs != old.stream_period_secs {
+        risky.push("stream period");
+    }
+    if new.boost_tiers != old.boost_tiers {
+        risky.push("boost tiers");
+    }
+    if new.unstake_cooldown_secs > old.unstake_cooldown_secs {
+        risky.push("longer cooldown");
+    }
+    if new.max_buyback_usdc > old.max_buyback_usdc {
+        risky.push("higher cap");
+    }
+    if new.min_buyback_interval_secs < old.min_buyback_interval_secs {
+        risky.push("shorter interval");
+    }
+    if new.max_slippage_bps > old.max_slippage_bps {
+        risky.push("higher slippage");
+    }
+    if new.timelock_secs < old.timelock_secs {
+        risky.push("shorter timelock");
+    }
+    if new.cranks.iter().any(|c| !old.cranks.contains(c)) {
+        risky.push("crank added");
+    }
+    if new.swap_program != old.swap_program && new.swap_program != Address::default() {
+        risky.push("other swap program");
+    }
+    if new.price_guard != old.price_guard && new.price_guard != PriceGuard::None {
+        risky.push("other price guard");
+    }
+    if risky.is_empty() {
+        Ok(())
+    } else {
+        Err(risky.join(", "))
+    }
+}
+
+/// Everything that must hold after a step.
+pub fn check_step(
+    world: &World,
+    op: &Op,
+    executed: &Executed,
+    before: &Snapshot,
+    after: &Snapshot,
+    model: &Model,
+) -> Result<(), Violation> {
+    check_outcome(world, executed)?;
+    check_state(world, after)?;
+    if let (Some(b), Some(a)) = (&before.config, &after.config) {
+        check_transition(world, op, executed, before, after, b, a)?;
+    }
+    model.check(after)
+}
+
+/// No panic, every refusal named, the rules' predictions kept, and a refusal changed nothing.
+fn check_outcome(world: &World, executed: &Executed) -> Result<(), Violation> {
+    if !executed.sent {
+        return Ok(());
+    }
+    if let Err(refusal) = &executed.outcome {
+        ensure!(
+            refusal.is_named(),
+            "every refusal is a named program error",
+            "{} ({:?})\n{}",
+            refusal.name(),
+            executed.tx_error,
+            executed.logs.join("\n")
+        );
+        for (address, was) in &executed.accounts {
+            ensure!(
+                world.account(address) == *was,
+                "a refused instruction changed no account",
+                "{address} changed although the transaction failed with {}",
+                refusal.name()
+            );
+        }
+    }
+    match (&executed.expect, &executed.outcome) {
+        (Expect::Ok(why), Err(refusal)) => Err(violation(
+            "what the rules allow succeeds",
+            format!(
+                "{why}: refused with {}\n{}",
+                refusal.name(),
+                executed.logs.join("\n")
+            ),
+        )),
+        (Expect::Refused(name), Ok(())) => Err(violation(
+            "what the rules forbid is refused",
+            format!(
+                "succeeded, expected {}",
+                name.as_deref().unwrap_or("a refusal")
+            ),
+        )),
+        (Expect::Refused(Some(name)), Err(refusal)) if refusal.name() != name => Err(violation(
+            "refused by the rule's own name",
+            format!("expected {name}, got {}", refusal.name()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The books against the vaults, the positions and the mints, at one instant.
+fn check_state(world: &World, s: &Snapshot) -> Result<(), Violation> {
+    ensure!(
+        s.usdc_held == world.usdc_supply && s.usdc_supply == world.usdc_supply,
+        "no USDC appears or vanishes",
+        "supply {} (was {}), held by the run's accounts {}",
+        s.usdc_supply,
+        world.usdc_supply,
+        s.usdc_held
+    );
+    let Some(c) = &s.config else {
+        return Ok(());
+    };
+    if let Err(e) = c.invariant() {
+        return Err(violation("TreasuryConfig::invariant()", format!("{e:?}")));
+    }
+    for (actor, p) in &s.positions {
+        if let Err(e) = p.invariant(c.acc_reward_per_share) {
+            return Err(violation(
+                "StakePosition::invariant()",
+                format!("{actor:?}: {e:?}"),
+            ));
+        }
+        ensure!(
+            p.owner == world.pubkey(*actor),
+            "a position belongs to its owner",
+            "{actor:?}'s position names {}",
+            p.owner
+        );
+    }
+    ensure!(
+        !c.pending_buyback.in_progress,
+        "no buyback stays open between transactions",
+        "{:?}",
+        c.pending_buyback
+    );
+    // $ASHAO
+    let principal = u128::from(c.total_staked) + u128::from(c.total_unstaking);
+    ensure!(
+        u128::from(s.stake_vault) == principal + u128::from(world.donated_ashao),
+        "stake vault == total staked + total unstaking",
+        "vault {} vs staked {} + unstaking {} (+ {} donated)",
+        s.stake_vault,
+        c.total_staked,
+        c.total_unstaking,
+        world.donated_ashao
+    );
+    let staked: u128 = s.positions.values().map(|p| u128::from(p.staked)).sum();
+    let unstaking: u128 = s.positions.values().map(|p| u128::from(p.unstaking)).sum();
+    let stakers = s.positions.values().filter(|p| p.staked > 0).count();
+    ensure!(
+        staked == u128::from(c.total_staked)
+            && unstaking == u128::from(c.total_unstaking)
+            && stakers == c.staker_count as usize,
+        "positions add up to the totals",
+        "positions: staked {staked}, unstaking {unstaking}, {stakers} stakers; config: {}, {}, {}",
+        c.total_staked,
+        c.total_unstaking,
+        c.staker_count
+    );
+    ensure!(
+        u128::from(world.initial_ashao_supply)
+            == u128::from(s.ashao_supply) + u128::from(c.total_ashao_burned),
+        "mint supply fall == $ASHAO burned",
+        "supply {} → {}, burned {}",
+        world.initial_ashao_supply,
+        s.ashao_supply,
+        c.total_ashao_burned
+    );
+    // USDC
+    ensure!(
+        c.total_rewards_claimed <= c.total_rewards_released
+            && c.total_rewards_released <= c.total_to_stakers,
+        "rewards claimed <= released <= revenue to stakers",
+        "claimed {}, released {}, to stakers {}",
+        c.total_rewards_claimed,
+        c.total_rewards_released,
+        c.total_to_stakers
+    );
+    let expected_rewards = c.rewards_vault_expected().unwrap_or(u64::MAX);
+    ensure!(
+        s.buyback_vault >= c.buyback_bucket && s.rewards_vault >= expected_rewards,
+        "the vaults hold what the books owe",
+        "buyback vault {} (bucket {}), rewards vault {} (owes {})",
+        s.buyback_vault,
+        c.buyback_bucket,
+        s.rewards_vault,
+        expected_rewards
+    );
+    let held = i128::from(s.buyback_vault) + i128::from(s.rewards_vault);
+    let booked = i128::from(c.total_revenue)
+        - i128::from(c.total_buyback_usdc_spent)
+        - i128::from(c.total_rewards_claimed)
+        + i128::from(world.unsynced_usdc);
+    ensure!(
+        held == booked,
+        "USDC conservation across both vaults and the books",
+        "vaults hold {held}; revenue {} − spent {} − claimed {} + unsynced transfers {} = {booked}",
+        c.total_revenue,
+        c.total_buyback_usdc_spent,
+        c.total_rewards_claimed,
+        world.unsynced_usdc
+    );
+    let owed: BigInt = s
+        .positions
+        .values()
+        .map(|p| BigInt::from(p.owed_rewards) + pending(p, c.acc_reward_per_share))
+        .sum();
+    ensure!(
+        owed <= BigInt::from(c.total_rewards_released - c.total_rewards_claimed),
+        "stakers' claims never exceed released − claimed",
+        "owed {owed}, released {} − claimed {}",
+        c.total_rewards_released,
+        c.total_rewards_claimed
+    );
+    Ok(())
+}
+
+/// How the figures moved in one step.
+#[allow(clippy::too_many_arguments)]
+fn check_transition(
+    world: &World,
+    op: &Op,
+    executed: &Executed,
+    before: &Snapshot,
+    after: &Snapshot,
+    b: &TreasuryConfig,
+    a: &TreasuryConfig,
+) -> Result<(), Violation> {
+    let now = world.now;
+    // Cumulative figures only grow.
+    for (name, old, new) in [
+        ("total_revenue", b.total_revenue, a.total_revenue),
+        (
+            "total_buyback_usdc_spent",
+            b.total_buyback_usdc_spent,
+            a.total_buyback_usdc_spent,
+        ),
+        (
+            "total_ashao_burned",
+            b.total_ashao_burned,
+            a.total_ashao_burned,
+        ),
+        (
+            "total_rewards_released",
+            b.total_rewards_released,
+            a.total_rewards_released,
+        ),
+        (
+            "total_rewards_claimed",
+            b.total_rewards_claimed,
+            a.total_rewards_claimed,
+        ),
+        ("buyback_count", b.buyback_count, a.buyback_count),
+    ] {
+        ensure!(
+            new >= old,
+            "cumulative figures never decrease",
+            "{name}: {old} → {new}"
+        );
+    }
+    ensure!(
+        a.acc_reward_per_share >= b.acc_reward_per_share,
+        "cumulative figures never decrease",
+        "acc_reward_per_share {} → {}",
+        b.acc_reward_per_share,
+        a.acc_reward_per_share
+    );
+    ensure!(
+        a.total_rewards_released == b.total_rewards_released || b.total_staked > 0,
+        "the stream releases nothing while nobody is staked",
+        "released {} → {} with nothing staked",
+        b.total_rewards_released,
+        a.total_rewards_released
+    );
+    let succeeded = executed.sent && executed.outcome.is_ok();
+    let treasury_op = !matches!(
+        op,
+        Op::Warp(_) | Op::PlainTransfer { .. } | Op::MarketSwap { .. }
+    );
+    if !succeeded || !treasury_op {
+        ensure!(
+            same_config(a, b),
+            "only a treasury instruction that succeeded changes the config",
+            "{} changed the config",
+            op.kind()
+        );
+    }
+    if !succeeded {
+        return Ok(());
+    }
+    let (old, new) = (b.params(), a.params());
+    let params_moved = old != new;
+    let who_signed = match op {
+        Op::UpdateConfig { who, .. }
+        | Op::QueueConfigChange { who, .. }
+        | Op::CancelConfigChange { who }
+        | Op::ProposeAuthority { who, .. }
+        | Op::SetPaused { who, .. } => Some(world.pubkey(*who)),
+        _ => None,
+    };
+    if let Some(signer) = who_signed {
+        ensure!(
+            signer == b.authority,
+            "only the authority administers",
+            "{} by {signer}, authority {}",
+            op.kind(),
+            b.authority
+        );
+    }
+    match op {
+        Op::UpdateConfig { .. } => {
+            if let Err(risky) = params_changed_safely(&old, &new) {
+                return Err(violation(
+                    "update_config applies only risk-reducing changes",
+                    format!("applied at once: {risky}"),
+                ));
+            }
+        }
+        Op::ApplyConfigChange { .. } => {
+            ensure!(
+                b.queued_change_eta != 0
+                    && now >= b.queued_change_eta
+                    && now <= b.queued_change_eta + i64::from(TIMELOCK_GRACE_SECS)
+                    && a.queued_change_eta == 0,
+                "a queued change applies only inside its window",
+                "eta {}, now {now}",
+                b.queued_change_eta
+            );
+        }
+        _ => ensure!(
+            !params_moved,
+            "parameters change only through update_config or apply_config_change",
+            "{} changed them: {old:?} → {new:?}",
+            op.kind()
+        ),
+    }
+    if let Op::QueueConfigChange { .. } = op {
+        ensure!(
+            a.queued_change_eta == now + i64::from(b.timelock_secs),
+            "a queued change waits out the timelock",
+            "eta {} at {now} with timelock {}",
+            a.queued_change_eta,
+            b.timelock_secs
+        );
+    }
+    if a.authority != b.authority {
+        ensure!(
+            matches!(op, Op::AcceptAuthority { .. })
+                && a.authority == b.pending_authority
+                && now >= b.pending_authority_eta,
+            "authority changes hands only by acceptance after the timelock",
+            "{} → {} by {} (pending {}, eta {}, now {now})",
+            b.authority,
+            a.authority,
+            op.kind(),
+            b.pending_authority,
+            b.pending_authority_eta
+        );
+    }
+    if let Op::ProposeAuthority { .. } = op {
+        let eta = if a.pending_authority == Address::default() {
+            0
+        } else {
+            now + i64::from(b.timelock_secs)
+        };
+        ensure!(
+            a.pending_authority_eta == eta,
+            "a handover waits out the timelock",
+            "eta {} at {now} with timelock {}",
+            a.pending_authority_eta,
+            b.timelock_secs
+        );
+    }
+    if a.paused != b.paused {
+        ensure!(
+            matches!(op, Op::SetPaused { .. }),
+            "only set_paused pauses",
+            "{} changed paused",
+            op.kind()
+        );
+    }
+
+    let amount = executed.amount.unwrap_or(0);
+    let x = i128::from(amount);
+    let d = |old: u64, new: u64| i128::from(new) - i128::from(old);
+    let user = match (before.user, after.user) {
+        (Some(old), Some(new)) => d(old, new),
+        _ => 0,
+    };
+    let buyback_vault = d(before.buyback_vault, after.buyback_vault);
+    let rewards_vault = d(before.rewards_vault, after.rewards_vault);
+    let stake_vault = d(before.stake_vault, after.stake_vault);
+    let revenue = d(b.total_revenue, a.total_revenue);
+    match op {
+        Op::DepositRevenue { .. } => {
+            let to_stakers = i128::from(amount / 2);
+            let to_buyback = x - to_stakers;
+            ensure!(
+                revenue == x
+                    && user == -x
+                    && buyback_vault == to_buyback
+                    && rewards_vault == to_stakers
+                    && d(b.buyback_bucket, a.buyback_bucket) == to_buyback
+                    && d(b.total_to_stakers, a.total_to_stakers) == to_stakers,
+                "a deposit splits 50/50, the odd unit to the buyback bucket",
+                "amount {amount}: revenue {revenue:+}, payer {user:+}, vaults {buyback_vault:+} / {rewards_vault:+}"
+            );
+        }
+        Op::SyncRevenue { .. } => {
+            ensure!(
+                revenue == x
+                    && after.buyback_vault == a.buyback_bucket
+                    && Some(after.rewards_vault) == a.rewards_vault_expected().ok(),
+                "a sync accounts exactly the plain transfers",
+                "excess {amount}, revenue {revenue:+}, vaults {} / {} vs books {} / {:?}",
+                after.buyback_vault,
+                after.rewards_vault,
+                a.buyback_bucket,
+                a.rewards_vault_expected().ok()
+            );
+        }
+        Op::Stake { .. } => {
+            ensure!(
+                user == -x && stake_vault == x,
+                "a stake moves exactly its amount into the stake vault",
+                "amount {amount}, owner {user:+}, vault {stake_vault:+}"
+            );
+        }
+        Op::Withdraw { who, .. } => {
+            let left = after.positions.get(who).map_or(0, |p| p.unstaking);
+            ensure!(
+                user == x && stake_vault == -x && left == 0,
+                "a withdrawal returns all unstaking principal",
+                "unstaking {amount}, destination {user:+}, vault {stake_vault:+}, left {left}"
+            );
+        }
+        Op::Claim { .. } => {
+            let claimed = d(b.total_rewards_claimed, a.total_rewards_claimed);
+            ensure!(
+                claimed == x && user == x && rewards_vault == -x,
+                "a claim pays exactly what is owed",
+                "claimable {amount}, claimed {claimed}, destination {user:+}, vault {rewards_vault:+}"
+            );
+        }
+        Op::Buyback { .. } => {
+            let spent = a.total_buyback_usdc_spent - b.total_buyback_usdc_spent;
+            let burned = a.total_ashao_burned - b.total_ashao_burned;
+            let (spent_i, burned_i) = (i128::from(spent), i128::from(burned));
+            ensure!(
+                after.crank_usdc == before.crank_usdc
+                    && after.crank_ashao == before.crank_ashao
+                    && d(before.pool_usdc, after.pool_usdc) == spent_i
+                    && d(before.pool_ashao, after.pool_ashao) == -burned_i
+                    && d(before.ashao_supply, after.ashao_supply) == -burned_i
+                    && d(b.buyback_bucket, a.buyback_bucket) == -spent_i
+                    && buyback_vault == -spent_i
+                    && a.buyback_count == b.buyback_count + 1,
+                "a buyback burns what it bought and the crank keeps nothing",
+                "spent {spent}, burned {burned}; crank USDC {} → {}, $ASHAO {} → {}; pool $ASHAO {} → {}",
+                before.crank_usdc,
+                after.crank_usdc,
+                before.crank_ashao,
+                after.crank_ashao,
+                before.pool_ashao,
+                after.pool_ashao
+            );
+            if let Some(price) = &executed.price {
+                let least = oracle_min_out(
+                    spent,
+                    price.price,
+                    price.exponent,
+                    world.setup.ashao_decimals,
+                    price.slippage_bps,
+                );
+                ensure!(
+                    least.is_some_and(|m| BigInt::from(burned) >= m),
+                    "a buyback meets the oracle price less slippage",
+                    "spent {spent}, burned {burned}, price {} e{}, slippage {} bps",
+                    price.price,
+                    price.exponent,
+                    price.slippage_bps
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn same_config(a: &TreasuryConfig, b: &TreasuryConfig) -> bool {
+    use anchor_lang::AnchorSerialize;
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    a.serialize(&mut x).is_ok() && b.serialize(&mut y).is_ok() && x == y
+}
