@@ -25,7 +25,11 @@ mkdir -p artifacts
 # Sums the numbers in the matches of a pattern (0 when nothing matches).
 count_matches() { { grep -Eo "$1" "$2" || true; } | awk '{s+=$(NF-1)} END {printf "%d\n", s}'; }
 step "cargo test (unit, property and in-process runtime tests)"
-cargo test --locked --workspace 2>&1 | tee artifacts/cargo-test.log
+cargo test --locked --workspace --exclude ashao-fuzz 2>&1 | tee artifacts/cargo-test.log
+# A bounded campaign from a fixed seed (about a minute on two idle cores; `npm run fuzz` runs
+# longer ones), the fuzzer's regressions and the SBF limits; counted with the cargo tests.
+step "stateful fuzz campaign, its regressions and the SBF limits (ashao-fuzz)"
+cargo test --locked -p ashao-fuzz 2>&1 | tee -a artifacts/cargo-test.log
 rust_passed=$(( $(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed' artifacts/cargo-test.log) + $(count_matches '^[0-9]+ passed' artifacts/cargo-test.log) ))
 rust_failed=$(( $(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' artifacts/cargo-test.log) + $(count_matches '^[0-9]+ passed, [0-9]+ failed' artifacts/cargo-test.log) ))
 rust_ignored=$(count_matches 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed; [0-9]+ ignored' artifacts/cargo-test.log)
