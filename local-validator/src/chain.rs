@@ -464,13 +464,14 @@ impl Chain {
         let parent = self.slot;
         let previous = self.latest_blockhash();
         let keep = n.min(MAX_PROCESSING_AGE + 1);
+        // The slots before the last `keep` leave no blockhash that could still be valid.
+        self.block_height = self.block_height.saturating_add(n - keep);
         let mut hash = previous;
-        for skipped_to in (n - keep + 1)..=n {
-            hash = next_hash(&hash, self.slot + skipped_to);
+        for slot in (n - keep + 1)..=n {
+            hash = next_hash(&hash, self.slot + slot);
             self.block_height = self.block_height.saturating_add(1);
             self.push_blockhash(hash);
         }
-        self.block_height = self.block_height.saturating_add(n - keep);
         self.slot += n;
         self.open_block(self.slot, parent, previous);
         self.sync_sysvars();

@@ -138,6 +138,18 @@ fn advancing_the_clock_is_bounded_work_with_a_named_limit() {
     );
     assert!(chain.unix_timestamp() - time >= MAX_CLOCK_ADVANCE_SECS);
     assert!(!chain.is_blockhash_valid(&old_blockhash));
+    // The blockhashes of the last 151 slots moved over are valid, and transactions land.
+    #[allow(deprecated)]
+    let recent: runtime_sysvar::recent_blockhashes::RecentBlockhashes = chain.svm.get_sysvar();
+    assert_eq!(recent.len(), 150);
+    #[allow(deprecated)]
+    let oldest_recent = recent[149].blockhash;
+    assert!(chain.is_blockhash_valid(&oldest_recent));
+    let payer = funded(&mut chain, LAMPORTS_PER_SOL);
+    assert_eq!(
+        chain.get_account(&payer.pubkey()).map(|a| a.lamports),
+        Some(LAMPORTS_PER_SOL)
+    );
     let clock: solana_clock::Clock = chain.svm.get_sysvar();
     assert_eq!(clock.slot, chain.slot);
 
