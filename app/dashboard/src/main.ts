@@ -169,7 +169,8 @@ async function refreshFigures(): Promise<void> {
 }
 
 async function refreshHistory(): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
+  // The last hour of the chain's clock (history is bucketed by it), once the page has read it.
+  const now = Math.floor(chainClock.receivedAt > 0 ? chainNow() : Date.now() / 1000);
   const { body } = await getJson<HistoryAnswer>(
     `/api/treasury/history?interval=1m&from=${now - 3_600}`,
   );
