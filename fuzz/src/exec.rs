@@ -1030,13 +1030,13 @@ impl World {
         };
 
         // The price update.
-        let (max_age, max_conf) = match c.price_guard {
+        let (feed_id, max_age, max_conf) = match c.price_guard {
             PriceGuard::PythPull {
+                feed_id,
                 max_age_secs,
                 max_confidence_bps,
-                ..
-            } => (max_age_secs, max_confidence_bps),
-            PriceGuard::None => (60, 100),
+            } => (feed_id, max_age_secs, max_confidence_bps),
+            PriceGuard::None => (FEED_ID, 60, 100),
         };
         let boundary = oracle_boundary(
             swap_in,
@@ -1072,10 +1072,11 @@ impl World {
         };
         let update = PriceUpdate {
             full: oracle.defect != Defect::Partial,
-            feed_id: if oracle.defect == Defect::WrongFeed {
-                OTHER_FEED_ID
-            } else {
-                FEED_ID
+            // The feed the guard names (the authority may have queued another), or another.
+            feed_id: match oracle.defect {
+                Defect::WrongFeed if feed_id == FEED_ID => OTHER_FEED_ID,
+                Defect::WrongFeed => FEED_ID,
+                _ => feed_id,
             },
             price,
             conf,
@@ -1267,7 +1268,8 @@ pub fn oracle_min_out(
 }
 
 /// The least positive price (in `10^exponent` dollars) at which receiving `received` for
-/// `spent` meets the guard, if any `i64` price does.
+/// `spent` meets the guard, if any `i64` price does: `received >= ceil(N / (D × price))` holds
+/// exactly when `price >= N / (D × received)`, with `N / D` the fraction of [`oracle_min_out`].
 pub fn oracle_boundary(
     spent: u64,
     received: u64,
@@ -1275,21 +1277,20 @@ pub fn oracle_boundary(
     ashao_decimals: u8,
     slippage_bps: u16,
 ) -> Option<i64> {
-    let passes = |price: i64| {
-        oracle_min_out(spent, price, exponent, ashao_decimals, slippage_bps)
-            .is_some_and(|m| m <= BigInt::from(received))
-    };
-    if !passes(i64::MAX) {
-        return None;
+    if received == 0 {
+        return (spent == 0).then_some(1);
     }
-    let (mut lo, mut hi) = (1i64, i64::MAX);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if passes(mid) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
+    let ten = BigInt::from(10);
+    let k = exponent + i32::from(USDC_DECIMALS);
+    let mut numerator = BigInt::from(spent)
+        * BigInt::from(10_000 - i64::from(slippage_bps))
+        * num_traits::pow(ten.clone(), usize::from(ashao_decimals));
+    let mut denominator = BigInt::from(10_000) * BigInt::from(received);
+    if k >= 0 {
+        denominator *= num_traits::pow(ten, k.unsigned_abs() as usize);
+    } else {
+        numerator *= num_traits::pow(ten, k.unsigned_abs() as usize);
     }
-    Some(lo)
+    let least = BigRational::new(numerator, denominator).ceil().to_integer();
+    least.max(BigInt::from(1)).to_i64()
 }

@@ -59,22 +59,32 @@ pub enum Sub {
     ForeignConfig,
     /// The config replaced by a copy owned by the treasury at a non-PDA address.
     ForgedConfig,
-    /// The signer is not the account's owner: another actor signs in its place.
-    SignedBy(Actor),
 }
 
-/// A change of parameters, with actors and programs named symbolically.
+/// A change of parameters, with actors and programs named symbolically (fields left out of a
+/// case's JSON keep their value).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Change {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_period_secs: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unstake_cooldown_secs: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub boost_tiers: Option<Vec<(u64, u16)>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_buyback_usdc: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_buyback_interval_secs: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_slippage_bps: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub swap_program: Option<SwapTarget>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cranks: Option<Vec<Actor>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_guard: Option<Guard>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timelock_secs: Option<u32>,
 }
 

@@ -46,6 +46,9 @@ pub struct Stats {
     pub by_step: BTreeMap<&'static str, Outcomes>,
     /// The largest heap each treasury instruction used.
     pub heap: BTreeMap<&'static str, HeapUsage>,
+    /// Whether the treasury ran as SBF (from `anchor build`): the runtime then enforces the heap
+    /// and stack limits itself, and nothing is measured on the host.
+    pub sbf: bool,
     pub elapsed: Duration,
 }
 
@@ -168,6 +171,7 @@ fn play(setup: &Setup, steps: Steps, stats: &mut Stats) -> (Vec<Op>, Option<Fail
     let mut played = Vec::new();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut world = World::new(setup.clone());
+        stats.sbf |= !world.treasury_native;
         if let Err(violation) = start(&mut world, stats) {
             return Some(Failure {
                 step: None,
@@ -373,7 +377,7 @@ pub fn describe(config: &CampaignConfig, found: &Found) -> String {
     format!(
         "FAILED: campaign seed {} run {} (run seed {}), step {:?} of {}: {}\n{}\n\
          shrunk to {} steps (replay: npm run fuzz -- --replay <file>; as a regression: save it \
-         in fuzz/regressions/<name>.json with an `about`):\n{json}",
+         in fuzz/regressions/<name>.json with an `about` and run prettier on it):\n{json}",
         config.seed,
         found.run,
         found.run_seed,

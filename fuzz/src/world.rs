@@ -27,6 +27,7 @@ use solana_clock::Clock;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::{Message, VersionedMessage};
+use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
@@ -179,6 +180,14 @@ fn keypair(tag: u8) -> Keypair {
     Keypair::new_from_array(secret)
 }
 
+/// An actor's derived addresses (derived once: a PDA search is slow in a debug build).
+#[derive(Clone, Copy, Debug)]
+struct Addresses {
+    usdc: Address,
+    ashao: Address,
+    position: Address,
+}
+
 /// A failed transaction: which instruction and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TxFailure {
@@ -189,9 +198,12 @@ pub struct TxFailure {
 pub struct World {
     pub svm: LiteSVM,
     pub setup: Setup,
+    /// Whether the treasury runs natively (its heap is then measured) rather than as SBF.
+    pub treasury_native: bool,
     pub now: i64,
     pub slot: u64,
     keys: Vec<Keypair>,
+    addresses: Vec<Addresses>,
     pub payer: Keypair,
     pub usdc_mint: Address,
     pub ashao_mint: Address,
@@ -239,14 +251,16 @@ impl World {
     /// Builds the chain, the mints, the accounts and the pool; the treasury is not initialised.
     pub fn new(setup: Setup) -> World {
         let authority = keypair(Actor::Authority.index() as u8 + 1);
-        let chain = Chain::new(
-            400,
-            Path::new("/nonexistent"),
-            &programs(),
-            authority.pubkey(),
-        )
-        .unwrap_or_else(|e| panic!("the chain could not start: {e:#}"));
+        // As the validator does: a program whose `anchor build` output exists runs as SBF (with
+        // the real heap, stack and compute limits), any other natively.
+        let deploy_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy");
+        let chain = Chain::new(400, &deploy_dir, &programs(), authority.pubkey())
+            .unwrap_or_else(|e| panic!("the chain could not start: {e:#}"));
         heap::install_metered_stubs();
+        let treasury_native = chain
+            .programs
+            .iter()
+            .any(|p| p.id == ashao_treasury::ID && p.kind == ashao_local_validator::chain::NATIVE);
         let Chain { svm, .. } = chain;
         // Signatures are not what the program checks (the runtime sets `is_signer` from the
         // message); a run does not pay for verifying them. No history: a step may repeat a
@@ -284,12 +298,34 @@ impl World {
             .map(|a| keypair(a.index() as u8 + 1))
             .collect();
         keys[Actor::Authority.index()] = authority;
+        let addresses = keys
+            .iter()
+            .map(|k| Addresses {
+                usdc: get_associated_token_address_with_program_id(
+                    &k.pubkey(),
+                    &usdc_mint,
+                    &spl_token::ID,
+                ),
+                ashao: get_associated_token_address_with_program_id(
+                    &k.pubkey(),
+                    &ashao_mint,
+                    &ashao_program,
+                ),
+                position: Address::find_program_address(
+                    &[POSITION_SEED, k.pubkey().as_ref()],
+                    &ashao_treasury::ID,
+                )
+                .0,
+            })
+            .collect();
         let mut world = World {
             svm,
             setup,
+            treasury_native,
             now: GENESIS_UNIX_TIMESTAMP,
             slot: 1_000,
             keys,
+            addresses,
             payer: keypair(99),
             usdc_mint,
             ashao_mint,
@@ -329,19 +365,11 @@ impl World {
     }
 
     pub fn usdc_account(&self, actor: Actor) -> Address {
-        get_associated_token_address_with_program_id(
-            &self.pubkey(actor),
-            &self.usdc_mint,
-            &spl_token::ID,
-        )
+        self.addresses[actor.index()].usdc
     }
 
     pub fn ashao_account(&self, actor: Actor) -> Address {
-        get_associated_token_address_with_program_id(
-            &self.pubkey(actor),
-            &self.ashao_mint,
-            &self.ashao_program,
-        )
+        self.addresses[actor.index()].ashao
     }
 
     /// The attacker's account of its own mint.
@@ -354,11 +382,7 @@ impl World {
     }
 
     pub fn position_address(&self, actor: Actor) -> Address {
-        Address::find_program_address(
-            &[POSITION_SEED, self.pubkey(actor).as_ref()],
-            &ashao_treasury::ID,
-        )
-        .0
+        self.addresses[actor.index()].position
     }
 
     // -----------------------------------------------------------------------------------------
@@ -401,30 +425,26 @@ impl World {
         }
     }
 
-    /// The signed transaction for these instructions (fee payer first).
+    /// The transaction for these instructions (fee payer first). Signature verification is off
+    /// in a run, so the signatures are left empty (signing is a tenth of a step's time); every
+    /// signer is still one of the run's keys.
     pub fn transaction(&self, instructions: &[Instruction]) -> VersionedTransaction {
         let message = Message::new_with_blockhash(
             instructions,
             Some(&self.payer.pubkey()),
             &self.svm.latest_blockhash(),
         );
-        let signers: Vec<&Keypair> = message.account_keys
-            [..usize::from(message.header.num_required_signatures)]
-            .iter()
-            .map(|k| self.signer_for(k))
-            .collect();
-        VersionedTransaction::try_new(VersionedMessage::Legacy(message), &signers)
-            .unwrap_or_else(|e| panic!("signing: {e}"))
-    }
-
-    fn signer_for(&self, key: &Address) -> &Keypair {
-        if *key == self.payer.pubkey() {
-            return &self.payer;
+        let signers = &message.account_keys[..usize::from(message.header.num_required_signatures)];
+        for key in signers {
+            assert!(
+                *key == self.payer.pubkey() || self.keys.iter().any(|k| k.pubkey() == *key),
+                "no keypair for signer {key}"
+            );
         }
-        self.keys
-            .iter()
-            .find(|k| k.pubkey() == *key)
-            .unwrap_or_else(|| panic!("no keypair for signer {key}"))
+        VersionedTransaction {
+            signatures: vec![Signature::default(); signers.len()],
+            message: VersionedMessage::Legacy(message),
+        }
     }
 
     fn must(&mut self, what: &str, instructions: &[Instruction]) {

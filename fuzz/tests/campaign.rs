@@ -14,7 +14,7 @@ use std::time::Duration;
 use ashao_fuzz::heap::SBF_HEAP_USABLE_BYTES;
 use ashao_fuzz::run::{campaign, describe, summary, CampaignConfig};
 
-const STEPS: u64 = 12_000;
+const STEPS: u64 = 24_000;
 const SEED: u64 = 0xA5A0_2025;
 
 /// Every kind of step that sends a treasury instruction; each must have been seen succeeding and
@@ -104,9 +104,14 @@ fn main() {
         .filter(|(_, usage)| usage.bump_bytes > SBF_HEAP_USABLE_BYTES)
         .map(|(name, usage)| format!("{name} {} bytes", usage.bump_bytes))
         .collect();
+    if stats.sbf {
+        println!(
+            "the treasury ran as SBF: the runtime enforced its heap, stack and compute limits"
+        );
+    }
     check(
         "every instruction's heap stays under SBF's 32 KiB",
-        over.is_empty() && (report.found.is_some() || stats.heap.len() == 17),
+        over.is_empty() && (report.found.is_some() || stats.sbf || stats.heap.len() == 17),
         format!(
             "over: [{}]; measured {} instructions",
             over.join(", "),

@@ -135,6 +135,11 @@ fn stack(checks: &mut Checks) {
             size_of::<Box<anchor_lang::prelude::Account<s::TreasuryConfig>>>(),
         ),
     ];
+    println!(
+        "\naccount sizes: TreasuryConfig {}, StakePosition {} bytes",
+        8 + <s::TreasuryConfig as anchor_lang::Space>::INIT_SPACE,
+        8 + <s::StakePosition as anchor_lang::Space>::INIT_SPACE
+    );
     println!("\nstack: Accounts structs (bytes; bound {MAX_ACCOUNTS_STRUCT_BYTES})");
     for (name, size) in accounts {
         println!("  {name:<22} {size:>5}");
@@ -363,6 +368,11 @@ fn heap_and_size(checks: &mut Checks, token_2022: bool) {
         rows.push((op.kind().to_string(), executed));
     }
 
+    if !world.treasury_native {
+        println!(
+            "\nthe treasury runs as SBF (target/deploy): the runtime enforced its heap and stack"
+        );
+    }
     println!("\nheap per instruction ({program} $ASHAO; SBF bump allocator, bytes of {SBF_HEAP_USABLE_BYTES} usable)");
     // The largest use of each instruction in the scenario.
     let mut heap: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
