@@ -196,7 +196,9 @@ impl Model {
     }
 }
 
-fn params_changed_safely(old: &TreasuryParams, new: &TreasuryParams) -> Result<(), String> {
+/// The risk-adding moves of the rules (docs/ARCHITECTURE.md, "Admin changes"), written out
+/// independently of the program's `change_adds_risk`: what `update_config` may not apply at once.
+pub fn params_changed_safely(old: &TreasuryParams, new: &TreasuryParams) -> Result<(), String> {
     let mut risky = Vec::new();
     if new.stream_period_secs != old.stream_period_secs {
         risky.push("stream period");

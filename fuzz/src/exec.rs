@@ -19,6 +19,7 @@ use solana_address::Address;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_transaction_error::TransactionError;
 
+use crate::check::params_changed_safely;
 use crate::errors::{classify, Callee, CalleeErrors, Refusal};
 use crate::heap::{self, HeapUsage};
 use crate::ops::{
@@ -651,10 +652,20 @@ impl World {
 
             Op::UpdateConfig { who, change } => {
                 let change = self.config_change(change);
-                let expect = if is_authority(self, *who) {
-                    Expect::Any
-                } else {
-                    refused("Unauthorized")
+                let expect = match &config {
+                    _ if !is_authority(self, *who) => refused("Unauthorized"),
+                    Some(c) => {
+                        let current = c.params();
+                        let next = change.applied_to(&current);
+                        if next.validate().is_err() {
+                            Expect::Refused(None)
+                        } else if params_changed_safely(&current, &next).is_ok() {
+                            Expect::Ok("a change that only reduces risk applies at once")
+                        } else {
+                            refused("ChangeNeedsTimelock")
+                        }
+                    }
+                    None => Expect::Any,
                 };
                 (
                     vec![ix(
@@ -671,12 +682,21 @@ impl World {
 
             Op::QueueConfigChange { who, change } => {
                 let change = self.config_change(change);
-                let expect = if !is_authority(self, *who) {
-                    refused("Unauthorized")
-                } else if config.as_ref().is_some_and(|c| c.queued_change_eta != 0) {
-                    refused("ConfigChangeAlreadyQueued")
-                } else {
-                    Expect::Any
+                let expect = match &config {
+                    _ if !is_authority(self, *who) => refused("Unauthorized"),
+                    Some(c) if c.queued_change_eta != 0 => refused("ConfigChangeAlreadyQueued"),
+                    Some(c) => {
+                        let current = c.params();
+                        let next = change.applied_to(&current);
+                        if next.validate().is_err() {
+                            Expect::Refused(None)
+                        } else if next == current {
+                            refused("NoConfigChange")
+                        } else {
+                            Expect::Ok("the authority queues a change within the bounds")
+                        }
+                    }
+                    None => Expect::Any,
                 };
                 (
                     vec![ix(
@@ -698,7 +718,12 @@ impl World {
                     Some(c) if self.now > c.queued_change_eta + i64::from(TIMELOCK_GRACE_SECS) => {
                         refused("ConfigChangeExpired")
                     }
-                    _ => Expect::Any,
+                    // Applied on top of the parameters as they are now, so it may no longer fit.
+                    Some(c) if c.queued_change.applied_to(&c.params()).validate().is_err() => {
+                        Expect::Refused(None)
+                    }
+                    Some(_) => Expect::Ok("anyone applies a queued change inside its window"),
+                    None => Expect::Any,
                 };
                 (
                     vec![ix(
@@ -1149,10 +1174,12 @@ impl World {
             finish_accounts,
             ashao_treasury::instruction::FinishBuyback {},
         );
-        let swap_destination = if shape == Shape::SwapToAttacker {
-            self.ashao_account(Actor::Attacker)
-        } else {
-            crank_ashao
+        let swap_destination = match shape {
+            // Another account than the crank's (when the attacker is an allow-listed crank, its
+            // own account is the crank's).
+            Shape::SwapToAttacker if who == Actor::Attacker => self.ashao_account(Actor::Lp),
+            Shape::SwapToAttacker => self.ashao_account(Actor::Attacker),
+            _ => crank_ashao,
         };
         let swap = self.swap_ix(who, true, crank_usdc, swap_destination, swap_in);
         let instructions = match shape {

@@ -182,7 +182,8 @@ pub enum Shape {
     NoFinish,
     /// begin, finish: nothing bought.
     NoSwap,
-    /// The swap's output goes to the attacker's account.
+    /// The swap's output goes to the attacker's account (another's when the attacker is the
+    /// crank).
     SwapToAttacker,
     /// A token transfer out of the crank's USDC account between the halves.
     TransferBetween,

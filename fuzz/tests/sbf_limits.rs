@@ -396,7 +396,7 @@ fn heap_and_size(checks: &mut Checks, token_2022: bool) {
     if token_2022 {
         return;
     }
-    println!("\naccounts per instruction (programs and sysvars among them; data bytes of the other accounts as the scenario holds them)");
+    println!("\naccounts per instruction (programs and sysvars among them; data bytes of the other accounts when it ran)");
     println!("| instruction | accounts | programs, sysvars | writable | signers | account data (bytes) | instruction data (bytes) |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let mut seen = Vec::new();
@@ -412,9 +412,16 @@ fn heap_and_size(checks: &mut Checks, token_2022: bool) {
             }
             seen.push(name);
             let metas = &instruction.accounts;
+            // As they were when the instruction ran.
             let accounts: Vec<_> = metas
                 .iter()
-                .map(|m| world.svm.get_account(&m.pubkey))
+                .map(|m| {
+                    executed
+                        .accounts
+                        .iter()
+                        .find(|(address, _)| *address == m.pubkey)
+                        .and_then(|(_, account)| account.clone())
+                })
                 .collect();
             let is_program_or_sysvar = |a: &Option<solana_account::Account>| {
                 a.as_ref()
