@@ -1,18 +1,27 @@
 /**
- * `ashao`: the project's CLI.
+ * `ashao`: the project's CLI (`npx ashao …` from the repository).
+ *   ashao status     the treasury's figures, supply, solvency, policy and pending admin changes
+ *   ashao deposit    revenue in USDC from a keypair's account
+ *   ashao admin      every authority action, signed with a keypair or printed unsigned for a multisig
+ *   ashao position   a wallet's stake position and history
  *   ashao localnet   the whole local economy on the embedded validator, until Ctrl-C
  *   ashao crank      the buyback-and-burn crank against any cluster (app/crank)
  *   ashao api        the API, indexer and dashboard against any cluster (app/server)
- * Exit codes: 0 done, 1 failed, 64 usage error; `crank` has its own (see its usage).
+ * Each command's modules load only when it runs, so `status` does not load the local economy.
+ * Exit codes: 0 done, 1 failed, 2 refused (by a check or the program, by name), 64 usage error;
+ * `crank` and `api` keep their own (see their usage).
  */
 import { parseArgs } from "node:util";
 
-import { crankCommand, CRANK_USAGE } from "../../crank/src";
-import { startLocalEconomy } from "../../localnet/economy";
-import { LOCAL_ASHAO_USD_FEED_NAME } from "../../localnet/price-feed";
-import { apiCommand, API_USAGE } from "../../server/src";
+import { errorLine, EXIT, exitCodeOf, UsageError } from "./common";
 
-const USAGE = `usage: ashao <command> [options]
+const USAGE = `usage: ashao <command> [options]     (ashao <command> --help for each)
+
+  status     the treasury's figures, supply, solvency, policy and pending admin changes
+  deposit    pay revenue in USDC from a keypair's token account
+  admin      authority actions (config changes with their timelock, authority hand-over,
+             pause), signed with a keypair or printed unsigned for a multisig proposal
+  position   a wallet's stake position and history (--csv)
 
   localnet [--rpc-port N] [--ws-port N] [--api-port N] [--no-simulator] [--step-ms N]
              start the embedded validator, create the USDC and $ASHAO mints, initialise the
@@ -26,8 +35,6 @@ const USAGE = `usage: ashao <command> [options]
 
   api --rpc-url URL [...]
              the API, event indexer and dashboard (ashao api --help)`;
-
-class UsageError extends Error {}
 
 function parsePort(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -69,6 +76,8 @@ async function localnet(args: string[]): Promise<void> {
     throw new UsageError(`--step-ms needs a whole number of milliseconds, at least 50`);
   }
 
+  const { startLocalEconomy } = await import("../../localnet/economy");
+  const { LOCAL_ASHAO_USD_FEED_NAME } = await import("../../localnet/price-feed");
   const started = Date.now();
   const economy = await startLocalEconomy({
     rpcPort,
@@ -129,8 +138,38 @@ local economy is up
 Ctrl-C stops everything.`);
 }
 
+/** The operator subcommands: flags parsed strictly, `--help` each, errors in one line. */
+const OPERATOR_COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>>> = {
+  status: async () => (await import("./status")).statusCommand,
+  deposit: async () => (await import("./deposit")).depositCommand,
+  admin: async () => (await import("./admin")).adminCommand,
+  position: async () => (await import("./position")).positionCommand,
+};
+
+async function operator(command: string, args: string[]): Promise<number> {
+  const json = args.includes("--json");
+  try {
+    const run = await OPERATOR_COMMANDS[command]();
+    return await run(args);
+  } catch (err) {
+    // node:util's parseArgs refuses unknown or malformed flags with a TypeError of its own.
+    const failure = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+      ? new UsageError((err as Error).message)
+      : err;
+    const { name, message } = errorLine(failure);
+    if (json) console.log(JSON.stringify({ error: name, message }));
+    console.error(
+      failure instanceof UsageError
+        ? `error: ${message} (ashao ${command} --help)`
+        : `error: ${name}: ${message}`,
+    );
+    return exitCodeOf(failure);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && command in OPERATOR_COMMANDS) return operator(command, rest);
   if (command === "localnet") {
     if (rest.includes("--help") || rest.includes("-h")) {
       console.log(USAGE);
@@ -140,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
     return -1; // keeps running until a signal
   }
   if (command === "crank") {
+    const { crankCommand, CRANK_USAGE } = await import("../../crank/src");
     if (rest.includes("--help") || rest.includes("-h")) {
       console.log(CRANK_USAGE);
       return 0;
@@ -147,6 +187,7 @@ async function main(argv: string[]): Promise<number> {
     return crankCommand(rest);
   }
   if (command === "api") {
+    const { apiCommand, API_USAGE } = await import("../../server/src");
     if (rest.includes("--help") || rest.includes("-h")) {
       console.log(API_USAGE);
       return 0;
@@ -168,6 +209,6 @@ main(process.argv.slice(2)).then(
     const message = err instanceof Error ? err.message : String(err);
     console.error(`error: ${message}`);
     if (err instanceof UsageError) console.error(USAGE);
-    process.exit(err instanceof UsageError ? 64 : 1);
+    process.exit(err instanceof UsageError ? EXIT.usage : EXIT.failed);
   },
 );
