@@ -1,13 +1,15 @@
 /**
  * A buyback row's figures from its event: the deviation of the price paid from the oracle's, in
  * basis points to 0.01, computed exactly from the amounts whatever the oracle's exponent, and
- * rows from before the price guard served without oracle fields.
+ * rows from before the price guard served without oracle fields; each links its signature to an
+ * explorer for the configured cluster.
  */
 import { expect } from "chai";
 
 import { buybackRow, deviationCentiBps, type StoredEvent } from "../../app/server/src";
 
 const USDC = 1_000_000n;
+const DEVNET = { name: "devnet" } as const;
 const ASHAO = 1_000_000_000n;
 
 describe("API: buyback rows", () => {
@@ -52,8 +54,10 @@ describe("API: buyback rows", () => {
         oraclePriceUsdcPerAshao: "20000000",
         oracleMinAshaoOut: "4900500000",
       }),
+      DEVNET,
     );
     expect(guarded).to.deep.include({
+      explorerUrl: "https://explorer.solana.com/tx/sig?cluster=devnet",
       at: "2027-01-15T08:00:00.000Z",
       effectivePrice: { raw: "19800000", ui: 19.8, decimals: 6 },
       oraclePrice: { raw: "20000000", ui: 20, decimals: 6 },
@@ -66,7 +70,7 @@ describe("API: buyback rows", () => {
       publishTime: "2027-01-15T07:59:50.000Z",
       minAshaoOut: { raw: "4900500000", ui: 4.9005, decimals: 9 },
     });
-    const before = buybackRow(event(base));
+    const before = buybackRow(event(base), DEVNET);
     expect([before.oraclePrice, before.oracle, before.deviationBps]).to.deep.equal([
       null,
       null,

@@ -1,16 +1,21 @@
 /**
  * The server database switch: two API instances on one PostgreSQL database index the same
- * history without double counting, and serve equal totals and the same admin log.
+ * history without double counting, and serve equal totals, the same admin log, the same
+ * staker's history paged by cursor (PostgreSQL's owner and cursor queries) and the same yield.
  */
+import { Wallet } from "@anchor-lang/core";
 import { expect } from "chai";
 
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
+import { advanceClock } from "../../app/localnet/validator";
 import { type ApiServer, startApiServer } from "../../app/server/src";
-import { payRevenue } from "../utils/economy";
+import { claim, requestUnstake, stake } from "../../app/sdk/src";
+import { fundedWallet, payRevenue } from "../utils/economy";
 import { startPostgres, type TestPostgres } from "../utils/postgres";
 import { waitFor } from "../utils/wait";
 
 const USDC = 1_000_000n;
+const ASHAO = 1_000_000_000n;
 
 describe("API on PostgreSQL (several instances, one history)", () => {
   let economy: LocalEconomy;
@@ -73,5 +78,53 @@ describe("API on PostgreSQL (several instances, one history)", () => {
     const initialised = one.actions.filter((a) => a.event === "treasuryInitialized");
     expect(initialised).to.have.length(1);
     expect((initialised[0].data.priceGuard as { kind: string }).kind).to.equal("pythPull");
+  });
+
+  it("both serve a staker's history paged by cursor, only theirs, and the same yield", async () => {
+    const [first, second] = servers;
+    const staker = await fundedWallet(economy, 1_000n * ASHAO);
+    const other = await fundedWallet(economy, 1_000n * ASHAO);
+    const wallet = new Wallet(staker);
+    const signatures = [await stake(economy.program, wallet, 800n * ASHAO)];
+    await stake(economy.program, new Wallet(other), 200n * ASHAO);
+    await payRevenue(economy, 50n * USDC);
+    await advanceClock(economy.validator.connection, 3_700);
+    signatures.push(await claim(economy.program, wallet));
+    signatures.push(await requestUnstake(economy.program, wallet, 300n * ASHAO));
+
+    const pages = async (server: ApiServer) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `&cursor=${cursor}` : "";
+        const page = (await (
+          await fetch(
+            `${server.url}/api/stakers/${staker.publicKey.toBase58()}/history?limit=1${query}`,
+          )
+        ).json()) as { entries: { signature: string }[]; nextCursor: string | null };
+        seen.push(...page.entries.map((e) => e.signature));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    for (const server of [first, second]) {
+      await waitFor("the unstake request in the shared history", async () =>
+        (await pages(server))[0] === signatures[2] ? true : undefined,
+      );
+      expect(await pages(server)).to.deep.equal([...signatures].reverse());
+    }
+    const yieldOf = async (server: ApiServer) =>
+      (
+        (await (await fetch(`${server.url}/api/treasury`)).json()) as {
+          yield: { trailing7d: { perAshao: { raw: string }; released: { raw: string } } };
+        }
+      ).yield.trailing7d;
+    // The stakers' halves of all three deposits (the first two waited, streaming paused, for a
+    // staker): 86.5 USDC to 1,000 $ASHAO staked, 0.0865 USDC per $ASHAO, on both instances.
+    expect(await yieldOf(first)).to.deep.include({
+      perAshao: { raw: "86500000000000000", ui: 0.0865, decimals: 18 },
+      released: { raw: "86500000", ui: 86.5, decimals: 6 },
+    });
+    expect((await yieldOf(second)).perAshao).to.deep.equal((await yieldOf(first)).perAshao);
   });
 });

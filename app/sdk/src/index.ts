@@ -24,3 +24,4 @@ export * from "./explorer";
 export * from "./program-data";
 export * from "./report";
 export * from "./staker";
+export * from "./yield";

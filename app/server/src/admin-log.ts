@@ -3,6 +3,7 @@
  * changes applied at once, queued, applied after the timelock or cancelled, authority handovers
  * and pauses. Values are in the SDK's policy JSON form (`app/sdk/src/policy.ts`).
  */
+import { type Cluster, explorerTxUrl } from "../../sdk/src";
 import type { StoredEvent } from "./store/store";
 
 export const ADMIN_EVENTS = [
@@ -21,13 +22,14 @@ const NESTED = new Set(["change", "priceGuard", "boostTiers", "cranks"]);
 
 export interface AdminLogRow {
   signature: string;
+  explorerUrl: string;
   slot: number;
   at: string;
   event: (typeof ADMIN_EVENTS)[number];
   data: Record<string, unknown>;
 }
 
-export function adminLogRow(event: StoredEvent): AdminLogRow {
+export function adminLogRow(event: StoredEvent, cluster: Cluster): AdminLogRow {
   const data = Object.fromEntries(
     Object.entries(event.data).map(([key, value]) => [
       key,
@@ -36,6 +38,7 @@ export function adminLogRow(event: StoredEvent): AdminLogRow {
   );
   return {
     signature: event.signature,
+    explorerUrl: explorerTxUrl(event.signature, cluster),
     slot: event.slot,
     at: new Date(event.ts * 1000).toISOString(),
     event: event.name as AdminLogRow["event"],

@@ -3,11 +3,20 @@
  * burned, the effective price, the oracle price the guard accepted, and how far the execution
  * was from it (execution quality).
  */
-import { type Amount, amount, ASHAO_DECIMALS, USDC_DECIMALS } from "../../sdk/src";
+import {
+  type Amount,
+  amount,
+  ASHAO_DECIMALS,
+  type Cluster,
+  explorerTxUrl,
+  USDC_DECIMALS,
+} from "../../sdk/src";
 import type { StoredEvent } from "./store/store";
 
 export interface BuybackRow {
   signature: string;
+  /** The transaction on a block explorer for the configured cluster. */
+  explorerUrl: string;
   slot: number;
   at: string;
   crank: string;
@@ -62,7 +71,7 @@ export function deviationCentiBps(
   return roundedDiv((num - den) * 1_000_000n, den);
 }
 
-export function buybackRow(event: StoredEvent): BuybackRow {
+export function buybackRow(event: StoredEvent, cluster: Cluster): BuybackRow {
   const { data } = event;
   const usdcSpent = big(data.usdcSpent);
   const ashaoBurned = big(data.ashaoBurned);
@@ -73,6 +82,7 @@ export function buybackRow(event: StoredEvent): BuybackRow {
     : null;
   return {
     signature: event.signature,
+    explorerUrl: explorerTxUrl(event.signature, cluster),
     slot: event.slot,
     at: new Date(event.ts * 1000).toISOString(),
     crank: String(data.crank),

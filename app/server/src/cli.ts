@@ -1,21 +1,27 @@
 /**
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
- * [--database sqlite:FILE|postgres://…] [--dashboard DIR]`: the API, indexer and dashboard
- * against any cluster. Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
+ * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
+ * [--non-circulating NAME=ADDRESS]...`: the API, indexer and dashboard against any cluster.
+ * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
 
 import { PublicKey } from "@solana/web3.js";
 
+import { type Cluster, parseCluster } from "../../sdk/src";
 import { startApiServer } from "./server";
 
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
+                 [--cluster mainnet-beta|devnet|testnet|localnet] [--non-circulating NAME=ADDRESS]...
 
-  Serves /api/treasury, /api/treasury/history, /api/treasury/buybacks, /api/treasury/admin-log,
-  /api/stakers/:wallet, /api/config, /healthz, /metrics and the dashboard. The default database
-  is sqlite:.ashao/events.sqlite (one instance); point several instances at one PostgreSQL
-  database with --database postgres://user:pass@host/db.`;
+  Serves /api/treasury, /api/treasury/history, /api/buybacks, /api/treasury/admin-log,
+  /api/stakers/:wallet and its history (JSON and CSV), /api/config, /healthz, /metrics, the
+  OpenAPI document at /api/openapi.json and the dashboard. The default database is
+  sqlite:.ashao/events.sqlite (one instance); point several instances at one PostgreSQL
+  database with --database postgres://user:pass@host/db. --cluster names the cluster explorer
+  links point at (default: from the RPC URL); --non-circulating leaves another $ASHAO token
+  account out of the circulating supply (the stake vault always is).`;
 
 class ApiUsageError extends Error {}
 
@@ -42,6 +48,8 @@ export async function apiCommand(argv: string[]): Promise<number> {
         port: { type: "string" },
         database: { type: "string" },
         dashboard: { type: "string" },
+        cluster: { type: "string" },
+        "non-circulating": { type: "string", multiple: true },
       },
     });
     if (!values["rpc-url"]) throw new ApiUsageError("--rpc-url is required");
@@ -55,8 +63,27 @@ export async function apiCommand(argv: string[]): Promise<number> {
         );
       }
     }
+    let cluster: Cluster | undefined;
+    if (values.cluster) {
+      try {
+        cluster = parseCluster(values.cluster, values["rpc-url"]);
+      } catch (err) {
+        throw new ApiUsageError(`--cluster: ${(err as Error).message}`);
+      }
+    }
+    const nonCirculating = (values["non-circulating"] ?? []).map((spec) => {
+      const at = spec.lastIndexOf("=");
+      try {
+        if (at <= 0) throw new Error();
+        return { name: spec.slice(0, at), address: new PublicKey(spec.slice(at + 1)) };
+      } catch {
+        throw new ApiUsageError(`--non-circulating takes NAME=ADDRESS (got ${spec})`);
+      }
+    });
     options = {
       rpcUrl: values["rpc-url"],
+      cluster,
+      nonCirculating,
       wsUrl: values["ws-url"],
       programId,
       host: values.host ?? "127.0.0.1",

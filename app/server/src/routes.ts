@@ -1,14 +1,20 @@
-/** The API's routes. Every answer is built from the snapshot or the store. */
+/**
+ * The API's routes. Every answer is built from the snapshot or the store; each route's schema
+ * (schemas.ts) validates its inputs and documents its answer in the OpenAPI document.
+ */
 import type { Connection } from "@solana/web3.js";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 import {
-  amount,
   ASHAO_DECIMALS,
-  pendingRewards,
-  positionBoost,
+  type Cluster,
+  explorerTxUrl,
+  SOLANA_EXPLORER,
+  STAKER_EVENT_NAMES,
+  stakerHistoryCsv,
+  stakerHistoryEntry,
+  stakerSummary,
   type TreasuryProgram,
-  treasuryPolicy,
   USDC_DECIMALS,
 } from "../../sdk/src";
 import { ADMIN_EVENTS, adminLogRow } from "./admin-log";
@@ -17,9 +23,11 @@ import { ApiError } from "./errors";
 import { buildHistory } from "./history";
 import type { EventIndexer } from "./indexer";
 import type { ApiMetrics } from "./metrics";
-import { historyQuery, pageQuery, walletParam } from "./params";
+import { historyQuery, nextCursor, pageQuery, walletParam } from "./params";
+import { ROUTES } from "./schemas";
 import type { TreasurySnapshot } from "./snapshot";
-import type { EventStore } from "./store/store";
+import type { EventStore, StoredEvent } from "./store/store";
+import type { YieldTracker } from "./yield";
 
 export interface RouteContext {
   connection: Connection;
@@ -28,6 +36,8 @@ export interface RouteContext {
   indexer: EventIndexer;
   store: EventStore;
   metrics: ApiMetrics;
+  yields: YieldTracker;
+  cluster: Cluster;
   publicRpcUrl: string;
   publicWsUrl?: string;
 }
@@ -36,6 +46,19 @@ export interface RouteContext {
 const MAX_HEALTHY_LAG_SLOTS = 150;
 /** /healthz answers within this even when the RPC node hangs. */
 const HEALTH_RPC_TIMEOUT_MS = 2_000;
+/** The yield is recomputed at least this often on the chain's clock, even if nothing changed. */
+const YIELD_REFRESH_SECS = 60;
+/** The most rows a CSV download holds. */
+const MAX_CSV_ROWS = 100_000;
+const CSV_PAGE = 500;
+
+type PageQuery = { limit?: number; cursor?: string; before?: string };
+
+/** A route's schema and its fields' named refusals (read by the server's error handler). */
+const route = (name: keyof typeof ROUTES) => ({
+  schema: ROUTES[name].schema,
+  config: { inputErrors: ROUTES[name].inputErrors ?? {} },
+});
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { snapshot } = ctx;
@@ -45,21 +68,24 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
   };
 
-  // The figures' JSON is cached per snapshot version; only `ageMs` and `chainTime` are added
-  // per request (the clock moves without changing the treasury, so it is not in the ETag).
-  let cached: { version: number; json: string; etag: string } | undefined;
-  app.get("/api/treasury", async (req, reply) => {
+  // The figures' JSON is cached per snapshot version and minute of the chain's clock (the yield
+  // moves with time even when nothing else changes); `ageMs` and `chainTime` are added per
+  // request.
+  let cached: { key: string; json: string; etag: string } | undefined;
+  app.get("/api/treasury", route("treasury"), async (req, reply) => {
     requireSnapshot();
-    if (cached?.version !== snapshot.version) {
+    const epoch = Math.floor(Number(snapshot.chainTime) / YIELD_REFRESH_SECS);
+    const key = `${snapshot.version}-${epoch}`;
+    if (cached?.key !== key) {
+      const { figures, supply, solvency, policy } = snapshot.report();
       const json = JSON.stringify({
-        ...snapshot.figures(),
-        policy: treasuryPolicy(snapshot.state!),
+        ...figures,
+        yield: ctx.yields.report(snapshot),
+        supply,
+        solvency,
+        policy,
       });
-      cached = {
-        version: snapshot.version,
-        json,
-        etag: `W/"${snapshot.slot}-${snapshot.version}"`,
-      };
+      cached = { key, json, etag: `W/"${snapshot.slot}-${key}"` };
     }
     reply
       .header("etag", cached.etag)
@@ -73,80 +99,135 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       .send(`{"ageMs":${ageMs},"chainTime":${snapshot.chainTime},${cached.json.slice(1)}`);
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(
+  const buybacks = async (req: FastifyRequest<{ Querystring: PageQuery }>, reply: FastifyReply) => {
+    const page = pageQuery(req.query);
+    const events = await ctx.store.latestEvents(["buybackExecuted"], page);
+    reply.header("cache-control", "public, max-age=5");
+    return {
+      buybacks: events.map((e) => buybackRow(e, ctx.cluster)),
+      nextCursor: nextCursor(events, page.limit),
+    };
+  };
+  app.get<{ Querystring: PageQuery }>("/api/buybacks", route("buybacks"), buybacks);
+  // The earlier address, kept as an alias so existing clients keep working.
+  app.get<{ Querystring: PageQuery }>(
     "/api/treasury/buybacks",
-    async (req, reply) => {
-      const page = pageQuery(req.query);
-      const events = await ctx.store.latestEvents(["buybackExecuted"], page);
-      reply.header("cache-control", "public, max-age=5");
-      return { buybacks: events.map(buybackRow) };
+    {
+      ...route("buybacks"),
+      schema: { ...ROUTES.buybacks.schema, deprecated: true, summary: "Alias of /api/buybacks" },
     },
+    buybacks,
   );
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(
+  app.get<{ Querystring: PageQuery }>(
     "/api/treasury/admin-log",
+    route("adminLog"),
     async (req, reply) => {
       const page = pageQuery(req.query);
       const events = await ctx.store.latestEvents(ADMIN_EVENTS, page);
       reply.header("cache-control", "public, max-age=5");
-      return { actions: events.map(adminLogRow) };
+      return {
+        actions: events.map((e) => adminLogRow(e, ctx.cluster)),
+        nextCursor: nextCursor(events, page.limit),
+      };
     },
   );
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(
+  app.get<{ Querystring: { range?: string; from?: string; to?: string; interval?: string } }>(
     "/api/treasury/history",
+    route("history"),
     async (req, reply) => {
       const now = Number(snapshot.chainTime) || Math.floor(Date.now() / 1000);
-      const q = historyQuery(req.query, now);
+      const first = await ctx.store.latestEvents(["treasuryInitialized"], { limit: 1 });
+      const q = historyQuery(req.query, now, first[0]?.ts ?? now);
       const events = await ctx.store.eventsUntil(q.to);
       reply.header("cache-control", "public, max-age=5");
       return {
         from: new Date(q.from * 1000).toISOString(),
         to: new Date(q.to * 1000).toISOString(),
         interval: q.interval,
+        range: q.range,
         points: buildHistory(events, q.from, q.to, q.intervalSecs),
       };
     },
   );
 
-  app.get<{ Params: { wallet: string } }>("/api/stakers/:wallet", async (req, reply) => {
-    const wallet = walletParam(req.params.wallet);
-    requireSnapshot();
-    const state = snapshot.state!;
-    const position = snapshot.position(wallet);
-    const now = snapshot.chainTime;
-    const boost = positionBoost(state, position);
-    reply.header("cache-control", "no-cache");
-    return {
-      wallet: wallet.toBase58(),
-      position: snapshot.positionAddress(wallet).toBase58(),
-      exists: position !== null,
-      staked: amount(position?.staked ?? 0n, ASHAO_DECIMALS),
-      unstaking: amount(position?.unstaking ?? 0n, ASHAO_DECIMALS),
-      pendingRewards: amount(position ? pendingRewards(state, position, now) : 0n, USDC_DECIMALS),
-      totalClaimed: amount(position?.totalClaimed ?? 0n, USDC_DECIMALS),
-      cooldownEndsAt:
-        position && position.unstaking > 0n
-          ? new Date(Number(position.unstakeAvailableAt) * 1000).toISOString()
-          : null,
-      withdrawableNow:
-        position !== null && position.unstaking > 0n && now >= position.unstakeAvailableAt,
-      boostBps: boost.boostBps,
-      nextTier: boost.nextTier
-        ? { minStake: boost.nextTier.minStake.toString(), boostBps: boost.nextTier.boostBps }
-        : null,
-      asOfChainTime: Number(now),
-      slot: snapshot.slot,
-      readAt: snapshot.readAt.toISOString(),
-    };
-  });
+  app.get<{ Params: { wallet: string } }>(
+    "/api/stakers/:wallet",
+    route("staker"),
+    async (req, reply) => {
+      const wallet = walletParam(req.params.wallet);
+      requireSnapshot();
+      reply.header("cache-control", "no-cache");
+      return {
+        ...stakerSummary(
+          ctx.program.programId,
+          snapshot.state!,
+          wallet,
+          snapshot.position(wallet),
+          snapshot.chainTime,
+        ),
+        slot: snapshot.slot,
+        readAt: snapshot.readAt.toISOString(),
+      };
+    },
+  );
 
-  app.get("/api/config", async () => {
+  const historyEntry = (event: StoredEvent) => ({
+    ...stakerHistoryEntry(event),
+    explorerUrl: explorerTxUrl(event.signature, ctx.cluster),
+  });
+  app.get<{ Params: { wallet: string }; Querystring: PageQuery }>(
+    "/api/stakers/:wallet/history",
+    route("stakerHistory"),
+    async (req, reply) => {
+      const wallet = walletParam(req.params.wallet).toBase58();
+      const page = pageQuery(req.query);
+      const events = await ctx.store.latestEvents(STAKER_EVENT_NAMES, { ...page, owner: wallet });
+      reply.header("cache-control", "no-cache");
+      return {
+        wallet,
+        entries: events.map(historyEntry),
+        nextCursor: nextCursor(events, page.limit),
+      };
+    },
+  );
+
+  app.get<{ Params: { wallet: string } }>(
+    "/api/stakers/:wallet/history.csv",
+    route("stakerHistoryCsv"),
+    async (req, reply) => {
+      const wallet = walletParam(req.params.wallet).toBase58();
+      const events: StoredEvent[] = [];
+      for (let page: StoredEvent[] | undefined; events.length < MAX_CSV_ROWS; ) {
+        const last = events[events.length - 1];
+        page = await ctx.store.latestEvents(STAKER_EVENT_NAMES, {
+          limit: CSV_PAGE,
+          owner: wallet,
+          cursor: last?.seq === undefined ? undefined : { ts: last.ts, seq: last.seq },
+        });
+        events.push(...page);
+        if (page.length < CSV_PAGE) break;
+      }
+      return reply
+        .header("cache-control", "no-cache")
+        .header("content-disposition", `attachment; filename="ashao-history-${wallet}.csv"`)
+        .type("text/csv; charset=utf-8")
+        .send(stakerHistoryCsv(events.map((e) => stakerHistoryEntry(e))));
+    },
+  );
+
+  app.get("/api/config", route("config"), async () => {
     requireSnapshot();
     const state = snapshot.state!;
     return {
       rpcUrl: ctx.publicRpcUrl,
       wsUrl: ctx.publicWsUrl ?? null,
+      cluster: {
+        name: ctx.cluster.name,
+        rpcUrl: ctx.cluster.name === "custom" ? ctx.cluster.rpcUrl : null,
+      },
+      explorer: SOLANA_EXPLORER,
       programId: ctx.program.programId.toBase58(),
       config: state.address.toBase58(),
       usdcMint: state.usdcMint.toBase58(),
@@ -157,7 +238,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     };
   });
 
-  app.get("/healthz", async (_req, reply) => {
+  app.get("/healthz", route("health"), async (_req, reply) => {
     let rpcSlot: number | null = null;
     try {
       rpcSlot = await Promise.race([
@@ -191,7 +272,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     });
   });
 
-  app.get("/metrics", async (_req, reply) => {
+  app.get("/metrics", route("metrics"), async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });

@@ -1,17 +1,20 @@
 /**
- * The API and dashboard server (fastify): `/api/treasury` (figures and policy),
- * `/api/treasury/history`, `/api/treasury/buybacks`, `/api/treasury/admin-log`,
- * `/api/stakers/:wallet`, `/api/config`, `/healthz`, `/metrics`, and the dashboard's files at `/`.
- * Answers come from the in-memory snapshot and the event store, never from an RPC round trip
- * per request.
+ * The API and dashboard server (fastify): `/api/treasury` (figures, yield, supply, solvency and
+ * policy), `/api/treasury/history`, `/api/buybacks`, `/api/treasury/admin-log`,
+ * `/api/stakers/:wallet` and its history (JSON and CSV), `/api/config`, `/healthz`, `/metrics`,
+ * the OpenAPI document at `/api/openapi.json`, and the dashboard's files at `/`. Answers come
+ * from the in-memory snapshot and the event store, never from an RPC round trip per request.
  */
 import cors from "@fastify/cors";
 import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
 import { Connection, PublicKey } from "@solana/web3.js";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 
 import {
   ASHAO_TREASURY_PROGRAM_ID,
+  type Cluster,
+  clusterOf,
   closeWebSocket,
   onWebSocketReopen,
   treasuryProgram,
@@ -20,8 +23,10 @@ import { ApiError } from "./errors";
 import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
 import { registerRoutes } from "./routes";
+import { SHARED_SCHEMAS } from "./schemas";
 import { type NamedAccount, TreasurySnapshot } from "./snapshot";
 import { type EventStore, openEventStore } from "./store/store";
+import { YieldTracker } from "./yield";
 
 export interface ApiServerOptions {
   rpcUrl: string;
@@ -39,6 +44,8 @@ export interface ApiServerOptions {
   /** The RPC URL wallet apps should use (default `rpcUrl`). */
   publicRpcUrl?: string;
   publicWsUrl?: string;
+  /** The cluster explorer links point at (default: from the public RPC URL). */
+  cluster?: Cluster;
   logger?: boolean;
   /** How often the snapshot is re-read in full, as a guard against missed notifications. */
   reloadEverySecs?: number;
@@ -67,12 +74,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const store = await openEventStore(options.database ?? "sqlite::memory:");
   const app = Fastify({ logger: options.logger ?? false });
   const metrics = new ApiMetrics();
+  const yields = new YieldTracker();
   const indexer = new EventIndexer(
     connection,
     program,
     store,
     (err) => app.log.error({ err }, "indexer pass failed; retrying"),
     (event) => {
+      yields.apply(event);
       if (event.name === "positionClosed") {
         void snapshot
           .refreshPosition(new PublicKey(String(event.data.owner)))
@@ -82,6 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
 
   await snapshot.start();
+  await yields.load(store);
   await indexer.start();
   // Notifications missed while the websocket was down: read everything again once it reopens.
   onWebSocketReopen(connection, () => {
@@ -94,9 +104,52 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
 
   await app.register(cors, { origin: true, methods: ["GET", "HEAD"] });
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
+  // Answers are written as they are built; their schemas document them (and the tests hold the
+  // answers to them) rather than reshape them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "$ASHAO treasury API",
+        version: "1",
+        description:
+          "Live treasury figures, yield, supply, solvency and policy, buybacks and stakers' " +
+          "positions and history. Amounts are exact base units as decimal strings ({raw, ui, " +
+          "decimals}); errors are {error, message} with a name clients can switch on.",
+      },
+      tags: [
+        { name: "treasury", description: "the treasury's figures and history" },
+        { name: "stakers", description: "a wallet's position and history" },
+        { name: "meta", description: "configuration and health" },
+      ],
+    },
+    hideUntagged: true,
+    // Shared schemas keep their names under components.schemas.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send({ error: err.error, message: err.message });
+    }
+    if (err.validation && err.validation.length > 0) {
+      // The route's schema refused a field: answer with that field's name for the refusal.
+      const issue = err.validation[0];
+      const field =
+        issue.instancePath.split("/")[1] ||
+        String((issue.params as { missingProperty?: string }).missingProperty ?? "");
+      const named = req.routeOptions.config.inputErrors?.[field];
+      const source = (err.validationContext === "params" ? req.params : req.query) as
+        | Record<string, unknown>
+        | undefined;
+      const got = source?.[field] === undefined ? "" : ` (got ${String(source[field])})`;
+      return reply.code(400).send({
+        error: named?.error ?? "BadRequest",
+        message: `${field || err.validationContext} ${named?.message ?? issue.message ?? "is invalid"}${got}`,
+      });
     }
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) app.log.error({ err }, "request failed");
@@ -115,9 +168,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     indexer,
     store,
     metrics,
+    yields,
+    cluster: options.cluster ?? clusterOf(options.publicRpcUrl ?? options.rpcUrl),
     publicRpcUrl: options.publicRpcUrl ?? options.rpcUrl,
     publicWsUrl: options.publicWsUrl ?? options.wsUrl,
   });
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   if (options.staticDir) {
     await app.register(fastifyStatic, { root: options.staticDir, prefix: "/" });
   }

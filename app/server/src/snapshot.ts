@@ -1,6 +1,7 @@
 /**
  * The treasury in memory, kept fresh by websocket subscriptions: the config, its three vaults,
- * the $ASHAO mint, every stake position and the clock. Requests read it; none waits on the RPC.
+ * the $ASHAO mint, every stake position, the clock, the program's ProgramData (its upgrade
+ * authority) and the price guard's oracle account. Requests read it; none waits on the RPC.
  * After a websocket reconnect (or on `reload()`), everything is read again.
  */
 import { AccountLayout, MintLayout } from "@solana/spl-token";
@@ -14,13 +15,25 @@ import {
 
 import {
   clockUnixTimestamp,
-  fetchChainTime,
+  decodePriceUpdateV2,
+  decodeProgramData,
   decodeStakePosition,
-  fetchAllStakePositions,
   decodeTreasury,
+  fetchAllStakePositions,
+  fetchChainTime,
+  fetchProgramUpgradeInfo,
   type NonCirculatingAccount,
+  policyReport,
+  type PolicyReport,
+  type PriceUpdateV2,
+  type ProgramUpgradeInfo,
+  pythPriceFeedAccount,
+  solvencyReport,
+  type SolvencyReport,
   type StakePositionState,
   stakePositionPda,
+  supplyReport,
+  type SupplyReport,
   treasuryConfigPda,
   treasuryFigures,
   type TreasuryFigures,
@@ -31,6 +44,13 @@ import {
 export interface NamedAccount {
   name: string;
   address: PublicKey;
+}
+
+export interface TreasuryReportParts {
+  figures: TreasuryFigures;
+  supply: SupplyReport;
+  solvency: SolvencyReport;
+  policy: PolicyReport;
 }
 
 export interface SnapshotOptions {
@@ -57,7 +77,13 @@ export class TreasurySnapshot {
   private positions = new Map<string, StakePositionState>();
   private subscriptions: (() => Promise<void>)[] = [];
   private figuresCache?: { version: number; figures: TreasuryFigures };
+  private reportCache?: { version: number; report: TreasuryReportParts };
   private readonly extraNonCirculating: NamedAccount[];
+  /** Who may upgrade the program, from its ProgramData. */
+  upgrade?: ProgramUpgradeInfo;
+  /** The price guard's oracle account (the push oracle's feed account) and its last update. */
+  oracle?: { address: PublicKey; update: PriceUpdateV2 | null };
+  private oracleSubscription?: () => Promise<void>;
 
   constructor(
     private readonly connection: Connection,
@@ -85,12 +111,28 @@ export class TreasurySnapshot {
       );
       this.subscriptions.push(() => this.connection.removeAccountChangeListener(id));
     };
-    watch(config, (data) => (this.state = decodeTreasury(this.program, config, data)));
+    watch(config, (data) => {
+      this.state = decodeTreasury(this.program, config, data);
+      this.clockAt(this.state.lastUpdateTs);
+      // A new price guard names another feed: follow its account instead.
+      if (this.oracleAddress()?.toBase58() !== this.oracle?.address.toBase58()) {
+        void this.followOracle().catch(() => undefined);
+      }
+    });
+    if (this.upgrade?.programData) {
+      watch(this.upgrade.programData, (data) => {
+        const decoded = decodeProgramData(data);
+        if (decoded && this.upgrade) {
+          this.upgrade = { ...this.upgrade, upgradeAuthority: decoded.upgradeAuthority };
+        }
+      });
+    }
+    await this.followOracle();
     for (const vault of [state.buybackVault, state.rewardsVault, ...this.tokenAccounts()]) {
       watch(vault, (data) => this.balances.set(vault.toBase58(), tokenAmount(data)));
     }
     watch(state.ashaoMint, (data) => (this.supply = mintSupply(data)));
-    watch(SYSVAR_CLOCK_PUBKEY, (data) => (this.chainTime = clockUnixTimestamp(data)));
+    watch(SYSVAR_CLOCK_PUBKEY, (data) => this.clockAt(clockUnixTimestamp(data)));
     // Not every node notifies clock changes (the local validator only notifies accounts that
     // transactions touch), so the clock is also re-read on new slots, at most once a second.
     let lastClockRead = 0;
@@ -98,7 +140,7 @@ export class TreasurySnapshot {
       if (Date.now() - lastClockRead < CLOCK_REFRESH_MS) return;
       lastClockRead = Date.now();
       void fetchChainTime(this.connection)
-        .then((now) => (this.chainTime = now))
+        .then((now) => this.clockAt(now))
         .catch(() => undefined);
     });
     this.subscriptions.push(() => this.connection.removeSlotChangeListener(slotId));
@@ -124,8 +166,11 @@ export class TreasurySnapshot {
   }
 
   async stop(): Promise<void> {
-    const subscriptions = this.subscriptions;
+    const subscriptions = this.oracleSubscription
+      ? [...this.subscriptions, this.oracleSubscription]
+      : this.subscriptions;
     this.subscriptions = [];
+    this.oracleSubscription = undefined;
     await Promise.all(subscriptions.map((remove) => remove().catch(() => undefined)));
   }
 
@@ -136,21 +181,69 @@ export class TreasurySnapshot {
     if (!configInfo.value) throw new Error(`no treasury at ${config.toBase58()}`);
     const state = decodeTreasury(this.program, config, configInfo.value.data);
     const accounts = [state.buybackVault, state.rewardsVault, ...this.tokenAccounts(state)];
-    const [balances, mint, clock, positions] = await Promise.all([
+    const oracle = this.oracleAddress(state);
+    const [balances, mint, clock, positions, upgrade, oracleInfo] = await Promise.all([
       this.connection.getMultipleAccountsInfoAndContext(accounts, "confirmed"),
       this.connection.getAccountInfo(state.ashaoMint, "confirmed"),
       this.connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed"),
       fetchAllStakePositions(this.program),
+      fetchProgramUpgradeInfo(this.connection, this.program.programId),
+      oracle ? this.connection.getAccountInfo(oracle, "confirmed") : Promise.resolve(null),
     ]);
     this.update(Math.max(configInfo.context.slot, balances.context.slot), () => {
       this.state = state;
+      this.clockAt(state.lastUpdateTs);
       balances.value.forEach((info, i) =>
         this.balances.set(accounts[i].toBase58(), info ? tokenAmount(info.data) : 0n),
       );
       this.supply = mint ? mintSupply(mint.data) : 0n;
-      if (clock) this.chainTime = clockUnixTimestamp(clock.data);
+      if (clock) this.clockAt(clockUnixTimestamp(clock.data));
       this.positions = new Map(positions.map((p) => [p.owner.toBase58(), p]));
+      this.upgrade = upgrade;
+      this.oracle = oracle
+        ? {
+            address: oracle,
+            update: oracleInfo ? (decodePriceUpdateV2(oracleInfo.data) ?? null) : null,
+          }
+        : undefined;
     });
+  }
+
+  /**
+   * The chain's clock only moves forward: a read that returns late never takes it back, and the
+   * config's last accrual (made at the chain's time of its instruction) is a moment already
+   * reached, known as soon as the config's notification arrives, before the next clock read.
+   */
+  private clockAt(unix: bigint): void {
+    if (unix > this.chainTime) this.chainTime = unix;
+  }
+
+  /** The oracle account the price guard reads (none without a guard). */
+  private oracleAddress(state: TreasuryState | undefined = this.state): PublicKey | undefined {
+    const guard = state?.priceGuard;
+    return guard?.kind === "pythPull" ? pythPriceFeedAccount(guard.feedId) : undefined;
+  }
+
+  /** Subscribes to the price guard's oracle account (and drops the previous one's). */
+  private async followOracle(): Promise<void> {
+    const address = this.oracleAddress();
+    await this.oracleSubscription?.().catch(() => undefined);
+    this.oracleSubscription = undefined;
+    if (!address) {
+      this.oracle = undefined;
+      return;
+    }
+    const id = this.connection.onAccountChange(
+      address,
+      (info: AccountInfo<Buffer>, context: Context) =>
+        this.update(context.slot, () => {
+          this.oracle = { address, update: decodePriceUpdateV2(info.data) ?? null };
+        }),
+      { commitment: "confirmed" },
+    );
+    this.oracleSubscription = () => this.connection.removeAccountChangeListener(id);
+    const info = await this.connection.getAccountInfo(address, "confirmed");
+    this.oracle = { address, update: info ? (decodePriceUpdateV2(info.data) ?? null) : null };
   }
 
   /**
@@ -200,6 +293,26 @@ export class TreasurySnapshot {
     });
     this.figuresCache = { version: this.version, figures };
     return figures;
+  }
+
+  /** The figures with the supply, solvency and policy reports, cached per version. */
+  report(): TreasuryReportParts {
+    if (this.reportCache?.version === this.version) return this.reportCache.report;
+    const state = this.state;
+    if (!state || !this.upgrade) throw new Error("snapshot not loaded");
+    const figures = this.figures();
+    const report = {
+      figures,
+      supply: supplyReport(figures),
+      solvency: solvencyReport(
+        state,
+        this.balances.get(state.buybackVault.toBase58()) ?? 0n,
+        this.balances.get(state.rewardsVault.toBase58()) ?? 0n,
+      ),
+      policy: policyReport(state, this.upgrade),
+    };
+    this.reportCache = { version: this.version, report };
+    return report;
   }
 
   private tokenAccounts(state: TreasuryState | undefined = this.state): PublicKey[] {

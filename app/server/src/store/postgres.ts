@@ -7,6 +7,7 @@ import { Pool } from "pg";
 import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
 
 interface EventRow {
+  seq: string;
   signature: string;
   idx: number;
   slot: string;
@@ -22,6 +23,7 @@ const toStoredEvent = (r: EventRow): StoredEvent => ({
   ts: Number(r.ts),
   name: r.name,
   data: r.data,
+  seq: Number(r.seq),
 });
 
 const SCHEMA = `
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS ashao_events (
   UNIQUE (signature, idx)
 );
 CREATE INDEX IF NOT EXISTS ashao_events_ts ON ashao_events (ts);
+CREATE INDEX IF NOT EXISTS ashao_events_owner ON ashao_events ((data->>'owner'), ts);
 CREATE TABLE IF NOT EXISTS ashao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -90,7 +93,7 @@ export class PostgresEventStore implements EventStore {
 
   async eventsUntil(toTs: number): Promise<StoredEvent[]> {
     const result = await this.pool.query<EventRow>(
-      "SELECT signature, idx, slot, ts, name, data FROM ashao_events WHERE ts <= $1 ORDER BY seq",
+      "SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events WHERE ts <= $1 ORDER BY seq",
       [toTs],
     );
     return result.rows.map(toStoredEvent);
@@ -98,12 +101,25 @@ export class PostgresEventStore implements EventStore {
 
   async latestEvents(
     names: readonly string[],
-    { limit, beforeTs }: LatestEventsOptions,
+    { limit, beforeTs, cursor, owner }: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
+    const params: unknown[] = [names, beforeTs ?? Number.MAX_SAFE_INTEGER];
+    const where = ["name = ANY($1)", "ts < $2"];
+    if (cursor) {
+      params.push(cursor.ts, cursor.seq);
+      where.push(
+        `(ts < $${params.length - 1} OR (ts = $${params.length - 1} AND seq < $${params.length}))`,
+      );
+    }
+    if (owner !== undefined) {
+      params.push(owner);
+      where.push(`data->>'owner' = $${params.length}`);
+    }
+    params.push(limit);
     const result = await this.pool.query<EventRow>(
-      `SELECT signature, idx, slot, ts, name, data FROM ashao_events
-       WHERE name = ANY($1) AND ts < $2 ORDER BY ts DESC, seq DESC LIMIT $3`,
-      [names, beforeTs ?? Number.MAX_SAFE_INTEGER, limit],
+      `SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events
+       WHERE ${where.join(" AND ")} ORDER BY ts DESC, seq DESC LIMIT $${params.length}`,
+      params,
     );
     return result.rows.map(toStoredEvent);
   }

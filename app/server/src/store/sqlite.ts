@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (signature, idx)
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE INDEX IF NOT EXISTS events_owner ON events (json_extract(data, '$.owner'), ts);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -67,7 +68,7 @@ export class SqliteEventStore implements EventStore {
 
   async eventsUntil(toTs: number): Promise<StoredEvent[]> {
     const statement = this.db.prepare(
-      "SELECT signature, idx, slot, ts, name, data FROM events WHERE ts <= ? ORDER BY seq",
+      "SELECT signature, idx, slot, ts, name, data, seq FROM events WHERE ts <= ? ORDER BY seq",
     );
     statement.bind([toTs]);
     return this.rows(statement);
@@ -75,22 +76,31 @@ export class SqliteEventStore implements EventStore {
 
   async latestEvents(
     names: readonly string[],
-    { limit, beforeTs }: LatestEventsOptions,
+    { limit, beforeTs, cursor, owner }: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
     if (names.length === 0) return [];
+    const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts < ?"];
+    const params: (string | number)[] = [...names, beforeTs ?? Number.MAX_SAFE_INTEGER];
+    if (cursor) {
+      where.push("(ts < ? OR (ts = ? AND seq < ?))");
+      params.push(cursor.ts, cursor.ts, cursor.seq);
+    }
+    if (owner !== undefined) {
+      where.push("json_extract(data, '$.owner') = ?");
+      params.push(owner);
+    }
     const statement = this.db.prepare(
-      `SELECT signature, idx, slot, ts, name, data FROM events
-       WHERE name IN (${names.map(() => "?").join(", ")}) AND ts < ?
-       ORDER BY ts DESC, seq DESC LIMIT ?`,
+      `SELECT signature, idx, slot, ts, name, data, seq FROM events
+       WHERE ${where.join(" AND ")} ORDER BY ts DESC, seq DESC LIMIT ?`,
     );
-    statement.bind([...names, beforeTs ?? Number.MAX_SAFE_INTEGER, limit]);
+    statement.bind([...params, limit]);
     return this.rows(statement);
   }
 
   private rows(statement: Statement): StoredEvent[] {
     const events: StoredEvent[] = [];
     while (statement.step()) {
-      const [signature, index, slot, ts, name, data] = statement.get();
+      const [signature, index, slot, ts, name, data, seq] = statement.get();
       events.push({
         signature: String(signature),
         index: Number(index),
@@ -98,6 +108,7 @@ export class SqliteEventStore implements EventStore {
         ts: Number(ts),
         name: String(name),
         data: JSON.parse(String(data)) as StoredEvent["data"],
+        ...(seq === undefined ? {} : { seq: Number(seq) }),
       });
     }
     statement.free();

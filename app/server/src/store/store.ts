@@ -17,12 +17,24 @@ export interface StoredEvent {
   name: string;
   /** Fields, amounts as decimal strings, keys as base58. */
   data: Record<string, EventValue>;
+  /** The row's place in the store (insertion order, which is chain order); set on reads. */
+  seq?: number;
+}
+
+/** A row's place in the newest-first order: the next page starts strictly after it. */
+export interface EventCursor {
+  ts: number;
+  seq: number;
 }
 
 export interface LatestEventsOptions {
   limit: number;
-  /** Only events strictly before this chain time (unix seconds): the next page's bound. */
+  /** Only events strictly before this chain time (unix seconds). */
   beforeTs?: number;
+  /** Only events after this one in the newest-first order (the previous page's last row). */
+  cursor?: EventCursor;
+  /** Only events whose `owner` field is this address (a staker's own actions). */
+  owner?: string;
 }
 
 export interface EventStore {
@@ -32,7 +44,10 @@ export interface EventStore {
   cursor(): Promise<string | undefined>;
   /** Events with `ts <= toTs`, oldest first. */
   eventsUntil(toTs: number): Promise<StoredEvent[]>;
-  /** The newest `limit` events named one of `names` with `ts < beforeTs` (if given), newest first. */
+  /**
+   * The newest `limit` events named one of `names`, newest first (by chain time, then by
+   * `seq`), narrowed by `beforeTs`, `cursor` and `owner` when given.
+   */
   latestEvents(names: readonly string[], options: LatestEventsOptions): Promise<StoredEvent[]>;
   count(): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,233 @@
+/**
+ * The stakers' yield: USDC released to stakers per $ASHAO staked over a trailing window,
+ * annualised, and as an APR once $ASHAO has a price. It is read off the program's reward index
+ * (`accRewardPerShare`: USDC released per staked base unit, scaled by 1e18), which is exactly
+ * what one staked $ASHAO earned, whoever else was staked. The index at a past moment is
+ * replayed from the program's events with the program's own accrual (`accrue`): each event
+ * carries the stream and stake it left behind.
+ */
+import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
+import { type Amount, amount } from "./figures";
+import { accrue, REWARD_PRECISION, type RewardStream } from "./rewards";
+
+/** An event as the indexer stores it (decimal strings) or as the SDK parses it (bigints). */
+export interface RewardEventInput {
+  name: string;
+  /** Chain time, unix seconds. */
+  ts: number | bigint;
+  data: Record<string, unknown>;
+}
+
+const big = (value: unknown): bigint => BigInt(String(value));
+
+const EMPTY_STREAM: RewardStream = {
+  totalStaked: 0n,
+  accRewardPerShare: 0n,
+  rewardCarry: 0n,
+  streamRemaining: 0n,
+  streamEndTs: 0n,
+  lastUpdateTs: 0n,
+  totalRewardsReleased: 0n,
+};
+
+/** The events that move the stream or the stake, and what each carries. */
+export const REWARD_EVENTS = [
+  "treasuryInitialized",
+  "revenueDeposited",
+  "staked",
+  "unstakeRequested",
+  "rewardsClaimed",
+] as const;
+
+interface Checkpoint {
+  ts: bigint;
+  stream: RewardStream;
+}
+
+/**
+ * The reward index through time. Events are applied in chain order; checkpoints older than what
+ * the trailing windows need can be pruned (`prune`), so memory stays bounded.
+ */
+export class RewardIndexHistory {
+  private checkpoints: Checkpoint[] = [];
+  private stream: RewardStream = EMPTY_STREAM;
+  /** When the treasury was initialised (or its first event seen): the start of all history. */
+  startTs: bigint | null = null;
+
+  /** Applies one event (others are ignored). */
+  apply(event: RewardEventInput): void {
+    if (!(REWARD_EVENTS as readonly string[]).includes(event.name)) return;
+    const ts = BigInt(event.ts);
+    const d = event.data;
+    this.startTs ??= ts;
+    // The program accrues to the instruction's time first, then applies it.
+    let s = accrue(this.stream, ts).stream;
+    switch (event.name) {
+      case "treasuryInitialized":
+        s = { ...EMPTY_STREAM, lastUpdateTs: ts };
+        break;
+      case "revenueDeposited":
+        s = {
+          ...s,
+          streamRemaining: big(d.streamRemaining),
+          streamEndTs: big(d.streamEndTs),
+          totalStaked: big(d.totalStaked),
+          totalRewardsReleased: big(d.totalRewardsReleased),
+        };
+        break;
+      case "staked":
+      case "unstakeRequested":
+        s = { ...s, totalStaked: big(d.totalStaked), accRewardPerShare: big(d.accRewardPerShare) };
+        break;
+      case "rewardsClaimed":
+        s = {
+          ...s,
+          totalStaked: big(d.totalStaked),
+          accRewardPerShare: big(d.accRewardPerShare),
+          streamRemaining: big(d.streamRemaining),
+          totalRewardsReleased: big(d.totalRewardsReleased),
+        };
+        break;
+    }
+    this.stream = s;
+    this.checkpoints.push({ ts, stream: s });
+  }
+
+  /** The index and the USDC released to date at `ts` (0 before the start of history). */
+  at(ts: bigint): { accRewardPerShare: bigint; released: bigint } {
+    let lo = 0;
+    let hi = this.checkpoints.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.checkpoints[mid].ts <= ts) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found < 0) return { accRewardPerShare: 0n, released: 0n };
+    const { stream } = accrue(this.checkpoints[found].stream, ts);
+    return { accRewardPerShare: stream.accRewardPerShare, released: stream.totalRewardsReleased };
+  }
+
+  /** Drops checkpoints no query at or after `ts` can need (the last one before `ts` stays). */
+  prune(ts: bigint): void {
+    let keepFrom = 0;
+    while (keepFrom + 1 < this.checkpoints.length && this.checkpoints[keepFrom + 1].ts <= ts) {
+      keepFrom++;
+    }
+    if (keepFrom > 0) this.checkpoints = this.checkpoints.slice(keepFrom);
+  }
+
+  get size(): number {
+    return this.checkpoints.length;
+  }
+}
+
+// ------------------------------------------------------------------------------- the yield
+
+export const YEAR_SECS = 365 * 86_400;
+/** Rates per whole $ASHAO are kept to 18 decimals of USDC (exact: the index's own scale). */
+export const RATE_DECIMALS = 18;
+
+/** A price of $ASHAO in USDC, and where it comes from. */
+export interface YieldPrice {
+  source: "oracle" | "lastBuyback";
+  /** USDC per whole $ASHAO (USDC valued at one US dollar). */
+  usdcPerAshao: Amount;
+  /** When the oracle published it, or when the buyback paid it. */
+  at: string;
+}
+
+export interface YieldWindow {
+  windowSecs: number;
+  from: string;
+  to: string;
+  /** The part of the window the treasury existed for (all of it once it is old enough). */
+  coveredSecs: number;
+  /** USDC released to all stakers over the covered window. */
+  released: Amount;
+  /** USDC released per whole $ASHAO staked over the covered window (18 decimals). */
+  perAshao: Amount;
+  /** `perAshao` scaled to a year (× 365 d / covered). */
+  annualPerAshao: Amount;
+  /** `annualPerAshao` over the price (0.12 is 12% a year); null without a price. */
+  apr: number | null;
+}
+
+export interface YieldReport {
+  asOf: string;
+  /** How the figures are computed, in a sentence. */
+  method: string;
+  price: YieldPrice | null;
+  trailing7d: YieldWindow;
+  trailing30d: YieldWindow;
+}
+
+const iso = (unix: bigint) => new Date(Number(unix) * 1000).toISOString();
+const ASHAO_UNIT = 10n ** BigInt(ASHAO_DECIMALS);
+
+/** USDC per whole $ASHAO at 18 decimals, from a change of the index. */
+const perWholeAshao = (deltaAcc: bigint) =>
+  (deltaAcc * ASHAO_UNIT * 10n ** BigInt(RATE_DECIMALS - USDC_DECIMALS)) / REWARD_PRECISION;
+
+/** APR to 8 decimals (`annual` at 18 decimals of USDC, `price` at USDC's 6). */
+function aprOf(annual: bigint, price: bigint): number {
+  const scale = 10n ** 8n;
+  return (
+    Number((annual * scale) / (price * 10n ** BigInt(RATE_DECIMALS - USDC_DECIMALS))) /
+    Number(scale)
+  );
+}
+
+export function yieldWindow(
+  history: RewardIndexHistory,
+  now: RewardStream,
+  nowTs: bigint,
+  windowSecs: number,
+  price: YieldPrice | null,
+): YieldWindow {
+  const from = nowTs - BigInt(windowSecs);
+  const start = history.startTs !== null && history.startTs > from ? history.startTs : from;
+  const covered = nowTs > start ? nowTs - start : 0n;
+  const current = accrue(now, nowTs).stream;
+  const past = history.at(start);
+  const perAshao = perWholeAshao(current.accRewardPerShare - past.accRewardPerShare);
+  const annual = covered > 0n ? (perAshao * BigInt(YEAR_SECS)) / covered : 0n;
+  const priceRaw = price ? BigInt(price.usdcPerAshao.raw) : 0n;
+  return {
+    windowSecs,
+    from: iso(from),
+    to: iso(nowTs),
+    coveredSecs: Number(covered),
+    released: amount(current.totalRewardsReleased - past.released, USDC_DECIMALS),
+    perAshao: amount(perAshao, RATE_DECIMALS),
+    annualPerAshao: amount(annual, RATE_DECIMALS),
+    apr: priceRaw > 0n && covered > 0n ? aprOf(annual, priceRaw) : null,
+  };
+}
+
+/** The trailing 7-day and 30-day yield at `nowTs`, with `now` the treasury's stream then. */
+export function yieldReport(
+  history: RewardIndexHistory,
+  now: RewardStream,
+  nowTs: bigint,
+  price: YieldPrice | null,
+): YieldReport {
+  const valued = price
+    ? `; the APR values $ASHAO at ${price.source === "oracle" ? "the oracle's price" : "the last buyback's price"} ` +
+      `(${price.usdcPerAshao.ui} USDC at ${price.at})`
+    : "; no APR until $ASHAO has an oracle or a buyback price";
+  return {
+    asOf: iso(nowTs),
+    method:
+      "USDC released to stakers per $ASHAO staked over the trailing window, read from the " +
+      "program's reward index, annualised over 365 days (simple, not compounded)" +
+      valued,
+    price,
+    trailing7d: yieldWindow(history, now, nowTs, 7 * 86_400, price),
+    trailing30d: yieldWindow(history, now, nowTs, 30 * 86_400, price),
+  };
+}

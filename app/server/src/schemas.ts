@@ -1,0 +1,605 @@
+/**
+ * The API's JSON schemas: each route's inputs (validated by fastify, each failing field
+ * answered with a named 400) and answers, and from them the OpenAPI 3.1 document served at
+ * `/api/openapi.json` (@fastify/swagger). Shared shapes are registered once by `$id` and
+ * appear under `components.schemas`. Answers are written with `JSON.stringify`; the tests check
+ * real answers against these schemas, which refuse properties they do not name.
+ */
+import { MAX_PAGE_LIMIT } from "./params";
+
+export type Schema = Record<string, unknown>;
+
+const describe = (schema: Schema, description?: string): Schema =>
+  description ? { ...schema, description } : schema;
+export const str = (description?: string) => describe({ type: "string" }, description);
+const int = (description?: string) => describe({ type: "integer" }, description);
+const num = (description?: string) => describe({ type: "number" }, description);
+const bool = (description?: string) => describe({ type: "boolean" }, description);
+const arr = (items: Schema, description?: string) =>
+  describe({ type: "array", items }, description);
+const nullable = (schema: Schema, description?: string) =>
+  describe({ anyOf: [schema, { type: "null" }] }, description);
+const ref = (id: string, description?: string) => describe({ $ref: `${id}#` }, description);
+
+/** An object whose every property is present and nothing else. */
+export const obj = (properties: Record<string, Schema>, description?: string): Schema =>
+  describe(
+    {
+      type: "object",
+      required: Object.keys(properties),
+      additionalProperties: false,
+      properties,
+    },
+    description,
+  );
+
+const BASE58 = "^[1-9A-HJ-NP-Za-km-z]{32,44}$";
+const address = (description?: string) =>
+  describe({ type: "string", pattern: BASE58 }, description);
+const iso = (description?: string) =>
+  describe({ type: "string", format: "date-time" }, description);
+const signature = () => str("transaction signature (base58)");
+
+// --------------------------------------------------------------------------- shared shapes
+
+const VAULT_SOLVENCY = {
+  vault: address(),
+  holds: ref("Amount"),
+  owes: ref("Amount"),
+  surplus: ref("Amount", "USDC sent by plain transfer and not yet synced"),
+  solvent: bool(),
+};
+
+export const SHARED_SCHEMAS: Schema[] = [
+  {
+    $id: "Amount",
+    ...obj(
+      {
+        raw: describe({ type: "string", pattern: "^-?\\d+$" }, "exact amount in base units"),
+        ui: num("the amount as a number (for display; may round)"),
+        decimals: int("the token's decimals: raw / 10^decimals is the amount"),
+      },
+      "An amount: exact base units as a decimal string, with a number beside it",
+    ),
+  },
+  {
+    $id: "ChainTime",
+    ...obj({ at: iso(), unix: int("unix seconds") }, "A moment on the chain's clock"),
+  },
+  {
+    $id: "PriceGuard",
+    oneOf: [
+      obj({ kind: { const: "none" } }, "no price guard: buybacks are off"),
+      obj(
+        {
+          kind: { const: "pythPull" },
+          feedId: describe(
+            { type: "string", pattern: "^0x[0-9a-f]{64}$" },
+            "the Pyth $ASHAO/USD feed id",
+          ),
+          maxAgeSecs: int(),
+          maxConfidenceBps: int(),
+        },
+        "a Pyth pull-oracle price guard",
+      ),
+    ],
+  },
+  {
+    $id: "Params",
+    ...obj(
+      {
+        streamPeriodSecs: int(),
+        unstakeCooldownSecs: int(),
+        boostTiers: arr(obj({ minStake: str("base units of $ASHAO"), boostBps: int() })),
+        maxBuybackUsdc: str("base units of USDC"),
+        minBuybackIntervalSecs: int(),
+        maxSlippageBps: int(),
+        swapProgram: address("the default key (1111…) when none"),
+        cranks: arr(address()),
+        priceGuard: ref("PriceGuard"),
+        timelockSecs: int(),
+      },
+      "Every parameter, in the policy format of app/sdk/src/policy.ts",
+    ),
+  },
+  {
+    $id: "Policy",
+    ...obj(
+      {
+        authority: address(),
+        pendingAuthority: nullable(
+          obj({ address: address(), acceptAfter: ref("ChainTime") }),
+          "an authority transfer in progress and from when the new authority may accept",
+        ),
+        timelockSecs: int(),
+        priceGuard: ref("PriceGuard"),
+        params: ref("Params"),
+        queuedChange: nullable(
+          obj({
+            changes: arr(
+              obj({
+                field: str("a parameter's name"),
+                current: describe({}, "its value now"),
+                queued: describe({}, "the value it will take"),
+              }),
+            ),
+            eta: ref("ChainTime", "from when anyone may apply it"),
+            expiresAt: ref("ChainTime", "the last moment it may be applied"),
+          }),
+          "the change waiting out the timelock",
+        ),
+        programId: address(),
+        programData: nullable(address()),
+        upgradeAuthority: nullable(address(), "who may replace the program's code; null: nobody"),
+        paused: bool(),
+        split: obj(
+          {
+            buybackBps: int(),
+            stakersBps: int(),
+            oddUnitTo: { const: "buyback" },
+            fixedInProgram: { const: true },
+          },
+          "the revenue split, fixed in the program",
+        ),
+      },
+      "Who may change what, and what is pending",
+    ),
+  },
+  {
+    $id: "Supply",
+    ...obj({
+      mint: address(),
+      total: ref("Amount"),
+      initial: ref("Amount", "the supply before buybacks: total plus burned by buybacks"),
+      burned: ref("Amount", "$ASHAO burned by buybacks to date"),
+      burnedPercent: num("burned as a percentage of initial, to 4 decimals"),
+      circulating: ref("Amount"),
+      excluded: arr(obj({ name: str(), address: address(), amount: ref("Amount") })),
+    }),
+  },
+  {
+    $id: "VaultSolvency",
+    ...obj(VAULT_SOLVENCY, "A vault against what it owes"),
+  },
+  {
+    $id: "Solvency",
+    ...obj({
+      solvent: bool(),
+      buyback: ref("VaultSolvency", "the buyback vault against the unspent bucket"),
+      rewards: obj(
+        { ...VAULT_SOLVENCY, streaming: ref("Amount"), releasedUnclaimed: ref("Amount") },
+        "the rewards vault against still streaming plus released, unclaimed",
+      ),
+      identities: arr(obj({ name: str(), holds: bool(), text: str() }), "the books' identities"),
+      line: str("the check in one line, with the addresses"),
+    }),
+  },
+  {
+    $id: "YieldWindow",
+    ...obj({
+      windowSecs: int(),
+      from: iso(),
+      to: iso(),
+      coveredSecs: int("the part of the window the treasury existed for"),
+      released: ref("Amount", "USDC released to all stakers over the window"),
+      perAshao: ref("Amount", "USDC released per whole $ASHAO staked (18 decimals)"),
+      annualPerAshao: ref("Amount", "perAshao scaled to a year (18 decimals)"),
+      apr: nullable(num(), "annualPerAshao / price (0.12 = 12%); null without a price"),
+    }),
+  },
+  {
+    $id: "Yield",
+    ...obj({
+      asOf: iso(),
+      method: str("how the figures are computed"),
+      price: nullable(
+        obj({
+          source: { enum: ["oracle", "lastBuyback"] },
+          usdcPerAshao: ref("Amount"),
+          at: iso(),
+        }),
+      ),
+      trailing7d: ref("YieldWindow"),
+      trailing30d: ref("YieldWindow"),
+    }),
+  },
+  {
+    $id: "Buyback",
+    ...obj({
+      signature: signature(),
+      explorerUrl: str("the transaction on a block explorer for the configured cluster"),
+      slot: int(),
+      at: iso(),
+      crank: address(),
+      usdcSpent: ref("Amount"),
+      usdcReturned: ref("Amount"),
+      ashaoBurned: ref("Amount"),
+      effectivePrice: ref("Amount", "USDC per whole $ASHAO paid (floored)"),
+      oraclePrice: nullable(
+        ref("Amount"),
+        "the oracle's USDC per whole $ASHAO; null before the guard",
+      ),
+      deviationBps: nullable(num(), "(paid − oracle) / oracle in bps to 0.01"),
+      oracle: nullable(
+        obj({
+          price: str(),
+          exponent: int(),
+          publishTime: iso(),
+          minAshaoOut: ref("Amount"),
+        }),
+      ),
+      buybackCount: int(),
+    }),
+  },
+  {
+    $id: "StakerHistoryEntry",
+    ...obj({
+      signature: signature(),
+      explorerUrl: str(),
+      slot: int(),
+      at: iso(),
+      action: { enum: ["stake", "unstakeRequest", "withdrawal", "claim", "close"] },
+      amount: nullable(ref("Amount"), "$ASHAO, or USDC for a claim; null for a close"),
+      token: { enum: ["$ASHAO", "USDC", null] },
+      positionStaked: nullable(ref("Amount")),
+      positionUnstaking: nullable(ref("Amount")),
+      availableAt: nullable(iso(), "for an unstake request: when it may be withdrawn"),
+    }),
+  },
+  {
+    $id: "Error",
+    ...obj({
+      error: str("a name clients can switch on (InvalidWallet, InvalidLimit, …)"),
+      message: str("one line"),
+    }),
+  },
+];
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((code) => [code, ref("Error")]));
+
+// ------------------------------------------------------------------------------ inputs
+
+/** A query or path field's refusal: its error name and what it must be. */
+export interface InputError {
+  error: string;
+  message: string;
+}
+
+const TIME_PATTERN =
+  "^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?)$";
+const time = (description: string) =>
+  describe({ type: "string", pattern: TIME_PATTERN }, description);
+
+const TIME_ERROR: InputError = {
+  error: "InvalidTime",
+  message: "must be unix seconds or an ISO 8601 date before the year 10000",
+};
+const LIMIT_ERROR: InputError = {
+  error: "InvalidLimit",
+  message: `must be an integer from 1 to ${MAX_PAGE_LIMIT}`,
+};
+const CURSOR_ERROR: InputError = {
+  error: "InvalidCursor",
+  message: "must be a previous answer's nextCursor",
+};
+export const WALLET_ERROR: InputError = {
+  error: "InvalidWallet",
+  message: "is not a base58 Solana address",
+};
+
+const pageQuery = (what: string) => ({
+  type: "object",
+  properties: {
+    limit: describe(
+      { type: "integer", minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 },
+      `${what} per page`,
+    ),
+    cursor: describe(
+      { type: "string", pattern: "^\\d{1,15}-\\d{1,15}$" },
+      "the previous page's nextCursor: the page after it",
+    ),
+    before: time("only rows strictly before this time (unix seconds or ISO 8601)"),
+  },
+});
+const PAGE_ERRORS = { limit: LIMIT_ERROR, cursor: CURSOR_ERROR, before: TIME_ERROR };
+
+const walletParams = {
+  type: "object",
+  required: ["wallet"],
+  properties: { wallet: describe({ type: "string", pattern: BASE58 }, "the staker's wallet") },
+};
+
+// ------------------------------------------------------------------------------ routes
+
+export interface RouteSpec {
+  schema: Schema;
+  /** Each input field's named refusal. */
+  inputErrors?: Record<string, InputError>;
+}
+
+const FIGURES = {
+  programId: address(),
+  config: address("the TreasuryConfig account"),
+  usdcMint: address(),
+  ashaoMint: address(),
+  slot: int("the newest slot the snapshot was read at"),
+  readAt: iso(),
+  paused: bool(),
+  treasuryUsdc: ref("Amount", "both vaults' USDC"),
+  buybackBucket: ref("Amount"),
+  rewardsOwed: ref("Amount", "still streaming plus released and unclaimed"),
+  totalRevenue: ref("Amount"),
+  totalToBuyback: ref("Amount"),
+  totalToStakers: ref("Amount"),
+  buybackUsdcSpent: ref("Amount"),
+  ashaoBurned: ref("Amount"),
+  buybackCount: int(),
+  lastBuybackAt: nullable(iso()),
+  rewardsPaid: ref("Amount"),
+  rewardsReleased: ref("Amount"),
+  totalStaked: ref("Amount"),
+  totalUnstaking: ref("Amount"),
+  stakers: int(),
+  totalSupply: ref("Amount"),
+  circulatingSupply: ref("Amount"),
+  nonCirculating: arr(obj({ name: str(), address: address(), amount: ref("Amount") })),
+};
+
+export const ROUTES: Record<string, RouteSpec> = {
+  treasury: {
+    schema: {
+      tags: ["treasury"],
+      summary: "The treasury's figures, yield, supply, solvency and policy",
+      description:
+        "From the in-memory snapshot. Weak ETag per snapshot version (If-None-Match → 304), " +
+        "X-Chain-Time header with the chain's clock.",
+      response: {
+        200: obj({
+          ageMs: int("how old the snapshot is"),
+          chainTime: int("the chain's clock, unix seconds"),
+          ...FIGURES,
+          yield: ref("Yield"),
+          supply: ref("Supply"),
+          solvency: ref("Solvency"),
+          policy: ref("Policy"),
+        }),
+        304: describe({ type: "null" }, "not modified"),
+        ...errors(503),
+      },
+    },
+  },
+  history: {
+    schema: {
+      tags: ["treasury"],
+      summary: "The treasury's history in time buckets",
+      querystring: {
+        type: "object",
+        properties: {
+          range: describe(
+            { type: "string", enum: ["24h", "7d", "30d", "all"] },
+            "a range ending now (sets from, to and a fitting interval)",
+          ),
+          from: time("start (default: 24 h before to)"),
+          to: time("end, inclusive (default: the chain's now)"),
+          interval: describe(
+            { type: "string", enum: ["1m", "5m", "15m", "1h", "6h", "1d"] },
+            "bucket size (default 1h)",
+          ),
+        },
+      },
+      response: {
+        200: obj({
+          from: iso(),
+          to: iso(),
+          interval: str(),
+          range: nullable(str()),
+          points: arr(
+            obj({
+              t: iso("the bucket's start"),
+              revenue: str(),
+              toBuyback: str(),
+              toStakers: str(),
+              buybackUsdcSpent: str(),
+              ashaoBurned: str(),
+              rewardsPaid: str(),
+              totalStaked: str("at the bucket's end"),
+              cumulativeRevenue: str(),
+              cumulativeBurned: str(),
+              cumulativeUsdcSpent: str(),
+              cumulativeRewardsPaid: str(),
+            }),
+            "amounts in base units",
+          ),
+        }),
+        ...errors(400),
+      },
+    },
+    inputErrors: {
+      range: { error: "InvalidRange", message: "must be one of 24h, 7d, 30d, all" },
+      from: TIME_ERROR,
+      to: TIME_ERROR,
+      interval: { error: "InvalidInterval", message: "must be one of 1m, 5m, 15m, 1h, 6h, 1d" },
+    },
+  },
+  buybacks: {
+    schema: {
+      tags: ["treasury"],
+      summary: "Every buyback, newest first, paged",
+      querystring: pageQuery("buybacks"),
+      response: {
+        200: obj({
+          buybacks: arr(ref("Buyback")),
+          nextCursor: nullable(str(), "pass as cursor for the next page; null at the end"),
+        }),
+        ...errors(400),
+      },
+    },
+    inputErrors: PAGE_ERRORS,
+  },
+  adminLog: {
+    schema: {
+      tags: ["treasury"],
+      summary: "The authority's actions, newest first, paged",
+      querystring: pageQuery("actions"),
+      response: {
+        200: obj({
+          actions: arr(
+            obj({
+              signature: signature(),
+              explorerUrl: str(),
+              slot: int(),
+              at: iso(),
+              event: {
+                enum: [
+                  "treasuryInitialized",
+                  "configUpdated",
+                  "configChangeQueued",
+                  "configChangeApplied",
+                  "configChangeCancelled",
+                  "authorityProposed",
+                  "authorityTransferred",
+                  "pauseSet",
+                ],
+              },
+              data: describe({ type: "object" }, "the event's fields"),
+            }),
+          ),
+          nextCursor: nullable(str()),
+        }),
+        ...errors(400),
+      },
+    },
+    inputErrors: PAGE_ERRORS,
+  },
+  staker: {
+    schema: {
+      tags: ["stakers"],
+      summary: "A wallet's position at the chain's clock",
+      params: walletParams,
+      response: {
+        200: obj({
+          wallet: address(),
+          position: address("the StakePosition account"),
+          exists: bool(),
+          staked: ref("Amount"),
+          unstaking: ref("Amount"),
+          pendingRewards: ref("Amount", "claimable now"),
+          totalClaimed: ref("Amount"),
+          cooldownEndsAt: nullable(iso()),
+          cooldownEndsAtUnix: nullable(int()),
+          withdrawableNow: bool(),
+          closable: bool("nothing staked, unstaking or owed"),
+          boostBps: int(),
+          nextTier: nullable(obj({ minStake: str(), boostBps: int() })),
+          stakeToNextTier: nullable(ref("Amount")),
+          asOfChainTime: int(),
+          slot: int(),
+          readAt: iso(),
+        }),
+        ...errors(400, 503),
+      },
+    },
+    inputErrors: { wallet: WALLET_ERROR },
+  },
+  stakerHistory: {
+    schema: {
+      tags: ["stakers"],
+      summary: "A wallet's stakes, unstake requests, withdrawals, claims and close, paged",
+      params: walletParams,
+      querystring: pageQuery("actions"),
+      response: {
+        200: obj({
+          wallet: address(),
+          entries: arr(ref("StakerHistoryEntry")),
+          nextCursor: nullable(str()),
+        }),
+        ...errors(400),
+      },
+    },
+    inputErrors: { wallet: WALLET_ERROR, ...PAGE_ERRORS },
+  },
+  stakerHistoryCsv: {
+    schema: {
+      tags: ["stakers"],
+      summary: "A wallet's whole history as CSV (exact amounts and base units)",
+      params: walletParams,
+      produces: ["text/csv"],
+      response: {
+        200: describe(
+          { type: "string" },
+          "CSV: time_utc, action, amount, token, amount_base_units, position_staked_ashao, " +
+            "position_unstaking_ashao, withdrawable_from_utc, slot, signature",
+        ),
+        ...errors(400),
+      },
+    },
+    inputErrors: { wallet: WALLET_ERROR },
+  },
+  config: {
+    schema: {
+      tags: ["meta"],
+      summary:
+        "RPC URLs, the program, its mints and the cluster, for wallet apps and the dashboard",
+      response: {
+        200: obj({
+          rpcUrl: str(),
+          wsUrl: nullable(str()),
+          cluster: obj({ name: str(), rpcUrl: nullable(str()) }, "for explorer links"),
+          explorer: str("the block explorer the links point at"),
+          programId: address(),
+          config: address(),
+          usdcMint: address(),
+          ashaoMint: address(),
+          ashaoTokenProgram: address(),
+          usdcDecimals: int(),
+          ashaoDecimals: int(),
+        }),
+        ...errors(503),
+      },
+    },
+  },
+  health: {
+    schema: {
+      tags: ["meta"],
+      summary: "Health: the RPC node, the snapshot and the indexer",
+      response: {
+        200: { $ref: "Health#" },
+        503: { $ref: "Health#" },
+      },
+    },
+  },
+  metrics: {
+    schema: {
+      tags: ["meta"],
+      summary: "Prometheus metrics",
+      produces: ["text/plain"],
+      response: { 200: describe({ type: "string" }, "Prometheus text format") },
+    },
+  },
+};
+
+SHARED_SCHEMAS.push({
+  $id: "Health",
+  ...obj({
+    status: { enum: ["ok", "degraded"] },
+    rpcSlot: nullable(int()),
+    rpcReachable: bool(),
+    snapshotSlot: int(),
+    snapshotLagSlots: nullable(int()),
+    snapshotAgeMs: int(),
+    indexer: obj({
+      events: int(),
+      lastSignature: nullable(str()),
+      lastSlot: int(),
+      lagSlots: int(),
+    }),
+  }),
+});
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Each input field's named refusal (schemas.ts), read by the server's error handler. */
+    inputErrors?: Record<string, InputError>;
+  }
+}
