@@ -1,6 +1,7 @@
 //! Chain state around LiteSVM: slots, blockhashes, the clock, the ledger of processed
 //! transactions and the events PubSub listens to.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
@@ -12,10 +13,6 @@ use litesvm::LiteSVM;
 #[allow(deprecated)]
 use runtime_sysvar::recent_blockhashes::{IterItem, RecentBlockhashes};
 use solana_account::{Account, ReadableAccount};
-use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
-use solana_account_decoder::parse_token::{
-    get_token_account_mint, parse_token_v3, TokenAccountType,
-};
 use solana_address::Address;
 use solana_clock::Clock;
 use solana_epoch_schedule::EpochSchedule;
@@ -33,12 +30,13 @@ use solana_transaction::sanitized::{MessageHash, SanitizedTransaction};
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status::extract_memos::extract_and_fmt_memos;
-use solana_transaction_status::{
-    InnerInstruction, InnerInstructions, TransactionStatusMeta, TransactionTokenBalance,
-    VersionedTransactionWithStatusMeta,
-};
+use solana_transaction_status::{InnerInstruction, InnerInstructions};
+use spl_token_2022_interface::extension::StateWithExtensions;
+use spl_token_2022_interface::state::{Account as TokenAccount, Mint};
 use tokio::sync::broadcast;
 
+use crate::ledger::{Entry, Ledger, NewEntry, StoredMeta};
+pub use crate::ledger::{TokenBalance, TxRecord};
 use crate::native::NativeEntry;
 use crate::upgradeable::{deploy_native, deploy_sbf};
 
@@ -108,19 +106,6 @@ const SYSVARS: [Address; 13] = [
     solana_sdk_ids::sysvar::stake_history::ID,
 ];
 
-/// One processed transaction, as the ledger keeps it.
-#[derive(Clone, Debug)]
-pub struct TxRecord {
-    pub signature: Signature,
-    pub slot: u64,
-    pub block_time: i64,
-    pub index: u32,
-    pub transaction: VersionedTransaction,
-    pub meta: TransactionStatusMeta,
-    /// The transaction's SPL Memo texts as agave formats them (`[len] text; ...`).
-    pub memo: Option<String>,
-}
-
 /// Result of executing a transaction against the current state.
 #[derive(Clone, Debug)]
 pub struct Execution {
@@ -135,8 +120,8 @@ pub struct Execution {
     pub loaded_addresses: LoadedAddresses,
     pub pre_balances: Vec<u64>,
     pub post_balances: Vec<u64>,
-    pub pre_token_balances: Vec<TransactionTokenBalance>,
-    pub post_token_balances: Vec<TransactionTokenBalance>,
+    pub pre_token_balances: Vec<TokenBalance>,
+    pub post_token_balances: Vec<TokenBalance>,
     /// Accounts after execution (simulation only; empty when it failed).
     pub post_accounts: HashMap<Address, Account>,
     pub loaded_accounts_data_size: u32,
@@ -196,7 +181,16 @@ pub struct Block {
     pub previous_blockhash: Hash,
     pub block_height: u64,
     pub block_time: i64,
-    pub signatures: Vec<Signature>,
+    /// The block's transactions: the ledger's, from this position on (they land in order).
+    pub first_transaction: u32,
+    pub transaction_count: u32,
+}
+
+impl Block {
+    /// The ledger positions of the block's transactions.
+    pub fn transactions(&self) -> std::ops::Range<u32> {
+        self.first_transaction..self.first_transaction + self.transaction_count
+    }
 }
 
 /// `localnet_advanceClock` asked for more than [`MAX_CLOCK_ADVANCE_SECS`].
@@ -242,8 +236,7 @@ pub struct Chain {
     /// Recent blockhashes with the block height they were produced at, newest last.
     blockhashes: VecDeque<(Hash, u64)>,
     blockhash_heights: HashMap<Hash, u64>,
-    ledger: HashMap<Signature, Arc<TxRecord>>,
-    by_address: HashMap<Address, Vec<Signature>>,
+    ledger: Ledger,
     blocks: BTreeMap<u64, Block>,
     airdrop_nonce: u32,
     events: broadcast::Sender<Event>,
@@ -310,9 +303,13 @@ impl Chain {
             .with_sysvars()
             .with_feature_accounts()
             .with_default_programs()
-            .with_sigverify(true)
+            // Signatures are verified once, by the RPC before `process` (`verify_signatures`),
+            // not again by the runtime.
+            .with_sigverify(false)
             .with_blockhash_check(false)
-            .with_transaction_history(1_000_000);
+            // The ledger here is the history (LiteSVM's would keep every transaction's logs a
+            // second time, and shifts its whole map once full).
+            .with_transaction_history(0);
 
         let mut loaded = Vec::new();
         for spec in programs {
@@ -359,8 +356,7 @@ impl Chain {
             slot_hashes: VecDeque::new(),
             blockhashes: VecDeque::new(),
             blockhash_heights: HashMap::new(),
-            ledger: HashMap::new(),
-            by_address: HashMap::new(),
+            ledger: Ledger::default(),
             blocks: BTreeMap::new(),
             airdrop_nonce: 0,
             events,
@@ -419,7 +415,8 @@ impl Chain {
                 previous_blockhash,
                 block_height: self.block_height,
                 block_time: self.unix_timestamp(),
-                signatures: Vec::new(),
+                first_transaction: self.ledger.len() as u32,
+                transaction_count: 0,
             },
         );
         while self.blocks.len() > 200_000 {
@@ -515,7 +512,7 @@ impl Chain {
                 let num_transactions = self
                     .blocks
                     .range(first..=last)
-                    .map(|(_, b)| b.signatures.len() as u64)
+                    .map(|(_, b)| u64::from(b.transaction_count))
                     .sum();
                 PerfSample {
                     slot: last,
@@ -552,21 +549,29 @@ impl Chain {
         self.svm.get_account(address).filter(|a| a.lamports > 0)
     }
 
-    pub fn get_record(&self, signature: &Signature) -> Option<Arc<TxRecord>> {
-        self.ledger.get(signature).cloned()
+    /// A processed transaction, read back whole.
+    pub fn get_record(&self, signature: &Signature) -> Option<TxRecord> {
+        self.ledger.record(signature)
     }
 
-    /// Signatures mentioning `address`, newest first.
-    pub fn signatures_for(&self, address: &Address) -> Vec<Arc<TxRecord>> {
-        self.by_address
-            .get(address)
-            .map(|sigs| {
-                sigs.iter()
-                    .rev()
-                    .filter_map(|s| self.ledger.get(s).cloned())
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// A processed transaction's summary (slot, status, memo).
+    pub fn get_entry(&self, signature: &Signature) -> Option<&Entry> {
+        self.ledger.entry(signature)
+    }
+
+    /// The transactions naming `address`, newest first; with `before`, those older than it
+    /// (nothing when `before` is not one of them).
+    pub fn signatures_for(
+        &self,
+        address: &Address,
+        before: Option<&Signature>,
+    ) -> impl Iterator<Item = &Entry> + '_ {
+        self.ledger.for_address(address, before)
+    }
+
+    /// A block's transactions, read back whole.
+    pub fn block_records(&self, block: &Block) -> Vec<TxRecord> {
+        self.ledger.records(block.transactions())
     }
 
     pub fn block(&self, slot: u64) -> Option<&Block> {
@@ -748,44 +753,44 @@ impl Chain {
             .any(|p| p.id == *address && p.kind == NATIVE)
     }
 
-    fn token_balances(&self, keys: &[Address]) -> Vec<TransactionTokenBalance> {
-        let mut out = Vec::new();
-        for (index, key) in keys.iter().enumerate() {
-            let Some(account) = self.svm.get_account(key) else {
-                continue;
-            };
-            if let Some(balance) = self.token_balance(index, &account) {
-                out.push(balance);
-            }
-        }
-        out
+    /// The token balances among `keys`, as transaction metadata lists them.
+    fn token_balances(&self, keys: &[Address]) -> Vec<TokenBalance> {
+        keys.iter()
+            .enumerate()
+            .filter_map(|(index, key)| {
+                let account = self.svm.accounts_db().get_account_ref(key)?;
+                self.token_balance(index, account.owner(), account.data())
+            })
+            .collect()
     }
 
-    fn token_balance(&self, index: usize, account: &Account) -> Option<TransactionTokenBalance> {
-        if account.owner != SPL_TOKEN_ID && account.owner != SPL_TOKEN_2022_ID {
+    /// A token account's balance, read from its base layout (the same for SPL Token and
+    /// Token-2022) with its mint's decimals; `None` for anything but an initialised token
+    /// account of a known mint.
+    fn token_balance(&self, index: usize, owner: &Address, data: &[u8]) -> Option<TokenBalance> {
+        if *owner != SPL_TOKEN_ID && *owner != SPL_TOKEN_2022_ID {
             return None;
         }
-        let mint = get_token_account_mint(&account.data)?;
-        let decimals = self.mint_decimals(&mint)?;
-        let additional = SplTokenAdditionalDataV2::with_decimals(decimals);
-        match parse_token_v3(&account.data, Some(&additional)).ok()? {
-            TokenAccountType::Account(ui) => Some(TransactionTokenBalance {
-                account_index: index as u8,
-                mint: ui.mint,
-                ui_token_amount: ui.token_amount,
-                owner: ui.owner,
-                program_id: account.owner.to_string(),
-            }),
-            _ => None,
-        }
+        let account = StateWithExtensions::<TokenAccount>::unpack(data).ok()?.base;
+        Some(TokenBalance {
+            account_index: u8::try_from(index).ok()?,
+            mint: account.mint,
+            owner: account.owner,
+            program_id: *owner,
+            amount: account.amount,
+            decimals: self.mint_decimals(&account.mint)?,
+        })
     }
 
     pub fn mint_decimals(&self, mint: &Address) -> Option<u8> {
-        let account = self.svm.get_account(mint)?;
-        match parse_token_v3(&account.data, None).ok()? {
-            TokenAccountType::Mint(m) => Some(m.decimals),
-            _ => None,
+        let account = self.svm.accounts_db().get_account_ref(mint)?;
+        let owner = account.owner();
+        if *owner != SPL_TOKEN_ID && *owner != SPL_TOKEN_2022_ID {
+            return None;
         }
+        StateWithExtensions::<Mint>::unpack(account.data())
+            .ok()
+            .map(|m| m.base.decimals)
     }
 
     fn balances(&self, keys: &[Address]) -> Vec<u64> {
@@ -799,6 +804,20 @@ impl Chain {
         tx.verify_with_results().iter().all(|ok| *ok)
     }
 
+    /// The loaded account data as `costUnits` and `loadedAccountsDataSize` estimate it: 64
+    /// bytes plus the data of each account the message names.
+    fn loaded_accounts_data_size(&self, keys: &[Address]) -> u32 {
+        keys.iter()
+            .map(|k| {
+                self.svm
+                    .accounts_db()
+                    .get_account_ref(k)
+                    .map(|a| a.data().len() as u32 + 64)
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
     fn execution_from(
         &self,
         sanitized: &SanitizedTransaction,
@@ -806,7 +825,7 @@ impl Chain {
         meta: TransactionMetadata,
         result: Result<(), TransactionError>,
         pre_balances: Vec<u64>,
-        pre_token_balances: Vec<TransactionTokenBalance>,
+        pre_token_balances: Vec<TokenBalance>,
     ) -> Execution {
         let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
         let loaded_addresses = match sanitized.message() {
@@ -830,15 +849,7 @@ impl Chain {
             })
             .collect();
         let return_data = (!meta.return_data.data.is_empty()).then_some(meta.return_data);
-        let loaded_accounts_data_size = keys
-            .iter()
-            .map(|k| {
-                self.svm
-                    .get_account(k)
-                    .map(|a| a.data.len() as u32 + 64)
-                    .unwrap_or(0)
-            })
-            .sum();
+        let loaded_accounts_data_size = self.loaded_accounts_data_size(&keys);
         Execution {
             signature,
             result,
@@ -878,9 +889,7 @@ impl Chain {
             exec.post_token_balances = pre_token;
             return Ok(exec);
         }
-        self.svm = std::mem::take(&mut self.svm).with_sigverify(false);
         let outcome = self.svm.simulate_transaction(tx.clone());
-        self.svm = std::mem::take(&mut self.svm).with_sigverify(true);
         let (meta, result, post) = match outcome {
             Ok(info) => (info.meta, Ok(()), info.post_accounts),
             Err(FailedTransactionMetadata { err, meta }) => (meta, Err(err), Vec::new()),
@@ -900,11 +909,11 @@ impl Chain {
             .iter()
             .enumerate()
             .filter_map(|(i, k)| match post.get(k) {
-                Some(a) => self.token_balance(i, a),
-                None => self
-                    .svm
-                    .get_account(k)
-                    .and_then(|a| self.token_balance(i, &a)),
+                Some(a) => self.token_balance(i, &a.owner, &a.data),
+                None => {
+                    let a = self.svm.accounts_db().get_account_ref(k)?;
+                    self.token_balance(i, a.owner(), a.data())
+                }
             })
             .collect();
         exec.post_accounts = post;
@@ -916,15 +925,16 @@ impl Chain {
     }
 
     pub fn is_processed(&self, signature: &Signature) -> bool {
-        self.ledger.contains_key(signature)
+        self.ledger.contains(signature)
     }
 
     /// Executes and commits a transaction. Returns the execution when the transaction landed
     /// (successfully or not); a transaction that fails sanity checks is rejected unrecorded.
+    /// Its signatures are not checked here: the RPC verifies them before (`verify_signatures`).
     pub fn process(&mut self, tx: VersionedTransaction) -> Result<Execution, TransactionError> {
         let sanitized = self.sanitize(&tx)?;
         let signature = tx.signatures.first().copied().unwrap_or_default();
-        if self.ledger.contains_key(&signature) {
+        if self.ledger.contains(&signature) {
             return Err(TransactionError::AlreadyProcessed);
         }
         let nonce = self.check_age(&sanitized)?;
@@ -934,12 +944,12 @@ impl Chain {
         let outcome = self.svm.send_transaction(tx.clone());
         let (meta, result) = match outcome {
             Ok(meta) => (meta, Ok(())),
-            Err(FailedTransactionMetadata { err, meta }) => {
-                if self.svm.get_transaction(&signature).is_none() {
-                    return Err(err);
-                }
+            // The runtime names the transaction in its metadata only when it executed it (and
+            // charged the fee): only such a failure lands in a block.
+            Err(FailedTransactionMetadata { err, meta }) if meta.signature == signature => {
                 (meta, Err(err))
             }
+            Err(FailedTransactionMetadata { err, .. }) => return Err(err),
         };
         if let Some(nonce) = nonce {
             self.advance_nonce(&nonce);
@@ -950,69 +960,63 @@ impl Chain {
         exec.post_token_balances = self.token_balances(&keys);
 
         let block = self.blocks.get_mut(&self.slot);
-        let index = block.as_ref().map(|b| b.signatures.len()).unwrap_or(0) as u32;
+        let index = block.as_ref().map(|b| b.transaction_count).unwrap_or(0);
         let block_time = block
             .as_ref()
             .map(|b| b.block_time)
             .unwrap_or_else(wall_clock);
         if let Some(block) = block {
-            block.signatures.push(signature);
+            block.transaction_count += 1;
         }
-        let record = TxRecord {
+        let message = sanitized.message();
+        let mut named = keys.clone();
+        named.sort_unstable();
+        named.dedup();
+        self.ledger.push(NewEntry {
             signature,
             slot: self.slot,
             block_time,
             index,
-            transaction: tx,
-            meta: TransactionStatusMeta {
+            memo: extract_and_fmt_memos(message),
+            transaction: &tx,
+            meta: StoredMeta {
                 status: exec.result.clone(),
                 fee: exec.fee,
-                pre_balances: exec.pre_balances.clone(),
-                post_balances: exec.post_balances.clone(),
-                inner_instructions: Some(exec.inner_instructions.clone()),
-                log_messages: Some(exec.logs.clone()),
-                pre_token_balances: Some(exec.pre_token_balances.clone()),
-                post_token_balances: Some(exec.post_token_balances.clone()),
-                rewards: Some(Vec::new()),
-                loaded_addresses: exec.loaded_addresses.clone(),
-                return_data: exec.return_data.clone(),
-                compute_units_consumed: Some(exec.units_consumed),
-                cost_units: Some(Self::cost_units(
-                    sanitized.message(),
+                pre_balances: Cow::Borrowed(&exec.pre_balances),
+                post_balances: Cow::Borrowed(&exec.post_balances),
+                inner_instructions: Cow::Borrowed(&exec.inner_instructions),
+                log_messages: Cow::Borrowed(&exec.logs),
+                pre_token_balances: Cow::Borrowed(&exec.pre_token_balances),
+                post_token_balances: Cow::Borrowed(&exec.post_token_balances),
+                loaded_addresses: Cow::Borrowed(&exec.loaded_addresses),
+                return_data: exec.return_data.as_ref().map(Cow::Borrowed),
+                compute_units_consumed: exec.units_consumed,
+                cost_units: Self::cost_units(
+                    message,
                     exec.units_consumed,
                     exec.loaded_accounts_data_size,
-                )),
+                ),
             },
-            memo: None,
-        };
-        let memo = extract_and_fmt_memos(&VersionedTransactionWithStatusMeta {
-            transaction: record.transaction.clone(),
-            meta: record.meta.clone(),
+            addresses: &named,
         });
-        let record = TxRecord { memo, ..record };
-        self.ledger.insert(signature, Arc::new(record));
-        let mut seen = HashSet::new();
-        for key in &keys {
-            if seen.insert(*key) {
-                self.by_address.entry(*key).or_default().push(signature);
-            }
-        }
 
-        let message = sanitized.message();
-        let written: Vec<(Address, Account)> = keys
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| message.is_writable(*i))
-            .map(|(_, k)| (*k, self.svm.get_account(k).unwrap_or_default()))
-            .collect();
-        let _ = self.events.send(Event::Transaction(Arc::new(TxEvent {
-            signature,
-            slot: self.slot,
-            err: exec.result.clone().err(),
-            logs: exec.logs.clone(),
-            account_keys: keys,
-            written,
-        })));
+        // Nobody listening (no PubSub subscription): nothing to copy for them.
+        if self.events.receiver_count() > 0 {
+            let written: Vec<(Address, Account)> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| message.is_writable(*i))
+                .map(|(_, k)| (*k, self.svm.get_account(k).unwrap_or_default()))
+                .collect();
+            let _ = self.events.send(Event::Transaction(Arc::new(TxEvent {
+                signature,
+                slot: self.slot,
+                err: exec.result.clone().err(),
+                logs: exec.logs.clone(),
+                account_keys: keys,
+                written,
+            })));
+        }
         Ok(exec)
     }
 
@@ -1072,7 +1076,7 @@ impl Chain {
                 Message::new_with_blockhash(&instructions, Some(&faucet.pubkey()), &blockhash);
             let tx = VersionedTransaction::try_new(VersionedMessage::Legacy(message), &[&faucet])
                 .map_err(|_| TransactionError::SignatureFailure)?;
-            if !self.ledger.contains_key(&tx.signatures[0]) {
+            if !self.ledger.contains(&tx.signatures[0]) {
                 return self.process(tx);
             }
             // Same transfer in the same block: make the transaction unique.

@@ -4,6 +4,7 @@
 pub mod capture;
 pub mod chain;
 pub mod cluster;
+pub mod ledger;
 pub mod middleware;
 pub mod native;
 pub mod pubsub;

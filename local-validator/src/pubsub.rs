@@ -245,8 +245,8 @@ impl SolanaPubSubServer for PubSubImpl {
             let chain = lock(&self.chain);
             let rx = chain.subscribe();
             let done = chain
-                .get_record(&signature)
-                .map(|r| (r.slot, r.meta.status.clone().err()));
+                .get_entry(&signature)
+                .map(|r| (r.slot, r.status.clone().err()));
             (rx, done)
         };
         let sink = pending.accept().await?;

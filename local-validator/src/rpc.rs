@@ -315,15 +315,13 @@ fn simulation_result(
         pre_token_balances: Some(
             exec.pre_token_balances
                 .iter()
-                .cloned()
-                .map(Into::into)
+                .map(|b| b.to_ui().into())
                 .collect(),
         ),
         post_token_balances: Some(
             exec.post_token_balances
                 .iter()
-                .cloned()
-                .map(Into::into)
+                .map(|b| b.to_ui().into())
                 .collect(),
         ),
         loaded_addresses: Some(solana_transaction_status::UiLoadedAddresses::from(
@@ -1126,11 +1124,11 @@ impl SolanaRpcServer for RpcImpl {
         let statuses = signatures
             .iter()
             .map(|s| {
-                chain.get_record(s).map(|r| TransactionStatus {
+                chain.get_entry(s).map(|r| TransactionStatus {
                     slot: r.slot,
                     confirmations: None,
-                    status: r.meta.status.clone(),
-                    err: r.meta.status.clone().err(),
+                    status: r.status.clone(),
+                    err: r.status.clone().err(),
                     confirmation_status: Some(TransactionConfirmationStatus::Finalized),
                 })
             })
@@ -1153,24 +1151,18 @@ impl SolanaRpcServer for RpcImpl {
         let until = config.until.as_deref().map(parse_signature).transpose()?;
         let chain = lock(&self.chain);
         min_context(&chain, config.min_context_slot)?;
-        let mut records = chain.signatures_for(&address).into_iter();
-        if let Some(before) = before {
-            // Everything older than `before`; a `before` this node never processed leaves
-            // nothing to list, as on agave.
-            if records.by_ref().all(|r| r.signature != before) {
-                return Ok(Vec::new());
-            }
-        }
+        // Everything older than `before`; a `before` this node never processed leaves nothing
+        // to list, as on agave.
         let mut out = Vec::new();
-        for r in records {
+        for r in chain.signatures_for(&address, before.as_ref()) {
             if Some(r.signature) == until || out.len() >= limit {
                 break;
             }
             out.push(RpcConfirmedTransactionStatusWithSignature {
                 signature: r.signature.to_string(),
                 slot: r.slot,
-                err: r.meta.status.clone().err().map(Into::into),
-                memo: r.memo.clone(),
+                err: r.status.clone().err().map(Into::into),
+                memo: r.memo.as_deref().map(str::to_string),
                 block_time: Some(r.block_time),
                 confirmation_status: Some(TransactionConfirmationStatus::Finalized),
                 transaction_index: None,
@@ -1195,8 +1187,8 @@ impl SolanaRpcServer for RpcImpl {
         let confirmed = ConfirmedTransactionWithStatusMeta {
             slot: record.slot,
             tx_with_meta: TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
-                transaction: record.transaction.clone(),
-                meta: record.meta.clone(),
+                transaction: record.transaction,
+                meta: record.meta,
             }),
             block_time: Some(record.block_time),
             index: record.index,
@@ -1235,14 +1227,13 @@ impl SolanaRpcServer for RpcImpl {
             .block(slot)
             .cloned()
             .ok_or_else(|| missing_block(&chain, slot))?;
-        let transactions = block
-            .signatures
-            .iter()
-            .filter_map(|s| chain.get_record(s))
+        let transactions = chain
+            .block_records(&block)
+            .into_iter()
             .map(|r| {
                 TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
-                    transaction: r.transaction.clone(),
-                    meta: r.meta.clone(),
+                    transaction: r.transaction,
+                    meta: r.meta,
                 })
             })
             .collect();
