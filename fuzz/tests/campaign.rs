@@ -14,7 +14,7 @@ use std::time::Duration;
 use ashao_fuzz::heap::SBF_HEAP_USABLE_BYTES;
 use ashao_fuzz::run::{campaign, describe, summary, CampaignConfig};
 
-const STEPS: u64 = 24_000;
+const STEPS: u64 = 36_000;
 const SEED: u64 = 0xA5A0_2025;
 
 /// Every kind of step that sends a treasury instruction; each must have been seen succeeding and
