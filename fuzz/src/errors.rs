@@ -5,9 +5,9 @@
 //! - one of Anchor's account-validation errors ([`ACCEPTED_ANCHOR_ERRORS`]): the declarative
 //!   constraints (`has_one`, `seeds`, `address`, `token::*`, …) and account checks (owner,
 //!   discriminator, program id, signer) that run before a handler, logged with the account's name;
-//! - from a program the treasury calls, exactly two, each where the caller chose it: the token
-//!   program's `InsufficientFunds` when a signer's own account lacks the amount (stake,
-//!   deposit), and the System Program's `AccountAlreadyInUse` for a second `initialize`;
+//! - from a program the treasury calls, exactly one, where the caller chose it: the System
+//!   Program's `AccountAlreadyInUse` for a second `initialize` (a stake or deposit over the
+//!   signer's balance is the treasury's own `InsufficientBalance`, before any transfer);
 //! - a test AMM error (named from its IDL) from the swap instruction of a buyback transaction.
 //!
 //! Runtime errors (`MissingRequiredSignature`, `PrivilegeEscalation`, …), a panic
@@ -50,8 +50,6 @@ pub const ACCEPTED_ANCHOR_ERRORS: &[ErrorCode] = &[
     ErrorCode::AccountSysvarMismatch,
 ];
 
-/// SPL Token's `TokenError::InsufficientFunds`.
-pub const TOKEN_INSUFFICIENT_FUNDS: u32 = 1;
 /// The System Program's `SystemError::AccountAlreadyInUse`.
 pub const SYSTEM_ACCOUNT_ALREADY_IN_USE: u32 = 0;
 
@@ -69,7 +67,6 @@ pub enum Callee {
 /// What the caller allowed a callee's own error to be, for this instruction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CalleeErrors {
-    pub token_insufficient_funds: bool,
     pub system_account_in_use: bool,
 }
 
@@ -156,8 +153,6 @@ pub fn classify(callee: Callee, error: &InstructionError, allowed: CalleeErrors)
                 Refusal::Named(name.to_string())
             } else if let Some(name) = anchor_error_name(code) {
                 Refusal::Named(name)
-            } else if allowed.token_insufficient_funds && code == TOKEN_INSUFFICIENT_FUNDS {
-                Refusal::Named("TokenError::InsufficientFunds".into())
             } else if allowed.system_account_in_use && code == SYSTEM_ACCOUNT_ALREADY_IN_USE {
                 Refusal::Named("SystemError::AccountAlreadyInUse".into())
             } else {

@@ -292,7 +292,6 @@ impl World {
                     Sub::NotATokenProgram => accounts.token_program = SYSTEM_PROGRAM,
                     _ => {}
                 }
-                callee_errors.token_insufficient_funds = *sub == Sub::None;
                 let expect = if *sub != Sub::None {
                     Expect::Refused(None)
                 } else if paused {
@@ -300,9 +299,7 @@ impl World {
                 } else if value == 0 {
                     refused("ZeroAmount")
                 } else if value > self.balance(&source) {
-                    // The token program's InsufficientFunds, or MathOverflow when the amount
-                    // could not even be added to the totals.
-                    Expect::Refused(None)
+                    refused("InsufficientBalance")
                 } else {
                     Expect::Ok("a stake within the balance while not paused")
                 };
@@ -521,7 +518,6 @@ impl World {
                     Sub::WrongTokenProgram => accounts.token_program = spl_token_2022::ID,
                     _ => {}
                 }
-                callee_errors.token_insufficient_funds = *sub == Sub::None;
                 let expect = if *sub != Sub::None {
                     Expect::Refused(None)
                 } else if paused {
@@ -529,7 +525,7 @@ impl World {
                 } else if value == 0 {
                     refused("ZeroAmount")
                 } else if value > balance {
-                    Expect::Refused(None)
+                    refused("InsufficientBalance")
                 } else {
                     Expect::Ok("a deposit within the payer's balance while not paused")
                 };

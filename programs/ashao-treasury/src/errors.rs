@@ -101,6 +101,8 @@ pub enum TreasuryError {
     ZeroAmount,
     #[msg("Amount exceeds the position's staked balance")]
     InsufficientStake,
+    #[msg("Amount exceeds the balance of the token account it would come from")]
+    InsufficientBalance,
     #[msg("Nothing is unstaking; call request_unstake first")]
     NothingToWithdraw,
     #[msg("Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at")]

@@ -123,7 +123,7 @@ pub mod ashao_treasury {
 
     /// Pays `amount` USDC of revenue from a token account the signer owns: half (rounded down)
     /// streams to stakers, the rest (with any odd unit) goes to the buyback bucket. Caller:
-    /// anyone. Errors: `Paused`, `ZeroAmount`.
+    /// anyone. Errors: `Paused`, `ZeroAmount`, `InsufficientBalance`.
     pub fn deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
         instructions::revenue::deposit_revenue::handler(ctx, amount)
     }
@@ -138,7 +138,7 @@ pub mod ashao_treasury {
     // ------------------------------------------------------------------------------ user
 
     /// Stakes `amount` $ASHAO, creating the caller's position on first use. Caller: the owner.
-    /// Errors: `Paused`, `ZeroAmount`.
+    /// Errors: `Paused`, `ZeroAmount`, `InsufficientBalance`.
     pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
         instructions::user::stake::handler(ctx, amount)
     }

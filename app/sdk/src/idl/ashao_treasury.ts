@@ -436,7 +436,7 @@ export type AshaoTreasury = {
       "docs": [
         "Pays `amount` USDC of revenue from a token account the signer owns: half (rounded down)",
         "streams to stakers, the rest (with any odd unit) goes to the buyback bucket. Caller:",
-        "anyone. Errors: `Paused`, `ZeroAmount`."
+        "anyone. Errors: `Paused`, `ZeroAmount`, `InsufficientBalance`."
       ],
       "discriminator": [
         224,
@@ -1036,7 +1036,7 @@ export type AshaoTreasury = {
       "name": "stake",
       "docs": [
         "Stakes `amount` $ASHAO, creating the caller's position on first use. Caller: the owner.",
-        "Errors: `Paused`, `ZeroAmount`."
+        "Errors: `Paused`, `ZeroAmount`, `InsufficientBalance`."
       ],
       "discriminator": [
         206,
@@ -1807,156 +1807,161 @@ export type AshaoTreasury = {
     },
     {
       "code": 6043,
+      "name": "insufficientBalance",
+      "msg": "Amount exceeds the balance of the token account it would come from"
+    },
+    {
+      "code": 6044,
       "name": "nothingToWithdraw",
       "msg": "Nothing is unstaking; call request_unstake first"
     },
     {
-      "code": 6044,
+      "code": 6045,
       "name": "cooldownNotElapsed",
       "msg": "Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at"
     },
     {
-      "code": 6045,
+      "code": 6046,
       "name": "nothingToClaim",
       "msg": "No rewards are owed to this position yet"
     },
     {
-      "code": 6046,
+      "code": 6047,
       "name": "positionNotEmpty",
       "msg": "Position still holds stake, unstaking principal or owed rewards; withdraw and claim first"
     },
     {
-      "code": 6047,
+      "code": 6048,
       "name": "nothingToSync",
       "msg": "No unaccounted USDC in the treasury vaults; nothing to sync"
     },
     {
-      "code": 6048,
+      "code": 6049,
       "name": "invalidDestination",
       "msg": "Destination is a treasury vault; pass your own token account"
     },
     {
-      "code": 6049,
+      "code": 6050,
       "name": "positionOwnerMismatch",
       "msg": "Position owner does not match the signer"
     },
     {
-      "code": 6050,
+      "code": 6051,
       "name": "vaultShortfall",
       "msg": "A vault holds less than the treasury accounts for; report this to the protocol team"
     },
     {
-      "code": 6051,
+      "code": 6052,
       "name": "invariantViolated",
       "msg": "An account invariant does not hold; the transaction was rolled back"
     },
     {
-      "code": 6052,
+      "code": 6053,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow or underflow"
     },
     {
-      "code": 6053,
+      "code": 6054,
       "name": "crankNotAllowed",
       "msg": "The signer is not on the treasury's crank allow-list"
     },
     {
-      "code": 6054,
+      "code": 6055,
       "name": "buybackNotTopLevel",
       "msg": "begin_buyback and finish_buyback must be top-level instructions, not called through a CPI"
     },
     {
-      "code": 6055,
+      "code": 6056,
       "name": "missingFinishBuyback",
       "msg": "begin_buyback needs exactly one finish_buyback later in the same transaction, with the same crank and token accounts"
     },
     {
-      "code": 6056,
+      "code": 6057,
       "name": "buybackInstructionNotAllowed",
       "msg": "Between begin_buyback and finish_buyback only the swap program, the associated token program's create instructions and compute budget may run"
     },
     {
-      "code": 6057,
+      "code": 6058,
       "name": "buybackTouchesTreasury",
       "msg": "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC or $ASHAO outside the swap"
     },
     {
-      "code": 6058,
+      "code": 6059,
       "name": "buybackTooLarge",
       "msg": "The buyback amount exceeds max_buyback_usdc"
     },
     {
-      "code": 6059,
+      "code": 6060,
       "name": "buybackExceedsBucket",
       "msg": "The buyback amount exceeds the USDC in the buyback bucket"
     },
     {
-      "code": 6060,
+      "code": 6061,
       "name": "buybackTooSoon",
       "msg": "min_buyback_interval_secs has not passed since the last buyback; try again later"
     },
     {
-      "code": 6061,
+      "code": 6062,
       "name": "buybackInProgress",
       "msg": "A buyback is already in progress in this transaction"
     },
     {
-      "code": 6062,
+      "code": 6063,
       "name": "noBuybackInProgress",
       "msg": "finish_buyback needs a matching begin_buyback earlier in the same transaction"
     },
     {
-      "code": 6063,
+      "code": 6064,
       "name": "minAshaoOutNotMet",
       "msg": "The swap delivered less $ASHAO than min_ashao_out; nothing was spent"
     },
     {
-      "code": 6064,
+      "code": 6065,
       "name": "buybackOverspent",
       "msg": "The swap spent more USDC than begin_buyback took from the bucket"
     },
     {
-      "code": 6065,
+      "code": 6066,
       "name": "noPriceGuard",
       "msg": "No price guard is configured; buybacks stay off until the authority sets one"
     },
     {
-      "code": 6066,
+      "code": 6067,
       "name": "priceBelowOracle",
       "msg": "The swap delivered less $ASHAO than the oracle price less max_slippage_bps allows; nothing was spent"
     },
     {
-      "code": 6067,
+      "code": 6068,
       "name": "oracleWrongOwner",
       "msg": "The price account is not owned by the guard's oracle program"
     },
     {
-      "code": 6068,
+      "code": 6069,
       "name": "oracleInvalidAccount",
       "msg": "The price account is not a Pyth PriceUpdateV2 account"
     },
     {
-      "code": 6069,
+      "code": 6070,
       "name": "oracleWrongFeed",
       "msg": "The price update is for another feed than the guard's feed_id"
     },
     {
-      "code": 6070,
+      "code": 6071,
       "name": "oracleNotFullyVerified",
       "msg": "The price update is not fully verified (Wormhole verification level must be Full)"
     },
     {
-      "code": 6071,
+      "code": 6072,
       "name": "oracleStale",
       "msg": "The oracle price is older than the guard's max_age_secs; post a fresh price update"
     },
     {
-      "code": 6072,
+      "code": 6073,
       "name": "oracleConfidenceTooWide",
       "msg": "The oracle price's confidence interval is wider than the guard allows"
     },
     {
-      "code": 6073,
+      "code": 6074,
       "name": "oraclePriceInvalid",
       "msg": "The oracle price is not positive or its exponent is out of range"
     }

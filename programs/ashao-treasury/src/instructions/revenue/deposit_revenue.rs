@@ -42,6 +42,10 @@ impl DepositRevenue<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(!self.config.paused, TreasuryError::Paused);
         require!(amount > 0, TreasuryError::ZeroAmount);
+        require!(
+            amount <= self.source.amount,
+            TreasuryError::InsufficientBalance
+        );
         Ok(())
     }
 }

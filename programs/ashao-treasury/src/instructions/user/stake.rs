@@ -61,6 +61,10 @@ impl Stake<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(!self.config.paused, TreasuryError::Paused);
         require!(amount > 0, TreasuryError::ZeroAmount);
+        require!(
+            amount <= self.owner_ashao.amount,
+            TreasuryError::InsufficientBalance
+        );
         Ok(())
     }
 }
