@@ -118,18 +118,18 @@ describe("stake", () => {
     await expectTreasuryError(send(t.validator, ix, alice.keypair), "ConstraintTokenMint");
   });
 
-  it("refuses staking more than the wallet holds, moving nothing", async () => {
+  it("refuses staking more than the wallet holds (u64::MAX too) with InsufficientBalance, moving nothing", async () => {
     const carol = await newStaker(t, 10n);
     const before = await tokenBalance(t.validator.connection, t.accounts.stakeVault);
-    let failed = false;
-    try {
-      await stakeAs(carol, 11n);
-    } catch {
-      failed = true;
+    const configBefore = (await t.validator.connection.getAccountInfo(t.accounts.config))!.data;
+    for (const amount of [11n, (1n << 64n) - 1n]) {
+      await expectTreasuryError(stakeAs(carol, amount), "InsufficientBalance");
     }
-    expect(failed).to.equal(true);
     expect(await tokenBalance(t.validator.connection, t.accounts.stakeVault)).to.equal(before);
+    expect(await tokenBalance(t.validator.connection, carol.ashaoAccount)).to.equal(10n);
     expect(await t.position(carol.keypair.publicKey)).to.equal(null);
+    const configAfter = (await t.validator.connection.getAccountInfo(t.accounts.config))!.data;
+    expect(configAfter.equals(configBefore)).to.equal(true);
   });
 
   it("refuses a position signed by someone else (the owner must sign)", async () => {
