@@ -1,6 +1,6 @@
 /**
  * Builds the dashboard into `app/dashboard/dist/`: `app.js` (esbuild bundle of `src/main.ts` with
- * the SDK, for browsers) and the static files. `npm run build:dashboard`; the CLI and the
+ * the SDK and uPlot, for browsers), the static files and uPlot's stylesheet. `npm run build:dashboard`; the CLI and the
  * browser test call `buildDashboard()`.
  */
 import { copyFileSync, mkdirSync, readdirSync } from "fs";
@@ -29,6 +29,8 @@ export async function buildDashboard(): Promise<string> {
   for (const file of readdirSync(join(ROOT, "static"))) {
     copyFileSync(join(ROOT, "static", file), join(DASHBOARD_DIST, file));
   }
+  // The chart library's own stylesheet (its legend and cursor), beside ours.
+  copyFileSync(require.resolve("uplot/dist/uPlot.min.css"), join(DASHBOARD_DIST, "uPlot.min.css"));
   return DASHBOARD_DIST;
 }
 

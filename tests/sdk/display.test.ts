@@ -59,6 +59,7 @@ describe("SDK display: figures for people", () => {
     expect(countdownText(100, 40)).to.equal("in 1 m");
     expect(countdownText(100, 100)).to.equal("now");
     expect(percentText(0.123456)).to.equal("12.35%");
+    expect(percentText(23_450.6)).to.equal("2,345,060.00%");
     expect(bpsText(150)).to.equal("1.5%");
     expect(deviationText(-3)).to.equal("−3 bps");
     expect(deviationText(12.5)).to.equal("+12.5 bps");

@@ -1,62 +1,82 @@
-/** The API's answers, as the dashboard reads them. */
+/** The API's answers, as the dashboard reads them (the server's and the SDK's own types). */
+import type { BuybackRow } from "../../server/src/buybacks";
 import type { Amount, TreasuryFigures } from "../../sdk/src/figures";
-import type { TreasuryPolicy } from "../../sdk/src/policy";
+import type { PolicyReport, SolvencyReport, SupplyReport } from "../../sdk/src/report";
+import type { StakerHistoryEntry, StakerSummary } from "../../sdk/src/staker";
+import type { YieldReport } from "../../sdk/src/yield";
+
+export type { Amount };
 
 export type TreasuryAnswer = TreasuryFigures & {
   ageMs: number;
   /** The chain's clock (unix seconds) when answered. */
   chainTime: number;
-  policy: TreasuryPolicy;
+  yield: YieldReport;
+  supply: SupplyReport;
+  solvency: SolvencyReport;
+  policy: PolicyReport;
 };
 
-/** `GET /api/treasury/buybacks`, newest first. */
+/** `GET /api/buybacks`, newest first. */
 export interface BuybacksAnswer {
-  buybacks: {
-    signature: string;
-    at: string;
-    crank: string;
-    usdcSpent: Amount;
-    ashaoBurned: Amount;
-    effectivePrice: Amount;
-    oraclePrice: Amount | null;
-    deviationBps: number | null;
-  }[];
+  buybacks: BuybackRow[];
+  nextCursor: string | null;
 }
 
 export interface ApiConfig {
   rpcUrl: string;
   wsUrl: string | null;
+  cluster: { name: string; rpcUrl: string | null };
   programId: string;
   usdcMint: string;
   ashaoMint: string;
   ashaoTokenProgram: string;
 }
 
-export interface HistoryAnswer {
-  points: {
-    t: string;
-    revenue: string;
-    toBuyback: string;
-    toStakers: string;
-    rewardsPaid: string;
-    totalStaked: string;
-    cumulativeBurned: string;
-    cumulativeRevenue: string;
-    cumulativeRewardsPaid: string;
-  }[];
+export interface HistoryPoint {
+  t: string;
+  revenue: string;
+  toBuyback: string;
+  toStakers: string;
+  buybackUsdcSpent: string;
+  ashaoBurned: string;
+  rewardsPaid: string;
+  totalStaked: string;
+  cumulativeRevenue: string;
+  cumulativeBurned: string;
+  cumulativeUsdcSpent: string;
+  cumulativeRewardsPaid: string;
 }
 
-export interface StakerAnswer {
-  exists: boolean;
-  staked: Amount;
-  unstaking: Amount;
-  pendingRewards: Amount;
-  totalClaimed: Amount;
-  cooldownEndsAt: string | null;
-  withdrawableNow: boolean;
-  boostBps: number;
-  nextTier: { minStake: string; boostBps: number } | null;
-  slot: number;
+export interface HistoryAnswer {
+  from: string;
+  to: string;
+  interval: string;
+  range: string | null;
+  points: HistoryPoint[];
+}
+
+export type StakerAnswer = StakerSummary & { slot: number; readAt: string };
+
+export interface StakerHistoryAnswer {
+  wallet: string;
+  entries: (StakerHistoryEntry & { explorerUrl: string })[];
+  nextCursor: string | null;
+}
+
+/** The API answered with an error (or not at all): worth a retry, not a bug of the page. */
+export class ApiRequestError extends Error {
+  override name = "ApiRequestError";
+}
+
+/** Whether `err` is the network's or the API's, rather than the page's own. */
+export const isRequestFailure = (err: unknown) =>
+  err instanceof ApiRequestError || (err instanceof TypeError && /fetch/i.test(err.message));
+
+/** Logs what the page retries as a warning; anything else (a bug) as an error. */
+export function report(err: unknown): void {
+  if (isRequestFailure(err)) console.warn(err);
+  else console.error(err);
 }
 
 export async function getJson<T>(
@@ -67,7 +87,7 @@ export async function getJson<T>(
   if (response.status === 304) return { etag, headers: response.headers };
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { message?: string };
-    throw new Error(body.message ?? `${path}: HTTP ${response.status}`);
+    throw new ApiRequestError(body.message ?? `${path}: HTTP ${response.status}`);
   }
   return {
     body: (await response.json()) as T,

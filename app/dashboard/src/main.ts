@@ -1,90 +1,173 @@
 /// <reference lib="dom" />
 /**
- * The dashboard: live treasury figures, their history as charts, and a staking panel for
- * wallet-standard wallets built on the SDK. Served by the API server; it polls the API with
- * ETags and sends transactions to the RPC node the API names.
+ * The dashboard: the stakers' yield, a position (a connected wallet's, to act on, or any pasted
+ * address's) and its history, the treasury's figures, every buyback with explorer links, the
+ * supply, solvency and policy, and the history as charts over a chosen range. Served by the API
+ * server; it polls the API (with ETags) and sends transactions to the RPC node the API names.
  */
-import { Connection, PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { Connection, PublicKey } from "@solana/web3.js";
 
-import {
-  ASHAO_DECIMALS,
-  claimInstructions,
-  ownerAshaoAddress,
-  parseUnits,
-  requestUnstakeInstructions,
-  sendAndConfirm,
-  stakeInstructions,
-  toTreasuryError,
-  treasuryAccountsFor,
-  type TreasuryAccounts,
-  treasuryProgram,
-  type TreasuryProgram,
-  withdrawInstructions,
-} from "../../sdk/src";
+import { type Cluster, explorerAddressUrl, treasuryAccountsFor } from "../../sdk/src";
 import {
   type ApiConfig,
   type BuybacksAnswer,
   getJson,
   type HistoryAnswer,
-  type StakerAnswer,
+  report,
   type TreasuryAnswer,
 } from "./api";
-import { lineChart } from "./charts";
+import { HistoryCharts } from "./charts";
+import { $, amountElement, cell, element, link, row, showAmount } from "./dom";
 import {
+  amountText,
   countdownText,
   deviationText,
+  exactAmountText,
+  FIGURE_UNITS,
   figureTexts,
-  formatAmount,
   formatDuration,
   PARAM_LABELS,
   paramText,
   priceGuardText,
+  priceText,
   shortAddress,
   timeText,
+  yieldTexts,
 } from "./format";
-import { type ConnectedWallet, connectWallet, onWalletsChanged, stakingWallets } from "./wallet";
+import { PositionPanel } from "./position";
 
 const FIGURES_EVERY_MS = 2_000;
 const HISTORY_EVERY_MS = 10_000;
 const COUNTDOWN_EVERY_MS = 1_000;
-const BUYBACK_ROWS = 10;
-
-const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
-
-interface Session {
-  config: ApiConfig;
-  connection: Connection;
-  accounts: TreasuryAccounts;
-  wallet?: ConnectedWallet;
-  program?: TreasuryProgram;
-}
+const BUYBACK_PAGE = 10;
 
 let treasuryEtag: string | undefined;
 /** The chain's clock as last read, and when: countdowns run from it between answers. */
 let chainClock = { unix: 0, receivedAt: 0 };
-let policy: TreasuryAnswer["policy"] | undefined;
+let treasury: TreasuryAnswer | undefined;
 let buybacksShown: number | undefined;
+let buybacksCursor: string | null = null;
+let range = "24h";
+let cluster: Cluster = { name: "mainnet-beta" };
 
 const chainNow = () => chainClock.unix + (Date.now() - chainClock.receivedAt) / 1000;
 
-/** A cell (or any element) holding `text`; a full key goes in its title. */
-function element(tag: string, text: string, title?: string): HTMLElement {
-  const el = document.createElement(tag);
-  el.textContent = text;
-  if (title) el.title = title;
-  return el;
+/** An address linked to the explorer, shortened on narrow screens by CSS wrapping only. */
+const addressLink = (address: string) =>
+  link(address, explorerAddressUrl(address, cluster), `${address} on the explorer`);
+
+function renderYield(t: TreasuryAnswer): void {
+  const y = t.yield;
+  for (const [id, window, days] of [
+    ["#yield-7d", y.trailing7d, 7],
+    ["#yield-30d", y.trailing30d, 30],
+  ] as const) {
+    const texts = yieldTexts(window, days);
+    const card = $(id);
+    card.querySelector<HTMLElement>('[data-yield="apr"]')!.textContent = texts.apr;
+    card.querySelector<HTMLElement>('[data-yield="per-ashao"]')!.textContent = texts.perAshao;
+    card.querySelector<HTMLElement>('[data-yield="released"]')!.textContent = texts.released;
+  }
+  $("#yield-method").textContent =
+    `How: ${y.method}.` +
+    (y.price
+      ? ` Price used: ${priceText(y.price.usdcPerAshao, "USDC")} per $ASHAO (${y.price.source === "oracle" ? "oracle" : "last buyback"}, ${timeText(y.price.at)}).`
+      : "");
 }
 
-function row(cells: HTMLElement[]): HTMLTableRowElement {
-  const tr = document.createElement("tr");
-  tr.append(...cells);
-  return tr;
+function renderFigures(t: TreasuryAnswer): void {
+  for (const [key, text] of Object.entries(figureTexts(t))) {
+    const target = document.querySelector<HTMLElement>(`[data-figure="${key}"]`);
+    if (!target) continue;
+    target.textContent = text;
+    const unit = FIGURE_UNITS[key];
+    if (unit)
+      target.title = exactAmountText(
+        t[key as keyof typeof t] as { raw: string; decimals: number },
+        unit,
+      );
+  }
 }
 
-function renderPolicy(p: TreasuryAnswer["policy"]): void {
-  $("#policy-authority").replaceChildren(element("code", p.authority));
+function renderSupply(t: TreasuryAnswer): void {
+  const s = t.supply;
+  showAmount($("#supply-burned"), s.burned, "$ASHAO");
+  $("#supply-burned-share").textContent =
+    `${s.burnedPercent}% of ${amountText(s.initial, "$ASHAO")}`;
+  $("#supply-burned-share").title = exactAmountText(s.initial, "$ASHAO");
+  showAmount($("#supply-total"), s.total, "$ASHAO");
+  showAmount($("#supply-circulating"), s.circulating, "$ASHAO");
+  $("#supply-excluded").replaceChildren(
+    ...s.excluded.map((e) => {
+      const li = document.createElement("li");
+      li.append(
+        `${e.name}: `,
+        amountElement("span", e.amount, "$ASHAO"),
+        " at ",
+        addressLink(e.address),
+      );
+      return li;
+    }),
+  );
+  const mint = $<HTMLAnchorElement>("#supply-mint");
+  mint.textContent = s.mint;
+  mint.href = explorerAddressUrl(s.mint, cluster);
+}
+
+function renderSolvency(t: TreasuryAnswer): void {
+  const s = t.solvency;
+  const status = $("#solvency-status");
+  status.textContent = s.solvent
+    ? "Solvent: each vault holds at least what it owes"
+    : "A vault holds less than it owes";
+  status.dataset.ok = String(s.solvent);
+  const vault = (name: string, v: TreasuryAnswer["solvency"]["buyback"], owes: string) => {
+    // Short here (the full address is on hover, and in the line below the table).
+    const first = cell(`${name} `);
+    first.append(link(shortAddress(v.vault), explorerAddressUrl(v.vault, cluster), v.vault));
+    return row([
+      first,
+      cell(amountElement("span", v.holds, "USDC")),
+      cell(amountElement("span", v.owes, "USDC"), owes),
+      cell(amountElement("span", v.surplus, "USDC")),
+    ]);
+  };
+  const buyback = vault("Buyback vault", s.buyback, "the unspent buyback bucket");
+  const rewards = vault(
+    "Rewards vault",
+    s.rewards,
+    `still streaming ${amountText(s.rewards.streaming, "USDC")} + released, unclaimed ${amountText(s.rewards.releasedUnclaimed, "USDC")}`,
+  );
+  $("#solvency-rows").replaceChildren(buyback, rewards);
+  $("#solvency-identities").replaceChildren(
+    ...s.identities.map((i) => element("li", `${i.holds ? "✓" : "✗"} ${i.text}`)),
+  );
+  $("#solvency-line").textContent = s.line;
+}
+
+function renderPolicy(t: TreasuryAnswer): void {
+  const p = t.policy;
+  $("#policy-split").textContent =
+    `${p.split.buybackBps / 100}% buybacks / ${p.split.stakersBps / 100}% stakers, fixed in the program`;
+  $("#policy-authority").replaceChildren(addressLink(p.authority));
+  $("#policy-program").replaceChildren(addressLink(p.programId));
+  $("#policy-upgrade").replaceChildren(
+    p.upgradeAuthority
+      ? addressLink(p.upgradeAuthority)
+      : element("span", "none: the program is immutable"),
+  );
   $("#policy-guard").textContent = priceGuardText(p.priceGuard);
   $("#policy-timelock").textContent = formatDuration(p.timelockSecs);
+  $("#policy-cap").textContent = paramText("maxBuybackUsdc", p.params.maxBuybackUsdc);
+  $("#policy-interval").textContent = formatDuration(p.params.minBuybackIntervalSecs);
+  $("#policy-cranks").replaceChildren(
+    ...(p.params.cranks.length === 0
+      ? [element("span", "none")]
+      : p.params.cranks.flatMap((c, i) => [
+          ...(i > 0 ? [document.createTextNode(", ")] : []),
+          link(shortAddress(c), explorerAddressUrl(c, cluster), `crank ${c} on the explorer`),
+        ])),
+  );
   $("#policy-params").replaceChildren(
     ...Object.entries(PARAM_LABELS).map(([field, label]) => {
       const div = document.createElement("div");
@@ -100,28 +183,29 @@ function renderPolicy(p: TreasuryAnswer["policy"]): void {
     $("#pending-authority-address").replaceChildren(element("code", pending.address));
     $("#pending-authority-at").textContent = timeText(pending.acceptAfter.at);
   }
-
   const queued = p.queuedChange;
   $("#queued-change").hidden = queued === null;
   $("#no-queued-change").hidden = queued !== null;
   if (queued) {
     $("#queued-rows").replaceChildren(
-      ...queued.changes.map((c) =>
-        row([
-          element("th", PARAM_LABELS[c.field]),
-          element("td", paramText(c.field, c.current)),
-          element("td", paramText(c.field, c.queued)),
-        ]),
-      ),
+      ...queued.changes.map((c) => {
+        const th = element("th", PARAM_LABELS[c.field as keyof typeof PARAM_LABELS]);
+        th.setAttribute("scope", "row");
+        return row([
+          th,
+          cell(paramText(c.field as never, c.current as never)),
+          cell(paramText(c.field as never, c.queued as never)),
+        ]);
+      }),
     );
     $("#queued-eta").textContent = timeText(queued.eta.at);
     $("#queued-expires").textContent = timeText(queued.expiresAt.at);
   }
-  renderCountdowns();
 }
 
-/** The countdowns to the queued change's eta and the pending authority's, on the chain's clock. */
+/** The countdowns to a queued change's eta and a pending authority's, on the chain's clock. */
 function renderCountdowns(): void {
+  const policy = treasury?.policy;
   if (!policy) return;
   const now = chainNow();
   const queued = policy.queuedChange;
@@ -142,207 +226,75 @@ function renderCountdowns(): void {
   }
 }
 
-async function refreshFigures(): Promise<void> {
+async function refreshTreasury(): Promise<void> {
   const { body, etag, headers } = await getJson<TreasuryAnswer>("/api/treasury", treasuryEtag);
   treasuryEtag = etag;
   const chainTime = Number(headers.get("x-chain-time") ?? body?.chainTime);
   if (Number.isFinite(chainTime)) chainClock = { unix: chainTime, receivedAt: Date.now() };
   if (!body) return;
-  policy = body.policy;
-  renderPolicy(body.policy);
+  treasury = body;
   // The buyback table changes only with the count: read it when the count moves.
   if (body.buybackCount !== buybacksShown) {
-    await refreshBuybacks();
+    await loadBuybacks(false);
     buybacksShown = body.buybackCount;
   }
-  for (const [key, text] of Object.entries(figureTexts(body))) {
-    const element = document.querySelector(`[data-figure="${key}"]`);
-    if (element) element.textContent = text;
-  }
+  renderFigures(body);
+  renderYield(body);
+  renderSupply(body);
+  renderSolvency(body);
+  renderPolicy(body);
+  renderCountdowns();
   $("#age").textContent = `read ${Math.round(body.ageMs / 100) / 10} s ago`;
   $("#paused").hidden = !body.paused;
-  $("#non-circulating").innerHTML = body.nonCirculating
-    .map(
-      (a) => `<li>${a.name}: <code>${a.address}</code> — ${formatAmount(a.amount, "$ASHAO")}</li>`,
-    )
-    .join("");
 }
 
+async function loadBuybacks(more: boolean): Promise<void> {
+  const cursor = more && buybacksCursor ? `&cursor=${buybacksCursor}` : "";
+  const { body } = await getJson<BuybacksAnswer>(`/api/buybacks?limit=${BUYBACK_PAGE}${cursor}`);
+  if (!body) return;
+  buybacksCursor = body.nextCursor;
+  const rows = body.buybacks.map((b) =>
+    row([
+      cell(timeText(b.at), b.at),
+      cell(amountElement("span", b.usdcSpent, "USDC")),
+      cell(amountElement("span", b.ashaoBurned, "$ASHAO")),
+      cell(priceText(b.effectivePrice, "USDC"), exactAmountText(b.effectivePrice, "USDC")),
+      b.oraclePrice
+        ? cell(priceText(b.oraclePrice, "USDC"), exactAmountText(b.oraclePrice, "USDC"))
+        : cell("—"),
+      cell(deviationText(b.deviationBps)),
+      cell(
+        link(
+          shortAddress(b.signature),
+          b.explorerUrl,
+          `buyback transaction ${b.signature} on the explorer`,
+        ),
+      ),
+    ]),
+  );
+  if (more) $("#buyback-rows").append(...rows);
+  else $("#buyback-rows").replaceChildren(...rows);
+  $("#no-buybacks").hidden = $("#buyback-rows").children.length > 0;
+  $("#buybacks-more").hidden = body.nextCursor === null;
+}
+
+let charts: HistoryCharts | undefined;
 async function refreshHistory(): Promise<void> {
-  // The last hour of the chain's clock (history is bucketed by it), once the page has read it.
-  const now = Math.floor(chainClock.receivedAt > 0 ? chainNow() : Date.now() / 1000);
-  const { body } = await getJson<HistoryAnswer>(
-    `/api/treasury/history?interval=1m&from=${now - 3_600}`,
-  );
+  const { body } = await getJson<HistoryAnswer>(`/api/treasury/history?range=${range}`);
   if (!body) return;
-  const labels = body.points.map((p) => p.t.slice(11, 16));
-  const series = (f: (p: HistoryAnswer["points"][number]) => string, scale: number) =>
-    body.points.map((p) => Number(f(p)) / scale);
-  $("#charts").innerHTML = [
-    lineChart("Cumulative $ASHAO burned", labels, [
-      { label: "$ASHAO burned", color: "#c0392b", values: series((p) => p.cumulativeBurned, 1e9) },
-    ]),
-    lineChart("Revenue split per minute (USDC)", labels, [
-      { label: "to buyback", color: "#8e44ad", values: series((p) => p.toBuyback, 1e6) },
-      { label: "to stakers", color: "#27ae60", values: series((p) => p.toStakers, 1e6) },
-    ]),
-    lineChart("Cumulative rewards paid (USDC)", labels, [
-      {
-        label: "rewards paid",
-        color: "#2980b9",
-        values: series((p) => p.cumulativeRewardsPaid, 1e6),
-      },
-    ]),
-    lineChart("Total staked ($ASHAO)", labels, [
-      { label: "staked", color: "#d35400", values: series((p) => p.totalStaked, 1e9) },
-    ]),
-  ].join("");
+  charts ??= new HistoryCharts($("#charts"));
+  charts.render(body.points, body.interval, range);
 }
 
-async function refreshBuybacks(): Promise<void> {
-  const { body } = await getJson<BuybacksAnswer>(`/api/treasury/buybacks?limit=${BUYBACK_ROWS}`);
-  if (!body) return;
-  $("#no-buybacks").hidden = body.buybacks.length > 0;
-  $("#buyback-rows").replaceChildren(
-    ...body.buybacks.map((b) =>
-      row([
-        element("td", timeText(b.at), b.signature),
-        element("td", formatAmount(b.usdcSpent, "USDC")),
-        element("td", formatAmount(b.ashaoBurned, "$ASHAO")),
-        element("td", formatAmount(b.effectivePrice, "USDC")),
-        element("td", b.oraclePrice ? formatAmount(b.oraclePrice, "USDC") : "—"),
-        element("td", deviationText(b.deviationBps)),
-        element("td", shortAddress(b.crank), b.crank),
-      ]),
-    ),
-  );
-}
-
-function setStatus(text: string, kind: "info" | "error" = "info") {
-  const status = $("#stake-status");
-  status.textContent = text;
-  status.dataset.kind = kind;
-}
-
-async function refreshStaker(session: Session): Promise<void> {
-  if (!session.wallet) return;
-  const owner = session.wallet.publicKey;
-  const { body } = await getJson<StakerAnswer>(`/api/stakers/${owner.toBase58()}`);
-  if (!body) return;
-  $("#position-staked").textContent = formatAmount(body.staked, "$ASHAO");
-  $("#position-unstaking").textContent = formatAmount(body.unstaking, "$ASHAO");
-  $("#position-pending").textContent = formatAmount(body.pendingRewards, "USDC");
-  $("#position-boost").textContent = `${body.boostBps / 100}%`;
-  $("#position-cooldown").textContent = body.cooldownEndsAt
-    ? body.withdrawableNow
-      ? "withdrawable now"
-      : `until ${new Date(body.cooldownEndsAt).toLocaleString()}`
-    : "—";
-  $("#position-slot").textContent = String(body.slot);
-  const balance = await session.connection
-    .getTokenAccountBalance(ownerAshaoAddress(owner, session.accounts))
-    .then((b) => b.value.uiAmountString ?? "0")
-    .catch(() => "0");
-  $("#wallet-balance").textContent = `${balance} $ASHAO`;
-}
-
-/** Sends what `build` returns, signed by the connected wallet, and reports the outcome. */
-async function act(
-  session: Session,
-  name: string,
-  build: (program: TreasuryProgram, owner: PublicKey) => Promise<TransactionInstruction[]>,
-): Promise<void> {
-  const { wallet, program } = session;
-  if (!wallet || !program) return setStatus("connect a wallet first", "error");
-  setStatus(`${name}: waiting for ${wallet.name}…`);
-  // One transaction at a time: a double click must not send twice.
-  const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>("#position button"));
-  buttons.forEach((b) => (b.disabled = true));
-  try {
-    const signature = await sendAndConfirm(
-      session.connection,
-      await build(program, wallet.publicKey),
-      { wallet },
-    );
-    setStatus(`${name} confirmed: ${signature}`);
-  } catch (err) {
-    const error = toTreasuryError(err);
-    setStatus(`${name} failed: ${error.name}: ${error.message}`, "error");
-  } finally {
-    buttons.forEach((b) => (b.disabled = false));
-  }
-  await refreshStaker(session);
-}
-
-function amountInput(): bigint {
-  const text = $<HTMLInputElement>("#stake-amount").value;
-  const amount = parseUnits(text, ASHAO_DECIMALS);
-  if (amount === 0n) throw new RangeError("enter an amount above zero");
-  return amount;
-}
-
-function renderWallets(session: Session) {
-  const wallets = stakingWallets();
-  $("#wallets").innerHTML = "";
-  if (wallets.length === 0) {
-    $("#wallets").textContent =
-      "No wallet-standard wallet found. Install Phantom, Backpack or Solflare.";
-    return;
-  }
-  for (const wallet of wallets) {
-    const button = document.createElement("button");
-    button.textContent = `Connect ${wallet.name}`;
+function wireRange(): void {
+  const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>("#range button"));
+  for (const button of buttons) {
     button.addEventListener("click", () => {
-      connectWallet(wallet)
-        .then(async (connected) => {
-          session.wallet = connected;
-          session.program = treasuryProgram(session.connection, connected, {
-            programId: new PublicKey(session.config.programId),
-          });
-          $("#wallet-address").textContent = connected.publicKey.toBase58();
-          $("#position").hidden = false;
-          setStatus(`connected ${connected.name}`);
-          await refreshStaker(session);
-        })
-        .catch((err: unknown) => setStatus(`connect failed: ${String(err)}`, "error"));
+      range = button.dataset.range!;
+      buttons.forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+      void refreshHistory().catch(report);
     });
-    $("#wallets").appendChild(button);
   }
-}
-
-function wireStakingPanel(session: Session) {
-  const withAmount =
-    (
-      name: string,
-      build: (p: TreasuryProgram, o: PublicKey, a: bigint) => Promise<TransactionInstruction[]>,
-    ) =>
-    () => {
-      let amount: bigint;
-      try {
-        amount = amountInput();
-      } catch (err) {
-        return setStatus((err as Error).message, "error");
-      }
-      void act(session, name, (p, o) => build(p, o, amount));
-    };
-  $("#stake").addEventListener(
-    "click",
-    withAmount("stake", (p, o, a) => stakeInstructions(p, o, a, session.accounts)),
-  );
-  $("#unstake").addEventListener(
-    "click",
-    withAmount("request unstake", (p, o, a) => requestUnstakeInstructions(p, o, a)),
-  );
-  $("#withdraw").addEventListener(
-    "click",
-    () => void act(session, "withdraw", (p, o) => withdrawInstructions(p, o, session.accounts)),
-  );
-  $("#claim").addEventListener(
-    "click",
-    () => void act(session, "claim", (p, o) => claimInstructions(p, o, session.accounts)),
-  );
-  renderWallets(session);
-  onWalletsChanged(() => renderWallets(session));
 }
 
 /** The API's config, retried while the server is still loading its snapshot (503). */
@@ -350,7 +302,7 @@ async function apiConfig(): Promise<ApiConfig> {
   for (;;) {
     const config = await getJson<ApiConfig>("/api/config")
       .then((answer) => answer.body)
-      .catch((err: unknown) => console.warn(err));
+      .catch(report);
     if (config) return config;
     await new Promise((resolve) => setTimeout(resolve, FIGURES_EVERY_MS));
   }
@@ -358,31 +310,44 @@ async function apiConfig(): Promise<ApiConfig> {
 
 async function main(): Promise<void> {
   const config = await apiConfig();
+  cluster =
+    config.cluster.name === "custom"
+      ? { name: "custom", rpcUrl: config.cluster.rpcUrl ?? config.rpcUrl }
+      : { name: config.cluster.name as "mainnet-beta" | "devnet" | "testnet" };
+  $("#cluster").textContent =
+    cluster.name === "custom" ? `cluster at ${config.rpcUrl}` : `Solana ${cluster.name}`;
   const connection = new Connection(config.rpcUrl, {
     commitment: "confirmed",
     wsEndpoint: config.wsUrl ?? undefined,
   });
-  const session: Session = {
-    config,
+  const programId = new PublicKey(config.programId);
+  const position = new PositionPanel({
     connection,
-    accounts: treasuryAccountsFor(new PublicKey(config.programId), {
+    programId,
+    cluster,
+    accounts: treasuryAccountsFor(programId, {
       usdcMint: new PublicKey(config.usdcMint),
       ashaoMint: new PublicKey(config.ashaoMint),
       ashaoTokenProgram: new PublicKey(config.ashaoTokenProgram),
     }),
-  };
-  wireStakingPanel(session);
+    chainNow,
+  });
+  wireRange();
+  $("#buybacks-more").addEventListener("click", () => void loadBuybacks(true).catch(report));
   const loop = (every: number, task: () => Promise<void>) => {
     const run = () =>
       task()
-        .catch((err: unknown) => console.warn(err))
+        .catch(report)
         .finally(() => setTimeout(run, every));
     run();
   };
-  loop(FIGURES_EVERY_MS, refreshFigures);
+  loop(FIGURES_EVERY_MS, refreshTreasury);
   loop(HISTORY_EVERY_MS, refreshHistory);
-  setInterval(renderCountdowns, COUNTDOWN_EVERY_MS);
-  loop(FIGURES_EVERY_MS, () => refreshStaker(session));
+  loop(FIGURES_EVERY_MS, () => position.refresh());
+  setInterval(() => {
+    renderCountdowns();
+    position.renderCooldown();
+  }, COUNTDOWN_EVERY_MS);
 }
 
 void main();

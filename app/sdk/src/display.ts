@@ -112,10 +112,11 @@ export function countText(value: number): string {
   return Math.round(value).toString().replace(GROUP, ",");
 }
 
-/** A fraction as a percentage: `0.1234` → `12.34%` (`digits` decimals, trailing zeros kept). */
+/** A fraction as a percentage, grouped: `0.1234` → `12.34%` (`digits` decimals kept). */
 export function percentText(fraction: number, digits = 2): string {
   if (!Number.isFinite(fraction)) return "—";
-  return `${(fraction * 100).toFixed(digits)}%`;
+  const [whole, decimals] = (fraction * 100).toFixed(digits).split(".");
+  return `${whole.replace(GROUP, ",")}${decimals ? `.${decimals}` : ""}%`;
 }
 
 /** Basis points as a percentage, trimmed: `150` → `1.5%`. */
