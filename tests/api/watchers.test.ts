@@ -4,8 +4,8 @@
  * leaves older revenue out, the APR at the oracle's price); a staker's history paged by cursor
  * and as a CSV download, only their own actions; every buyback paged with explorer links; the
  * supply after a burn; solvency with a plain transfer's surplus; the policy's program, upgrade
- * authority and split; named 400s for the new inputs; and every answer valid against the
- * OpenAPI document the server serves.
+ * authority and split; named 400s for the new inputs; the dashboard's files served from memory;
+ * and every answer valid against the OpenAPI document the server serves.
  */
 import { Wallet } from "@anchor-lang/core";
 import { createTransferCheckedInstruction, getMint } from "@solana/spl-token";
@@ -421,6 +421,32 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     expect(all.points[all.points.length - 1].cumulativeRevenue).to.equal(
       state.totalRevenue.toString(),
     );
+  });
+
+  it("serves the dashboard's files by exact name from memory, with ETags; nothing else on disk", async () => {
+    const index = await get("/");
+    expect(index.status).to.equal(200);
+    expect(index.headers.get("content-type")).to.equal("text/html; charset=utf-8");
+    expect(await index.text()).to.include("<title>$ASHAO treasury</title>");
+    const script = await get("/app.js");
+    expect(script.headers.get("content-type")).to.equal("text/javascript; charset=utf-8");
+    const etag = script.headers.get("etag")!;
+    const again = await fetch(`${url}/app.js`, { headers: { "if-none-match": etag } });
+    expect(again.status).to.equal(304);
+    expect((await get("/uPlot.min.css")).headers.get("content-type")).to.equal(
+      "text/css; charset=utf-8",
+    );
+    for (const path of [
+      "/package.json",
+      "/%2e%2e/package.json",
+      "/..%2fpackage.json",
+      "//app.js/..",
+      "/dist",
+    ]) {
+      const response = await get(path);
+      expect(response.status, path).to.equal(404);
+      expect(((await response.json()) as { error: string }).error, path).to.equal("NotFound");
+    }
   });
 
   it("serves an OpenAPI 3.1 document of every route, and every answer is valid against it", async () => {

@@ -6,7 +6,6 @@
  * from the in-memory snapshot and the event store, never from an RPC round trip per request.
  */
 import cors from "@fastify/cors";
-import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import { Connection, PublicKey } from "@solana/web3.js";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
@@ -24,6 +23,7 @@ import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
 import { registerRoutes } from "./routes";
 import { SHARED_SCHEMAS } from "./schemas";
+import { registerStaticFiles } from "./static";
 import { type NamedAccount, TreasurySnapshot } from "./snapshot";
 import { type EventStore, openEventStore } from "./store/store";
 import { YieldTracker } from "./yield";
@@ -174,9 +174,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     publicWsUrl: options.publicWsUrl ?? options.wsUrl,
   });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  if (options.staticDir) {
-    await app.register(fastifyStatic, { root: options.staticDir, prefix: "/" });
-  }
+  if (options.staticDir) registerStaticFiles(app, options.staticDir);
 
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
   return {
