@@ -189,7 +189,7 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     expect(tooMuch.code).to.equal(2);
     expect(tooMuch.stderr.trim().split("\n")).to.have.length(1);
     expect(tooMuch.stderr).to.match(
-      /^error: InsufficientFunds: .* holds 899\.999999 USDC, less than 5,000 USDC/,
+      /^error: InsufficientBalance: .* holds 899\.999999 USDC, less than 5,000 USDC/,
     );
 
     for (const args of [

@@ -172,7 +172,7 @@ describe("dashboard for stakers (headless Chromium)", function () {
     await page.fill("#stake-amount", "999999");
     await page.click("#stake");
     await status(
-      "stake refused before signing: InsufficientFunds: the wallet holds 2,000 $ASHAO, less than 999,999 $ASHAO",
+      "stake refused before signing: InsufficientBalance: the wallet holds 2,000 $ASHAO, less than 999,999 $ASHAO",
     );
     await page.fill("#stake-amount", "1.0000000001");
     await page.click("#stake");

@@ -44,7 +44,7 @@ export const DEPOSIT_USAGE = `usage: ashao deposit --amount USDC --keypair FILE 
   --source ADDRESS   another USDC token account the keypair owns
 ${CHAIN_USAGE}
 
-  exit codes: 0 deposited, 1 failed, 2 refused (Paused, InsufficientFunds, a program error by name), 64 usage`;
+  exit codes: 0 deposited, 1 failed, 2 refused (Paused, InsufficientBalance, a program error by name), 64 usage`;
 
 export async function depositCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -89,7 +89,7 @@ export async function depositCommand(args: string[]): Promise<number> {
   }
   if (account.amount < amount) {
     throw new RefusedError(
-      "InsufficientFunds",
+      "InsufficientBalance",
       `${source.toBase58()} holds ${exactAmountNumber(usdcAmount(account.amount))} USDC, less than ${exactAmountNumber(usdcAmount(amount))} USDC`,
     );
   }

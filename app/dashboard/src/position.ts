@@ -235,7 +235,7 @@ export class PositionPanel {
         // A pause is the program's to refuse (by name); the page shows it in its banner.
         if (amount! > this.balance) {
           throw new Refusal(
-            "InsufficientFunds",
+            "InsufficientBalance",
             `the wallet holds ${ashao(this.balance)}, less than ${ashao(amount!)}`,
           );
         }
