@@ -20,11 +20,12 @@ import { AnchorProvider, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 
 import {
-  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
+  fetchProgramUpgradeInfo,
   fetchTreasury,
   initializeIx,
   paramDifferences,
   paramsFromJson,
+  type ProgramUpgradeInfo,
   sendAndConfirm,
   toTreasuryError,
   treasuryConfigPda,
@@ -107,29 +108,25 @@ export function inputsFromEnv(): DeployInputs {
 
 /**
  * The key allowed to initialise: the upgrade authority named by the program's ProgramData
- * (`null` for an immutable program). Reads the program account (loader tag 2, then its
- * ProgramData address) and the ProgramData header (tag 3, slot, `Option<Pubkey>`).
+ * (`null` for an immutable program), read with the SDK.
  */
 export async function upgradeAuthority(
   connection: Connection,
   programId: PublicKey,
 ): Promise<PublicKey | null> {
-  const program = await connection.getAccountInfo(programId, "confirmed");
-  if (!program) throw new DeployRefused(`program ${programId.toBase58()} is not deployed here`);
-  if (!program.owner.equals(BPF_LOADER_UPGRADEABLE_PROGRAM_ID) || program.data.length < 36) {
+  let info: ProgramUpgradeInfo;
+  try {
+    info = await fetchProgramUpgradeInfo(connection, programId);
+  } catch (err) {
+    throw new DeployRefused((err as Error).message);
+  }
+  if (!info.programData) {
     throw new DeployRefused(
-      `program ${programId.toBase58()} is not an upgradeable program (owner ${program.owner.toBase58()}): ` +
+      `program ${programId.toBase58()} is not an upgradeable program (owner ${info.loader.toBase58()}): ` +
         "no upgrade authority can initialise it",
     );
   }
-  const programData = new PublicKey(program.data.subarray(4, 36));
-  const header = await connection.getAccountInfo(programData, "confirmed");
-  if (!header || header.data.length < 13 || header.data.readUInt32LE(0) !== 3) {
-    throw new DeployRefused(
-      `program ${programId.toBase58()}'s ProgramData ${programData.toBase58()} is missing or unreadable`,
-    );
-  }
-  return header.data[12] === 1 ? new PublicKey(header.data.subarray(13, 45)) : null;
+  return info.upgradeAuthority;
 }
 
 /** Every way `state` differs from the inputs, one line each (empty when it matches). */
