@@ -58,6 +58,8 @@ export interface LocalEconomyOptions {
   apiPort?: number;
   /** The indexer's store (default: in memory). */
   database?: string;
+  /** Start the validator with `--allow-program-state-writes` (scale harnesses seed positions). */
+  allowProgramStateWrites?: boolean;
   /** One line per stage of the start-up and per notable event. */
   progress?: (line: string) => void;
 }
@@ -139,6 +141,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
     const validator = await startValidator({
       rpcPort: options.rpcPort || undefined,
       wsPort: options.wsPort || (options.rpcPort ? options.rpcPort + 1 : undefined),
+      allowProgramStateWrites: options.allowProgramStateWrites,
     });
     stops.push({ name: "the validator", stop: () => validator.stop() });
     const connection = validator.connection;

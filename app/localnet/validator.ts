@@ -24,6 +24,8 @@ export interface LocalValidator {
    * SOL to pay for `initialize`.
    */
   upgradeAuthority: Keypair;
+  /** The validator's process id, when this process started it (for CPU and memory figures). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ export interface StartValidatorOptions {
   readyTimeoutMs?: number;
   /** The hosted programs' upgrade authority (default: a new keypair). */
   upgradeAuthority?: Keypair;
+  /**
+   * Let `setAccounts` write the hosted programs' data accounts (`--allow-program-state-writes`),
+   * to seed program state at scale (default: off, program state only comes from the programs).
+   */
+  allowProgramStateWrites?: boolean;
 }
 
 /** What the upgrade authority is given once the validator is ready. */
@@ -94,6 +101,7 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
     upgradeAuthority.publicKey.toBase58(),
   ];
   if (options.slotMs !== undefined) args.push("--slot-ms", String(options.slotMs));
+  if (options.allowProgramStateWrites) args.push("--allow-program-state-writes");
   const child = spawn(binary, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   child.stderr?.pipe(createWriteStream(logFile));
 
@@ -146,6 +154,7 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
     programs: ready.programs,
     connection,
     upgradeAuthority,
+    pid: child.pid,
     stop,
   };
 }
@@ -203,13 +212,44 @@ export async function advanceClock(
 export async function setAccount(
   connection: Connection,
   pubkey: PublicKey,
-  account: { lamports: number; data: Buffer; owner: PublicKey; executable?: boolean },
+  account: AccountBytes,
 ): Promise<{ slot: number }> {
-  return localnetRpc<{ slot: number }>(connection, "localnet_setAccount", {
+  return localnetRpc<{ slot: number }>(
+    connection,
+    "localnet_setAccount",
+    accountParams(pubkey, account),
+  );
+}
+
+/** An account as `setAccount` and `setAccounts` write it. */
+export interface AccountBytes {
+  lamports: number;
+  data: Buffer;
+  owner: PublicKey;
+  executable?: boolean;
+}
+
+function accountParams(pubkey: PublicKey, account: AccountBytes) {
+  return {
     pubkey: pubkey.toBase58(),
     lamports: account.lamports,
     data: account.data.toString("base64"),
     owner: account.owner.toBase58(),
     executable: account.executable ?? false,
+  };
+}
+
+/**
+ * Writes many data accounts in one call, all or none (local-only RPC `localnet_setAccounts`),
+ * with `setAccount`'s refusals; a validator started with `allowProgramStateWrites` also writes
+ * the hosted programs' data accounts (the treasury's config and positions, to seed a chain at
+ * scale). Subscribers are notified of each account.
+ */
+export async function setAccounts(
+  connection: Connection,
+  accounts: { pubkey: PublicKey; account: AccountBytes }[],
+): Promise<{ slot: number }> {
+  return localnetRpc<{ slot: number }>(connection, "localnet_setAccounts", {
+    accounts: accounts.map(({ pubkey, account }) => accountParams(pubkey, account)),
   });
 }

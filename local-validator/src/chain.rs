@@ -230,6 +230,9 @@ pub struct Chain {
     pub upgrade_authority: Address,
     /// The runtime's feature set (fees and compute budgets depend on it).
     pub feature_set: FeatureSet,
+    /// Whether `localnet_setAccounts` may write the hosted programs' data accounts (off unless
+    /// the validator is started with `--allow-program-state-writes`).
+    pub allow_program_state_writes: bool,
     /// `(slot, blockhash)` of the produced blocks, newest first, as the SlotHashes sysvar holds
     /// them.
     slot_hashes: VecDeque<(u64, Hash)>,
@@ -353,6 +356,7 @@ impl Chain {
             programs: loaded,
             upgrade_authority,
             feature_set: features,
+            allow_program_state_writes: false,
             slot_hashes: VecDeque::new(),
             blockhashes: VecDeque::new(),
             blockhash_heights: HashMap::new(),
@@ -1100,51 +1104,93 @@ impl Chain {
         }
     }
 
+    /// What an owner of data accounts is, when `set_data_account` must leave its accounts alone:
+    /// a loader, a sysvar, or a hosted program unless `program_state` writes are allowed.
+    fn protected_owner(&self, owner: &Address, program_state: bool) -> Option<String> {
+        if program_state && self.programs.iter().any(|p| p.id == *owner) {
+            return None;
+        }
+        self.protected_role(owner)
+    }
+
     /// Why `set_data_account` refuses to write `account` at `address`, if it does: only data
     /// accounts that neither the hosted programs, the loaders nor the sysvars own may be written,
-    /// so no program, ProgramData, sysvar or program state can be forged.
-    fn set_account_refusal(&self, address: &Address, account: &Account) -> Option<String> {
+    /// so no program, ProgramData, sysvar or program state can be forged. With `program_state`,
+    /// the hosted programs' own data accounts may be written too (seeding their state); programs,
+    /// ProgramData and sysvars never.
+    fn set_account_refusal(
+        &self,
+        address: &Address,
+        account: &Account,
+        program_state: bool,
+    ) -> Option<String> {
         if account.executable {
             return Some("executable accounts are programs; only data accounts can be set".into());
         }
         if let Some(role) = self.protected_role(address) {
             return Some(format!("{address} is {role} and cannot be set"));
         }
-        if let Some(role) = self.protected_role(&account.owner) {
+        if let Some(role) = self.protected_owner(&account.owner, program_state) {
             return Some(format!(
                 "accounts owned by {} ({role}) cannot be set",
                 account.owner
             ));
         }
         // An address with no account yet needs no further check.
-        let current = self.svm.get_account(address)?;
-        if current.executable {
+        let current = self.svm.accounts_db().get_account_ref(address)?;
+        if current.executable() {
             return Some(format!("{address} is a program and cannot be set"));
         }
-        self.protected_role(&current.owner).map(|role| {
-            format!(
-                "{address} is owned by {} ({role}) and cannot be set",
-                current.owner
-            )
-        })
+        self.protected_owner(current.owner(), program_state)
+            .map(|role| {
+                format!(
+                    "{address} is owned by {} ({role}) and cannot be set",
+                    current.owner()
+                )
+            })
     }
 
     /// Writes a data account outside any transaction (the local-only `localnet_setAccount`) and
     /// notifies account and program subscribers as a transaction writing it would. Returns the
     /// slot, or why the account was refused.
     pub fn set_data_account(&mut self, address: Address, account: Account) -> Result<u64, String> {
-        if let Some(refusal) = self.set_account_refusal(&address, &account) {
+        if let Some(refusal) = self.set_account_refusal(&address, &account, false) {
             return Err(refusal);
         }
+        self.write_data_account(address, account)?;
+        Ok(self.slot)
+    }
+
+    /// Writes data accounts outside any transaction, all or none (the local-only
+    /// `localnet_setAccounts`), notifying subscribers of each as [`Chain::set_data_account`]
+    /// does. The hosted programs' data accounts may be written only when the validator allows
+    /// program state writes ([`Chain::allow_program_state_writes`]). Returns the slot, or the
+    /// position of the first refused account and why.
+    pub fn set_data_accounts(&mut self, accounts: Vec<(Address, Account)>) -> Result<u64, String> {
+        let program_state = self.allow_program_state_writes;
+        for (index, (address, account)) in accounts.iter().enumerate() {
+            if let Some(refusal) = self.set_account_refusal(address, account, program_state) {
+                return Err(format!("accounts[{index}]: {refusal}"));
+            }
+        }
+        for (address, account) in accounts {
+            self.write_data_account(address, account)?;
+        }
+        Ok(self.slot)
+    }
+
+    fn write_data_account(&mut self, address: Address, account: Account) -> Result<(), String> {
         self.svm
             .set_account(address, account)
             .map_err(|e| format!("the runtime refused the account: {e:?}"))?;
-        let written = self.svm.get_account(&address).unwrap_or_default();
-        let _ = self.events.send(Event::AccountSet {
-            slot: self.slot,
-            written: Arc::new((address, written)),
-        });
-        Ok(self.slot)
+        if self.events.receiver_count() > 0 {
+            let written = self.svm.get_account(&address).unwrap_or_default();
+            let _ = self.events.send(Event::AccountSet {
+                slot: self.slot,
+                written: Arc::new((address, written)),
+            });
+        }
+        Ok(())
     }
 }
 

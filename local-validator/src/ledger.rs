@@ -139,14 +139,29 @@ pub struct NewEntry<'a> {
     pub addresses: &'a [Address],
 }
 
-#[derive(Default)]
 pub struct Ledger {
     entries: Vec<Entry>,
+    /// One compression context for every record (making one per record costs more than
+    /// compressing it).
+    compressor: zstd::bulk::Compressor<'static>,
     /// Positions in `entries`, found by the entry's signature (not stored twice).
     by_signature: HashTable<u32>,
     hasher: RandomState,
     /// Positions in `entries` of the transactions naming each address, oldest first.
     by_address: HashMap<Address, Vec<u32>>,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+            compressor: zstd::bulk::Compressor::new(COMPRESSION_LEVEL)
+                .expect("a zstd context at a valid level"),
+            by_signature: HashTable::new(),
+            hasher: RandomState::new(),
+            by_address: HashMap::new(),
+        }
+    }
 }
 
 impl Ledger {
@@ -211,7 +226,9 @@ impl Ledger {
         let position = u32::try_from(self.entries.len()).expect("fewer than 2^32 transactions");
         let bytes = bincode::serialize(&(new.transaction, &new.meta))
             .expect("a transaction and its metadata serialise");
-        let blob = zstd::bulk::compress(&bytes, COMPRESSION_LEVEL)
+        let blob = self
+            .compressor
+            .compress(&bytes)
             .expect("zstd compresses in memory")
             .into_boxed_slice();
         self.entries.push(Entry {

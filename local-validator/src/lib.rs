@@ -56,6 +56,9 @@ pub struct Config {
     pub deploy_dir: PathBuf,
     /// The upgrade authority of every hosted program (named in its ProgramData).
     pub upgrade_authority: solana_address::Address,
+    /// Lets `localnet_setAccounts` write the hosted programs' data accounts (seeding their state
+    /// at scale); off, program state only ever comes from the programs.
+    pub allow_program_state_writes: bool,
 }
 
 /// Why the validator could not start.
@@ -168,13 +171,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .local_addr()
         .map_err(|e| StartError::Other(e.into()))?;
 
-    let chain = Chain::new(
+    let mut chain = Chain::new(
         config.slot_ms,
         &config.deploy_dir,
         &programs(),
         config.upgrade_authority,
     )
     .map_err(StartError::Other)?;
+    chain.allow_program_state_writes = config.allow_program_state_writes;
     let chain: SharedChain = Arc::new(Mutex::new(chain));
 
     let mut rpc = RpcImpl {

@@ -39,6 +39,10 @@ struct Args {
     /// pubkey, whose secret key is not kept]
     #[arg(long, env = "ASHAO_UPGRADE_AUTHORITY")]
     upgrade_authority: Option<Address>,
+    /// Let `localnet_setAccounts` write the hosted programs' data accounts (to seed program
+    /// state at scale); without it, program state only comes from the programs
+    #[arg(long)]
+    allow_program_state_writes: bool,
 }
 
 fn main() -> ExitCode {
@@ -82,6 +86,7 @@ async fn run(args: Args) -> ExitCode {
         upgrade_authority: args
             .upgrade_authority
             .unwrap_or_else(|| Keypair::new().pubkey()),
+        allow_program_state_writes: args.allow_program_state_writes,
     };
     let started = std::time::Instant::now();
     let running = match start(config).await {

@@ -9,7 +9,7 @@ use jsonrpsee::proc_macros::rpc;
 use jsonrpsee::types::ErrorObjectOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use solana_account::Account;
+use solana_account::{Account, ReadableAccount};
 use solana_account_decoder::parse_account_data::{
     AccountAdditionalDataV3, SplTokenAdditionalDataV2,
 };
@@ -165,17 +165,32 @@ pub fn ui_account(
     encoding: UiAccountEncoding,
     data_slice: Option<UiDataSliceConfig>,
 ) -> UiAccount {
-    let additional = if encoding == UiAccountEncoding::JsonParsed
+    let decimals = token_decimals(chain, account, encoding);
+    ui_account_with(pubkey, account, encoding, decimals, data_slice)
+}
+
+/// What `ui_account` reads from the chain: a jsonParsed token account's mint decimals.
+fn token_decimals(chain: &Chain, account: &Account, encoding: UiAccountEncoding) -> Option<u8> {
+    if encoding == UiAccountEncoding::JsonParsed
         && (account.owner == SPL_TOKEN_ID || account.owner == SPL_TOKEN_2022_ID)
     {
-        get_token_account_mint(&account.data)
-            .and_then(|mint| chain.mint_decimals(&mint))
-            .map(|decimals| AccountAdditionalDataV3 {
-                spl_token_additional_data: Some(SplTokenAdditionalDataV2::with_decimals(decimals)),
-            })
+        get_token_account_mint(&account.data).and_then(|mint| chain.mint_decimals(&mint))
     } else {
         None
-    };
+    }
+}
+
+/// `ui_account` with the mint decimals already read, so it can run without the chain's lock.
+fn ui_account_with(
+    pubkey: &Address,
+    account: &Account,
+    encoding: UiAccountEncoding,
+    decimals: Option<u8>,
+    data_slice: Option<UiDataSliceConfig>,
+) -> UiAccount {
+    let additional = decimals.map(|decimals| AccountAdditionalDataV3 {
+        spl_token_additional_data: Some(SplTokenAdditionalDataV2::with_decimals(decimals)),
+    });
     encode_ui_account(pubkey, account, encoding, additional, data_slice)
 }
 
@@ -202,12 +217,16 @@ pub fn verify_filters(filters: &[RpcFilterType]) -> RpcResult<()> {
 }
 
 pub fn filters_match(filters: &[RpcFilterType], account: &Account) -> bool {
+    filters_match_data(filters, &account.owner, &account.data)
+}
+
+fn filters_match_data(filters: &[RpcFilterType], owner: &Address, data: &[u8]) -> bool {
     filters.iter().all(|f| match f {
-        RpcFilterType::DataSize(n) => account.data.len() as u64 == *n,
-        RpcFilterType::Memcmp(m) => m.bytes_match(&account.data),
+        RpcFilterType::DataSize(n) => data.len() as u64 == *n,
+        RpcFilterType::Memcmp(m) => m.bytes_match(data),
         RpcFilterType::TokenAccountState => {
-            (account.owner == SPL_TOKEN_ID || account.owner == SPL_TOKEN_2022_ID)
-                && get_token_account_mint(&account.data).is_some()
+            (*owner == SPL_TOKEN_ID || *owner == SPL_TOKEN_2022_ID)
+                && get_token_account_mint(data).is_some()
         }
     })
 }
@@ -360,6 +379,32 @@ pub struct SetAccountParams {
 #[serde(rename_all = "camelCase")]
 pub struct SetAccountResult {
     pub slot: u64,
+}
+
+/// Accounts to write in one call (`localnet_setAccounts`), each as `localnet_setAccount` takes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetAccountsParams {
+    pub accounts: Vec<SetAccountParams>,
+}
+
+impl SetAccountParams {
+    fn to_account(&self) -> RpcResult<(Address, Account)> {
+        let address = parse_address(&self.pubkey)?;
+        let owner = parse_address(&self.owner)?;
+        let data = BASE64_STANDARD
+            .decode(&self.data)
+            .map_err(|e| invalid_params(format!("Invalid param: data is not base64: {e}")))?;
+        let account = Account {
+            lamports: self.lamports,
+            data,
+            owner,
+            executable: self.executable,
+            // As the runtime leaves accounts that transactions create.
+            rent_epoch: u64::MAX,
+        };
+        Ok((address, account))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,6 +569,8 @@ pub trait SolanaRpc {
     fn advance_clock(&self, params: AdvanceClockParams) -> RpcResult<AdvanceClockResult>;
     #[method(name = "localnet_setAccount", blocking)]
     fn set_account(&self, params: SetAccountParams) -> RpcResult<SetAccountResult>;
+    #[method(name = "localnet_setAccounts", blocking)]
+    fn set_accounts(&self, params: SetAccountsParams) -> RpcResult<SetAccountResult>;
 }
 
 pub struct RpcImpl {
@@ -837,25 +884,43 @@ impl SolanaRpcServer for RpcImpl {
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
-        let chain = lock(&self.chain);
-        min_context(&chain, config.account_config.min_context_slot)?;
-        let mut accounts: Vec<(Address, Account)> = chain
-            .svm
-            .get_program_accounts(&program)
-            .into_iter()
-            .filter(|(_, a)| a.lamports > 0 && filters_match(&filters, a))
-            .collect();
+        // Only the matching accounts are copied, and encoded after the chain's lock is released:
+        // a scan of 100,000 positions does not hold up transactions while it is serialised.
+        let (context, mut accounts) = {
+            let chain = lock(&self.chain);
+            min_context(&chain, config.account_config.min_context_slot)?;
+            let accounts: Vec<(Address, Account, Option<u8>)> = chain
+                .svm
+                .accounts_db()
+                .inner
+                .iter()
+                .filter(|(_, a)| {
+                    *a.owner() == program
+                        && a.lamports() > 0
+                        && filters_match_data(&filters, a.owner(), a.data())
+                })
+                .map(|(address, a)| {
+                    let account = Account::from(a.clone());
+                    let decimals = token_decimals(&chain, &account, encoding);
+                    (*address, account, decimals)
+                })
+                .collect();
+            (context(&chain), accounts)
+        };
         accounts.sort_by_key(|a| a.0);
         let mut keyed = Vec::with_capacity(accounts.len());
-        for (pubkey, account) in &accounts {
+        for (pubkey, account, decimals) in &accounts {
             check_binary_size(encoding, account, &slice)?;
             keyed.push(RpcKeyedAccount {
                 pubkey: pubkey.to_string(),
-                account: ui_account(&chain, pubkey, account, encoding, slice),
+                account: ui_account_with(pubkey, account, encoding, *decimals, slice),
             });
         }
         Ok(if config.with_context.unwrap_or(false) {
-            OptionalContext::Context(respond(&chain, keyed))
+            OptionalContext::Context(Response {
+                context,
+                value: keyed,
+            })
         } else {
             OptionalContext::NoContext(keyed)
         })
@@ -1347,21 +1412,21 @@ impl SolanaRpcServer for RpcImpl {
     }
 
     fn set_account(&self, params: SetAccountParams) -> RpcResult<SetAccountResult> {
-        let address = parse_address(&params.pubkey)?;
-        let owner = parse_address(&params.owner)?;
-        let data = BASE64_STANDARD
-            .decode(&params.data)
-            .map_err(|e| invalid_params(format!("Invalid param: data is not base64: {e}")))?;
-        let account = Account {
-            lamports: params.lamports,
-            data,
-            owner,
-            executable: params.executable,
-            // As the runtime leaves accounts that transactions create.
-            rent_epoch: u64::MAX,
-        };
+        let (address, account) = params.to_account()?;
         let slot = lock(&self.chain)
             .set_data_account(address, account)
+            .map_err(|refusal| invalid_params(format!("Invalid param: {refusal}")))?;
+        Ok(SetAccountResult { slot })
+    }
+
+    fn set_accounts(&self, params: SetAccountsParams) -> RpcResult<SetAccountResult> {
+        let accounts = params
+            .accounts
+            .iter()
+            .map(SetAccountParams::to_account)
+            .collect::<RpcResult<Vec<_>>>()?;
+        let slot = lock(&self.chain)
+            .set_data_accounts(accounts)
             .map_err(|refusal| invalid_params(format!("Invalid param: {refusal}")))?;
         Ok(SetAccountResult { slot })
     }

@@ -151,6 +151,7 @@ async fn pubsub_notifies_in_solana_shapes() {
         slot_ms: 50,
         deploy_dir: "/nonexistent".into(),
         upgrade_authority: Address::new_unique(),
+        allow_program_state_writes: false,
     })
     .await
     .expect("start");
@@ -230,6 +231,7 @@ async fn set_account_notifies_account_and_program_subscribers() {
         slot_ms: 50,
         deploy_dir: "/nonexistent".into(),
         upgrade_authority: Address::new_unique(),
+        allow_program_state_writes: false,
     })
     .await
     .expect("start");

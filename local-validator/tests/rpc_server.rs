@@ -1,5 +1,5 @@
 //! The RPC server on ephemeral ports: a few methods, Solana's shapes, and bad requests; hosted
-//! programs as upgradeable programs, and `localnet_setAccount`.
+//! programs as upgradeable programs, `localnet_setAccount` and `localnet_setAccounts`.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -46,6 +46,7 @@ async fn rpc_answers_and_rejects_bad_requests() {
         slot_ms: 50,
         deploy_dir: "/nonexistent".into(),
         upgrade_authority: Address::new_unique(),
+        allow_program_state_writes: false,
     })
     .await
     .expect("start");
@@ -156,6 +157,7 @@ async fn programs_are_upgradeable_and_data_accounts_can_be_set() {
         slot_ms: 50,
         deploy_dir: "/nonexistent".into(),
         upgrade_authority: authority,
+        allow_program_state_writes: false,
     })
     .await
     .expect("start");
@@ -333,4 +335,131 @@ async fn programs_are_upgradeable_and_data_accounts_can_be_set() {
     .await;
     running.stop().await;
     result.expect("checks");
+}
+
+/// `localnet_setAccounts` [{"accounts": [...]}] on a validator started with or without
+/// `allow_program_state_writes`; returns each call's reply.
+async fn set_accounts_on(allow_program_state_writes: bool, calls: Vec<Value>) -> Vec<Value> {
+    let running = start(Config {
+        bind: "127.0.0.1".parse().unwrap(),
+        rpc_port: 0,
+        ws_port: 0,
+        slot_ms: 50,
+        deploy_dir: "/nonexistent".into(),
+        upgrade_authority: Address::new_unique(),
+        allow_program_state_writes,
+    })
+    .await
+    .expect("start");
+    let addr = running.rpc_addr;
+    let replies = tokio::task::spawn_blocking(move || {
+        calls
+            .into_iter()
+            .map(|c| match c["method"].as_str() {
+                Some(method) => call(addr, method, c["params"].clone()),
+                None => call(addr, "localnet_setAccounts", json!([{"accounts": c}])),
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    running.stop().await;
+    replies.expect("calls")
+}
+
+fn data_account(pubkey: &Address, owner: &Address, data: &[u8]) -> Value {
+    json!({
+        "pubkey": pubkey.to_string(),
+        "lamports": 1_000_000u64,
+        "data": BASE64_STANDARD.encode(data),
+        "owner": owner.to_string(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_accounts_writes_many_at_once_and_program_state_only_when_allowed() {
+    let treasury = ashao_treasury::ID;
+    let receiver = Address::new_unique();
+    let plain: Vec<Address> = (0..300).map(|_| Address::new_unique()).collect();
+    let state = Address::new_unique();
+    let batch: Vec<Value> = plain
+        .iter()
+        .map(|a| data_account(a, &receiver, &[1, 2, 3]))
+        .collect();
+    let read = |a: &Address| json!({"method": "getAccountInfo", "params": [a.to_string(), {"encoding": "base64"}]});
+
+    // Without the flag: data accounts of other owners are written in one call; a batch naming
+    // the treasury's state is refused whole, with the position of the account refused.
+    let other = Address::new_unique();
+    let mut with_state = vec![data_account(&other, &receiver, &[4])];
+    with_state.push(data_account(&state, &treasury, &[5; 16]));
+    let replies = set_accounts_on(
+        false,
+        vec![
+            Value::Array(batch.clone()),
+            read(&plain[299]),
+            Value::Array(with_state.clone()),
+            read(&state),
+            read(&other),
+        ],
+    )
+    .await;
+    assert!(
+        replies[0]["result"]["slot"].as_u64().is_some(),
+        "{}",
+        replies[0]
+    );
+    assert_eq!(account_data(&replies[1]["result"]["value"]), vec![1, 2, 3]);
+    assert_eq!(replies[2]["error"]["code"], -32602, "{}", replies[2]);
+    let message = replies[2]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("accounts[1]") && message.contains("hosted program ashao_treasury"),
+        "{message}"
+    );
+    assert_eq!(
+        replies[3]["result"]["value"],
+        Value::Null,
+        "nothing written"
+    );
+    assert_eq!(
+        replies[4]["result"]["value"],
+        Value::Null,
+        "nothing written"
+    );
+
+    // With the flag: the treasury's data accounts too; programs, ProgramData, sysvars and
+    // executables never.
+    let programdata = programdata_address(&treasury);
+    let system = Address::default();
+    let clock = solana_address::address!("SysvarC1ock11111111111111111111111111111111");
+    let mut executable = data_account(&Address::new_unique(), &receiver, &[]);
+    executable["executable"] = json!(true);
+    let replies = set_accounts_on(
+        true,
+        vec![
+            Value::Array(with_state),
+            read(&state),
+            json!([data_account(&treasury, &system, &[])]),
+            json!([data_account(&programdata, &treasury, &[])]),
+            json!([data_account(&clock, &system, &[])]),
+            json!([executable]),
+        ],
+    )
+    .await;
+    assert!(
+        replies[0]["result"]["slot"].as_u64().is_some(),
+        "{}",
+        replies[0]
+    );
+    assert_eq!(replies[1]["result"]["value"]["owner"], treasury.to_string());
+    assert_eq!(account_data(&replies[1]["result"]["value"]), vec![5; 16]);
+    for (reply, why) in replies[2..].iter().zip([
+        "hosted program ashao_treasury",
+        "program loader",
+        "sysvar",
+        "executable",
+    ]) {
+        assert_eq!(reply["error"]["code"], -32602, "{reply}");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.contains(why), "{message} does not say {why}");
+    }
 }
