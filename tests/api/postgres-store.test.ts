@@ -120,11 +120,15 @@ describe("API on PostgreSQL (several instances, one history)", () => {
         }
       ).yield.trailing7d;
     // The stakers' halves of all three deposits (the first two waited, streaming paused, for a
-    // staker): 86.5 USDC to 1,000 $ASHAO staked, 0.0865 USDC per $ASHAO, on both instances.
-    expect(await yieldOf(first)).to.deep.include({
-      perAshao: { raw: "86500000000000000", ui: 0.0865, decimals: 18 },
-      released: { raw: "86500000", ui: 86.5, decimals: 6 },
-    });
-    expect((await yieldOf(second)).perAshao).to.deep.equal((await yieldOf(first)).perAshao);
+    // staker): 86.5 USDC released. Per $ASHAO it is 0.0865 over the 1,000 staked, a little more
+    // for what streamed in the second between the two stakes (800 staked then): the chain's clock
+    // runs with the wall clock. Both instances serve the same figure.
+    const served = await yieldOf(first);
+    expect(served.released).to.deep.equal({ raw: "86500000", ui: 86.5, decimals: 6 });
+    const perAshao = BigInt(served.perAshao.raw);
+    expect(perAshao >= 86_500_000_000_000_000n && perAshao <= 108_125_000_000_000_000n).to.equal(
+      true,
+    );
+    expect((await yieldOf(second)).perAshao).to.deep.equal(served.perAshao);
   });
 });

@@ -343,8 +343,10 @@ describe("local validator conformance with agave (@solana/kit and web3.js)", () 
     const blocks = await kit.rpc.getBlocks(firstSlot, slot).send();
     expect(BigInt(blocks.length) <= produced).to.equal(true);
     expect(blocks).to.deep.equal([...blocks].sort((a, b) => (a < b ? -1 : 1)));
-    const limited = await kit.rpc.getBlocksWithLimit(blocks[0], 2).send();
-    expect(limited).to.deep.equal(blocks.slice(0, 2));
+    // Within the range already read: later slots may have produced blocks since.
+    const limit = Math.min(2, blocks.length);
+    const limited = await kit.rpc.getBlocksWithLimit(blocks[0], limit).send();
+    expect(limited).to.deep.equal(blocks.slice(0, limit));
 
     const nodes = await kit.rpc.getClusterNodes().send();
     expect(nodes).to.have.length(1);
