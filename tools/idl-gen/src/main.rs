@@ -57,6 +57,10 @@ fn build_idl(crate_dir: &Path) -> Result<Idl> {
         .cargo_args(vec![
             "--target-dir".into(),
             idl_target_dir().display().to_string(),
+            // Dev builds optimise dependencies for the local validator's sake (Cargo.toml); an
+            // IDL build only prints the IDL, so its own copy of them is not worth optimising.
+            "--config".into(),
+            r#"profile.dev.package."*".opt-level=0"#.into(),
         ])
         .build()
         .with_context(|| format!("building the IDL of {}", crate_dir.display()))
