@@ -1,0 +1,126 @@
+/**
+ * The processes `scripts/bench-scale.ts` measures from the outside, so neither the load nor the
+ * harness shares an event loop with the API:
+ *  - `api <json>`: the API through its public start function (`startApiServer`), printing
+ *    `listening <url>` once it serves; it runs until killed.
+ *  - `load <json>`: autocannon over a list of paths, round robin; prints one JSON line.
+ *  - `probe <json>`: one request after another for a while; prints the slowest and the p99.
+ */
+import autocannon from "autocannon";
+
+import { startApiServer } from "../app/server/src";
+
+export interface ApiChildOptions {
+  rpcUrl: string;
+  wsUrl: string;
+  database: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  paths: string[];
+  connections: number;
+  secs: number;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface ProbeOptions {
+  url: string;
+  path: string;
+  secs: number;
+}
+
+export interface ProbeResult {
+  requests: number;
+  worstMs: number;
+  p99Ms: number;
+  failures: number;
+}
+
+async function api(options: ApiChildOptions): Promise<void> {
+  const server = await startApiServer({
+    rpcUrl: options.rpcUrl,
+    wsUrl: options.wsUrl,
+    port: 0,
+    database: options.database,
+  });
+  console.log(`listening ${server.url}`);
+  const stop = () => void server.close().finally(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+async function load(options: LoadOptions): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.secs,
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (request) => ({
+          ...request,
+          path: options.paths[next++ % options.paths.length],
+        }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+async function probe(options: ProbeOptions): Promise<ProbeResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const end = Date.now() + options.secs * 1000;
+  while (Date.now() < end) {
+    const started = process.hrtime.bigint();
+    try {
+      const response = await fetch(`${options.url}${options.path}`);
+      await response.arrayBuffer();
+      if (!response.ok) failures++;
+    } catch {
+      failures++;
+    }
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    worstMs: latencies[latencies.length - 1] ?? 0,
+    p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    failures,
+  };
+}
+
+async function main(): Promise<void> {
+  const [mode, json] = process.argv.slice(2);
+  const options: unknown = JSON.parse(json ?? "{}");
+  if (mode === "api") return api(options as ApiChildOptions);
+  if (mode === "load") return console.log(JSON.stringify(await load(options as LoadOptions)));
+  if (mode === "probe") return console.log(JSON.stringify(await probe(options as ProbeOptions)));
+  throw new Error(`unknown mode ${mode}: api, load or probe`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
