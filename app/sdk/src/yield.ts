@@ -39,9 +39,16 @@ export const REWARD_EVENTS = [
   "rewardsClaimed",
 ] as const;
 
-interface Checkpoint {
+/** The stream as the events up to `ts` left it. */
+export interface RewardIndexCheckpoint {
   ts: bigint;
   stream: RewardStream;
+}
+
+/** Where a replay can resume: the start of history and the newest checkpoint. */
+export interface RewardIndexResumePoint {
+  startTs: bigint | null;
+  last: RewardIndexCheckpoint | null;
 }
 
 /**
@@ -49,10 +56,28 @@ interface Checkpoint {
  * the trailing windows need can be pruned (`prune`), so memory stays bounded.
  */
 export class RewardIndexHistory {
-  private checkpoints: Checkpoint[] = [];
+  private checkpoints: RewardIndexCheckpoint[] = [];
   private stream: RewardStream = EMPTY_STREAM;
   /** When the treasury was initialised (or its first event seen): the start of all history. */
   startTs: bigint | null = null;
+
+  /**
+   * A history that goes on from `point` (another's `resumePoint()`): applying the events after
+   * it gives the same index at any time from `point.last.ts` on as replaying every event.
+   */
+  static resume(point: RewardIndexResumePoint): RewardIndexHistory {
+    const history = new RewardIndexHistory();
+    history.startTs = point.startTs;
+    if (point.last) {
+      history.checkpoints = [point.last];
+      history.stream = point.last.stream;
+    }
+    return history;
+  }
+
+  resumePoint(): RewardIndexResumePoint {
+    return { startTs: this.startTs, last: this.checkpoints[this.checkpoints.length - 1] ?? null };
+  }
 
   /** Applies one event (others are ignored). */
   apply(event: RewardEventInput): void {

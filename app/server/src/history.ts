@@ -1,9 +1,11 @@
 /**
- * The treasury's history as time buckets, from the indexed events: per bucket, the revenue and
- * its split, the USDC spent on buybacks and the $ASHAO burned, the rewards paid, and the stake
- * at the bucket's end; plus running totals from the beginning of history (not from `from`).
+ * The treasury's history as time buckets: per bucket, the revenue and its split, the USDC spent
+ * on buybacks and the $ASHAO burned, the rewards paid, and the stake at the bucket's end; plus
+ * running totals from the beginning of history (not from `from`). Read from the running totals
+ * the store keeps at insert time (`store/totals.ts`), so a query costs one index read per point
+ * however long the history is.
  */
-import type { StoredEvent } from "./store/store";
+import type { HistoryTotals } from "./store/totals";
 
 /** The intervals the API accepts, in seconds. */
 export const HISTORY_INTERVALS: Readonly<Record<string, number>> = {
@@ -32,66 +34,41 @@ export interface HistoryPoint {
   cumulativeRewardsPaid: string;
 }
 
-const big = (value: unknown) => BigInt(String(value ?? "0"));
+/** The times whose totals a history needs: before each bucket, and the last bucket's end. */
+export function historyTimes(fromSecs: number, toSecs: number, intervalSecs: number): number[] {
+  const times: number[] = [];
+  let start = fromSecs;
+  for (; start < toSecs; start += intervalSecs) times.push(start - 1);
+  // A bucket ends where the next starts; the last at most at `to` inclusive (it takes events at
+  // exactly `to` unless a whole bucket ends there).
+  times.push(Math.min(start, toSecs + 1) - 1);
+  return times;
+}
 
-/** Buckets `[from, to]` by `intervalSecs`; `events` are all events up to `to`, oldest first. */
+/**
+ * Buckets `[from, to]` by `intervalSecs`, from `totals` (the store's running totals at each of
+ * `historyTimes(from, to, interval)`): a bucket is the difference of the totals at its edges.
+ */
 export function buildHistory(
-  events: StoredEvent[],
+  totals: readonly HistoryTotals[],
   fromSecs: number,
-  toSecs: number,
   intervalSecs: number,
 ): HistoryPoint[] {
-  const totals = { revenue: 0n, burned: 0n, spent: 0n, rewards: 0n, staked: 0n };
-  const points: HistoryPoint[] = [];
-  let e = 0;
-  for (let start = fromSecs; start < toSecs; start += intervalSecs) {
-    // `to` is inclusive: the last bucket takes events at exactly `to`.
-    const end = Math.min(start + intervalSecs, toSecs + 1);
-    const bucket = {
-      revenue: 0n,
-      toBuyback: 0n,
-      toStakers: 0n,
-      spent: 0n,
-      burned: 0n,
-      rewards: 0n,
+  return totals.slice(1).map((end, i) => {
+    const start = totals[i];
+    return {
+      t: new Date((fromSecs + i * intervalSecs) * 1000).toISOString(),
+      revenue: (end.revenue - start.revenue).toString(),
+      toBuyback: (end.toBuyback - start.toBuyback).toString(),
+      toStakers: (end.toStakers - start.toStakers).toString(),
+      buybackUsdcSpent: (end.usdcSpent - start.usdcSpent).toString(),
+      ashaoBurned: (end.ashaoBurned - start.ashaoBurned).toString(),
+      rewardsPaid: (end.rewardsPaid - start.rewardsPaid).toString(),
+      totalStaked: end.totalStaked.toString(),
+      cumulativeRevenue: end.revenue.toString(),
+      cumulativeBurned: end.ashaoBurned.toString(),
+      cumulativeUsdcSpent: end.usdcSpent.toString(),
+      cumulativeRewardsPaid: end.rewardsPaid.toString(),
     };
-    for (; e < events.length && events[e].ts < end; e++) {
-      const { name, data, ts } = events[e];
-      const inBucket = ts >= start;
-      if (name === "revenueDeposited") {
-        totals.revenue += big(data.amount);
-        if (inBucket) {
-          bucket.revenue += big(data.amount);
-          bucket.toBuyback += big(data.toBuyback);
-          bucket.toStakers += big(data.toStakers);
-        }
-      } else if (name === "buybackExecuted") {
-        totals.spent += big(data.usdcSpent);
-        totals.burned += big(data.ashaoBurned);
-        if (inBucket) {
-          bucket.spent += big(data.usdcSpent);
-          bucket.burned += big(data.ashaoBurned);
-        }
-      } else if (name === "rewardsClaimed") {
-        totals.rewards += big(data.amount);
-        if (inBucket) bucket.rewards += big(data.amount);
-      }
-      if (data.totalStaked !== undefined) totals.staked = big(data.totalStaked);
-    }
-    points.push({
-      t: new Date(start * 1000).toISOString(),
-      revenue: bucket.revenue.toString(),
-      toBuyback: bucket.toBuyback.toString(),
-      toStakers: bucket.toStakers.toString(),
-      buybackUsdcSpent: bucket.spent.toString(),
-      ashaoBurned: bucket.burned.toString(),
-      rewardsPaid: bucket.rewards.toString(),
-      totalStaked: totals.staked.toString(),
-      cumulativeRevenue: totals.revenue.toString(),
-      cumulativeBurned: totals.burned.toString(),
-      cumulativeUsdcSpent: totals.spent.toString(),
-      cumulativeRewardsPaid: totals.rewards.toString(),
-    });
-  }
-  return points;
+  });
 }

@@ -20,7 +20,7 @@ import {
 import { ADMIN_EVENTS, adminLogRow } from "./admin-log";
 import { buybackRow } from "./buybacks";
 import { ApiError } from "./errors";
-import { buildHistory } from "./history";
+import { buildHistory, historyTimes } from "./history";
 import type { EventIndexer } from "./indexer";
 import type { ApiMetrics } from "./metrics";
 import { historyQuery, nextCursor, pageQuery, walletParam } from "./params";
@@ -140,14 +140,14 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const now = Number(snapshot.chainTime) || Math.floor(Date.now() / 1000);
       const first = await ctx.store.latestEvents(["treasuryInitialized"], { limit: 1 });
       const q = historyQuery(req.query, now, first[0]?.ts ?? now);
-      const events = await ctx.store.eventsUntil(q.to);
+      const totals = await ctx.store.totalsAt(historyTimes(q.from, q.to, q.intervalSecs));
       reply.header("cache-control", "public, max-age=5");
       return {
         from: new Date(q.from * 1000).toISOString(),
         to: new Date(q.to * 1000).toISOString(),
         interval: q.interval,
         range: q.range,
-        points: buildHistory(events, q.from, q.to, q.intervalSecs),
+        points: buildHistory(totals, q.from, q.intervalSecs),
       };
     },
   );

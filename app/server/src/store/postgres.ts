@@ -1,10 +1,20 @@
 /**
  * The server store: PostgreSQL, for several API instances sharing one history (each runs its own
- * indexer; the (signature, idx) key makes their inserts idempotent).
+ * indexer; the (signature, idx) key makes their inserts idempotent, and an advisory lock held
+ * by each batch's transaction keeps the running totals in chain order).
  */
-import { Pool } from "pg";
+import { Pool, type PoolClient } from "pg";
 
 import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
+import {
+  foldTotals,
+  type HistoryTotals,
+  inOrderAfter,
+  TOTALS_COLUMNS,
+  type TotalsRow,
+  totalsFromText,
+  totalsToText,
+} from "./totals";
 
 interface EventRow {
   seq: string;
@@ -26,6 +36,8 @@ const toStoredEvent = (r: EventRow): StoredEvent => ({
   seq: Number(r.seq),
 });
 
+const TOTALS = TOTALS_COLUMNS.map(([, column]) => column).join(", ");
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ashao_events (
   seq BIGSERIAL PRIMARY KEY,
@@ -38,9 +50,23 @@ CREATE TABLE IF NOT EXISTS ashao_events (
   UNIQUE (signature, idx)
 );
 CREATE INDEX IF NOT EXISTS ashao_events_ts ON ashao_events (ts);
+CREATE INDEX IF NOT EXISTS ashao_events_name_ts ON ashao_events (name, ts, seq);
 CREATE INDEX IF NOT EXISTS ashao_events_owner ON ashao_events ((data->>'owner'), ts);
 CREATE TABLE IF NOT EXISTS ashao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ashao_history_totals (
+  ts BIGINT PRIMARY KEY,
+  ${TOTALS_COLUMNS.map(([, column]) => `${column} NUMERIC NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS ashao_checkpoints (
+  kind TEXT NOT NULL,
+  ts BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (kind, ts)
+);
 `;
+
+/** The advisory lock key of the totals' writers (any constant the database does not use). */
+const TOTALS_LOCK = 0x61736861;
 
 export class PostgresEventStore implements EventStore {
   private constructor(private readonly pool: Pool) {}
@@ -52,36 +78,96 @@ export class PostgresEventStore implements EventStore {
     // handled. The pool has already discarded it and the next query connects afresh; a query
     // that fails reports its own error.
     pool.on("error", () => undefined);
-    await pool.query(SCHEMA);
-    return new PostgresEventStore(pool);
+    const store = new PostgresEventStore(pool);
+    // Instances starting together would race on CREATE ... IF NOT EXISTS; the lock orders them.
+    await store.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [TOTALS_LOCK]);
+      await client.query(SCHEMA);
+      // A database written before the running totals existed gets them from its rows, once.
+      const totals = await client.query("SELECT 1 FROM ashao_history_totals LIMIT 1");
+      const events = await client.query("SELECT 1 FROM ashao_events LIMIT 1");
+      if (totals.rowCount === 0 && events.rowCount !== 0) {
+        await store.refoldFrom(client, Number.MIN_SAFE_INTEGER);
+      }
+    });
+    return store;
   }
 
-  async insert(events: StoredEvent[], cursor: string): Promise<number> {
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
-      let inserted = 0;
-      for (const e of events) {
-        const result = await client.query(
-          `INSERT INTO ashao_events (signature, idx, slot, ts, name, data)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (signature, idx) DO NOTHING`,
-          [e.signature, e.index, e.slot, e.ts, e.name, JSON.stringify(e.data)],
-        );
-        inserted += result.rowCount ?? 0;
-      }
-      await client.query(
-        `INSERT INTO ashao_meta (key, value) VALUES ('cursor', $1)
-         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-        [cursor],
-      );
+      const result = await work(client);
       await client.query("COMMIT");
-      return inserted;
+      return result;
     } catch (err) {
       await client.query("ROLLBACK");
       throw err;
     } finally {
       client.release();
     }
+  }
+
+  async insert(events: StoredEvent[], cursor: string): Promise<number> {
+    return this.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [TOTALS_LOCK]);
+      let added: StoredEvent[] = [];
+      if (events.length > 0) {
+        // One statement for the batch; unnest keeps the array order, so `seq` is chain order.
+        const result = await client.query<{ signature: string; idx: number }>(
+          `INSERT INTO ashao_events (signature, idx, slot, ts, name, data)
+           SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::jsonb[])
+           ON CONFLICT (signature, idx) DO NOTHING RETURNING signature, idx`,
+          [
+            events.map((e) => e.signature),
+            events.map((e) => e.index),
+            events.map((e) => e.slot),
+            events.map((e) => e.ts),
+            events.map((e) => e.name),
+            events.map((e) => JSON.stringify(e.data)),
+          ],
+        );
+        const inserted = new Set(result.rows.map((r) => `${r.signature}:${r.idx}`));
+        added = events.filter((e) => inserted.has(`${e.signature}:${e.index}`));
+      }
+      await this.addTotals(client, added);
+      await client.query(
+        `INSERT INTO ashao_meta (key, value) VALUES ('cursor', $1)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [cursor],
+      );
+      return added.length;
+    });
+  }
+
+  private async addTotals(client: PoolClient, added: StoredEvent[]): Promise<void> {
+    if (added.length === 0) return;
+    const newest = await client.query<Record<string, string>>(
+      `SELECT ts, ${TOTALS} FROM ashao_history_totals ORDER BY ts DESC LIMIT 1`,
+    );
+    const base = totalsRow(newest.rows[0]);
+    if (!inOrderAfter(base, added)) {
+      await this.refoldFrom(client, Math.min(...added.map((e) => e.ts)));
+      return;
+    }
+    await writeTotals(client, foldTotals(base, added));
+  }
+
+  /** Recomputes the totals from second `ts` on, from the rows (in time order). */
+  private async refoldFrom(client: PoolClient, ts: number): Promise<void> {
+    await client.query("DELETE FROM ashao_history_totals WHERE ts >= $1", [ts]);
+    const before = await client.query<Record<string, string>>(
+      `SELECT ts, ${TOTALS} FROM ashao_history_totals WHERE ts < $1 ORDER BY ts DESC LIMIT 1`,
+      [ts],
+    );
+    const events = await client.query<EventRow>(
+      "SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events WHERE ts >= $1 ORDER BY ts, seq",
+      [ts],
+    );
+    await writeTotals(
+      client,
+      foldTotals(totalsRow(before.rows[0]), events.rows.map(toStoredEvent)),
+    );
   }
 
   async cursor(): Promise<string | undefined> {
@@ -91,12 +177,44 @@ export class PostgresEventStore implements EventStore {
     return result.rows[0]?.value;
   }
 
-  async eventsUntil(toTs: number): Promise<StoredEvent[]> {
+  async eventsSince(fromTs: number, names?: readonly string[]): Promise<StoredEvent[]> {
     const result = await this.pool.query<EventRow>(
-      "SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events WHERE ts <= $1 ORDER BY seq",
-      [toTs],
+      `SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events
+       WHERE ts >= $1 AND ($2::text[] IS NULL OR name = ANY($2)) ORDER BY seq`,
+      [fromTs, names ?? null],
     );
     return result.rows.map(toStoredEvent);
+  }
+
+  async totalsAt(times: readonly number[]): Promise<HistoryTotals[]> {
+    // One statement: each time is one backward step of the primary key's index.
+    const result = await this.pool.query<Record<string, string>>(
+      `SELECT h.* FROM unnest($1::bigint[]) WITH ORDINALITY AS t(at, i)
+       LEFT JOIN LATERAL (
+         SELECT ${TOTALS} FROM ashao_history_totals WHERE ts <= t.at ORDER BY ts DESC LIMIT 1
+       ) h ON true ORDER BY t.i`,
+      [times],
+    );
+    return result.rows.map((r) => totalsFromText(r.revenue === null ? undefined : r));
+  }
+
+  async saveCheckpoint(kind: string, ts: number, state: string): Promise<void> {
+    await this.pool.query(
+      "INSERT INTO ashao_checkpoints (kind, ts, state) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+      [kind, ts, state],
+    );
+  }
+
+  async checkpointAtOrBefore(
+    kind: string,
+    ts: number,
+  ): Promise<{ ts: number; state: string } | undefined> {
+    const result = await this.pool.query<{ ts: string; state: string }>(
+      "SELECT ts, state FROM ashao_checkpoints WHERE kind = $1 AND ts <= $2 ORDER BY ts DESC LIMIT 1",
+      [kind, ts],
+    );
+    const row = result.rows[0];
+    return row && { ts: Number(row.ts), state: row.state };
   }
 
   async latestEvents(
@@ -132,4 +250,20 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+function totalsRow(row: Record<string, string> | undefined): TotalsRow | undefined {
+  return row && { ...totalsFromText(row), ts: Number(row.ts) };
+}
+
+async function writeTotals(client: PoolClient, rows: readonly TotalsRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = TOTALS_COLUMNS.map(([, column]) => column);
+  const texts = rows.map(totalsToText);
+  await client.query(
+    `INSERT INTO ashao_history_totals (ts, ${TOTALS})
+     SELECT * FROM unnest($1::bigint[], ${columns.map((_, i) => `$${i + 2}::numeric[]`).join(", ")})
+     ON CONFLICT (ts) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}`,
+    [rows.map((r) => r.ts), ...columns.map((_, i) => texts.map((t) => t[i]))],
+  );
 }

@@ -1,14 +1,23 @@
 /**
- * The embedded store: SQLite compiled to WebAssembly (sql.js), held in memory and written to its
- * file (atomically, by rename) after every batch. Fits one API instance and a history of up to a
- * few hundred thousand events; beyond that, or for several instances, use PostgreSQL.
+ * The embedded store: SQLite through better-sqlite3, the file in WAL mode, so each batch costs
+ * what it writes (its rows, the running totals it moves and the cursor, in one transaction)
+ * rather than the whole database. Fits one API instance; several instances share PostgreSQL.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "fs";
+import { mkdirSync } from "fs";
 import { dirname } from "path";
 
-import initSqlJs, { type Database, type Statement } from "sql.js";
+import Database from "better-sqlite3";
 
 import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
+import {
+  foldTotals,
+  type HistoryTotals,
+  inOrderAfter,
+  TOTALS_COLUMNS,
+  type TotalsRow,
+  totalsFromText,
+  totalsToText,
+} from "./totals";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -22,56 +31,194 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (signature, idx)
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE INDEX IF NOT EXISTS events_name_ts ON events (name, ts);
 CREATE INDEX IF NOT EXISTS events_owner ON events (json_extract(data, '$.owner'), ts);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history_totals (
+  ts INTEGER PRIMARY KEY,
+  ${TOTALS_COLUMNS.map(([, column]) => `${column} TEXT NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  kind TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (kind, ts)
+);
 `;
 
+interface EventRow {
+  signature: string;
+  idx: number;
+  slot: number;
+  ts: number;
+  name: string;
+  data: string;
+  seq: number;
+}
+
+const toStoredEvent = (r: EventRow): StoredEvent => ({
+  signature: r.signature,
+  index: r.idx,
+  slot: r.slot,
+  ts: r.ts,
+  name: r.name,
+  data: JSON.parse(r.data) as StoredEvent["data"],
+  seq: r.seq,
+});
+
+const COLUMNS = "signature, idx, slot, ts, name, data, seq";
+const TOTALS = TOTALS_COLUMNS.map(([, column]) => column).join(", ");
+
 export class SqliteEventStore implements EventStore {
-  private constructor(
-    private readonly db: Database,
-    private readonly path: string | undefined,
-  ) {}
+  private readonly statements;
+  /** Statements whose text depends on the query's shape, prepared once per shape. */
+  private readonly shaped = new Map<string, Database.Statement>();
+  private readonly insertBatch: (events: StoredEvent[], cursor: string) => number;
+
+  private constructor(private readonly db: Database.Database) {
+    const placeholders = TOTALS_COLUMNS.map(() => "?").join(", ");
+    this.statements = {
+      insert: db.prepare(
+        "INSERT OR IGNORE INTO events (signature, idx, slot, ts, name, data) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      setCursor: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?)"),
+      cursor: db.prepare("SELECT value FROM meta WHERE key = 'cursor'").pluck(),
+      totalsAt: db.prepare(
+        `SELECT ts, ${TOTALS} FROM history_totals WHERE ts <= ? ORDER BY ts DESC LIMIT 1`,
+      ),
+      totalsBefore: db.prepare(
+        `SELECT ts, ${TOTALS} FROM history_totals WHERE ts < ? ORDER BY ts DESC LIMIT 1`,
+      ),
+      newestTotals: db.prepare(`SELECT ts, ${TOTALS} FROM history_totals ORDER BY ts DESC LIMIT 1`),
+      upsertTotals: db.prepare(
+        `INSERT OR REPLACE INTO history_totals (ts, ${TOTALS}) VALUES (?, ${placeholders})`,
+      ),
+      deleteTotalsFrom: db.prepare("DELETE FROM history_totals WHERE ts >= ?"),
+      eventsFromInTimeOrder: db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE ts >= ? ORDER BY ts, seq`,
+      ),
+      count: db.prepare("SELECT COUNT(*) FROM events").pluck(),
+    };
+    this.insertBatch = db.transaction((events: StoredEvent[], cursor: string) => {
+      const added: StoredEvent[] = [];
+      for (const e of events) {
+        const { changes } = this.statements.insert.run(
+          e.signature,
+          e.index,
+          e.slot,
+          e.ts,
+          e.name,
+          JSON.stringify(e.data),
+        );
+        if (changes > 0) added.push(e);
+      }
+      this.addTotals(added);
+      this.statements.setCursor.run(cursor);
+      return added.length;
+    });
+  }
 
   static async open(path?: string): Promise<SqliteEventStore> {
-    const SQL = await initSqlJs();
-    const db = path && existsSync(path) ? new SQL.Database(readFileSync(path)) : new SQL.Database();
-    db.run(SCHEMA);
-    return new SqliteEventStore(db, path);
+    if (path) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path ?? ":memory:");
+    // WAL: a batch appends its pages to the log instead of rewriting the file, and readers are
+    // not blocked. `synchronous = NORMAL` is crash-safe for the process (a kill -9 loses
+    // nothing committed); a power cut may lose the last batches, which are indexed again from
+    // the cursor they took with them.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.exec(SCHEMA);
+    const store = new SqliteEventStore(db);
+    store.backfillTotals();
+    return store;
+  }
+
+  /** A store written before the running totals existed gets them from its rows, once. */
+  private backfillTotals(): void {
+    if (this.statements.newestTotals.get() !== undefined) return;
+    if (Number(this.statements.count.get()) === 0) return;
+    this.db.transaction(() => this.refoldFrom(Number.MIN_SAFE_INTEGER))();
+  }
+
+  private addTotals(added: StoredEvent[]): void {
+    if (added.length === 0) return;
+    const base = this.totalsRow(this.statements.newestTotals.get());
+    if (!inOrderAfter(base, added)) {
+      this.refoldFrom(Math.min(...added.map((e) => e.ts)));
+      return;
+    }
+    for (const row of foldTotals(base, added)) this.writeTotals(row);
+  }
+
+  /** Recomputes the totals from second `ts` on, from the rows (in time order). */
+  private refoldFrom(ts: number): void {
+    this.statements.deleteTotalsFrom.run(ts);
+    const base = this.totalsRow(this.statements.totalsBefore.get(ts));
+    const events = (this.statements.eventsFromInTimeOrder.all(ts) as EventRow[]).map(toStoredEvent);
+    for (const row of foldTotals(base, events)) this.writeTotals(row);
+  }
+
+  private writeTotals(row: TotalsRow): void {
+    this.statements.upsertTotals.run(row.ts, ...totalsToText(row));
+  }
+
+  private totalsRow(row: unknown): TotalsRow | undefined {
+    if (row === undefined) return undefined;
+    const r = row as Record<string, string | number>;
+    return { ...totalsFromText(r), ts: Number(r.ts) };
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let statement = this.shaped.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.shaped.set(sql, statement);
+    }
+    return statement;
   }
 
   async insert(events: StoredEvent[], cursor: string): Promise<number> {
-    let inserted = 0;
-    this.db.run("BEGIN");
-    try {
-      const statement = this.db.prepare(
-        "INSERT OR IGNORE INTO events (signature, idx, slot, ts, name, data) VALUES (?, ?, ?, ?, ?, ?)",
-      );
-      for (const e of events) {
-        statement.run([e.signature, e.index, e.slot, e.ts, e.name, JSON.stringify(e.data)]);
-        inserted += this.db.getRowsModified();
-      }
-      statement.free();
-      this.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?)", [cursor]);
-      this.db.run("COMMIT");
-    } catch (err) {
-      this.db.run("ROLLBACK");
-      throw err;
-    }
-    this.persist();
-    return inserted;
+    return this.insertBatch(events, cursor);
   }
 
   async cursor(): Promise<string | undefined> {
-    const rows = this.db.exec("SELECT value FROM meta WHERE key = 'cursor'");
-    return rows[0]?.values[0]?.[0] as string | undefined;
+    return this.statements.cursor.get() as string | undefined;
   }
 
-  async eventsUntil(toTs: number): Promise<StoredEvent[]> {
-    const statement = this.db.prepare(
-      "SELECT signature, idx, slot, ts, name, data, seq FROM events WHERE ts <= ? ORDER BY seq",
+  async eventsSince(fromTs: number, names?: readonly string[]): Promise<StoredEvent[]> {
+    const params: (string | number)[] = [fromTs];
+    let where = "ts >= ?";
+    if (names) {
+      where += ` AND name IN (${names.map(() => "?").join(", ")})`;
+      params.push(...names);
+    }
+    const rows = this.prepared(`SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY seq`).all(
+      ...params,
+    ) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  async totalsAt(times: readonly number[]): Promise<HistoryTotals[]> {
+    return times.map((t) =>
+      totalsFromText(this.statements.totalsAt.get(t) as Record<string, string> | undefined),
     );
-    statement.bind([toTs]);
-    return this.rows(statement);
+  }
+
+  async saveCheckpoint(kind: string, ts: number, state: string): Promise<void> {
+    this.prepared("INSERT OR IGNORE INTO checkpoints (kind, ts, state) VALUES (?, ?, ?)").run(
+      kind,
+      ts,
+      state,
+    );
+  }
+
+  async checkpointAtOrBefore(
+    kind: string,
+    ts: number,
+  ): Promise<{ ts: number; state: string } | undefined> {
+    return this.prepared(
+      "SELECT ts, state FROM checkpoints WHERE kind = ? AND ts <= ? ORDER BY ts DESC LIMIT 1",
+    ).get(kind, ts) as { ts: number; state: string } | undefined;
   }
 
   async latestEvents(
@@ -89,46 +236,18 @@ export class SqliteEventStore implements EventStore {
       where.push("json_extract(data, '$.owner') = ?");
       params.push(owner);
     }
-    const statement = this.db.prepare(
-      `SELECT signature, idx, slot, ts, name, data, seq FROM events
+    const rows = this.prepared(
+      `SELECT ${COLUMNS} FROM events
        WHERE ${where.join(" AND ")} ORDER BY ts DESC, seq DESC LIMIT ?`,
-    );
-    statement.bind([...params, limit]);
-    return this.rows(statement);
-  }
-
-  private rows(statement: Statement): StoredEvent[] {
-    const events: StoredEvent[] = [];
-    while (statement.step()) {
-      const [signature, index, slot, ts, name, data, seq] = statement.get();
-      events.push({
-        signature: String(signature),
-        index: Number(index),
-        slot: Number(slot),
-        ts: Number(ts),
-        name: String(name),
-        data: JSON.parse(String(data)) as StoredEvent["data"],
-        ...(seq === undefined ? {} : { seq: Number(seq) }),
-      });
-    }
-    statement.free();
-    return events;
+    ).all(...params, limit) as EventRow[];
+    return rows.map(toStoredEvent);
   }
 
   async count(): Promise<number> {
-    return Number(this.db.exec("SELECT COUNT(*) FROM events")[0].values[0][0]);
+    return Number(this.statements.count.get());
   }
 
   async close(): Promise<void> {
-    this.persist();
     this.db.close();
-  }
-
-  private persist() {
-    if (!this.path) return;
-    mkdirSync(dirname(this.path), { recursive: true });
-    const partial = `${this.path}.partial`;
-    writeFileSync(partial, this.db.export());
-    renameSync(partial, this.path);
   }
 }

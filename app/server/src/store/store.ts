@@ -1,9 +1,12 @@
 /**
- * Where the indexer keeps the program's events: an embedded SQLite file by default (sql.js),
- * PostgreSQL when several API instances share one history. Rows are keyed by (signature, event
- * index), so re-indexing a transaction never counts it twice; the cursor (the newest signature
- * indexed) is written in the same transaction as the rows it covers.
+ * Where the indexer keeps the program's events: an embedded SQLite file by default
+ * (better-sqlite3, WAL), PostgreSQL when several API instances share one history. Rows are keyed
+ * by (signature, event index), so re-indexing a transaction never counts it twice; the cursor
+ * (the newest signature indexed) and the history's running totals (`totals.ts`) are written in
+ * the same transaction as the rows they cover.
  */
+import type { HistoryTotals } from "./totals";
+
 export type EventValue = string | number | boolean | null;
 
 export interface StoredEvent {
@@ -42,8 +45,17 @@ export interface EventStore {
   insert(events: StoredEvent[], cursor: string): Promise<number>;
   /** The newest signature indexed, if any. */
   cursor(): Promise<string | undefined>;
-  /** Events with `ts <= toTs`, oldest first. */
-  eventsUntil(toTs: number): Promise<StoredEvent[]>;
+  /** Events with `ts >= fromTs` (named one of `names` when given), in chain order. */
+  eventsSince(fromTs: number, names?: readonly string[]): Promise<StoredEvent[]>;
+  /** For each time, the totals of every event at or before it (one index read per time). */
+  totalsAt(times: readonly number[]): Promise<HistoryTotals[]>;
+  /** Saves a checkpoint of derived state (kept if one is already saved for `kind` at `ts`). */
+  saveCheckpoint(kind: string, ts: number, state: string): Promise<void>;
+  /** The newest checkpoint of `kind` at or before `ts`. */
+  checkpointAtOrBefore(
+    kind: string,
+    ts: number,
+  ): Promise<{ ts: number; state: string } | undefined>;
   /**
    * The newest `limit` events named one of `names`, newest first (by chain time, then by
    * `seq`), narrowed by `beforeTs`, `cursor` and `owner` when given.

@@ -1,0 +1,246 @@
+/**
+ * The history's pre-aggregated totals and the yield's checkpoints give the answers a replay of
+ * every raw event gives: real transactions over 38 days of the chain's clock (deposits, stakes,
+ * unstake requests, claims, buybacks), indexed by an API on the default store (an SQLite file)
+ * and one on PostgreSQL; each history (several intervals, unaligned edges, an event exactly at
+ * `to`, the dashboard's ranges) is compared with a recomputation from the stored raw events,
+ * and a restart's yield (resumed from a checkpoint) with a tracker that replayed every event.
+ */
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+
+import { Wallet } from "@anchor-lang/core";
+import { expect } from "chai";
+import pino from "pino";
+
+import { runCrankCycle } from "../../app/crank/src";
+import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
+import { advanceClock } from "../../app/localnet/validator";
+import {
+  type ApiServer,
+  type HistoryPoint,
+  startApiServer,
+  type StoredEvent,
+} from "../../app/server/src";
+import { YieldTracker } from "../../app/server/src/yield";
+import { claim, requestUnstake, stake } from "../../app/sdk/src";
+import { fundedWallet, payRevenue } from "../utils/economy";
+import { startPostgres, type TestPostgres } from "../utils/postgres";
+
+const USDC = 1_000_000n;
+const ASHAO = 1_000_000_000n;
+const HOUR = 3_600;
+const DAY = 86_400;
+
+/** The history as it was computed before the totals existed: one pass over every event. */
+function historyFromEvents(
+  events: StoredEvent[],
+  fromSecs: number,
+  toSecs: number,
+  intervalSecs: number,
+): HistoryPoint[] {
+  const big = (value: unknown) => BigInt(String(value ?? "0"));
+  const totals = { revenue: 0n, burned: 0n, spent: 0n, rewards: 0n, staked: 0n };
+  const points: HistoryPoint[] = [];
+  let e = 0;
+  for (let start = fromSecs; start < toSecs; start += intervalSecs) {
+    const end = Math.min(start + intervalSecs, toSecs + 1);
+    const bucket = {
+      revenue: 0n,
+      toBuyback: 0n,
+      toStakers: 0n,
+      spent: 0n,
+      burned: 0n,
+      rewards: 0n,
+    };
+    for (; e < events.length && events[e].ts < end; e++) {
+      const { name, data, ts } = events[e];
+      const inBucket = ts >= start;
+      if (name === "revenueDeposited") {
+        totals.revenue += big(data.amount);
+        if (inBucket) {
+          bucket.revenue += big(data.amount);
+          bucket.toBuyback += big(data.toBuyback);
+          bucket.toStakers += big(data.toStakers);
+        }
+      } else if (name === "buybackExecuted") {
+        totals.spent += big(data.usdcSpent);
+        totals.burned += big(data.ashaoBurned);
+        if (inBucket) {
+          bucket.spent += big(data.usdcSpent);
+          bucket.burned += big(data.ashaoBurned);
+        }
+      } else if (name === "rewardsClaimed") {
+        totals.rewards += big(data.amount);
+        if (inBucket) bucket.rewards += big(data.amount);
+      }
+      if (data.totalStaked !== undefined) totals.staked = big(data.totalStaked);
+    }
+    points.push({
+      t: new Date(start * 1000).toISOString(),
+      revenue: bucket.revenue.toString(),
+      toBuyback: bucket.toBuyback.toString(),
+      toStakers: bucket.toStakers.toString(),
+      buybackUsdcSpent: bucket.spent.toString(),
+      ashaoBurned: bucket.burned.toString(),
+      rewardsPaid: bucket.rewards.toString(),
+      totalStaked: totals.staked.toString(),
+      cumulativeRevenue: totals.revenue.toString(),
+      cumulativeBurned: totals.burned.toString(),
+      cumulativeUsdcSpent: totals.spent.toString(),
+      cumulativeRewardsPaid: totals.rewards.toString(),
+    });
+  }
+  return points;
+}
+
+interface HistoryAnswer {
+  from: string;
+  to: string;
+  interval: string;
+  points: HistoryPoint[];
+}
+
+describe("API: pre-aggregated history and checkpointed yield equal a replay of the raw events", function () {
+  this.timeout(120_000);
+  let economy: LocalEconomy;
+  let postgres: TestPostgres;
+  let sqliteFile: string;
+  const servers: ApiServer[] = [];
+  let paid = 0n;
+  let buybacks = 0;
+
+  const start = async (database: string) => {
+    const server = await startApiServer({
+      rpcUrl: economy.validator.rpcUrl,
+      wsUrl: economy.validator.wsUrl,
+      database,
+    });
+    servers.push(server);
+    return server;
+  };
+
+  before(async () => {
+    postgres = await startPostgres();
+    economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
+    sqliteFile = join(mkdtempSync(join(tmpdir(), "ashao-totals-")), "events.sqlite");
+    const { connection } = economy.validator;
+    const alice = new Wallet(await fundedWallet(economy, 1_000n * ASHAO));
+    const bob = new Wallet(await fundedWallet(economy, 1_000n * ASHAO));
+    const crank = { ...economy.crankConfig, intervalSecs: 1 };
+    const pay = async (amount: bigint) => {
+      await payRevenue(economy, amount);
+      paid += amount;
+    };
+    // Days 0-2, then a month later days 35-37: buckets of every size, some empty, and a
+    // history older than the longest yield window, so a restart resumes from a checkpoint.
+    for (const day of [0, 1, 2, 35, 36, 37]) {
+      await stake(economy.program, alice, 10n * ASHAO + BigInt(day));
+      await pay(100n * USDC + BigInt(day));
+      await advanceClock(connection, 2 * HOUR + 17);
+      await stake(economy.program, bob, 7n * ASHAO);
+      await claim(economy.program, alice);
+      await pay(33n * USDC + 1n);
+      await advanceClock(connection, 5 * 60 + 3);
+      const bought = await runCrankCycle(
+        economy.crankDeps(crank, pino({ level: "silent" })),
+        crank,
+      );
+      if (bought.status === "bought") buybacks++;
+      await requestUnstake(economy.program, bob, 1n * ASHAO);
+      await claim(economy.program, bob);
+      await advanceClock(connection, day === 2 ? 33 * DAY - 7_000 : DAY - 7_000);
+    }
+  });
+
+  after(async () => {
+    for (const server of servers) await server.close();
+    await economy?.stop();
+    await postgres?.stop();
+  });
+
+  for (const store of ["sqlite", "postgres"] as const) {
+    it(`${store}: every history equals the recomputation from the raw events`, async () => {
+      const api = await start(store === "sqlite" ? `sqlite:${sqliteFile}` : postgres.url);
+      const get = async (query: string) => {
+        const res = await fetch(`${api.url}/api/treasury/history?${query}`);
+        expect(res.status, query).to.equal(200);
+        return (await res.json()) as HistoryAnswer;
+      };
+      const events = await api.store.eventsSince(Number.MIN_SAFE_INTEGER);
+      expect(events.map((e) => e.ts)).to.deep.equal(
+        [...events.map((e) => e.ts)].sort((a, b) => a - b),
+      );
+      const first = events[0].ts;
+      const last = events[events.length - 1].ts;
+      // Every deposit is in, and a buyback happened (so the burn columns are not all zero).
+      const whole = await get(`interval=1d&from=${first - 5}&to=${last + 5}`);
+      expect(whole.points.reduce((s, p) => s + BigInt(p.revenue), 0n)).to.equal(paid);
+      expect(buybacks).to.be.greaterThan(0);
+      expect(BigInt(whole.points[whole.points.length - 1].cumulativeBurned) > 0n).to.equal(true);
+
+      const deposit = events.find((e) => e.name === "revenueDeposited" && e.ts > first + DAY)!;
+      const queries: [string, number, number][] = [
+        ["1d", first - 13, last + 1],
+        ["6h", first - 3 * HOUR + 7, last + 29],
+        ["1h", first - 7, last],
+        ["1h", first + 40 * HOUR, last - DAY],
+        ["15m", first - 600, first + 2 * DAY],
+        ["5m", deposit.ts - 5 * HOUR, deposit.ts + HOUR + 1],
+        ["1m", deposit.ts - 60 * 30, deposit.ts + 60 * 30],
+        // An event exactly at `to`: a whole last bucket ends before it, a partial one takes it.
+        ["1m", deposit.ts - 60 * 10, deposit.ts],
+        ["1m", deposit.ts - 60 * 10 + 30, deposit.ts],
+        // Before anything happened: zeros.
+        ["1h", first - 10 * HOUR, first - 1],
+      ];
+      for (const [interval, from, to] of queries) {
+        const answer = await get(`interval=${interval}&from=${from}&to=${to}`);
+        const intervalSecs = {
+          "1m": 60,
+          "5m": 300,
+          "15m": 900,
+          "1h": HOUR,
+          "6h": 6 * HOUR,
+          "1d": DAY,
+        }[interval]!;
+        expect(answer.points, `${interval} ${from}..${to}`).to.deep.equal(
+          historyFromEvents(events, from, to, intervalSecs),
+        );
+      }
+      for (const range of ["24h", "7d", "30d", "all"]) {
+        const answer = await get(`range=${range}`);
+        const from = Date.parse(answer.from) / 1000;
+        const to = Date.parse(answer.to) / 1000;
+        const intervalSecs =
+          (Date.parse(answer.points[1].t) - Date.parse(answer.points[0].t)) / 1000;
+        expect(answer.points, range).to.deep.equal(
+          historyFromEvents(events, from, to, intervalSecs),
+        );
+      }
+      // One instance per SQLite file: the next test restarts on it.
+      servers.splice(servers.indexOf(api), 1);
+      await api.close();
+    });
+
+    it(`${store}: a restart resumes the yield from a checkpoint with a replay's answers`, async () => {
+      const database = store === "sqlite" ? `sqlite:${sqliteFile}` : postgres.url;
+      const api = await start(database);
+      await api.indexer.catchUp();
+      const events = await api.store.eventsSince(Number.MIN_SAFE_INTEGER);
+      const newest = events[events.length - 1].ts;
+      // A checkpoint old enough to cover the 30-day window exists, so the start resumed there.
+      const saved = await api.store.checkpointAtOrBefore("yield", newest - 30 * DAY);
+      expect(saved?.ts).to.be.greaterThan(events[0].ts);
+      const resumed = new YieldTracker();
+      await resumed.load(api.store);
+      const replayed = new YieldTracker();
+      for (const event of events) replayed.apply(event);
+      const report = resumed.report(api.snapshot);
+      expect(report).to.deep.equal(replayed.report(api.snapshot));
+      expect(BigInt(report.trailing30d.released.raw) > 0n).to.equal(true);
+      expect(report.price).to.not.equal(null);
+    });
+  }
+});
