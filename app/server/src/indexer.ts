@@ -4,8 +4,15 @@
  * the transactions' logs through Anchor's event parser. A `logsSubscribe` notification only
  * wakes it, so events that happened while the API was down are caught up the same way, with no
  * gap and (rows keyed by signature and index) no double counting.
+ *
+ * Catching up is a pipeline: up to `BATCHES_IN_FLIGHT` batches of transactions are being read
+ * while the oldest one read is parsed and stored, and batches are stored strictly in chain order
+ * (each with the cursor at its newest transaction, in one database transaction), so a crash at
+ * any point leaves the store at the end of a batch. The two RPC methods are called over plain
+ * JSON-RPC (a batch request for the transactions, as web3.js sends it) and only the fields used
+ * are read: web3.js's validation of each response took half the catch-up's time.
  */
-import type { ConfirmedSignatureInfo, Connection } from "@solana/web3.js";
+import type { Connection } from "@solana/web3.js";
 import { PublicKey } from "@solana/web3.js";
 
 import {
@@ -20,8 +27,49 @@ import {
 import type { EventStore, EventValue, StoredEvent } from "./store/store";
 
 const PAGE = 1_000;
-const TRANSACTIONS_PER_BATCH = 50;
+const TRANSACTIONS_PER_BATCH = 100;
+/** Batches requested ahead of the one being stored (the RPC node works while we parse). */
+const BATCHES_IN_FLIGHT = 4;
 const RETRY_MS = 2_000;
+
+/** What the indexer reads of a signature (`getSignaturesForAddress`). */
+interface SignatureInfo {
+  signature: string;
+  slot: number;
+  err: unknown;
+}
+
+/** What the indexer reads of a transaction (`getTransaction`). */
+interface TransactionLogs {
+  slot: number;
+  blockTime: number | null;
+  meta: { logMessages?: string[] | null } | null;
+}
+
+/** One JSON-RPC request, or a batch of them (answers in request order). */
+async function rpc<T>(url: string, method: string, paramsList: unknown[][]): Promise<T[]> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(paramsList.map((params, id) => ({ jsonrpc: "2.0", id, method, params }))),
+  });
+  if (!response.ok) throw new Error(`${method}: HTTP ${response.status} from the RPC node`);
+  const body = (await response.json()) as
+    | { id: number; result?: T; error?: { code: number; message: string } }[]
+    | { error?: { code: number; message: string } };
+  if (!Array.isArray(body) || body.length !== paramsList.length) {
+    const error = Array.isArray(body) ? undefined : body.error;
+    throw new Error(`${method}: ${error?.message ?? "unexpected answer"} from the RPC node`);
+  }
+  const results: T[] = new Array<T>(paramsList.length);
+  for (const answer of body) {
+    if (answer.error || answer.result === undefined) {
+      throw new Error(`${method}: ${answer.error?.message ?? "no result"} (${answer.error?.code})`);
+    }
+    results[answer.id] = answer.result;
+  }
+  return results;
+}
 
 export interface IndexerStatus {
   events: number;
@@ -153,34 +201,73 @@ export class EventIndexer {
   }
 
   private async pass(): Promise<void> {
-    const newestFirst: ConfirmedSignatureInfo[] = [];
+    const url = this.connection.rpcEndpoint;
+    const newestFirst: SignatureInfo[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = await this.connection.getSignaturesForAddress(
-        this.program.programId,
-        { until: this.status.lastSignature, before, limit: PAGE },
-        "confirmed",
-      );
+      const [page] = await rpc<SignatureInfo[]>(url, "getSignaturesForAddress", [
+        [
+          this.program.programId.toBase58(),
+          { until: this.status.lastSignature, before, limit: PAGE, commitment: "confirmed" },
+        ],
+      ]);
       newestFirst.push(...page);
       if (page.length < PAGE) break;
       before = page[page.length - 1].signature;
     }
     const oldestFirst = newestFirst.reverse();
-    for (let i = 0; i < oldestFirst.length && !this.stopped; i += TRANSACTIONS_PER_BATCH) {
-      await this.indexBatch(oldestFirst.slice(i, i + TRANSACTIONS_PER_BATCH));
+    const batches: SignatureInfo[][] = [];
+    for (let i = 0; i < oldestFirst.length; i += TRANSACTIONS_PER_BATCH) {
+      batches.push(oldestFirst.slice(i, i + TRANSACTIONS_PER_BATCH));
     }
+    const reads: Promise<TransactionLogs[]>[] = [];
+    const readAhead = (upTo: number) => {
+      while (reads.length < Math.min(upTo, batches.length)) {
+        const read = this.read(url, batches[reads.length]);
+        // Awaited in order below; a read failing while an earlier batch is stored is reported
+        // then, not as an unhandled rejection.
+        read.catch(() => undefined);
+        reads.push(read);
+      }
+    };
+    // A batch is parsed while the one before it is being written (PostgreSQL works in its own
+    // process meanwhile); writes stay one at a time and in order.
+    let storing: Promise<void> = Promise.resolve();
+    for (let i = 0; i < batches.length && !this.stopped; i++) {
+      readAhead(i + 1 + BATCHES_IN_FLIGHT);
+      const rows = this.parse(batches[i], await reads[i]);
+      await storing;
+      storing = this.storeRows(batches[i], rows);
+      storing.catch(() => undefined);
+    }
+    await storing;
     this.status.catchUps++;
   }
 
-  private async indexBatch(signatures: ConfirmedSignatureInfo[]): Promise<void> {
+  /** The successful transactions of a batch (failed ones carry no events). */
+  private read(url: string, signatures: SignatureInfo[]): Promise<TransactionLogs[]> {
     const succeeded = signatures.filter((s) => s.err === null);
-    const transactions = await this.connection.getTransactions(
-      succeeded.map((s) => s.signature),
-      { commitment: "confirmed", maxSupportedTransactionVersion: 0 },
+    if (succeeded.length === 0) return Promise.resolve([]);
+    return rpc<TransactionLogs | null>(
+      url,
+      "getTransaction",
+      succeeded.map((s) => [
+        s.signature,
+        { commitment: "confirmed", maxSupportedTransactionVersion: 0, encoding: "json" },
+      ]),
+    ).then((transactions) =>
+      transactions.map((tx, i) => {
+        if (!tx) throw new Error(`transaction ${succeeded[i].signature} not found`);
+        return tx;
+      }),
     );
+  }
+
+  /** A batch's events as stored, in chain order. */
+  private parse(signatures: SignatureInfo[], transactions: TransactionLogs[]): StoredEvent[] {
+    const succeeded = signatures.filter((s) => s.err === null);
     const rows: StoredEvent[] = [];
     transactions.forEach((tx, i) => {
-      if (!tx) throw new Error(`transaction ${succeeded[i].signature} not found`);
       parseTreasuryEvents(this.program, tx.meta?.logMessages ?? []).forEach((event, index) => {
         const data = Object.fromEntries(
           Object.entries(eventFields(event)).map(([k, v]) => [k, storedValue(v)]),
@@ -195,6 +282,11 @@ export class EventIndexer {
         });
       });
     });
+    return rows;
+  }
+
+  /** Stores a batch's rows with the cursor at its newest transaction, then hands them on. */
+  private async storeRows(signatures: SignatureInfo[], rows: StoredEvent[]): Promise<void> {
     const newest = signatures[signatures.length - 1];
     this.status.events += await this.store.insert(rows, newest.signature);
     rows.forEach((row) => this.onEvent(row));
