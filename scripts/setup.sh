@@ -12,6 +12,13 @@ node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.ex
   die "node 20.18 or newer is required (package.json's engines; found $(node --version))"
 
 [ -f package-lock.json ] || die "package-lock.json is missing"
+# better-sqlite3 compiles its native module when its prebuilt binary cannot be downloaded (an
+# offline machine); node-gyp then needs Node's headers, which it would also try to download:
+# point it at the ones installed beside this node, when they are there.
+node_prefix="$(node -p 'require("path").resolve(process.execPath, "../..")')"
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node_version.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
 lock_stamp="node_modules/.package-lock.sha256"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$want" ]; then
