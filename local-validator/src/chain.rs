@@ -555,7 +555,7 @@ impl Chain {
 
     /// A processed transaction, read back whole.
     pub fn get_record(&self, signature: &Signature) -> Option<TxRecord> {
-        self.ledger.record(signature)
+        self.ledger.entry(signature).map(Entry::record)
     }
 
     /// A processed transaction's summary (slot, status, memo).

@@ -8,6 +8,7 @@
 //! address's list hold those numbers, so `getSignaturesForAddress` pages in `O(log n + limit)`.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -112,8 +113,9 @@ pub struct TxRecord {
 }
 
 /// What the ledger keeps of a transaction outside its compressed blob: enough for statuses and
-/// signature listings.
-#[derive(Debug)]
+/// signature listings. Cloned (about a kilobyte) to read the transaction back after the chain's
+/// lock is released.
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub signature: Signature,
     pub slot: u64,
@@ -124,6 +126,39 @@ pub struct Entry {
     pub memo: Option<Box<str>>,
     /// zstd of bincode `(transaction, StoredMeta)`.
     blob: Box<[u8]>,
+}
+
+thread_local! {
+    /// One decompression context per thread (making one per record cost as much as the rest of
+    /// reading it back).
+    static DECOMPRESSOR: RefCell<zstd::bulk::Decompressor<'static>> =
+        RefCell::new(zstd::bulk::Decompressor::new().expect("a zstd decompression context"));
+}
+
+impl Entry {
+    /// The transaction read back whole.
+    pub fn record(&self) -> TxRecord {
+        // The blob was written by `Ledger::push` from these very types; failing to read it back
+        // is a bug, not a condition to serve.
+        let size = zstd::zstd_safe::get_frame_content_size(&self.blob)
+            .ok()
+            .flatten()
+            .expect("a ledger blob names its size");
+        let bytes = DECOMPRESSOR
+            .with(|d| d.borrow_mut().decompress(&self.blob, size as usize))
+            .expect("a ledger blob decompresses");
+        let (transaction, meta): (VersionedTransaction, StoredMeta) =
+            bincode::deserialize(&bytes).expect("a ledger blob decodes");
+        TxRecord {
+            signature: self.signature,
+            slot: self.slot,
+            block_time: self.block_time,
+            index: self.index,
+            transaction,
+            meta: meta.to_status_meta(),
+            memo: self.memo.as_deref().map(str::to_string),
+        }
+    }
 }
 
 /// A transaction about to be recorded.
@@ -192,33 +227,9 @@ impl Ledger {
             .map(|at| &self.entries[at as usize])
     }
 
-    /// A transaction read back whole.
-    pub fn record(&self, signature: &Signature) -> Option<TxRecord> {
-        self.position(signature).map(|at| self.record_at(at))
-    }
-
     /// The transaction at `position` (landing order), read back whole.
     pub fn record_at(&self, position: u32) -> TxRecord {
-        let entry = &self.entries[position as usize];
-        // The blob was written by `push` from these very types; failing to read it back is a
-        // bug, not a condition to serve.
-        let size = zstd::zstd_safe::get_frame_content_size(&entry.blob)
-            .ok()
-            .flatten()
-            .expect("a ledger blob names its size");
-        let bytes =
-            zstd::bulk::decompress(&entry.blob, size as usize).expect("a ledger blob decompresses");
-        let (transaction, meta): (VersionedTransaction, StoredMeta) =
-            bincode::deserialize(&bytes).expect("a ledger blob decodes");
-        TxRecord {
-            signature: entry.signature,
-            slot: entry.slot,
-            block_time: entry.block_time,
-            index: entry.index,
-            transaction,
-            meta: meta.to_status_meta(),
-            memo: entry.memo.as_deref().map(str::to_string),
-        }
+        self.entries[position as usize].record()
     }
 
     /// Records a transaction; returns its position (landing order).
@@ -350,7 +361,10 @@ mod tests {
             });
         }
         assert_eq!(ledger.len(), 5);
-        let record = ledger.record(&txs[3].signatures[0]).expect("recorded");
+        let record = ledger
+            .entry(&txs[3].signatures[0])
+            .expect("recorded")
+            .record();
         assert_eq!(record.transaction, txs[3]);
         assert_eq!(record.slot, 10);
         assert_eq!(record.meta.log_messages, Some(logs.clone()));

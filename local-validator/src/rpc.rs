@@ -39,8 +39,9 @@ use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status::{
     BlockEncodingOptions, ConfirmedBlock, ConfirmedTransactionWithStatusMeta,
-    TransactionBinaryEncoding, TransactionConfirmationStatus, TransactionStatus,
-    TransactionWithStatusMeta, UiInnerInstructions, UiTransactionEncoding, UiTransactionReturnData,
+    EncodedConfirmedTransactionWithStatusMeta, TransactionBinaryEncoding,
+    TransactionConfirmationStatus, TransactionStatus, TransactionWithStatusMeta,
+    UiInnerInstructions, UiTransactionEncoding, UiTransactionReturnData,
     VersionedTransactionWithStatusMeta,
 };
 
@@ -538,7 +539,7 @@ pub trait SolanaRpc {
         &self,
         signature: String,
         config: Option<RpcEncodingConfigWrapper<RpcTransactionConfig>>,
-    ) -> RpcResult<Option<Value>>;
+    ) -> RpcResult<Option<EncodedConfirmedTransactionWithStatusMeta>>;
     #[method(name = "getBlockTime")]
     fn get_block_time(&self, slot: u64) -> RpcResult<i64>;
     #[method(name = "getBlock")]
@@ -1240,15 +1241,19 @@ impl SolanaRpcServer for RpcImpl {
         &self,
         signature: String,
         config: Option<RpcEncodingConfigWrapper<RpcTransactionConfig>>,
-    ) -> RpcResult<Option<Value>> {
+    ) -> RpcResult<Option<EncodedConfirmedTransactionWithStatusMeta>> {
         let signature = parse_signature(&signature)?;
         let config = config.map(|c| c.convert_to_current()).unwrap_or_default();
         at_least_confirmed(config.commitment)?;
         let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
-        let record = match lock(&self.chain).get_record(&signature) {
-            Some(r) => r,
+        // Only the stored entry is copied under the chain's lock; it is decompressed, decoded
+        // and encoded after (concurrent reads, such as an indexer's batches, then run in
+        // parallel instead of one at a time).
+        let entry = match lock(&self.chain).get_entry(&signature) {
+            Some(entry) => entry.clone(),
             None => return Ok(None),
         };
+        let record = entry.record();
         let confirmed = ConfirmedTransactionWithStatusMeta {
             slot: record.slot,
             tx_with_meta: TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
@@ -1258,12 +1263,12 @@ impl SolanaRpcServer for RpcImpl {
             block_time: Some(record.block_time),
             index: record.index,
         };
-        let encoded = confirmed
+        // Returned as the encoded type itself (serialised once, straight into the response),
+        // not through a `serde_json::Value` built and then serialised.
+        confirmed
             .encode(encoding, config.max_supported_transaction_version)
-            .map_err(|e| encode_error(&e))?;
-        serde_json::to_value(encoded)
             .map(Some)
-            .map_err(|e| internal(e.to_string()))
+            .map_err(|e| encode_error(&e))
     }
 
     fn get_block_time(&self, slot: u64) -> RpcResult<i64> {
