@@ -33,14 +33,14 @@ const BATCHES_IN_FLIGHT = 4;
 const RETRY_MS = 2_000;
 
 /** What the indexer reads of a signature (`getSignaturesForAddress`). */
-interface SignatureInfo {
+export interface SignatureInfo {
   signature: string;
   slot: number;
   err: unknown;
 }
 
 /** What the indexer reads of a transaction (`getTransaction`). */
-interface TransactionLogs {
+export interface TransactionLogs {
   slot: number;
   blockTime: number | null;
   meta: { logMessages?: string[] | null } | null;
@@ -125,6 +125,75 @@ export function storedValue(value: unknown): EventValue {
     : JSON.stringify(p);
 }
 
+// The catch-up's stages (`npm run bench:indexer` also times each alone).
+
+/** Signatures of the program's transactions after `until` (all when undefined), oldest first. */
+export async function signaturesAfter(
+  url: string,
+  programId: PublicKey,
+  until: string | undefined,
+): Promise<SignatureInfo[]> {
+  const newestFirst: SignatureInfo[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const [page] = await rpc<SignatureInfo[]>(url, "getSignaturesForAddress", [
+      [programId.toBase58(), { until, before, limit: PAGE, commitment: "confirmed" }],
+    ]);
+    newestFirst.push(...page);
+    if (page.length < PAGE) break;
+    before = page[page.length - 1].signature;
+  }
+  return newestFirst.reverse();
+}
+
+/** The successful transactions of a batch (failed ones carry no events), in one request. */
+export function readTransactions(
+  url: string,
+  signatures: SignatureInfo[],
+): Promise<TransactionLogs[]> {
+  const succeeded = signatures.filter((s) => s.err === null);
+  if (succeeded.length === 0) return Promise.resolve([]);
+  return rpc<TransactionLogs | null>(
+    url,
+    "getTransaction",
+    succeeded.map((s) => [
+      s.signature,
+      { commitment: "confirmed", maxSupportedTransactionVersion: 0, encoding: "json" },
+    ]),
+  ).then((transactions) =>
+    transactions.map((tx, i) => {
+      if (!tx) throw new Error(`transaction ${succeeded[i].signature} not found`);
+      return tx;
+    }),
+  );
+}
+
+/** A batch's events as stored, in chain order. */
+export function eventRows(
+  program: TreasuryProgram,
+  signatures: SignatureInfo[],
+  transactions: TransactionLogs[],
+): StoredEvent[] {
+  const succeeded = signatures.filter((s) => s.err === null);
+  const rows: StoredEvent[] = [];
+  transactions.forEach((tx, i) => {
+    parseTreasuryEvents(program, tx.meta?.logMessages ?? []).forEach((event, index) => {
+      const data = Object.fromEntries(
+        Object.entries(eventFields(event)).map(([k, v]) => [k, storedValue(v)]),
+      );
+      rows.push({
+        signature: succeeded[i].signature,
+        index,
+        slot: tx.slot,
+        ts: Number(data.unixTimestamp ?? tx.blockTime ?? 0),
+        name: event.name,
+        data,
+      });
+    });
+  });
+  return rows;
+}
+
 export class EventIndexer {
   readonly status: IndexerStatus = { events: 0, lastSlot: 0, seenSlot: 0, catchUps: 0 };
   private running?: Promise<void>;
@@ -202,20 +271,11 @@ export class EventIndexer {
 
   private async pass(): Promise<void> {
     const url = this.connection.rpcEndpoint;
-    const newestFirst: SignatureInfo[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const [page] = await rpc<SignatureInfo[]>(url, "getSignaturesForAddress", [
-        [
-          this.program.programId.toBase58(),
-          { until: this.status.lastSignature, before, limit: PAGE, commitment: "confirmed" },
-        ],
-      ]);
-      newestFirst.push(...page);
-      if (page.length < PAGE) break;
-      before = page[page.length - 1].signature;
-    }
-    const oldestFirst = newestFirst.reverse();
+    const oldestFirst = await signaturesAfter(
+      url,
+      this.program.programId,
+      this.status.lastSignature,
+    );
     const batches: SignatureInfo[][] = [];
     for (let i = 0; i < oldestFirst.length; i += TRANSACTIONS_PER_BATCH) {
       batches.push(oldestFirst.slice(i, i + TRANSACTIONS_PER_BATCH));
@@ -223,7 +283,7 @@ export class EventIndexer {
     const reads: Promise<TransactionLogs[]>[] = [];
     const readAhead = (upTo: number) => {
       while (reads.length < Math.min(upTo, batches.length)) {
-        const read = this.read(url, batches[reads.length]);
+        const read = readTransactions(url, batches[reads.length]);
         // Awaited in order below; a read failing while an earlier batch is stored is reported
         // then, not as an unhandled rejection.
         read.catch(() => undefined);
@@ -235,54 +295,13 @@ export class EventIndexer {
     let storing: Promise<void> = Promise.resolve();
     for (let i = 0; i < batches.length && !this.stopped; i++) {
       readAhead(i + 1 + BATCHES_IN_FLIGHT);
-      const rows = this.parse(batches[i], await reads[i]);
+      const rows = eventRows(this.program, batches[i], await reads[i]);
       await storing;
       storing = this.storeRows(batches[i], rows);
       storing.catch(() => undefined);
     }
     await storing;
     this.status.catchUps++;
-  }
-
-  /** The successful transactions of a batch (failed ones carry no events). */
-  private read(url: string, signatures: SignatureInfo[]): Promise<TransactionLogs[]> {
-    const succeeded = signatures.filter((s) => s.err === null);
-    if (succeeded.length === 0) return Promise.resolve([]);
-    return rpc<TransactionLogs | null>(
-      url,
-      "getTransaction",
-      succeeded.map((s) => [
-        s.signature,
-        { commitment: "confirmed", maxSupportedTransactionVersion: 0, encoding: "json" },
-      ]),
-    ).then((transactions) =>
-      transactions.map((tx, i) => {
-        if (!tx) throw new Error(`transaction ${succeeded[i].signature} not found`);
-        return tx;
-      }),
-    );
-  }
-
-  /** A batch's events as stored, in chain order. */
-  private parse(signatures: SignatureInfo[], transactions: TransactionLogs[]): StoredEvent[] {
-    const succeeded = signatures.filter((s) => s.err === null);
-    const rows: StoredEvent[] = [];
-    transactions.forEach((tx, i) => {
-      parseTreasuryEvents(this.program, tx.meta?.logMessages ?? []).forEach((event, index) => {
-        const data = Object.fromEntries(
-          Object.entries(eventFields(event)).map(([k, v]) => [k, storedValue(v)]),
-        );
-        rows.push({
-          signature: succeeded[i].signature,
-          index,
-          slot: tx.slot,
-          ts: Number(data.unixTimestamp ?? tx.blockTime ?? 0),
-          name: event.name,
-          data,
-        });
-      });
-    });
-    return rows;
   }
 
   /** Stores a batch's rows with the cursor at its newest transaction, then hands them on. */
