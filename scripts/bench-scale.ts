@@ -285,7 +285,11 @@ function encodeAccount(
   return data;
 }
 
-async function seedPositions(economy: LocalEconomy, n: number, pid: number): Promise<Seeded> {
+export async function seedPositions(
+  economy: LocalEconomy,
+  n: number,
+  pid: number,
+): Promise<Seeded> {
   const { connection } = economy.validator;
   const { program, accounts } = economy;
   const state = await fetchTreasuryOrThrow(program);
@@ -999,10 +1003,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+// Run as a script; scripts/bench-snapshot.ts imports the seeding.
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -47,8 +47,13 @@ export interface ApiServerOptions {
   /** The cluster explorer links point at (default: from the public RPC URL). */
   cluster?: Cluster;
   logger?: boolean;
-  /** How often the snapshot is re-read in full, as a guard against missed notifications. */
-  reloadEverySecs?: number;
+  /**
+   * How often the snapshot checks itself against the chain (the small accounts and a slice of
+   * the positions; default 1 s), as a guard against missed notifications.
+   */
+  checkEverySecs?: number;
+  /** Positions re-read per check (default 100). */
+  positionsPerCheck?: number;
 }
 
 export interface ApiServer {
@@ -70,6 +75,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   const snapshot = new TreasurySnapshot(connection, program, {
     nonCirculating: options.nonCirculating,
+    checkEveryMs: (options.checkEverySecs ?? 1) * 1000,
+    positionsPerCheck: options.positionsPerCheck,
   });
   const store = await openEventStore(options.database ?? "sqlite::memory:");
   const app = Fastify({ logger: options.logger ?? false });
@@ -93,15 +100,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await snapshot.start();
   await yields.load(store);
   await indexer.start();
-  // Notifications missed while the websocket was down: read everything again once it reopens.
+  // Notifications missed while the websocket was down: read everything again once it reopens
+  // (off the event loop); otherwise the snapshot's own bounded checks guard against a missed one.
   onWebSocketReopen(connection, () => {
     void snapshot.reload().catch((err) => app.log.warn({ err }, "snapshot reload failed"));
     void indexer.catchUp().catch((err) => app.log.warn({ err }, "indexer catch-up failed"));
   });
-  const reload = setInterval(
-    () => void snapshot.reload().catch((err) => app.log.warn({ err }, "snapshot reload failed")),
-    (options.reloadEverySecs ?? 30) * 1000,
-  );
 
   await app.register(cors, { origin: true, methods: ["GET", "HEAD"] });
   // Answers are written as they are built; their schemas document them (and the tests hold the
@@ -184,7 +188,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     indexer,
     store,
     async close() {
-      clearInterval(reload);
       await app.close();
       await indexer.stop();
       await snapshot.stop();
