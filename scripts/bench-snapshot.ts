@@ -5,7 +5,8 @@
  * Seeds N stake positions as `npm run bench:scale` does (real StakePosition bytes through
  * `localnet_setAccounts`, the books moved to match), then measures:
  *  - heap per position: a snapshot loaded in a child process run with `--expose-gc`, the heap
- *    after a full collection before and after its start, over N;
+ *    after a full collection before and after its start, over N; then a full re-read (as after
+ *    a websocket reconnect) with the event loop's longest block meanwhile;
  *  - the API (its public start function, in its own process, empty in-memory store): start-up to
  *    `/healthz` ok, `/api/treasury` and `/api/stakers/:wallet` (1,000 wallets) under autocannon
  *    in another process, and the worst single `/api/treasury` over P seconds (the consistency
@@ -14,6 +15,7 @@
  */
 import { spawn } from "child_process";
 import { join } from "path";
+import { monitorEventLoopDelay } from "perf_hooks";
 import { createInterface } from "readline";
 import { parseArgs } from "util";
 
@@ -39,6 +41,9 @@ interface HeapResult {
   positions: number;
   bytesPerPosition: number;
   loadSecs: number;
+  /** The event loop's longest block while every position is read again (as after a reconnect). */
+  reloadBlockMs: number;
+  reloadSecs: number;
 }
 
 /** In the `--expose-gc` child: loads a snapshot and reports its heap per position. */
@@ -56,9 +61,21 @@ async function heap(rpcUrl: string, wsUrl: string): Promise<HeapResult> {
   const loadSecs = (Date.now() - t0) / 1000;
   gc();
   const after = process.memoryUsage().heapUsed;
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const r0 = Date.now();
+  await snapshot.reload();
+  const reloadSecs = (Date.now() - r0) / 1000;
+  delay.disable();
   await snapshot.stop();
   const positions = snapshot.positionCount;
-  return { positions, bytesPerPosition: (after - before) / positions, loadSecs };
+  return {
+    positions,
+    bytesPerPosition: (after - before) / positions,
+    loadSecs,
+    reloadBlockMs: delay.max / 1e6,
+    reloadSecs,
+  };
 }
 
 function run<T>(args: string[]): Promise<T> {
@@ -175,6 +192,10 @@ async function main(): Promise<void> {
       row(
         "snapshot heap per position; its load alone",
         `${memory.bytesPerPosition.toFixed(0)} B (${memory.positions} positions); ${memory.loadSecs.toFixed(1)} s`,
+      );
+      row(
+        "full re-read (as after a reconnect): time; the event loop's longest block",
+        `${memory.reloadSecs.toFixed(1)} s; ${memory.reloadBlockMs.toFixed(0)} ms`,
       );
     } finally {
       api.kill("SIGTERM");
