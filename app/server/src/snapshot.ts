@@ -193,6 +193,7 @@ export class TreasurySnapshot {
   state?: TreasuryState;
   /** Highest slot any part of the snapshot was read at. */
   slot = 0;
+  /** When the snapshot last changed or was last confirmed against the chain by a check. */
   readAt = new Date(0);
   /** Bumped on every change, for ETags and caches. */
   version = 0;
@@ -388,6 +389,9 @@ export class TreasurySnapshot {
         if (!addresses[i].equals(SYSVAR_CLOCK_PUBKEY)) this.consistency.corrections++;
       }
     });
+    // The snapshot was just confirmed against the chain, changed or not: a quiet treasury's
+    // figures are as fresh as the last check (`ageMs`), not as old as its last change.
+    this.readAt = new Date();
   }
 
   /** Re-reads the next slice of the rolling sweep over every position. */
