@@ -520,4 +520,21 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
       "error: WALLET must be a base58 address (got not-a-wallet) (ashao position --help)\n",
     );
   });
+
+  it("api refuses a consistency-check interval outside 1-3600 s with exit 2, before reaching the RPC", async () => {
+    for (const secs of ["0", "3601", "1.5", "soon"]) {
+      const refused = await run(process.execPath, [
+        BIN,
+        "api",
+        "--rpc-url",
+        "http://127.0.0.1:9",
+        "--check-every",
+        secs,
+      ]);
+      expect(refused.code, secs).to.equal(2);
+      expect(refused.stderr, secs).to.equal(
+        `error: --check-every must be 1-3600 seconds (got ${secs}) (ashao api --help for usage)\n`,
+      );
+    }
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
  * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
- * [--non-circulating NAME=ADDRESS]...`: the API, indexer and dashboard against any cluster.
+ * [--non-circulating NAME=ADDRESS]... [--check-every SECS]`: the API, indexer and dashboard against any cluster.
  * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
@@ -14,6 +14,7 @@ import { startApiServer } from "./server";
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
                  [--cluster mainnet-beta|devnet|testnet|localnet] [--non-circulating NAME=ADDRESS]...
+                 [--check-every SECS]
 
   Serves /api/treasury, /api/treasury/history, /api/buybacks, /api/treasury/admin-log,
   /api/stakers/:wallet and its history (JSON and CSV), /api/config, /healthz, /metrics, the
@@ -21,7 +22,9 @@ export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--progr
   sqlite:.ashao/events.sqlite (one instance); point several instances at one PostgreSQL
   database with --database postgres://user:pass@host/db. --cluster names the cluster explorer
   links point at (default: from the RPC URL); --non-circulating leaves another $ASHAO token
-  account out of the circulating supply (the stake vault always is).`;
+  account out of the circulating supply (the stake vault always is). --check-every (default 1,
+  1-3600) is how often the snapshot checks itself against the chain: two getMultipleAccounts
+  calls per check, so raise it on a rate-limited RPC endpoint.`;
 
 class ApiUsageError extends Error {}
 
@@ -30,6 +33,15 @@ function port(raw: string | undefined): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new ApiUsageError(`--port must be 0-65535 (got ${raw})`);
+  }
+  return value;
+}
+
+function checkEverySecs(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 3600) {
+    throw new ApiUsageError(`--check-every must be 1-3600 seconds (got ${raw})`);
   }
   return value;
 }
@@ -50,6 +62,7 @@ export async function apiCommand(argv: string[]): Promise<number> {
         dashboard: { type: "string" },
         cluster: { type: "string" },
         "non-circulating": { type: "string", multiple: true },
+        "check-every": { type: "string" },
       },
     });
     if (!values["rpc-url"]) throw new ApiUsageError("--rpc-url is required");
@@ -90,6 +103,7 @@ export async function apiCommand(argv: string[]): Promise<number> {
       port: port(values.port),
       database: values.database ?? "sqlite:.ashao/events.sqlite",
       staticDir: values.dashboard,
+      checkEverySecs: checkEverySecs(values["check-every"]),
       logger: true,
     };
   } catch (err) {
