@@ -280,6 +280,29 @@ describe("API: /api/treasury, history, stakers, health", () => {
     expect(await historyTotals()).to.deep.equal(after);
   });
 
+  it("the same history question asked again answers the events indexed since", async () => {
+    const now = Number((await fetchTreasuryOrThrow(economy.program)).lastUpdateTs);
+    // One fixed question (both ends given), so every answer below is for the same key.
+    const path = `/api/treasury/history?interval=1d&from=${now - 86_400}&to=${now + 86_400}`;
+    const cumulative = async () => {
+      const body = (await (await get(path)).json()) as {
+        points: { cumulativeRevenue: string }[];
+      };
+      return BigInt(body.points[body.points.length - 1].cumulativeRevenue);
+    };
+    const before = await waitFor("the indexer to hold every deposit", async () => {
+      const value = await cumulative();
+      return value === revenuePaid.reduce((s, a) => s + a, 0n) ? value : undefined;
+    });
+    expect(await cumulative()).to.equal(before);
+    await payRevenue(11n * USDC);
+    const after = await waitFor("the deposit in the same question's answer", async () => {
+      const value = await cumulative();
+      return value !== before ? value : undefined;
+    });
+    expect(after).to.equal(before + 11n * USDC);
+  });
+
   it("/healthz reports the RPC and indexer lag; /metrics speaks Prometheus", async () => {
     const health = (await (await get("/healthz")).json()) as {
       status: string;

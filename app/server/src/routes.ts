@@ -51,6 +51,8 @@ const YIELD_REFRESH_SECS = 60;
 /** The most rows a CSV download holds. */
 const MAX_CSV_ROWS = 100_000;
 const CSV_PAGE = 500;
+/** History answers kept (distinct ranges and intervals asked for recently). */
+const HISTORY_ANSWERS = 64;
 
 type PageQuery = { limit?: number; cursor?: string; before?: string };
 
@@ -62,6 +64,13 @@ const route = (name: keyof typeof ROUTES) => ({
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { snapshot } = ctx;
+  /** The treasury's first event's chain time (`all` starts there): fixed once indexed. */
+  let historyStart: number | undefined;
+  /** History answers by question, each with the indexer's cursor it was read at. */
+  const historyAnswers = new Map<
+    string,
+    { indexed: string | undefined; answer: Record<string, unknown> }
+  >();
   const requireSnapshot = () => {
     if (!snapshot.ready) {
       throw new ApiError(503, "NotReady", "the treasury snapshot is still loading; retry shortly");
@@ -138,17 +147,32 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     route("history"),
     async (req, reply) => {
       const now = Number(snapshot.chainTime) || Math.floor(Date.now() / 1000);
-      const first = await ctx.store.latestEvents(["treasuryInitialized"], { limit: 1 });
-      const q = historyQuery(req.query, now, first[0]?.ts ?? now);
-      const totals = await ctx.store.totalsAt(historyTimes(q.from, q.to, q.intervalSecs));
+      if (historyStart === undefined) {
+        const first = await ctx.store.latestEvents(["treasuryInitialized"], { limit: 1 });
+        historyStart = first[0]?.ts;
+      }
+      const q = historyQuery(req.query, now, historyStart ?? now);
       reply.header("cache-control", "public, max-age=5");
-      return {
+      // The same question asked again before the indexer has stored anything new has the same
+      // answer: dashboards poll a few ranges, so most requests cost no database round trip.
+      const key = `${q.from}:${q.to}:${q.intervalSecs}:${q.range ?? ""}`;
+      const indexed = ctx.indexer.status.lastSignature;
+      const cached = historyAnswers.get(key);
+      if (cached && cached.indexed === indexed) return cached.answer;
+      const totals = await ctx.store.totalsAt(historyTimes(q.from, q.to, q.intervalSecs));
+      const answer = {
         from: new Date(q.from * 1000).toISOString(),
         to: new Date(q.to * 1000).toISOString(),
         interval: q.interval,
         range: q.range,
         points: buildHistory(totals, q.from, q.intervalSecs),
       };
+      historyAnswers.delete(key);
+      historyAnswers.set(key, { indexed, answer });
+      // Oldest first in a Map's order: drop the least recently stored.
+      if (historyAnswers.size > HISTORY_ANSWERS)
+        historyAnswers.delete(historyAnswers.keys().next().value!);
+      return answer;
     },
   );
 
