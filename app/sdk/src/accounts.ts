@@ -260,17 +260,10 @@ export async function fetchAllStakePositions(
  * bigints, with no `PublicKey` (each one a BN and its word array) per key. A few hundred bytes
  * of heap where a `StakePositionState` takes over a kilobyte.
  */
-export interface StakePositionRecord {
+export type StakePositionRecord = Omit<StakePositionState, "address" | "owner"> & {
   address: string;
   owner: string;
-  bump: number;
-  staked: bigint;
-  unstaking: bigint;
-  unstakeAvailableAt: bigint;
-  rewardCheckpoint: bigint;
-  owedRewards: bigint;
-  totalClaimed: bigint;
-}
+};
 
 type StakePositionField = Exclude<keyof StakePositionRecord, "address">;
 
