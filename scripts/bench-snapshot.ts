@@ -1,6 +1,6 @@
 /**
  * The API's snapshot at scale (prints figures; not a test):
- * `npx ts-node --transpile-only scripts/bench-snapshot.ts --stakers N [--secs S] [--probe-secs P]`.
+ * `npm run bench:snapshot -- --stakers N [--secs S] [--probe-secs P]`.
  *
  * Seeds N stake positions as `npm run bench:scale` does (real StakePosition bytes through
  * `localnet_setAccounts`, the books moved to match), then measures:
