@@ -2,7 +2,9 @@
  * A relay in front of the local validator's PubSub websocket that can lose chosen messages on
  * their way to the client, as a congested or flaky link does: the client's frames pass as they
  * are; the node's frames (unmasked, RFC 6455) are read one by one and a text frame matching a
- * rule is not delivered. The node and its notifications are the real ones.
+ * rule is not delivered. It can also cut the link (every connection dropped without a closing
+ * handshake, as a network failure does) and refuse new ones until restored. The node and its
+ * notifications are the real ones.
  */
 import { EventEmitter } from "events";
 import { createConnection, createServer, type Server, type Socket } from "net";
@@ -14,7 +16,10 @@ export class WsFaultProxy extends EventEmitter {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private rules: { matches: (text: string) => boolean; times: number }[] = [];
+  private down = false;
   url = "";
+  /** Connections the relay has accepted and passed on to the node. */
+  connections = 0;
 
   constructor(private readonly upstream: string) {
     super();
@@ -28,6 +33,12 @@ export class WsFaultProxy extends EventEmitter {
   async start(): Promise<void> {
     const { hostname, port } = new URL(this.upstream);
     this.server = createServer((client) => {
+      if (this.down) {
+        // Refused mid-handshake: the client sees an abnormal close (1006) and tries again.
+        client.destroy();
+        return;
+      }
+      this.connections++;
       const node = createConnection({ host: hostname, port: Number(port) });
       this.sockets.add(client).add(node);
       client.pipe(node);
@@ -60,6 +71,17 @@ export class WsFaultProxy extends EventEmitter {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Drops every connection without a close frame and refuses new ones until `restore`. */
+  cut(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** Accepts connections again (a client reconnecting gets through). */
+  restore(): void {
+    this.down = false;
   }
 
   async stop(): Promise<void> {

@@ -6,29 +6,41 @@ import type { Connection } from "@solana/web3.js";
 
 interface PubSubSocket {
   close(code?: number): void;
-  on(event: "open", listener: () => void): void;
+  setAutoReconnect(reconnect: boolean): void;
+  on(event: "open" | "close", listener: () => void): void;
 }
 
 function socketOf(connection: Connection): PubSubSocket | undefined {
   return (connection as unknown as { _rpcWebSocket?: PubSubSocket })._rpcWebSocket;
 }
 
-/** Closes the PubSub socket (normal closure, so web3.js does not reconnect forever). */
+/**
+ * Closes the PubSub socket for good. Reconnecting is turned off first: rpc-websockets reconnects
+ * (forever, as web3.js sets it) after any close whose code is not 1000, which is what a closing
+ * handshake cut short by the peer or the network gives.
+ */
 export function closeWebSocket(connection: Connection): void {
+  const socket = socketOf(connection);
+  socket?.setAutoReconnect(false);
   try {
-    socketOf(connection)?.close(1000);
+    socket?.close(1000);
   } catch {
     // Not connected: nothing to close.
   }
 }
 
 /**
- * Calls `listener` each time the PubSub socket reconnects (not on its first connection):
- * notifications sent while it was down are lost, so state kept from them must be read again.
+ * Calls `listener` each time the PubSub socket opens again after a close: notifications sent
+ * while it was down are lost, so state kept from them must be read again. Counted from a close
+ * rather than from the opens seen, as the socket is usually open already when this is called.
  */
 export function onWebSocketReopen(connection: Connection, listener: () => void): void {
-  let opened = 0;
-  socketOf(connection)?.on("open", () => {
-    if (opened++ > 0) listener();
+  let closed = false;
+  const socket = socketOf(connection);
+  socket?.on("close", () => (closed = true));
+  socket?.on("open", () => {
+    if (!closed) return;
+    closed = false;
+    listener();
   });
 }
