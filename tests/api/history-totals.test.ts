@@ -5,12 +5,15 @@
  * and one on PostgreSQL; each history (several intervals, unaligned edges, an event exactly at
  * `to`, the dashboard's ranges) is compared with a recomputation from the stored raw events,
  * and a restart's yield (resumed from a checkpoint) with a tracker that replayed every event.
+ * A file written by the earlier sql.js store (its schema: events and meta only) opens with the
+ * current one, which builds the totals from its rows: the same answers as a fresh index.
  */
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
 import { Wallet } from "@anchor-lang/core";
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import pino from "pino";
 
@@ -32,6 +35,23 @@ const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
 const HOUR = 3_600;
 const DAY = 86_400;
+
+/** The schema of the store before better-sqlite3 (sql.js, the whole file rewritten per batch). */
+const SQLJS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  signature TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  slot INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  data TEXT NOT NULL,
+  UNIQUE (signature, idx)
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE INDEX IF NOT EXISTS events_owner ON events (json_extract(data, '$.owner'), ts);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
 
 /** The history as it was computed before the totals existed: one pass over every event. */
 function historyFromEvents(
@@ -243,4 +263,60 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
       expect(report.price).to.not.equal(null);
     });
   }
+
+  it("sqlite: a file written by the sql.js store opens with totals from its rows and a fresh index's answers", async () => {
+    const fresh = await start("sqlite::memory:");
+    await fresh.indexer.catchUp();
+    const events = await fresh.store.eventsSince(Number.MIN_SAFE_INTEGER);
+    const cursor = await fresh.store.cursor();
+    // The earlier store's file: its schema, its rows as it wrote them (data as JSON text).
+    const oldFile = join(mkdtempSync(join(tmpdir(), "ashao-sqljs-")), "events.sqlite");
+    const db = new Database(oldFile);
+    db.exec(SQLJS_SCHEMA);
+    const insert = db.prepare(
+      "INSERT INTO events (signature, idx, slot, ts, name, data) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    db.transaction(() => {
+      for (const e of events) {
+        insert.run(e.signature, e.index, e.slot, e.ts, e.name, JSON.stringify(e.data));
+      }
+      db.prepare("INSERT INTO meta (key, value) VALUES ('cursor', ?)").run(cursor);
+    })();
+    db.close();
+
+    const upgraded = await start(`sqlite:${oldFile}`);
+    await upgraded.indexer.catchUp();
+    // Nothing indexed twice or missed: the same rows and the cursor it was left at.
+    expect(await upgraded.store.count()).to.equal(events.length);
+    expect(await upgraded.store.cursor()).to.equal(cursor);
+    // The totals built from the rows are those written event by event, at every second.
+    const times = [...new Set(events.flatMap((e) => [e.ts - 1, e.ts, e.ts + 1]))];
+    expect(await upgraded.store.totalsAt(times)).to.deep.equal(await fresh.store.totalsAt(times));
+    const first = events[0].ts;
+    const last = events[events.length - 1].ts;
+    const history = async (api: ApiServer, query: string) => {
+      const res = await fetch(`${api.url}/api/treasury/history?${query}`);
+      expect(res.status, query).to.equal(200);
+      return ((await res.json()) as HistoryAnswer).points;
+    };
+    for (const [interval, intervalSecs, from, to] of [
+      ["1d", DAY, first - 13, last + 1],
+      ["1h", HOUR, first - 7, last],
+      ["5m", 300, first - HOUR, first + 2 * HOUR + 1],
+    ] as const) {
+      const query = `interval=${interval}&from=${from}&to=${to}`;
+      const points = await history(upgraded, query);
+      expect(points, query).to.deep.equal(await history(fresh, query));
+      expect(points, query).to.deep.equal(historyFromEvents(events, from, to, intervalSecs));
+    }
+    // The yield: no checkpoint in the old file, so the start replayed its rows.
+    const loaded = new YieldTracker();
+    await loaded.load(upgraded.store);
+    const replayed = new YieldTracker();
+    for (const event of events) replayed.apply(event);
+    expect(loaded.report(upgraded.snapshot)).to.deep.equal(replayed.report(upgraded.snapshot));
+    const freshLoaded = new YieldTracker();
+    await freshLoaded.load(fresh.store);
+    expect(loaded.report(upgraded.snapshot)).to.deep.equal(freshLoaded.report(upgraded.snapshot));
+  });
 });
