@@ -216,6 +216,9 @@ export class TreasurySnapshot {
   private checkTimer?: NodeJS.Timeout;
   private checking?: Promise<void>;
   private fullRead?: Promise<void>;
+  /** A full read asked for while one was under way: it starts when that one ends. */
+  private nextFullRead?: Promise<void>;
+  private stopped = false;
   private worker?: Worker;
   private lastFullReadAt = 0;
   private lastDifference: { key: string; times: number } | null = null;
@@ -323,6 +326,7 @@ export class TreasurySnapshot {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.checkTimer);
     await this.worker?.terminate();
     const subscriptions = this.oracleSubscription
@@ -331,7 +335,9 @@ export class TreasurySnapshot {
     this.subscriptions = [];
     this.oracleSubscription = undefined;
     await Promise.all(subscriptions.map((remove) => remove().catch(() => undefined)));
-    await Promise.all([this.checking, this.fullRead].map((p) => p?.catch(() => undefined)));
+    await Promise.all(
+      [this.checking, this.fullRead, this.nextFullRead].map((p) => p?.catch(() => undefined)),
+    );
   }
 
   /**
@@ -462,7 +468,18 @@ export class TreasurySnapshot {
    * is dropped unless read after it.
    */
   private readAllPositions(): Promise<void> {
-    this.fullRead ??= (async () => {
+    if (this.fullRead) {
+      // The read under way may have fetched before whatever asks again (a reconnect: changes
+      // made while the link was down): one more read follows it, shared by all who ask meanwhile.
+      this.nextFullRead ??= this.fullRead
+        .catch(() => undefined)
+        .then(() => {
+          this.nextFullRead = undefined;
+          return this.stopped ? undefined : this.readAllPositions();
+        });
+      return this.nextFullRead;
+    }
+    this.fullRead = (async () => {
       try {
         const read = await readPositionsInWorker(
           this.connection.rpcEndpoint,
