@@ -870,7 +870,7 @@ async function main(): Promise<void> {
     );
     progress(`books: ${await checkBooks(economy)}`);
 
-    // All positions as the API reads them (web3.js validates the answer, Anchor decodes each),
+    // All positions as the SDK reads them (one raw request, each position decoded to its state),
     // and the validator's part alone: the same request, its JSON only parsed.
     const g0 = Date.now();
     const positions = await fetchAllStakePositions(economy.program);
@@ -969,7 +969,7 @@ async function main(): Promise<void> {
       same(`${num(seeded.bytesPerPosition)} B; ${num(throughput.bytesPerTx)} B`),
     );
     row(
-      "`getProgramAccounts` all positions: the validator's answer (JSON parsed); web3.js and Anchor's decoding",
+      "`getProgramAccounts` all positions: the validator's answer (JSON parsed); the SDK's `fetchAllStakePositions`",
       same(`${num(gpaRawMs)} ms (${num(rawCount)}); ${num(gpaMs)} ms (${num(positions.length)})`),
     );
     row("API start-up to `/healthz` ok (empty store)", (a) =>
