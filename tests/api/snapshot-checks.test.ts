@@ -10,8 +10,8 @@ import { Wallet } from "@anchor-lang/core";
 import type { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { type ApiServer, startApiServer } from "../../app/server/src";
+import type { LocalEconomy } from "../../app/localnet/economy";
+import type { ApiServer } from "../../app/server/src";
 import {
   decodeStakePosition,
   decodeStakePositionRecord,
@@ -25,7 +25,7 @@ import {
 } from "../../app/sdk/src";
 import { fundedWallet, payRevenue } from "../utils/economy";
 import { waitFor } from "../utils/wait";
-import { WsFaultProxy } from "../utils/ws-fault-proxy";
+import { type RelayedApi, startRelayedApi, type WsFaultProxy } from "../utils/ws-fault-proxy";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
@@ -39,6 +39,7 @@ interface StakerAnswer {
 }
 
 describe("API snapshot: bounded consistency checks repair what notifications missed", () => {
+  let relayed: RelayedApi | undefined;
   let economy: LocalEconomy;
   let proxy: WsFaultProxy;
   let api: ApiServer;
@@ -94,14 +95,8 @@ describe("API snapshot: bounded consistency checks repair what notifications mis
   }
 
   before(async () => {
-    economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
-    proxy = new WsFaultProxy(economy.validator.wsUrl);
-    await proxy.start();
-    api = await startApiServer({
-      rpcUrl: economy.validator.rpcUrl,
-      wsUrl: proxy.url,
-      checkEverySecs: 0.2,
-    });
+    relayed = await startRelayedApi({ checkEverySecs: 0.2 });
+    ({ economy, proxy, api } = relayed);
     first = await fundedWallet(economy, 1_000n * ASHAO);
     second = await fundedWallet(economy, 1_000n * ASHAO);
     await payRevenue(economy, 100n * USDC);
@@ -110,9 +105,7 @@ describe("API snapshot: bounded consistency checks repair what notifications mis
   });
 
   after(async () => {
-    await api?.close();
-    await proxy?.stop();
-    await economy?.stop();
+    await relayed?.stop();
   });
 
   it("the SDK's position decoder reads every field as Anchor's coder does", async () => {

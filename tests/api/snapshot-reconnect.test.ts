@@ -10,8 +10,8 @@ import { Wallet } from "@anchor-lang/core";
 import type { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { type ApiServer, startApiServer } from "../../app/server/src";
+import type { LocalEconomy } from "../../app/localnet/economy";
+import type { ApiServer } from "../../app/server/src";
 import {
   fetchAllStakePositions,
   fetchTreasuryOrThrow,
@@ -20,7 +20,7 @@ import {
 } from "../../app/sdk/src";
 import { fundedWallet, payRevenue } from "../utils/economy";
 import { waitFor } from "../utils/wait";
-import { WsFaultProxy } from "../utils/ws-fault-proxy";
+import { type RelayedApi, startRelayedApi, type WsFaultProxy } from "../utils/ws-fault-proxy";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
@@ -38,6 +38,7 @@ interface TreasuryAnswer {
 }
 
 describe("API snapshot: a websocket reconnect reads everything again", () => {
+  let relayed: RelayedApi | undefined;
   let economy: LocalEconomy;
   let proxy: WsFaultProxy;
   let api: ApiServer;
@@ -49,14 +50,8 @@ describe("API snapshot: a websocket reconnect reads everything again", () => {
     get<StakerAnswer>(`/api/stakers/${wallet.publicKey.toBase58()}`);
 
   before(async () => {
-    economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
-    proxy = new WsFaultProxy(economy.validator.wsUrl);
-    await proxy.start();
-    api = await startApiServer({
-      rpcUrl: economy.validator.rpcUrl,
-      wsUrl: proxy.url,
-      checkEverySecs: 3600,
-    });
+    relayed = await startRelayedApi({ checkEverySecs: 3600 });
+    ({ economy, proxy, api } = relayed);
     first = await fundedWallet(economy, 1_000n * ASHAO);
     second = await fundedWallet(economy, 1_000n * ASHAO);
     await payRevenue(economy, 100n * USDC);
@@ -67,9 +62,7 @@ describe("API snapshot: a websocket reconnect reads everything again", () => {
   });
 
   after(async () => {
-    await api?.close();
-    await proxy?.stop();
-    await economy?.stop();
+    await relayed?.stop();
   });
 
   it("positions changed while the socket was cut are served as the chain holds them after it reopens", async () => {

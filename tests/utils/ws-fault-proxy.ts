@@ -10,6 +10,9 @@ import { EventEmitter } from "events";
 import { createConnection, createServer, type Server, type Socket } from "net";
 import type { AddressInfo } from "net";
 
+import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
+import { type ApiServer, type ApiServerOptions, startApiServer } from "../../app/server/src";
+
 const TEXT = 0x1;
 
 export class WsFaultProxy extends EventEmitter {
@@ -127,4 +130,34 @@ export class WsFaultProxy extends EventEmitter {
     this.emit("lost", frame.text);
     return true;
   }
+}
+
+export interface RelayedApi {
+  economy: LocalEconomy;
+  proxy: WsFaultProxy;
+  api: ApiServer;
+  /** Stops the API, the relay and the economy (whatever of them started). */
+  stop(): Promise<void>;
+}
+
+/** A local economy and an API whose websocket goes through a relay the test can fault. */
+export async function startRelayedApi(
+  options: Omit<ApiServerOptions, "rpcUrl" | "wsUrl">,
+): Promise<RelayedApi> {
+  const economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
+  const proxy = new WsFaultProxy(economy.validator.wsUrl);
+  let api: ApiServer | undefined;
+  const stop = async () => {
+    await api?.close();
+    await proxy.stop();
+    await economy.stop();
+  };
+  try {
+    await proxy.start();
+    api = await startApiServer({ rpcUrl: economy.validator.rpcUrl, wsUrl: proxy.url, ...options });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { economy, proxy, api, stop };
 }
