@@ -61,6 +61,22 @@ pub struct Config {
     pub allow_program_state_writes: bool,
 }
 
+impl Config {
+    /// On loopback with ports the OS picks, 50 ms slots, the programs compiled in (no SBF
+    /// builds) and no program state writes: a validator for one test or tool run.
+    pub fn ephemeral(upgrade_authority: solana_address::Address) -> Self {
+        Config {
+            bind: std::net::Ipv4Addr::LOCALHOST.into(),
+            rpc_port: 0,
+            ws_port: 0,
+            slot_ms: 50,
+            deploy_dir: "/nonexistent".into(),
+            upgrade_authority,
+            allow_program_state_writes: false,
+        }
+    }
+}
+
 /// Why the validator could not start.
 #[derive(Debug)]
 pub enum StartError {

@@ -144,17 +144,9 @@ fn call(addr: SocketAddr, method: &str, params: Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pubsub_notifies_in_solana_shapes() {
-    let running = start(Config {
-        bind: "127.0.0.1".parse().unwrap(),
-        rpc_port: 0,
-        ws_port: 0,
-        slot_ms: 50,
-        deploy_dir: "/nonexistent".into(),
-        upgrade_authority: Address::new_unique(),
-        allow_program_state_writes: false,
-    })
-    .await
-    .expect("start");
+    let running = start(Config::ephemeral(Address::new_unique()))
+        .await
+        .expect("start");
     let (rpc, ws) = (running.rpc_addr, running.ws_addr);
 
     let result = tokio::task::spawn_blocking(move || {
@@ -224,17 +216,9 @@ async fn pubsub_notifies_in_solana_shapes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn set_account_notifies_account_and_program_subscribers() {
-    let running = start(Config {
-        bind: "127.0.0.1".parse().unwrap(),
-        rpc_port: 0,
-        ws_port: 0,
-        slot_ms: 50,
-        deploy_dir: "/nonexistent".into(),
-        upgrade_authority: Address::new_unique(),
-        allow_program_state_writes: false,
-    })
-    .await
-    .expect("start");
+    let running = start(Config::ephemeral(Address::new_unique()))
+        .await
+        .expect("start");
     let (rpc, ws) = (running.rpc_addr, running.ws_addr);
 
     let result = tokio::task::spawn_blocking(move || {

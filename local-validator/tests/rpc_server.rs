@@ -39,17 +39,9 @@ fn call(addr: SocketAddr, method: &str, params: Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rpc_answers_and_rejects_bad_requests() {
-    let running = start(Config {
-        bind: "127.0.0.1".parse().unwrap(),
-        rpc_port: 0,
-        ws_port: 0,
-        slot_ms: 50,
-        deploy_dir: "/nonexistent".into(),
-        upgrade_authority: Address::new_unique(),
-        allow_program_state_writes: false,
-    })
-    .await
-    .expect("start");
+    let running = start(Config::ephemeral(Address::new_unique()))
+        .await
+        .expect("start");
     assert!(running
         .ready_line()
         .contains("programs=ashao_treasury:native"));
@@ -150,17 +142,7 @@ fn account_data(account: &Value) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn programs_are_upgradeable_and_data_accounts_can_be_set() {
     let authority = Address::new_unique();
-    let running = start(Config {
-        bind: "127.0.0.1".parse().unwrap(),
-        rpc_port: 0,
-        ws_port: 0,
-        slot_ms: 50,
-        deploy_dir: "/nonexistent".into(),
-        upgrade_authority: authority,
-        allow_program_state_writes: false,
-    })
-    .await
-    .expect("start");
+    let running = start(Config::ephemeral(authority)).await.expect("start");
     assert!(running
         .ready_line()
         .ends_with(&format!(" upgrade_authority={authority}")));
@@ -341,13 +323,8 @@ async fn programs_are_upgradeable_and_data_accounts_can_be_set() {
 /// `allow_program_state_writes`; returns each call's reply.
 async fn set_accounts_on(allow_program_state_writes: bool, calls: Vec<Value>) -> Vec<Value> {
     let running = start(Config {
-        bind: "127.0.0.1".parse().unwrap(),
-        rpc_port: 0,
-        ws_port: 0,
-        slot_ms: 50,
-        deploy_dir: "/nonexistent".into(),
-        upgrade_authority: Address::new_unique(),
         allow_program_state_writes,
+        ..Config::ephemeral(Address::new_unique())
     })
     .await
     .expect("start");
