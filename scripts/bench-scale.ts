@@ -32,10 +32,8 @@ import { parseArgs } from "util";
 
 import {
   AccountLayout,
-  createAssociatedTokenAccountIdempotent,
   getAssociatedTokenAddressSync,
   MintLayout,
-  mintTo,
   TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
 import {
@@ -67,6 +65,7 @@ import {
   stakePositionPda,
 } from "../app/sdk/src";
 import { startPostgres, type TestPostgres } from "../tests/utils/postgres";
+import { fundedRevenueSource, inParallel, sendRaw } from "../tests/utils/raw-send";
 import type {
   ApiChildOptions,
   LoadOptions,
@@ -171,32 +170,6 @@ function stakerKeypair(i: number): Keypair {
 }
 
 // ------------------------------------------------------------------------------- sending
-
-/** Sends signed transactions by raw JSON-RPC (with preflight), as clients do. */
-async function sendRaw(rpcUrl: string, tx: VersionedTransaction): Promise<string | null> {
-  const response = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "sendTransaction",
-      params: [Buffer.from(tx.serialize()).toString("base64"), { encoding: "base64" }],
-    }),
-  });
-  const body = (await response.json()) as { result?: string; error?: { message: string } };
-  return body.result ?? null;
-}
-
-/** Runs `work` over `items` with `concurrency` at a time. */
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
 
 let priorityNonce = 0;
 
@@ -522,8 +495,8 @@ async function stakeThroughput(
   let half: number | undefined;
   const before = processUsage(pid);
   const t0 = process.hrtime.bigint();
-  await pool(txs, clients, async (tx) => {
-    if (await sendRaw(rpcUrl, tx)) landed++;
+  await inParallel(txs, clients, async (tx) => {
+    if ("signature" in (await sendRaw(rpcUrl, tx))) landed++;
     if (++sent === Math.floor(count / 2)) half = processUsage(pid).rssBytes;
   });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -554,14 +527,7 @@ async function makeHistory(
 ): Promise<History> {
   const { connection, rpcUrl } = economy.validator;
   const { program, accounts, authority } = economy;
-  const source = getAssociatedTokenAddressSync(accounts.usdcMint, authority.publicKey);
-  await createAssociatedTokenAccountIdempotent(
-    connection,
-    authority,
-    accounts.usdcMint,
-    authority.publicKey,
-  );
-  await mintTo(connection, authority, accounts.usdcMint, source, authority, 1_000_000_000n * USDC);
+  const source = await fundedRevenueSource(economy, 1_000_000_000n * USDC);
   const draw = random(m + 1);
   const silent = pino({ level: "silent" });
   const history: History = { events: 0, transactions: 0, refused: 0, secs: 0, buybacks: 0 };
@@ -591,7 +557,7 @@ async function makeHistory(
         const r = draw();
         return r < 0.4 ? "deposit" : r < 0.7 ? "stake" : r < 0.8 ? "unstake" : "claim";
       });
-      await pool(actions, clients, async (action) => {
+      await inParallel(actions, clients, async (action) => {
         if (Date.now() - fetchedAt > 20_000) {
           fetchedAt = Date.now();
           ({ blockhash } = await connection.getLatestBlockhash("confirmed"));
@@ -619,8 +585,9 @@ async function makeHistory(
           ix = await claimIx(program, accounts, { owner, destination: staker.usdc });
         }
         history.transactions++;
-        if (await sendRaw(rpcUrl, signed([ix], blockhash, [signer]))) history.events++;
-        else history.refused++;
+        if ("signature" in (await sendRaw(rpcUrl, signed([ix], blockhash, [signer])))) {
+          history.events++;
+        } else history.refused++;
       });
     }
     progress(`  hour ${hour + 1}/${HISTORY_HOURS}: ${history.events} events`);
@@ -770,7 +737,7 @@ async function measureApi(
     const before = processUsage(pid);
     const deposits = LIVE_DEPOSITS;
     const d0 = Date.now();
-    await pool(
+    await inParallel(
       Array.from({ length: deposits }, (_, i) => i),
       4,
       async (i) => {
