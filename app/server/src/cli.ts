@@ -1,7 +1,8 @@
 /**
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
  * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
- * [--non-circulating NAME=ADDRESS]... [--check-every SECS]`: the API, indexer and dashboard against any cluster.
+ * [--non-circulating NAME=ADDRESS]... [--check-every SECS] [--poll-every SECS]
+ * [--positions-cache N]`: the API, indexer and dashboard against any cluster.
  * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
@@ -14,7 +15,7 @@ import { startApiServer } from "./server";
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
                  [--cluster mainnet-beta|devnet|testnet|localnet] [--non-circulating NAME=ADDRESS]...
-                 [--check-every SECS]
+                 [--check-every SECS] [--poll-every SECS] [--positions-cache N]
 
   Serves /api/treasury, /api/treasury/history, /api/buybacks, /api/treasury/admin-log,
   /api/stakers/:wallet and its history (JSON and CSV), /api/config, /healthz, /metrics, the
@@ -24,7 +25,12 @@ export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--progr
   links point at (default: from the RPC URL); --non-circulating leaves another $ASHAO token
   account out of the circulating supply (the stake vault always is). --check-every (default 1,
   1-3600) is how often the snapshot checks itself against the chain: two getMultipleAccounts
-  calls per check, so raise it on a rate-limited RPC endpoint.`;
+  calls per check, so raise it on a rate-limited RPC endpoint. --poll-every (default 5, 1-3600)
+  is how often the indexer lists new transactions besides the logs notifications (one
+  getSignaturesForAddress call). On a node that refuses or caps getProgramAccounts for the
+  program, positions are read by address when asked and --positions-cache (default 100000) of
+  them are kept. The server listens at once; /healthz answers 503 with its progress until the
+  snapshot is loaded and the history caught up.`;
 
 class ApiUsageError extends Error {}
 
@@ -37,11 +43,18 @@ function port(raw: string | undefined): number {
   return value;
 }
 
-function checkEverySecs(raw: string | undefined): number {
-  if (raw === undefined) return 1;
+/** A whole number of `flag` in [min, max], or `fallback` when the flag is absent. */
+function wholeNumber(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  [min, max]: [number, number],
+  unit = "",
+): number {
+  if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 3600) {
-    throw new ApiUsageError(`--check-every must be 1-3600 seconds (got ${raw})`);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ApiUsageError(`--${flag} must be ${min}-${max}${unit} (got ${raw})`);
   }
   return value;
 }
@@ -63,6 +76,8 @@ export async function apiCommand(argv: string[]): Promise<number> {
         cluster: { type: "string" },
         "non-circulating": { type: "string", multiple: true },
         "check-every": { type: "string" },
+        "poll-every": { type: "string" },
+        "positions-cache": { type: "string" },
       },
     });
     if (!values["rpc-url"]) throw new ApiUsageError("--rpc-url is required");
@@ -103,7 +118,14 @@ export async function apiCommand(argv: string[]): Promise<number> {
       port: port(values.port),
       database: values.database ?? "sqlite:.ashao/events.sqlite",
       staticDir: values.dashboard,
-      checkEverySecs: checkEverySecs(values["check-every"]),
+      checkEverySecs: wholeNumber("check-every", values["check-every"], 1, [1, 3600], " seconds"),
+      pollEverySecs: wholeNumber("poll-every", values["poll-every"], 5, [1, 3600], " seconds"),
+      positionsCacheSize: wholeNumber(
+        "positions-cache",
+        values["positions-cache"],
+        100_000,
+        [1, 10_000_000],
+      ),
       logger: true,
     };
   } catch (err) {
@@ -117,7 +139,11 @@ export async function apiCommand(argv: string[]): Promise<number> {
     console.error(`error: could not start the API: ${(err as Error).message}`);
     return 1;
   }
-  console.log(`api and dashboard on ${server.url}`);
+  console.log(`api and dashboard on ${server.url} (loading: /healthz tells how far)`);
+  void server.ready.then(
+    () => console.log("ready: the snapshot is loaded and the history caught up"),
+    () => undefined,
+  );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

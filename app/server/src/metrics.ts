@@ -20,14 +20,15 @@ export class ApiMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
     registers: [this.registry],
   });
-  /** Set by /healthz: the RPC node's slot when it last answered. */
-  readonly rpcSlot = new Gauge({
-    name: "ashao_rpc_slot",
-    help: "The RPC node's slot at the last health check",
-    registers: [this.registry],
-  });
-
   register(app: FastifyInstance, snapshot: TreasurySnapshot, indexer: EventIndexer): void {
+    new Gauge({
+      name: "ashao_rpc_slot",
+      help: "The newest slot the RPC node told of (slot notifications and answers)",
+      registers: [this.registry],
+      collect() {
+        this.set(snapshot.node.slot);
+      },
+    });
     new Gauge({
       name: "ashao_snapshot_slot",
       help: "Slot the treasury snapshot was last updated at",
@@ -57,7 +58,7 @@ export class ApiMetrics {
       help: "Slots between the program's newest activity seen and the newest indexed",
       registers: [this.registry],
       collect() {
-        this.set(Math.max(0, indexer.status.seenSlot - indexer.status.lastSlot));
+        this.set(indexer.lagSlots);
       },
     });
     app.addHook("onResponse", (req, reply, done) => {

@@ -54,16 +54,33 @@ export interface ApiServerOptions {
   checkEverySecs?: number;
   /** Positions re-read per check (default 100). */
   positionsPerCheck?: number;
+  /**
+   * How often the indexer looks for new transactions besides the logs notifications (default
+   * 5 s).
+   */
+  pollEverySecs?: number;
+  /** Positions kept when the node refuses to list them all and they are read on demand. */
+  positionsCacheSize?: number;
+  /** Stakers above which every position is read in 256 shards rather than one request. */
+  shardPositionsAbove?: number;
 }
 
 export interface ApiServer {
   url: string;
+  /**
+   * Resolves once the snapshot is loaded and the indexer has caught up with the chain (the
+   * server listens and answers `/healthz` before: 503 with the progress).
+   */
+  ready: Promise<void>;
   app: FastifyInstance;
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
   store: EventStore;
   close(): Promise<void>;
 }
+
+/** Waits before retrying a failed start-up step: 1 s, doubling up to 30 s. */
+const RETRY_START_MS = { first: 1_000, most: 30_000 };
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const connection = new Connection(options.rpcUrl, {
@@ -77,17 +94,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     nonCirculating: options.nonCirculating,
     checkEveryMs: (options.checkEverySecs ?? 1) * 1000,
     positionsPerCheck: options.positionsPerCheck,
+    positionsCacheSize: options.positionsCacheSize,
+    shardPositionsAbove: options.shardPositionsAbove,
   });
   const store = await openEventStore(options.database ?? "sqlite::memory:");
   const app = Fastify({ logger: options.logger ?? false });
   const metrics = new ApiMetrics();
   const yields = new YieldTracker();
-  const indexer = new EventIndexer(
-    connection,
-    program,
-    store,
-    (err) => app.log.error({ err }, "indexer pass failed; retrying"),
-    (event) => {
+  const indexer = new EventIndexer(connection, program, store, {
+    onError: (err) => app.log.error({ err }, "indexer pass failed; retrying"),
+    onEvent: (event) => {
       yields.apply(event);
       if (event.name === "positionClosed") {
         void snapshot
@@ -95,14 +111,59 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           .catch((err) => app.log.warn({ err }, "could not re-read a closed position"));
       }
     },
-  );
+    pollEveryMs: options.pollEverySecs === undefined ? undefined : options.pollEverySecs * 1000,
+  });
 
-  await snapshot.start();
-  await yields.load(store);
-  await indexer.start();
+  // The config is read before listening: a wrong program or RPC URL fails at once.
+  try {
+    await snapshot.open();
+  } catch (err) {
+    await snapshot.stop();
+    await store.close();
+    closeWebSocket(connection);
+    throw err;
+  }
+  let closing = false;
+  let wake: (() => void) | undefined;
+  let closed!: () => void;
+  const closingPromise = new Promise<void>((resolve) => (closed = resolve));
+  const startup = { step: "loading the snapshot", lastError: null as string | null };
+  /** Runs a start-up step until it succeeds (or the server closes). */
+  const untilDone = async (step: string, work: () => Promise<void>) => {
+    startup.step = step;
+    for (let waitMs = RETRY_START_MS.first; ; waitMs = Math.min(2 * waitMs, RETRY_START_MS.most)) {
+      if (closing) throw new Error("the API stopped before it was ready");
+      try {
+        await work();
+        startup.lastError = null;
+        return;
+      } catch (err) {
+        if (closing) throw new Error("the API stopped before it was ready");
+        startup.lastError = `${step}: ${(err as Error).message}`;
+        app.log.warn({ err }, `${step} failed; retrying in ${waitMs} ms`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, waitMs).unref();
+        });
+      }
+    }
+  };
+  // The server listens at once; the snapshot, the yield and the indexer load behind it, and
+  // /healthz tells how far they are.
+  const ready = (async () => {
+    await untilDone("reading the yield's history from the store", () => yields.load(store));
+    await untilDone("loading the snapshot", () => snapshot.load());
+    await untilDone("starting the indexer", () => indexer.start());
+    startup.step = "catching up with the chain's history";
+    await Promise.race([indexer.caughtUp, closingPromise]);
+    if (closing) throw new Error("the API stopped before it was ready");
+    startup.step = "ready";
+  })();
+  ready.catch(() => undefined);
   // Notifications missed while the websocket was down: read everything again once it reopens
   // (off the event loop); otherwise the snapshot's own bounded checks guard against a missed one.
   onWebSocketReopen(connection, () => {
+    if (!snapshot.ready) return;
     void snapshot.reload().catch((err) => app.log.warn({ err }, "snapshot reload failed"));
     void indexer.catchUp().catch((err) => app.log.warn({ err }, "indexer catch-up failed"));
   });
@@ -166,10 +227,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
   metrics.register(app, snapshot, indexer);
   registerRoutes(app, {
-    connection,
     program,
     snapshot,
     indexer,
+    startup,
     store,
     metrics,
     yields,
@@ -180,19 +241,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   if (options.staticDir) registerStaticFiles(app, options.staticDir);
 
-  const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
-  return {
-    url: address,
-    app,
-    snapshot,
-    indexer,
-    store,
-    async close() {
-      await app.close();
-      await indexer.stop();
-      await snapshot.stop();
-      await store.close();
-      closeWebSocket(connection);
-    },
+  const close = async () => {
+    closing = true;
+    closed();
+    wake?.();
+    await app.close();
+    await indexer.stop();
+    await snapshot.stop();
+    await ready.catch(() => undefined);
+    await store.close();
+    closeWebSocket(connection);
   };
+  let address: string;
+  try {
+    address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { url: address, ready, app, snapshot, indexer, store, close };
 }
