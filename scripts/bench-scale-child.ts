@@ -2,10 +2,16 @@
  * The processes `scripts/bench-scale.ts` measures from the outside, so neither the load nor the
  * harness shares an event loop with the API:
  *  - `api <json>`: the API through its public start function (`startApiServer`), printing
- *    `listening <url>` once it serves; it runs until killed.
- *  - `load <json>`: autocannon over a list of paths, round robin; prints one JSON line.
+ *    `listening <url>` as soon as it listens; it runs until killed. On SIGUSR2 it collects
+ *    garbage (run it with `--expose-gc`) and prints `memory <json>` (`process.memoryUsage()`).
+ *  - `load <json>`: autocannon over a list of paths, round robin, or over `/api/stakers/<wallet>`
+ *    with a wallet drawn at random for every request from a file of owners (32 bytes each);
+ *    prints one JSON line.
  *  - `probe <json>`: one request after another for a while; prints the slowest and the p99.
  */
+import { readFileSync } from "fs";
+
+import { utils } from "@anchor-lang/core";
 import autocannon from "autocannon";
 
 import { startApiServer } from "../app/server/src";
@@ -18,7 +24,10 @@ export interface ApiChildOptions {
 
 export interface LoadOptions {
   url: string;
+  /** Paths asked in turn; or, with `walletsFile`, the stakers' route for a random owner. */
   paths: string[];
+  /** A file of owners' addresses, 32 bytes each. */
+  walletsFile?: string;
   connections: number;
   secs: number;
 }
@@ -53,6 +62,10 @@ async function api(options: ApiChildOptions): Promise<void> {
     database: options.database,
   });
   console.log(`listening ${server.url}`);
+  process.on("SIGUSR2", () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    console.log(`memory ${JSON.stringify(process.memoryUsage())}`);
+  });
   const stop = () => void server.close().finally(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
@@ -60,19 +73,19 @@ async function api(options: ApiChildOptions): Promise<void> {
 
 async function load(options: LoadOptions): Promise<LoadResult> {
   let next = 0;
+  const wallets = options.walletsFile ? readFileSync(options.walletsFile) : undefined;
+  const count = wallets ? wallets.length / 32 : 0;
+  const path = wallets
+    ? () => {
+        const i = Math.floor(Math.random() * count);
+        return `/api/stakers/${utils.bytes.bs58.encode(wallets.subarray(32 * i, 32 * i + 32))}`;
+      }
+    : () => options.paths[next++ % options.paths.length];
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.secs,
-    requests: [
-      {
-        method: "GET",
-        setupRequest: (request) => ({
-          ...request,
-          path: options.paths[next++ % options.paths.length],
-        }),
-      },
-    ],
+    requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: path() }) }],
   });
   return {
     rps: result.requests.average,

@@ -13,18 +13,24 @@
  *     crank buyback each hour), spread over 26 hours of the chain's clock.
  *  4. The books, checked: the config's totals equal the sum of the positions, the stake vault holds
  *     them, each USDC vault what it owes, the split's identities, the mint's supply its accounts.
- *  5. For each store: the API (its public start function, in its own process) from an empty store
- *     to /healthz ok and to every event indexed, then loads by autocannon in another process,
- *     the worst single request over 65 s, live deposits with the API following and its lag.
+ *  5. Every position read as the API reads it (256 shards), and in one request up to 200,000.
+ *  6. For each store: the API (its public start function, in its own process, run with
+ *     `--max-old-space-size` at the README's figure, `apiHeapMib`) from an empty store: when it
+ *     listens, serves from its snapshot, and answers /healthz ok with every event indexed, its
+ *     heap (after a collection) and RSS at each, then loads by autocannon in another process
+ *     (the stakers' route with a random owner of all N per request) with the CPU the API, the
+ *     load generator and the validator spent meanwhile, the worst single request over 65 s, live
+ *     deposits with the API following and its lag, and its memory after the loads.
  * Progress goes to stderr; stdout gets one Markdown table.
  *
  * Options: --stakers N (1000), --events M (as many as stakers), --store sqlite|postgres|<url>
  * (repeatable; default sqlite: a fresh file, the CLI's default kind), --secs S (10, per load),
- * --connections C (20, per load), --clients K (32, concurrent senders).
+ * --connections C (20, per load), --clients K (32, concurrent senders), --api-heap-mib H (the
+ * README's figure for N), --index-minutes T (30: the API must have indexed everything by then).
  */
 import { ChildProcess, spawn } from "child_process";
-import { mkdtempSync } from "fs";
-import { cpus, tmpdir } from "os";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "fs";
+import { cpus, loadavg, tmpdir } from "os";
 import { join } from "path";
 import { createInterface } from "readline";
 import { parseArgs } from "util";
@@ -45,23 +51,20 @@ import { LocalEconomy, startLocalEconomy } from "../app/localnet/economy";
 import { advanceClock, validatorBinary } from "../app/localnet/validator";
 import {
   claimIx,
+  decodeStakePositionRecord,
   depositRevenueIx,
-  fetchAllStakePositions,
   fetchTreasuryOrThrow,
   requestUnstakeIx,
   sendAndConfirm,
   solvencyReport,
   stakeIx,
+  type StakePositionRecord,
+  stakePositionsRequest,
+  type StakePositionsResponse,
 } from "../app/sdk/src";
 import { startPostgres, type TestPostgres } from "../tests/utils/postgres";
 import { fundedRevenueSource, inParallel, sendRaw } from "../tests/utils/raw-send";
-import {
-  processUsage,
-  random,
-  type SeededPositions,
-  seedPositions,
-  type Staker,
-} from "../tests/utils/seed-positions";
+import { processUsage, random, seedPositions, type Staker } from "../tests/utils/seed-positions";
 import type {
   ApiChildOptions,
   LoadOptions,
@@ -77,7 +80,6 @@ const LIVE_DEPOSITS = 200;
 /** Hours of the chain's clock the history is spread over (the history view shows 24). */
 const HISTORY_HOURS = 26;
 const CHILD = join(__dirname, "bench-scale-child.ts");
-const TS_NODE = join(__dirname, "../node_modules/.bin/ts-node");
 const started = Date.now();
 
 function progress(line: string): void {
@@ -95,8 +97,10 @@ interface Options {
   secs: number;
   connections: number;
   clients: number;
-  /** How long the API may take to serve every event before its figures are given up. */
+  /** How long the API may take to serve every event before the run is given up. */
   indexMinutes: number;
+  /** The API's `--max-old-space-size` (default: `apiHeapMib` of the stakers). */
+  apiHeapMib?: number;
 }
 
 function options(): Options {
@@ -109,6 +113,7 @@ function options(): Options {
       connections: { type: "string", default: "20" },
       clients: { type: "string", default: "32" },
       "index-minutes": { type: "string", default: "30" },
+      "api-heap-mib": { type: "string" },
     },
   });
   const count = (name: string, value: string | undefined, min: number): number => {
@@ -125,6 +130,10 @@ function options(): Options {
     connections: count("connections", values.connections, 1),
     clients: count("clients", values.clients, 1),
     indexMinutes: count("index-minutes", values["index-minutes"], 1),
+    apiHeapMib:
+      values["api-heap-mib"] === undefined
+        ? undefined
+        : count("api-heap-mib", values["api-heap-mib"], 16),
   };
 }
 
@@ -165,9 +174,13 @@ async function checkBooks(economy: LocalEconomy): Promise<string> {
   const { connection } = economy.validator;
   const { program, accounts } = economy;
   const state = await fetchTreasuryOrThrow(program);
-  const positions = await fetchAllStakePositions(program);
-  const sum = (f: (p: (typeof positions)[number]) => bigint) =>
-    positions.reduce((total, p) => total + f(p), 0n);
+  const positions = { count: 0, staked: 0n, unstaking: 0n, staking: 0 };
+  await readPositions(economy, true, (p) => {
+    positions.count++;
+    positions.staked += p.staked;
+    positions.unstaking += p.unstaking;
+    if (p.staked > 0n) positions.staking++;
+  });
   const balance = async (address: PublicKey) =>
     BigInt((await connection.getTokenAccountBalance(address, "confirmed")).value.amount);
   const [buyback, rewards, stake] = await Promise.all([
@@ -191,13 +204,9 @@ async function checkBooks(economy: LocalEconomy): Promise<string> {
   );
   const solvency = solvencyReport(state, buyback, rewards);
   const checks: [string, bigint | number | boolean, bigint | number | boolean][] = [
-    ["total staked = sum of positions", state.totalStaked, sum((p) => p.staked)],
-    ["total unstaking = sum of positions", state.totalUnstaking, sum((p) => p.unstaking)],
-    [
-      "stakers = positions staking",
-      state.stakerCount,
-      positions.filter((p) => p.staked > 0n).length,
-    ],
+    ["total staked = sum of positions", state.totalStaked, positions.staked],
+    ["total unstaking = sum of positions", state.totalUnstaking, positions.unstaking],
+    ["stakers = positions staking", state.stakerCount, positions.staking],
     ["stake vault = staked + unstaking", stake, state.totalStaked + state.totalUnstaking],
     ["buyback vault = bucket", buyback, state.buybackBucket],
     ["rewards vault = streaming + released − claimed", rewards, BigInt(solvency.rewards.owes.raw)],
@@ -210,7 +219,34 @@ async function checkBooks(economy: LocalEconomy): Promise<string> {
       `books do not balance: ${failed.map(([name, a, b]) => `${name}: ${a} vs ${b}`).join("; ")}`,
     );
   }
-  return `${positions.length} positions, ${state.totalStaked / ASHAO} $ASHAO staked, revenue ${state.totalRevenue / USDC} USDC: all ${checks.length} checks hold`;
+  return `${positions.count} positions, ${state.totalStaked / ASHAO} $ASHAO staked, revenue ${state.totalRevenue / USDC} USDC: all ${checks.length} checks hold`;
+}
+
+/**
+ * Every position through the SDK's request and decoder, in one `getProgramAccounts` or in the
+ * API's 256 shards by the owner's first byte (one answer of every position is over 400 MB at a
+ * million: more than a JavaScript string holds). Returns how many requests were made.
+ */
+async function readPositions(
+  economy: LocalEconomy,
+  sharded: boolean,
+  visit: (position: StakePositionRecord) => void,
+): Promise<number> {
+  const shards = sharded ? Array.from({ length: 256 }, (_, byte) => byte) : [undefined];
+  for (const byte of shards) {
+    const response = await fetch(economy.validator.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(stakePositionsRequest(economy.program.programId, byte)),
+    });
+    const { result, error } = (await response.json()) as StakePositionsResponse;
+    if (!result) throw new Error(`getProgramAccounts: ${error?.message ?? "no result"}`);
+    for (const { pubkey, account } of result.value) {
+      const record = decodeStakePositionRecord(pubkey, Buffer.from(account.data[0], "base64"));
+      if (record) visit(record);
+    }
+  }
+  return shards.length;
 }
 
 // ------------------------------------------------------------------------ the validator
@@ -355,36 +391,66 @@ async function makeHistory(
 
 // ------------------------------------------------------------------------------------ API
 
+/**
+ * The heap (`--max-old-space-size`) the API is run with: the figure the server README
+ * documents for N positions.
+ */
+export const apiHeapMib = (positions: number) => Math.ceil(256 + (0.6 * positions) / 1_000);
+
 interface ApiFigures {
   store: string;
-  startupSecs: number;
-  indexedSecs: number;
+  heapMib: number;
+  /** Seconds from the process's start: listening, serving from its snapshot, /healthz ok. */
+  listeningSecs: number;
+  servingSecs: number;
+  okSecs: number;
   indexedEvents: number;
   /** The treasury's events on chain when this store was measured. */
   expectedEvents: number;
+  /** Heap after a collection and RSS: listening, snapshot served, caught up, after the loads. */
+  memory: { listening: Memory; serving: Memory & { events: number }; caughtUp: Memory };
   /** Absent when the API did not serve every event within `--index-minutes`. */
   loads?: ApiLoads;
 }
 
+interface Memory {
+  heapUsed: number;
+  rss: number;
+}
+
 interface ApiLoads {
-  treasury: LoadResult;
-  staker: LoadResult;
+  treasury: Measured;
+  staker: Measured;
   worst: ProbeResult;
   history: LoadResult;
   stakerHistory: LoadResult;
   deposits: { perSec: number; lagMs: number; cpuMsPerTx: number };
-  apiRssBytes: number;
+  afterLoads: Memory;
 }
 
-function child(mode: string, json: object): ChildProcess {
-  return spawn(TS_NODE, ["--transpile-only", CHILD, mode, JSON.stringify(json)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+/** A load and the CPU each process spent meanwhile (where the time went). */
+interface Measured {
+  result: LoadResult;
+  secs: number;
+  cpu: { api: number; load: number; validator: number };
 }
 
-function childResult<T>(mode: "load" | "probe", json: LoadOptions | ProbeOptions): Promise<T> {
+function child(mode: string, json: object, nodeArgs: string[] = []): ChildProcess {
+  return spawn(
+    process.execPath,
+    [...nodeArgs, "-r", "ts-node/register/transpile-only", CHILD, mode, JSON.stringify(json)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+}
+
+function childResult<T>(
+  mode: "load" | "probe",
+  json: LoadOptions | ProbeOptions,
+  started: (pid: number) => void = () => undefined,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const proc = child(mode, json);
+    started(proc.pid!);
     let out = "";
     proc.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
     proc.once("exit", (code) =>
@@ -395,6 +461,7 @@ function childResult<T>(mode: "load" | "probe", json: LoadOptions | ProbeOptions
 
 interface Health {
   status: string;
+  snapshot: { ready: boolean };
   indexer: { events: number; lastSignature: string | null };
 }
 
@@ -408,81 +475,138 @@ async function health(url: string): Promise<Health | null> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The API child's lines: its URL once it listens, and its memory when asked (SIGUSR2). */
+class ApiProcess {
+  readonly proc: ChildProcess;
+  private memoryWaiters: ((memory: Memory) => void)[] = [];
+  readonly listening: Promise<string>;
+
+  constructor(options: ApiChildOptions, heapMib: number) {
+    this.proc = child("api", options, [`--max-old-space-size=${heapMib}`, "--expose-gc"]);
+    let listened!: (url: string) => void;
+    this.listening = new Promise((resolve, reject) => {
+      listened = resolve;
+      this.proc.once("exit", (code, signal) =>
+        reject(new Error(`the API exited (${code ?? signal}) before it listened`)),
+      );
+    });
+    this.listening.catch(() => undefined);
+    createInterface({ input: this.proc.stdout! }).on("line", (line) => {
+      const url = /^listening (\S+)/.exec(line);
+      if (url) listened(url[1]);
+      const memory = /^memory (.*)$/.exec(line);
+      if (memory) {
+        const usage = JSON.parse(memory[1]) as Memory;
+        this.memoryWaiters.shift()?.({ heapUsed: usage.heapUsed, rss: usage.rss });
+      }
+    });
+  }
+
+  /** Its heap after a full collection, and its resident memory. */
+  memory(): Promise<Memory> {
+    return new Promise((resolve) => {
+      this.memoryWaiters.push(resolve);
+      this.proc.kill("SIGUSR2");
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.proc.kill("SIGTERM");
+    await new Promise((resolve) =>
+      this.proc.exitCode !== null || this.proc.signalCode !== null
+        ? resolve(null)
+        : this.proc.once("exit", resolve),
+    );
+  }
+}
+
 async function measureApi(
   economy: LocalEconomy,
   store: string,
   database: string,
-  seeded: SeededPositions,
+  walletsFile: string,
   expectedEvents: number,
   opts: Options,
   pid: number,
 ): Promise<ApiFigures> {
   const { validator } = economy;
+  const heapMib = opts.apiHeapMib ?? apiHeapMib(opts.stakers);
   const t0 = Date.now();
+  const secs = () => (Date.now() - t0) / 1000;
   const deadline = t0 + opts.indexMinutes * 60_000;
-  const gaveUp = (indexedEvents: number): ApiFigures => {
-    progress(`  ${store}: not serving every event after ${opts.indexMinutes} min; no loads`);
-    return {
-      store,
-      startupSecs: Number.NaN,
-      indexedSecs: Number.NaN,
-      indexedEvents,
-      expectedEvents,
-    };
-  };
-  const api = child("api", {
-    rpcUrl: validator.rpcUrl,
-    wsUrl: validator.wsUrl,
-    database,
-  } satisfies ApiChildOptions);
+  const api = new ApiProcess(
+    { rpcUrl: validator.rpcUrl, wsUrl: validator.wsUrl, database },
+    heapMib,
+  );
   try {
-    const url = await new Promise<string | null>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(null), deadline - Date.now());
-      createInterface({ input: api.stdout! }).on("line", (line) => {
-        const match = /^listening (\S+)/.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      api.once("exit", (code) => reject(new Error(`the API exited ${code} before it served`)));
-    });
-    if (url === null) return gaveUp(0);
-    let startupSecs = 0;
-    let indexedSecs = 0;
+    const url = await api.listening;
+    const listeningSecs = secs();
+    const listening = await api.memory();
+    let servingSecs = 0;
+    let serving: Memory & { events: number } = { heapUsed: 0, rss: 0, events: 0 };
     let indexedEvents = 0;
     for (;;) {
       const h = await health(url);
-      if (h?.status === "ok" && startupSecs === 0) startupSecs = (Date.now() - t0) / 1000;
-      indexedEvents = h?.indexer.events ?? 0;
-      if (h?.status === "ok" && indexedEvents >= expectedEvents) {
-        indexedSecs = (Date.now() - t0) / 1000;
-        break;
+      if (h?.snapshot.ready && servingSecs === 0) {
+        servingSecs = secs();
+        progress(`  ${store}: serving from its snapshot after ${servingSecs.toFixed(1)} s`);
+        serving = { ...(await api.memory()), events: h.indexer.events };
       }
-      if (Date.now() > deadline) return gaveUp(indexedEvents);
+      indexedEvents = h?.indexer.events ?? 0;
+      if (h?.status === "ok" && indexedEvents >= expectedEvents) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${store}: not serving every event after ${opts.indexMinutes} min`);
+      }
       await sleep(20);
     }
+    const okSecs = secs();
+    const caughtUp = await api.memory();
     if (indexedEvents !== expectedEvents) {
       throw new Error(`the indexer holds ${indexedEvents} events, the chain ${expectedEvents}`);
     }
     progress(
-      `  ${store}: healthy in ${startupSecs.toFixed(1)} s, ${indexedEvents} events indexed in ${indexedSecs.toFixed(1)} s`,
+      `  ${store}: listening after ${listeningSecs.toFixed(1)} s, serving ${servingSecs.toFixed(1)} s, /healthz ok with ${indexedEvents} events ${okSecs.toFixed(1)} s; heap ${mib(caughtUp.heapUsed)}, RSS ${mib(caughtUp.rss)}`,
     );
-    const load = (paths: string[]) =>
-      childResult<LoadResult>("load", {
-        url,
-        paths,
-        connections: opts.connections,
-        secs: opts.secs,
-      });
+    const apiPid = api.proc.pid!;
+    /** A load, with the CPU the API, the load generator and the validator spent meanwhile. */
+    const measured = async (load: Omit<LoadOptions, "url" | "connections" | "secs">) => {
+      let loadPid = 0;
+      let loadCpu = 0;
+      const a0 = processUsage(apiPid).cpuSecs;
+      const v0 = processUsage(pid).cpuSecs;
+      const w0 = Date.now();
+      const watch = setInterval(() => {
+        // The load generator's CPU, read while it runs (its /proc entry goes when it exits).
+        if (loadPid) loadCpu = processUsage(loadPid).cpuSecs;
+      }, 250);
+      try {
+        const result = await childResult<LoadResult>(
+          "load",
+          { url, connections: opts.connections, secs: opts.secs, ...load },
+          (p) => (loadPid = p),
+        );
+        return {
+          result,
+          secs: (Date.now() - w0) / 1000,
+          cpu: {
+            api: processUsage(apiPid).cpuSecs - a0,
+            load: loadCpu,
+            validator: processUsage(pid).cpuSecs - v0,
+          },
+        };
+      } finally {
+        clearInterval(watch);
+      }
+    };
     const pick = random(7);
-    const wallets = Array.from({ length: 1_000 }, () =>
-      seeded.owner(Math.floor(pick() * seeded.count)).toBase58(),
+    const histories = Array.from(
+      { length: 1_000 },
+      () => `/api/stakers/${walletAt(walletsFile, Math.floor(pick() * opts.stakers))}/history`,
     );
-    const treasury = await load(["/api/treasury"]);
-    const staker = await load(wallets.map((w) => `/api/stakers/${w}`));
-    const history = await load(["/api/treasury/history"]);
-    const stakerHistory = await load(wallets.map((w) => `/api/stakers/${w}/history`));
+    const treasury = await measured({ paths: ["/api/treasury"] });
+    const staker = await measured({ paths: [], walletsFile });
+    const history = (await measured({ paths: ["/api/treasury/history"] })).result;
+    const stakerHistory = (await measured({ paths: histories })).result;
     progress(`  ${store}: loads done; the worst single /api/treasury over 65 s`);
     const worst = await childResult<ProbeResult>("probe", { url, path: "/api/treasury", secs: 65 });
 
@@ -528,10 +652,13 @@ async function measureApi(
     const lagMs = Date.now() - l0;
     return {
       store,
-      startupSecs,
-      indexedSecs,
+      heapMib,
+      listeningSecs,
+      servingSecs,
+      okSecs,
       indexedEvents,
       expectedEvents,
+      memory: { listening, serving, caughtUp },
       loads: {
         treasury,
         staker,
@@ -539,15 +666,24 @@ async function measureApi(
         history,
         stakerHistory,
         deposits: { perSec, lagMs, cpuMsPerTx },
-        apiRssBytes: processUsage(api.pid!).rssBytes,
+        afterLoads: await api.memory(),
       },
     };
   } finally {
-    api.kill("SIGTERM");
-    await new Promise((resolve) =>
-      api.exitCode !== null ? resolve(null) : api.once("exit", resolve),
-    );
+    await api.stop();
   }
+}
+
+/** Owner `i`'s address from the owners' file (32 bytes each). */
+function walletAt(file: string, i: number): string {
+  const bytes = Buffer.alloc(32);
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, bytes, 0, 32, 32 * i);
+  } finally {
+    closeSync(fd);
+  }
+  return new PublicKey(bytes).toBase58();
 }
 
 // ---------------------------------------------------------------------------------- table
@@ -567,14 +703,24 @@ async function main(): Promise<void> {
     progress: (line) => progress(line),
   });
   const pg: TestPostgres[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "ashao-bench-"));
   try {
     const pid = economy.validator.pid!;
     const s0 = Date.now();
     const seeded = await seedPositions(economy, opts.stakers, { validatorPid: pid, progress });
     const seedSecs = (Date.now() - s0) / 1000;
     progress(
-      `seeded in ${seedSecs.toFixed(1)} s; ${seeded.bytesPerPosition.toFixed(0)} bytes of memory per position beyond its bytes; validator RSS ${mib(processUsage(pid).rssBytes)}`,
+      `seeded in ${seedSecs.toFixed(1)} s (deriving ${seeded.deriveSecs.toFixed(1)} s here, waiting for the validator ${seeded.writeWaitSecs.toFixed(1)} s); ${seeded.bytesPerPosition.toFixed(0)} bytes of memory per position beyond its bytes; validator RSS ${mib(processUsage(pid).rssBytes)}`,
     );
+    // The owners for the load generator, which draws one at random for every request.
+    const walletsFile = join(dir, "owners.bin");
+    const owners = Buffer.alloc(32 * seeded.count);
+    for (let i = 0; i < seeded.count; i++)
+      seeded
+        .owner(i)
+        .toBuffer()
+        .copy(owners, 32 * i);
+    writeFileSync(walletsFile, owners);
     progress(`books: ${await checkBooks(economy)}`);
 
     const stakeTxs = Math.min(20_000, Math.max(2_000, opts.events));
@@ -593,92 +739,105 @@ async function main(): Promise<void> {
     );
     progress(`books: ${await checkBooks(economy)}`);
 
-    // All positions as the SDK reads them (one raw request, each position decoded to its state),
-    // and the validator's part alone: the same request, its JSON only parsed.
-    const g0 = Date.now();
-    const positions = await fetchAllStakePositions(economy.program);
-    const gpaMs = Date.now() - g0;
-    const r0 = Date.now();
-    const raw = await fetch(economy.validator.rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "getProgramAccounts",
-        params: [
-          economy.program.programId.toBase58(),
-          {
-            encoding: "base64",
-            filters: [{ dataSize: economy.program.account.stakePosition.size }],
-          },
-        ],
-      }),
-    });
-    const rawCount = ((await raw.json()) as { result: unknown[] }).result.length;
-    const gpaRawMs = Date.now() - r0;
+    // Every position as the API reads it (its requests, the SDK's decoder), with the validator's
+    // CPU; in one request too where its answer fits in a JavaScript string.
+    const gpa = async (sharded: boolean) => {
+      const v0 = processUsage(pid).cpuSecs;
+      const g0 = Date.now();
+      let count = 0;
+      const requests = await readPositions(economy, sharded, () => count++);
+      return {
+        ms: Date.now() - g0,
+        count,
+        requests,
+        validatorSecs: processUsage(pid).cpuSecs - v0,
+      };
+    };
+    const gpaSharded = await gpa(true);
+    const gpaOne = opts.stakers <= 200_000 ? await gpa(false) : undefined;
 
     // Every treasury event on chain: initialisation, the stakes above and the history.
     let expectedEvents = 1 + throughput.landed + history.events;
     const apis: ApiFigures[] = [];
     for (const store of opts.stores) {
       let database = store;
-      if (store === "sqlite")
-        database = `sqlite:${join(mkdtempSync(join(tmpdir(), "ashao-bench-")), "events.sqlite")}`;
+      if (store === "sqlite") database = `sqlite:${join(dir, `events-${apis.length}.sqlite`)}`;
       if (store === "postgres") {
         pg.push(await startPostgres());
         database = pg[pg.length - 1].url;
       }
       progress(`the API on ${store}`);
-      apis.push(await measureApi(economy, store, database, seeded, expectedEvents, opts, pid));
+      apis.push(await measureApi(economy, store, database, walletsFile, expectedEvents, opts, pid));
       // The live deposits and the last one measured for the lag.
-      if (apis[apis.length - 1].loads) expectedEvents += LIVE_DEPOSITS + 1;
+      expectedEvents += LIVE_DEPOSITS + 1;
     }
     const end = processUsage(pid);
     const books = await checkBooks(economy);
 
     const rows: [string, ...string[]][] = [];
     const row = (name: string, f: (a: ApiFigures) => string) => rows.push([name, ...apis.map(f)]);
-    // A store whose API did not serve every event in time has no load figures.
-    const served = (f: (l: ApiLoads) => string) => (a: ApiFigures) =>
-      a.loads ? f(a.loads) : `not serving after ${opts.indexMinutes} min`;
+    const loads = (f: (l: ApiLoads) => string) => (a: ApiFigures) => f(a.loads!);
     const load = (l: LoadResult) =>
       `${num(l.rps)} req/s, p99 ${ms(l.p99)}${l.errors + l.non2xx > 0 ? ` (${l.errors + l.non2xx} failed)` : ""}`;
+    const cpu = (m: Measured) =>
+      `CPU over ${m.secs.toFixed(0)} s: API ${m.cpu.api.toFixed(1)} s, load generator ${m.cpu.load.toFixed(1)} s, validator ${m.cpu.validator.toFixed(1)} s`;
     const same = (text: string) => () => text;
+    const perPosition = (a: ApiFigures) =>
+      (a.memory.serving.heapUsed - a.memory.listening.heapUsed) / opts.stakers;
+    const perEvent = (a: ApiFigures) =>
+      (a.memory.caughtUp.heapUsed - a.memory.serving.heapUsed) /
+      Math.max(1, a.indexedEvents - a.memory.serving.events);
     row(
       "`/api/treasury` req/s, p99",
-      served((l) => load(l.treasury)),
+      loads((l) => `${load(l.treasury.result)} (${cpu(l.treasury)})`),
     );
     row(
-      "`/api/stakers/:wallet` req/s, p99 (1,000 wallets)",
-      served((l) => load(l.staker)),
+      "`/api/stakers/:wallet` req/s, p99 (a random owner of all N per request)",
+      loads((l) => `${load(l.staker.result)} (${cpu(l.staker)})`),
     );
     row(
       "worst single `/api/treasury` over 65 s (the consistency checks run every second)",
-      served((l) => ms(l.worst.worstMs)),
+      loads((l) => ms(l.worst.worstMs)),
     );
     row(
       "`/api/treasury/history` (24 h, 1 h buckets) req/s, p50, p99",
-      served(
+      loads(
         (l) => `${num(l.history.rps)} req/s, p50 ${ms(l.history.p50)}, p99 ${ms(l.history.p99)}`,
       ),
     );
     row(
       "`/api/stakers/:wallet/history` req/s, p99",
-      served((l) => load(l.stakerHistory)),
-    );
-    row("indexer catch-up from empty, events/s", (a) =>
-      a.loads
-        ? `${num(a.indexedEvents / a.indexedSecs)} (${num(a.indexedEvents)} in ${a.indexedSecs.toFixed(1)} s)`
-        : `under ${num(a.expectedEvents / (opts.indexMinutes * 60))} (not all ${num(a.expectedEvents)} in ${opts.indexMinutes} min)`,
+      loads((l) => load(l.stakerHistory)),
     );
     row(
+      "API start-up (empty store): listening; serving from its snapshot; `/healthz` ok, every event indexed",
+      (a) =>
+        `${a.listeningSecs.toFixed(1)} s; ${a.servingSecs.toFixed(1)} s; ${a.okSecs.toFixed(1)} s`,
+    );
+    row(
+      "indexer catch-up from empty, events/s",
+      (a) =>
+        `${num(a.indexedEvents / (a.okSecs - a.servingSecs))} (${num(a.indexedEvents)} in ${(a.okSecs - a.servingSecs).toFixed(1)} s)`,
+    );
+    row(
+      "API memory (RSS; heap after a collection): listening; serving; caught up; after the loads",
+      (a) =>
+        [a.memory.listening, a.memory.serving, a.memory.caughtUp, a.loads!.afterLoads]
+          .map((m) => `${mib(m.rss)} (${mib(m.heapUsed)})`)
+          .join("; "),
+    );
+    row(
+      "API heap per position; per indexed event (kept after the catch-up)",
+      (a) => `${num(perPosition(a))} B; ${num(perEvent(a))} B`,
+    );
+    row("API run with `--max-old-space-size`", (a) => `${num(a.heapMib)} MiB: started and served`);
+    row(
       "live deposits/s with the API following; indexed lag after the last",
-      served((l) => `${num(l.deposits.perSec)}; ${ms(l.deposits.lagMs)}`),
+      loads((l) => `${num(l.deposits.perSec)}; ${ms(l.deposits.lagMs)}`),
     );
     row(
       "validator CPU per deposit transaction (API following)",
-      served((l) => ms(l.deposits.cpuMsPerTx)),
+      loads((l) => ms(l.deposits.cpuMsPerTx)),
     );
     row(
       `validator: stake transactions/s from ${opts.clients} clients; CPU per transaction`,
@@ -690,19 +849,19 @@ async function main(): Promise<void> {
       same(`${num(seeded.bytesPerPosition)} B; ${num(throughput.bytesPerTx)} B`),
     );
     row(
-      "`getProgramAccounts` all positions: the validator's answer (JSON parsed); the SDK's `fetchAllStakePositions`",
-      same(`${num(gpaRawMs)} ms (${num(rawCount)}); ${num(gpaMs)} ms (${num(positions.length)})`),
-    );
-    row("API start-up to `/healthz` ok (empty store)", (a) =>
-      a.loads ? `${a.startupSecs.toFixed(1)} s` : `over ${opts.indexMinutes} min`,
-    );
-    row(
-      "API RSS after the loads",
-      served((l) => mib(l.apiRssBytes)),
+      "`getProgramAccounts` every position, read and decoded: 256 shards (as the API reads them); one request",
+      same(
+        `${num(gpaSharded.ms)} ms (${num(gpaSharded.count)}, validator CPU ${gpaSharded.validatorSecs.toFixed(1)} s); ` +
+          (gpaOne
+            ? `${num(gpaOne.ms)} ms (validator CPU ${gpaOne.validatorSecs.toFixed(1)} s)`
+            : "not made: its answer is over 400 MB"),
+      ),
     );
     row(
-      "seeding: positions by `localnet_setAccounts`; history by transactions",
-      same(`${seedSecs.toFixed(1)} s; ${history.secs.toFixed(0)} s (${num(transactions)} tx)`),
+      "seeding: positions by `localnet_setAccounts` (deriving here; waiting for the validator); history by transactions",
+      same(
+        `${seedSecs.toFixed(1)} s (${seeded.deriveSecs.toFixed(1)} s; ${seeded.writeWaitSecs.toFixed(1)} s); ${history.secs.toFixed(0)} s (${num(transactions)} tx)`,
+      ),
     );
     row("books (config totals = positions, vaults, supply)", same("balanced"));
 
@@ -712,7 +871,9 @@ async function main(): Promise<void> {
     ];
     const date = new Date().toISOString().slice(0, 10);
     console.log(
-      `Scale run ${date}: ${cpus().length} cores, validator ${validatorBinary()}; ${books}`,
+      `Scale run ${date}: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}, validator ${validatorBinary()}; ${books}`,
     );
     console.log("");
     console.log(`| ${header.join(" | ")} |`);
@@ -721,6 +882,7 @@ async function main(): Promise<void> {
   } finally {
     for (const p of pg) await p.stop();
     await economy.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
