@@ -93,8 +93,8 @@ const ASHAO = 1_000_000_000n;
 
 /**
  * Localnet parameters: the program's floors where they exist (an hour's stream and cooldown, a
- * buyback a minute, a day's timelock), so the economy moves fast enough to watch; buybacks held
- * to the local feed within 1% slippage.
+ * buyback a minute, a timelock of the cooldown plus the day's reaction window: 25 hours), so
+ * the economy moves fast enough to watch; buybacks held to the local feed within 1% slippage.
  */
 export function localnetParams(crank: PublicKey): TreasuryParams {
   return {

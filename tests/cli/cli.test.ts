@@ -232,13 +232,14 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     ]);
 
     const status = await ashao("status");
-    expect(status.stdout).to.match(/Queued change: applies in (1 d|23 h 59 m)/);
+    // The timelock: the one-hour cooldown plus the day's reaction window.
+    expect(status.stdout).to.match(/Queued change: applies in (1 d 1 h|1 d 59 m)/);
     expect(status.stdout).to.match(/Largest buyback +250 USDC +500 USDC/);
 
     const early = await ashao("admin", "apply-change", "--keypair", strangerFile);
     expect(early.code).to.equal(2);
     expect(early.stderr).to.match(
-      /^error: TimelockNotElapsed: the queued change applies in (1 d|23 h 59 m)/,
+      /^error: TimelockNotElapsed: the queued change applies in (1 d 1 h|1 d 59 m)/,
     );
     expect((await state()).maxBuybackUsdc).to.equal(250n * USDC);
 
@@ -265,6 +266,10 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     expect(after.queuedChange).to.equal(null);
     expect(after.maxBuybackUsdc).to.equal(500n * USDC);
     expect(after.cranks.map((c) => c.toBase58())).to.include(stranger.publicKey.toBase58());
+    const shown = await ashao("status");
+    expect(shown.stdout).to.match(/^ {2}Last queued change: applied /m);
+    const report = await json<{ policy: { lastQueuedChange: { outcome: string } } }>("status");
+    expect(report.policy.lastQueuedChange.outcome).to.equal("applied");
   });
 
   it("admin update-config: a risk-reducing change applies at once, a risk-adding one is refused by the program", async () => {
@@ -434,7 +439,13 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
       unstaking: { raw: string };
       pendingRewards: { raw: string };
       totalClaimed: { raw: string };
-      cooldownEndsAt: string;
+      unstakeRequests: {
+        amount: { raw: string };
+        availableAt: string;
+        availableAtUnix: number;
+        matured: boolean;
+      }[];
+      withdrawable: { raw: string };
       withdrawableNow: boolean;
       boostBps: number;
       nextTier: { minStake: string; boostBps: number };
@@ -454,9 +465,16 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     );
     expect(answer.totalClaimed.raw).to.equal(position.totalClaimed.toString());
     expect(position.totalClaimed > 0n).to.equal(true);
-    expect(answer.cooldownEndsAt).to.equal(
-      new Date(Number(position.unstakeAvailableAt) * 1000).toISOString(),
-    );
+    const [ticket] = position.unstakeTickets;
+    expect(answer.unstakeRequests).to.deep.equal([
+      {
+        amount: { raw: (500n * ASHAO).toString(), ui: 500, decimals: 9 },
+        availableAt: new Date(Number(ticket.availableAt) * 1000).toISOString(),
+        availableAtUnix: Number(ticket.availableAt),
+        matured: false,
+      },
+    ]);
+    expect(answer.withdrawable.raw).to.equal("0");
     expect(answer.withdrawableNow).to.equal(false);
     expect(answer.boostBps).to.equal(500);
     expect(answer.nextTier).to.deep.equal({
@@ -473,7 +491,12 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
 
     const text = await ashao("position", staker.publicKey.toBase58());
     expect(text.stdout).to.match(/^ {2}Staked +2,000 \$ASHAO \(2000000000000 base units\)$/m);
-    expect(text.stdout).to.match(/^ {2}Unstaking +500 \$ASHAO, withdrawable in (59 m \d+ s|1 h)/m);
+    expect(text.stdout).to.match(
+      /^ {2}Unstaking +500 \$ASHAO in 1 request; none withdrawable yet$/m,
+    );
+    expect(text.stdout).to.match(
+      /^ {4}request 1 +500 \$ASHAO \(500000000000 base units\), matures in (59 m \d+ s|1 h) \(/m,
+    );
     expect(text.stdout).to.match(
       /^ {2}Worker boost +\+5%; next: \+15% with 8,000 \$ASHAO more staked$/m,
     );

@@ -73,13 +73,16 @@ export const ADMIN_USAGE = `usage: ashao admin <action> [change flags] (--keypai
 
   actions
     update-config        apply at once a change that only reduces risk (fewer cranks, a lower cap
-                         or slippage, a longer interval or timelock, a shorter cooldown, buybacks
-                         off); any other change is refused: ChangeNeedsTimelock
+                         or slippage, a longer interval or timelock, buybacks off); any other
+                         change, any cooldown change included, is refused: ChangeNeedsTimelock.
+                         A queued change that sets a parameter it changes is dropped (superseded)
     queue-change         queue any change; anyone may apply it once the timelock has passed
+                         (it replaces a queued change that has expired)
     apply-change         apply the queued change (from its eta, for 14 days; any signer)
     cancel-change        drop the queued change
     propose-authority ADDRESS
-                         hand the authority over; the new one may accept after the timelock
+                         hand the authority over; the new one may accept after the timelock,
+                         within 14 days
     cancel-authority     cancel a pending hand-over
     accept-authority     the pending authority takes over (signed by it)
     pause | unpause      stop or restart stakes, deposits and buybacks (exits stay open)
@@ -290,7 +293,7 @@ function checks(
       : undefined) ??
     (action === "queue-change"
       ? check(
-          queued === null,
+          queued === null || now > Number(queued.eta) + TIMELOCK_GRACE_SECS,
           "ConfigChangeAlreadyQueued",
           `a change is already queued (eta ${queued ? timeText(new Date(Number(queued.eta) * 1000).toISOString()) : ""}); apply or cancel it first`,
         )
@@ -307,7 +310,7 @@ function checks(
         check(
           now <= Number(queued.eta) + TIMELOCK_GRACE_SECS,
           "ConfigChangeExpired",
-          `the queued change expired ${timeText(new Date((Number(queued.eta) + TIMELOCK_GRACE_SECS) * 1000).toISOString())}; cancel it and queue it again`,
+          `the queued change expired ${timeText(new Date((Number(queued.eta) + TIMELOCK_GRACE_SECS) * 1000).toISOString())}; queue it again (that replaces it)`,
         ))
       : undefined) ??
     (action === "propose-authority" && newAuthority
@@ -334,6 +337,11 @@ function checks(
           now >= Number(state.pendingAuthorityEta),
           "TimelockNotElapsed",
           `the pending authority may accept ${when(Number(state.pendingAuthorityEta))}`,
+        ) ??
+        check(
+          now <= Number(state.pendingAuthorityEta) + TIMELOCK_GRACE_SECS,
+          "AuthorityProposalExpired",
+          `the proposal expired ${timeText(new Date((Number(state.pendingAuthorityEta) + TIMELOCK_GRACE_SECS) * 1000).toISOString())}; the authority must propose again`,
         ))
       : undefined)
   );

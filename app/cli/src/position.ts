@@ -1,7 +1,7 @@
 /**
- * `ashao position WALLET`: a staker's position (staked, unstaking and its cooldown, claimable
- * now, claimed to date, boost and what the next tier needs) and the history of their actions,
- * read from the chain; `--csv` for the history as CSV.
+ * `ashao position WALLET`: a staker's position (staked, each unstake request and when it
+ * matures, claimable now, claimed to date, boost and what the next tier needs) and the history
+ * of their actions, read from the chain; `--csv` for the history as CSV.
  */
 import { parseArgs } from "node:util";
 
@@ -99,13 +99,22 @@ export async function positionCommand(args: string[]): Promise<number> {
     () => {
       const chainNow = Number(now);
       const unstaking =
-        summary.cooldownEndsAtUnix === null
+        summary.unstakeRequests.length === 0
           ? "nothing"
-          : `${amountText(summary.unstaking, "$ASHAO")}, ${
+          : `${amountText(summary.unstaking, "$ASHAO")} in ${summary.unstakeRequests.length} ${summary.unstakeRequests.length === 1 ? "request" : "requests"}; ${
               summary.withdrawableNow
-                ? "withdrawable now"
-                : `withdrawable ${countdownText(summary.cooldownEndsAtUnix, chainNow)} (${timeText(summary.cooldownEndsAt!)})`
+                ? `${amountText(summary.withdrawable, "$ASHAO")} withdrawable now`
+                : "none withdrawable yet"
             }`;
+      // Each request on its own line, with when it matures.
+      const requests = summary.unstakeRequests.map((r, i) => [
+        `  request ${i + 1}`,
+        `${exactAmountText(r.amount, "$ASHAO")}, ${
+          r.matured
+            ? "matured: withdrawable now"
+            : `matures ${countdownText(r.availableAtUnix, chainNow)} (${timeText(r.availableAt)})`
+        }`,
+      ]);
       const next = summary.nextTier
         ? `; next: +${bpsText(summary.nextTier.boostBps)} with ${amountText(summary.stakeToNextTier!, "$ASHAO")} more staked`
         : summary.boostBps > 0
@@ -117,6 +126,7 @@ export async function positionCommand(args: string[]): Promise<number> {
         table([
           ["Staked", exactAmountText(summary.staked, "$ASHAO")],
           ["Unstaking", unstaking],
+          ...requests,
           ["Claimable now", exactAmountText(summary.pendingRewards, "USDC")],
           ["Claimed to date", exactAmountText(summary.totalClaimed, "USDC")],
           ["Worker boost", `+${bpsText(summary.boostBps)}${next}`],

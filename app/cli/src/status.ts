@@ -11,6 +11,7 @@ import {
   exactAmountText,
   fetchTreasuryReport,
   formatDuration,
+  lastQueuedChangeText,
   PARAM_LABELS,
   type ParamName,
   paramText,
@@ -133,7 +134,7 @@ export function statusText(report: TreasuryReport): string {
         ? `applies ${countdownText(q.eta.unix, now)} (from ${timeText(q.eta.at)})`
         : now <= q.expiresAt.unix
           ? `anyone may apply it now, until ${timeText(q.expiresAt.at)}`
-          : `expired at ${timeText(q.expiresAt.at)}: only a cancel clears it`;
+          : `expired at ${timeText(q.expiresAt.at)}: it can no longer apply; the next queued change replaces it`;
     pending.push(
       `  Queued change: ${when}`,
       table(
@@ -151,9 +152,16 @@ export function statusText(report: TreasuryReport): string {
   }
   if (policy.pendingAuthority) {
     const p = policy.pendingAuthority;
-    pending.push(
-      `  Authority transfer to ${p.address}: may accept ${countdownText(p.acceptAfter.unix, now)} (from ${timeText(p.acceptAfter.at)})`,
-    );
+    const when =
+      now < p.acceptAfter.unix
+        ? `may accept ${countdownText(p.acceptAfter.unix, now)} (from ${timeText(p.acceptAfter.at)}, until ${timeText(p.expiresAt.at)})`
+        : now <= p.expiresAt.unix
+          ? `may accept now, until ${timeText(p.expiresAt.at)}`
+          : `expired at ${timeText(p.expiresAt.at)}: the authority must propose again`;
+    pending.push(`  Authority transfer to ${p.address}: ${when}`);
+  }
+  if (policy.lastQueuedChange) {
+    pending.push(`  Last queued change: ${lastQueuedChangeText(policy.lastQueuedChange)}`);
   }
   lines.push(
     "",

@@ -11,6 +11,7 @@ export type PriceGuardFailure =
   | "oracle-wrong-feed"
   | "oracle-not-fully-verified"
   | "oracle-stale"
+  | "oracle-published-in-future"
   | "oracle-price-invalid"
   | "oracle-confidence-too-wide"
   | "quote-below-oracle";
@@ -21,6 +22,7 @@ const ORACLE_FAILURES: Record<Exclude<PriceGuardError, "NoPriceGuard">, PriceGua
   OracleWrongFeed: "oracle-wrong-feed",
   OracleNotFullyVerified: "oracle-not-fully-verified",
   OracleStale: "oracle-stale",
+  OraclePublishedInFuture: "oracle-published-in-future",
   OraclePriceInvalid: "oracle-price-invalid",
   OracleConfidenceTooWide: "oracle-confidence-too-wide",
 };

@@ -26,6 +26,7 @@ import {
   FIGURE_UNITS,
   figureTexts,
   formatDuration,
+  lastQueuedChangeText,
   PARAM_LABELS,
   paramText,
   priceGuardText,
@@ -182,7 +183,11 @@ function renderPolicy(t: TreasuryAnswer): void {
   if (pending) {
     $("#pending-authority-address").replaceChildren(element("code", pending.address));
     $("#pending-authority-at").textContent = timeText(pending.acceptAfter.at);
+    $("#pending-authority-expires").textContent = timeText(pending.expiresAt.at);
   }
+  const last = p.lastQueuedChange;
+  $("#last-queued-change").hidden = last === null;
+  if (last) $("#last-queued-change-text").textContent = lastQueuedChangeText(last);
   const queued = p.queuedChange;
   $("#queued-change").hidden = queued === null;
   $("#no-queued-change").hidden = queued !== null;
@@ -215,14 +220,16 @@ function renderCountdowns(): void {
         ? `applies ${countdownText(queued.eta.unix, now)}`
         : now <= queued.expiresAt.unix
           ? `anyone may apply it now (for ${formatDuration(queued.expiresAt.unix - now)} more)`
-          : "expired: it can no longer be applied";
+          : "expired: it can no longer be applied; the next queued change replaces it";
   }
   const pending = policy.pendingAuthority;
   if (pending) {
     $("#pending-authority-status").textContent =
       now < pending.acceptAfter.unix
         ? `may accept ${countdownText(pending.acceptAfter.unix, now)}`
-        : "may accept now";
+        : now <= pending.expiresAt.unix
+          ? `may accept now (for ${formatDuration(pending.expiresAt.unix - now)} more)`
+          : "expired: the authority must propose again";
   }
 }
 

@@ -28,7 +28,7 @@ import {
   withdrawInstructions,
 } from "../../sdk/src";
 import { getJson, report, type StakerAnswer, type StakerHistoryAnswer } from "./api";
-import { $, cell, element, link, row, showAmount } from "./dom";
+import { $, amountElement, cell, element, link, row, showAmount } from "./dom";
 import {
   amountText,
   bpsText,
@@ -167,18 +167,31 @@ export class PositionPanel {
     this.renderCooldown();
   }
 
-  /** The cooldown, counting down on the chain's clock. */
+  /** Each unstake request and when it matures, counting down on the chain's clock. */
   renderCooldown(): void {
     const s = this.summary;
     if (!s) return;
-    const end = s.cooldownEndsAtUnix;
     const now = this.ctx.chainNow();
-    $("#position-cooldown").textContent =
-      end === null
-        ? "nothing unstaking"
-        : now >= end
-          ? "withdrawable now"
-          : `withdrawable ${countdownText(end, now)} (${timeText(s.cooldownEndsAt!)})`;
+    const requests = s.unstakeRequests;
+    if (requests.length === 0) {
+      $("#position-cooldown").textContent = "nothing unstaking";
+      return;
+    }
+    $("#position-cooldown").replaceChildren(
+      ...requests.map((r) => {
+        const line = element("span", "");
+        line.className = "request";
+        line.append(
+          amountElement("span", r.amount, "$ASHAO"),
+          document.createTextNode(
+            now >= r.availableAtUnix
+              ? ": withdrawable now"
+              : `: withdrawable ${countdownText(r.availableAtUnix, now)} (${timeText(r.availableAt)})`,
+          ),
+        );
+        return line;
+      }),
+    );
   }
 
   private async loadHistory(more: boolean): Promise<void> {
@@ -247,14 +260,21 @@ export class PositionPanel {
             `${ashao(s.staked.raw)} is staked, less than ${ashao(amount!)}`,
           );
         }
+        if (s.unstakeRequestsLeft === 0) {
+          throw new Refusal(
+            "UnstakeTicketsFull",
+            `${s.unstakeRequests.length} unstake requests are already cooling down: withdraw the matured ones or wait until one matures`,
+          );
+        }
         return;
       case "withdraw":
         if (BigInt(s.unstaking.raw) === 0n)
           throw new Refusal("NothingToWithdraw", "nothing is unstaking: request an unstake first");
-        if (s.cooldownEndsAtUnix !== null && this.ctx.chainNow() < s.cooldownEndsAtUnix) {
+        if (!s.unstakeRequests.some((r) => this.ctx.chainNow() >= r.availableAtUnix)) {
+          const next = Math.min(...s.unstakeRequests.map((r) => r.availableAtUnix));
           throw new Refusal(
             "CooldownNotElapsed",
-            `the cooldown ends ${countdownText(s.cooldownEndsAtUnix, this.ctx.chainNow())} (${timeText(s.cooldownEndsAt!)})`,
+            `no request has matured yet; the first matures ${countdownText(next, this.ctx.chainNow())} (${timeText(new Date(next * 1000).toISOString())})`,
           );
         }
         return;

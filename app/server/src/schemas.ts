@@ -108,8 +108,12 @@ export const SHARED_SCHEMAS: Schema[] = [
       {
         authority: address(),
         pendingAuthority: nullable(
-          obj({ address: address(), acceptAfter: ref("ChainTime") }),
-          "an authority transfer in progress and from when the new authority may accept",
+          obj({
+            address: address(),
+            acceptAfter: ref("ChainTime"),
+            expiresAt: ref("ChainTime", "the last moment it may be accepted (14 days after)"),
+          }),
+          "an authority transfer in progress, from when the new authority may accept and until when",
         ),
         timelockSecs: int(),
         priceGuard: ref("PriceGuard"),
@@ -124,9 +128,26 @@ export const SHARED_SCHEMAS: Schema[] = [
               }),
             ),
             eta: ref("ChainTime", "from when anyone may apply it"),
-            expiresAt: ref("ChainTime", "the last moment it may be applied"),
+            expiresAt: ref(
+              "ChainTime",
+              "the last moment it may be applied; after it (compare with chainTime) it has expired",
+            ),
           }),
           "the change waiting out the timelock",
+        ),
+        lastQueuedChange: nullable(
+          obj({
+            outcome: {
+              enum: ["applied", "cancelled", "superseded", "expired"],
+              description:
+                "applied after its eta; cancelled by the authority; superseded: an update_config " +
+                "changed a parameter it sets, so it was dropped rather than undo that change; " +
+                "expired: not applied within 14 days of its eta",
+            },
+            eta: ref("ChainTime"),
+            at: ref("ChainTime", "when it left the queue"),
+          }),
+          "what became of the last queued change to leave the queue",
         ),
         programId: address(),
         programData: nullable(address()),
@@ -244,6 +265,10 @@ export const SHARED_SCHEMAS: Schema[] = [
       positionStaked: nullable(ref("Amount")),
       positionUnstaking: nullable(ref("Amount")),
       availableAt: nullable(iso(), "for an unstake request: when it may be withdrawn"),
+      unstakeRequests: nullable(
+        arr(obj({ amount: ref("Amount"), availableAt: iso() })),
+        "for an unstake request or a withdrawal: the requests still waiting after it, oldest first",
+      ),
     }),
   },
   {
@@ -486,9 +511,20 @@ export const ROUTES: Record<string, RouteSpec> = {
           unstaking: ref("Amount"),
           pendingRewards: ref("Amount", "claimable now"),
           totalClaimed: ref("Amount"),
-          cooldownEndsAt: nullable(iso()),
-          cooldownEndsAtUnix: nullable(int()),
+          unstakeRequests: arr(
+            obj({
+              amount: ref("Amount"),
+              availableAt: iso("when it may be withdrawn"),
+              availableAtUnix: int(),
+              matured: bool("its cooldown has passed"),
+            }),
+            "each unstake request not yet withdrawn, oldest first, each on its own cooldown",
+          ),
+          unstakeRequestsLeft: int("requests the position can still open (at most 8 at once)"),
+          withdrawable: ref("Amount", "what a withdrawal returns now: every matured request"),
           withdrawableNow: bool(),
+          nextMaturityAt: nullable(iso(), "when the next request still cooling down matures"),
+          nextMaturityAtUnix: nullable(int()),
           closable: bool("nothing staked, unstaking or owed"),
           boostBps: int(),
           nextTier: nullable(obj({ minStake: str(), boostBps: int() })),
@@ -529,7 +565,8 @@ export const ROUTES: Record<string, RouteSpec> = {
         200: describe(
           { type: "string" },
           "CSV: time_utc, action, amount, token, amount_base_units, position_staked_ashao, " +
-            "position_unstaking_ashao, withdrawable_from_utc, slot, signature",
+            "position_unstaking_ashao, withdrawable_from_utc, unstake_requests_after " +
+            "(amount@time, space-separated), slot, signature",
         ),
         ...errors(400),
       },
