@@ -265,6 +265,20 @@ fn transaction_in(event: &Event) -> Option<&TxEvent> {
     }
 }
 
+impl PubSubImpl {
+    /// Accepts the subscription (registered first) and pumps the chain's events into it
+    /// through `f`, taking the events before the id is sent so none after it is missed.
+    async fn serve<F>(&self, pending: PendingSubscriptionSink, f: F) -> SubscriptionResult
+    where
+        F: FnMut(&SharedChain, &Event) -> (Vec<SubscriptionMessage>, bool) + Send + 'static,
+    {
+        let rx = lock(&self.chain).subscribe();
+        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
+        tokio::spawn(pump(self.chain.clone(), sink, lifeline, rx, f));
+        Ok(())
+    }
+}
+
 #[jsonrpsee::core::async_trait]
 impl SolanaPubSubServer for PubSubImpl {
     async fn account_subscribe(
@@ -285,32 +299,24 @@ impl SolanaPubSubServer for PubSubImpl {
             .and_then(|c| c.encoding)
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.as_ref().and_then(|c| c.data_slice);
-        let rx = lock(&self.chain).subscribe();
-        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
-        tokio::spawn(pump(
-            self.chain.clone(),
-            sink,
-            lifeline,
-            rx,
-            move |chain, event| {
-                let Some((slot, written)) = event.written_accounts() else {
-                    return (Vec::new(), false);
-                };
-                let mut out = Vec::new();
-                for (key, account) in written {
-                    if *key == address {
-                        let chain = lock(chain);
-                        let ui = ui_account(&chain, key, account, encoding, slice);
-                        out.extend(message(&Response {
-                            context: ctx(slot),
-                            value: ui,
-                        }));
-                    }
+        self.serve(pending, move |chain, event| {
+            let Some((slot, written)) = event.written_accounts() else {
+                return (Vec::new(), false);
+            };
+            let mut out = Vec::new();
+            for (key, account) in written {
+                if *key == address {
+                    let chain = lock(chain);
+                    let ui = ui_account(&chain, key, account, encoding, slice);
+                    out.extend(message(&Response {
+                        context: ctx(slot),
+                        value: ui,
+                    }));
                 }
-                (out, false)
-            },
-        ));
-        Ok(())
+            }
+            (out, false)
+        })
+        .await
     }
 
     async fn program_subscribe(
@@ -337,36 +343,28 @@ impl SolanaPubSubServer for PubSubImpl {
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
-        let rx = lock(&self.chain).subscribe();
-        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
-        tokio::spawn(pump(
-            self.chain.clone(),
-            sink,
-            lifeline,
-            rx,
-            move |chain, event| {
-                let Some((slot, written)) = event.written_accounts() else {
-                    return (Vec::new(), false);
-                };
-                let mut out = Vec::new();
-                for (key, account) in written {
-                    if account.owner != program || !crate::rpc::filters_match(&filters, account) {
-                        continue;
-                    }
-                    let chain = lock(chain);
-                    let keyed = RpcKeyedAccount {
-                        pubkey: key.to_string(),
-                        account: ui_account(&chain, key, account, encoding, slice),
-                    };
-                    out.extend(message(&Response {
-                        context: ctx(slot),
-                        value: keyed,
-                    }));
+        self.serve(pending, move |chain, event| {
+            let Some((slot, written)) = event.written_accounts() else {
+                return (Vec::new(), false);
+            };
+            let mut out = Vec::new();
+            for (key, account) in written {
+                if account.owner != program || !crate::rpc::filters_match(&filters, account) {
+                    continue;
                 }
-                (out, false)
-            },
-        ));
-        Ok(())
+                let chain = lock(chain);
+                let keyed = RpcKeyedAccount {
+                    pubkey: key.to_string(),
+                    account: ui_account(&chain, key, account, encoding, slice),
+                };
+                out.extend(message(&Response {
+                    context: ctx(slot),
+                    value: keyed,
+                }));
+            }
+            (out, false)
+        })
+        .await
     }
 
     async fn signature_subscribe(
@@ -467,75 +465,51 @@ impl SolanaPubSubServer for PubSubImpl {
                 }
             }
         };
-        let rx = lock(&self.chain).subscribe();
-        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
-        tokio::spawn(pump(
-            self.chain.clone(),
-            sink,
-            lifeline,
-            rx,
-            move |_, event| {
-                let Some(tx) = transaction_in(event) else {
+        self.serve(pending, move |_, event| {
+            let Some(tx) = transaction_in(event) else {
+                return (Vec::new(), false);
+            };
+            if let Some(m) = &mentions {
+                if !tx.account_keys.contains(m) {
                     return (Vec::new(), false);
-                };
-                if let Some(m) = &mentions {
-                    if !tx.account_keys.contains(m) {
-                        return (Vec::new(), false);
-                    }
                 }
-                let value = RpcLogsResponse {
-                    signature: tx.signature.to_string(),
-                    err: tx.err.clone().map(Into::into),
-                    logs: tx.logs.clone(),
-                };
-                (
-                    message(&Response {
-                        context: ctx(tx.slot),
-                        value,
-                    })
-                    .into_iter()
-                    .collect(),
-                    false,
-                )
-            },
-        ));
-        Ok(())
+            }
+            let value = RpcLogsResponse {
+                signature: tx.signature.to_string(),
+                err: tx.err.clone().map(Into::into),
+                logs: tx.logs.clone(),
+            };
+            (
+                message(&Response {
+                    context: ctx(tx.slot),
+                    value,
+                })
+                .into_iter()
+                .collect(),
+                false,
+            )
+        })
+        .await
     }
 
     async fn slot_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
-        let rx = lock(&self.chain).subscribe();
-        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
-        tokio::spawn(pump(
-            self.chain.clone(),
-            sink,
-            lifeline,
-            rx,
-            |_, event| match event {
-                Event::Slot { slot, parent, root } => (
-                    message(&json!({"parent": parent, "root": root, "slot": slot}))
-                        .into_iter()
-                        .collect(),
-                    false,
-                ),
-                _ => (Vec::new(), false),
-            },
-        ));
-        Ok(())
+        self.serve(pending, |_, event| match event {
+            Event::Slot { slot, parent, root } => (
+                message(&json!({"parent": parent, "root": root, "slot": slot}))
+                    .into_iter()
+                    .collect(),
+                false,
+            ),
+            _ => (Vec::new(), false),
+        })
+        .await
     }
 
     async fn root_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
-        let rx = lock(&self.chain).subscribe();
-        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
-        tokio::spawn(pump(
-            self.chain.clone(),
-            sink,
-            lifeline,
-            rx,
-            |_, event| match event {
-                Event::Slot { root, .. } => (message(root).into_iter().collect(), false),
-                _ => (Vec::new(), false),
-            },
-        ));
-        Ok(())
+        self.serve(pending, |_, event| match event {
+            Event::Slot { root, .. } => (message(root).into_iter().collect(), false),
+            _ => (Vec::new(), false),
+        })
+        .await
     }
 }
