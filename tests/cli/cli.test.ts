@@ -7,7 +7,7 @@
  * over and pauses; `position` shows a staker's figures and history (and CSV). Exit codes of the
  * shared table (0 done, 2 usage, 3 network, 4 refused) and one-line errors throughout.
  */
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -16,7 +16,7 @@ import { Keypair, LAMPORTS_PER_SOL, VersionedTransaction } from "@solana/web3.js
 import { expect } from "chai";
 
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { fundedTokenAccount, tokenBalance } from "../../app/localnet/tokens";
+import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock } from "../../app/localnet/validator";
 import {
   claim,
@@ -30,7 +30,7 @@ import {
   stake,
   STAKER_HISTORY_CSV_HEADER,
 } from "../../app/sdk/src";
-import { ashao as ashaoBin, buildCli, run } from "../utils/cli";
+import { ashao as ashaoBin, buildCli, fundedPayer, run, writeKeyFile } from "../utils/cli";
 import { payRevenue, fundedWallet } from "../utils/economy";
 import { airdrop } from "../utils/validator";
 
@@ -57,11 +57,7 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     expect(result.code, `${args.join(" ")}: ${result.stderr}`).to.equal(0);
     return JSON.parse(result.stdout) as T;
   }
-  const keyFile = (name: string, keypair: Keypair) => {
-    const path = join(dir, `${name}.json`);
-    writeFileSync(path, JSON.stringify(Array.from(keypair.secretKey)), { mode: 0o600 });
-    return path;
-  };
+  const keyFile = (name: string, keypair: Keypair) => writeKeyFile(dir, name, keypair);
   const state = () => fetchTreasuryOrThrow(economy.program, "confirmed");
 
   before(async () => {
@@ -69,16 +65,7 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
     dir = mkdtempSync(join(tmpdir(), "ashao-cli-"));
     authorityFile = keyFile("authority", economy.authority);
-    payer = Keypair.generate();
-    await airdrop(economy.validator.connection, payer, LAMPORTS_PER_SOL);
-    await fundedTokenAccount(
-      economy.validator.connection,
-      economy.authority,
-      economy.usdc,
-      payer.publicKey,
-      1_000n * USDC,
-    );
-    payerFile = keyFile("payer", payer);
+    ({ keypair: payer, file: payerFile } = await fundedPayer(economy, dir, 1_000n * USDC));
     stranger = Keypair.generate();
     await airdrop(economy.validator.connection, stranger, LAMPORTS_PER_SOL);
     strangerFile = keyFile("stranger", stranger);

@@ -6,13 +6,12 @@
  * file; a key file others can read is warned about; singular and plural; and durable nonces: a
  * `--print`ed transaction signed and sent after its blockhash would have expired still lands.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
 import {
   Keypair,
-  LAMPORTS_PER_SOL,
   NONCE_ACCOUNT_LENGTH,
   SystemProgram,
   Transaction,
@@ -23,12 +22,10 @@ import pino from "pino";
 
 import { runCrankCycle } from "../../app/crank/src";
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { fundedTokenAccount } from "../../app/localnet/tokens";
 import { advanceClock, freePort } from "../../app/localnet/validator";
 import { fetchTreasuryOrThrow, sendAndConfirm, sendSigned } from "../../app/sdk/src";
-import { ashao as ashaoBin, buildCli, type Run } from "../utils/cli";
+import { ashao as ashaoBin, buildCli, fundedPayer, type Run, writeKeyFile } from "../utils/cli";
 import { payRevenue } from "../utils/economy";
-import { airdrop } from "../utils/validator";
 
 const USDC = 1_000_000n;
 
@@ -43,12 +40,8 @@ describe("operator CLI: solana-cli's conventions, one-line errors, durable nonce
   /** `ashao …` with a home of its own and no RPC URL in the environment. */
   const ashao = (...args: string[]) => ashaoBin(args, { HOME: home, ASHAO_RPC_URL: "" });
   const onLocal = (...args: string[]) => ashao("-u", economy.validator.rpcUrl, ...args);
-  const keyFile = (name: string, keypair: Keypair, mode = 0o600) => {
-    const path = join(home, `${name}.json`);
-    writeFileSync(path, JSON.stringify(Array.from(keypair.secretKey)), { mode });
-    chmodSync(path, mode);
-    return path;
-  };
+  const keyFile = (name: string, keypair: Keypair, mode?: number) =>
+    writeKeyFile(home, name, keypair, mode);
   /** The one line a refused command prints, and its exit code. */
   const refusal = (result: Run) => ({ code: result.code, stderr: result.stderr });
 
@@ -57,16 +50,7 @@ describe("operator CLI: solana-cli's conventions, one-line errors, durable nonce
     economy = await startLocalEconomy({ simulate: false, crank: false, api: false });
     home = mkdtempSync(join(tmpdir(), "ashao-home-"));
     authorityFile = keyFile("authority", economy.authority);
-    payer = Keypair.generate();
-    await airdrop(economy.validator.connection, payer, LAMPORTS_PER_SOL);
-    await fundedTokenAccount(
-      economy.validator.connection,
-      economy.authority,
-      economy.usdc,
-      payer.publicKey,
-      100n * USDC,
-    );
-    payerFile = keyFile("payer", payer);
+    ({ keypair: payer, file: payerFile } = await fundedPayer(economy, home, 100n * USDC));
   });
 
   after(async () => {

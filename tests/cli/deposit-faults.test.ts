@@ -5,20 +5,19 @@
  * deposit ends the command "outcome unknown" (exit 3); a transaction that never reached the node
  * is seen not to land and replaced; and each rerun finds the deposit by its key and pays nothing.
  */
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
-import { Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
+import type { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
-import { fundedTokenAccount, tokenBalance } from "../../app/localnet/tokens";
+import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock } from "../../app/localnet/validator";
 import { fetchTreasuryOrThrow } from "../../app/sdk/src";
-import { ashao, buildCli } from "../utils/cli";
+import { ashao, buildCli, fundedPayer } from "../utils/cli";
 import { RpcFaultProxy } from "../utils/rpc-fault-proxy";
-import { airdrop } from "../utils/validator";
 
 const USDC = 1_000_000n;
 
@@ -47,17 +46,7 @@ describe("ashao deposit on a faulty link: nothing paid twice", function () {
     proxy = new RpcFaultProxy(economy.validator.rpcUrl);
     await proxy.start();
     home = mkdtempSync(join(tmpdir(), "ashao-home-"));
-    const payer = Keypair.generate();
-    await airdrop(economy.validator.connection, payer, LAMPORTS_PER_SOL);
-    source = await fundedTokenAccount(
-      economy.validator.connection,
-      economy.authority,
-      economy.usdc,
-      payer.publicKey,
-      1_000n * USDC,
-    );
-    payerFile = join(home, "payer.json");
-    writeFileSync(payerFile, JSON.stringify(Array.from(payer.secretKey)), { mode: 0o600 });
+    ({ file: payerFile, source } = await fundedPayer(economy, home, 1_000n * USDC));
   });
 
   after(async () => {

@@ -3,8 +3,14 @@
  * runs is newer than the build (`npm run build`, incremental), then each command run to its end.
  */
 import { execFile, execFileSync } from "child_process";
-import { existsSync, readdirSync, statSync, utimesSync } from "fs";
+import { chmodSync, existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "fs";
 import { join } from "path";
+
+import { Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
+
+import type { LocalEconomy } from "../../app/localnet/economy";
+import { fundedTokenAccount } from "../../app/localnet/tokens";
+import { airdrop } from "./validator";
 
 export const REPO = join(__dirname, "../..");
 export const BIN = join(REPO, "app/cli/bin/ashao.js");
@@ -65,4 +71,30 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): 
 /** `ashao args…` through the bin, with `env` over the test's environment. */
 export function ashao(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return run(process.execPath, [BIN, ...args], env);
+}
+
+/** A keypair file as the Solana CLI writes it, readable by its owner only unless `mode` says. */
+export function writeKeyFile(dir: string, name: string, keypair: Keypair, mode = 0o600): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(Array.from(keypair.secretKey)), { mode });
+  chmodSync(path, mode);
+  return path;
+}
+
+/** A revenue payer: SOL for fees, `usdc` base units in its USDC account, and its key file. */
+export async function fundedPayer(
+  economy: LocalEconomy,
+  dir: string,
+  usdc: bigint,
+): Promise<{ keypair: Keypair; file: string; source: PublicKey }> {
+  const keypair = Keypair.generate();
+  await airdrop(economy.validator.connection, keypair, LAMPORTS_PER_SOL);
+  const source = await fundedTokenAccount(
+    economy.validator.connection,
+    economy.authority,
+    economy.usdc,
+    keypair.publicKey,
+    usdc,
+  );
+  return { keypair, file: writeKeyFile(dir, "payer", keypair), source };
 }
