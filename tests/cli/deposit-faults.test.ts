@@ -2,8 +2,10 @@
  * `ashao deposit` behind a faulty link to the real local validator (tests/utils/rpc-fault-proxy):
  * the signature is printed before the wait; a landed deposit the node has no transaction for
  * still reports its figures (from the treasury); a node that goes away right after taking the
- * deposit ends the command "outcome unknown" (exit 3); a transaction that never reached the node
- * is seen not to land and replaced; and each rerun finds the deposit by its key and pays nothing.
+ * deposit ends the command "outcome unknown" (exit 3), and so does one that went away before the
+ * deposit reached it; a transaction that never reached the node is seen not to land and
+ * replaced; and each rerun finds the deposit by its key, or sends the very same transaction
+ * again, and pays once.
  */
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
@@ -112,7 +114,7 @@ describe("ashao deposit on a faulty link: nothing paid twice", function () {
     expect(signature, lost.stderr).to.be.a("string");
     expect(error).to.match(
       new RegExp(
-        `^error: OutcomeUnknown: the RPC node at ${proxy.url}/ stopped answering after the deposit transaction ${signature} was sent; it may still land until block height \\d+ \\(about a minute\\)\\. Run the same command again: it finds a deposit that landed by its key and pays nothing twice\\.$`,
+        `^error: OutcomeUnknown: the RPC node at ${proxy.url}/ stopped answering after the deposit transaction ${signature} was sent; it may still land until block height \\d+ \\(about a minute\\)\\. Run the same command again: it sends this same transaction again, or finds it landed, and pays nothing twice\\.$`,
       ),
     );
     expect(end).to.equal("");
@@ -124,6 +126,34 @@ describe("ashao deposit on a faulty link: nothing paid twice", function () {
     expect(rerun.code, rerun.stderr).to.equal(0);
     expect(JSON.parse(rerun.stdout)).to.deep.include({ alreadyDeposited: true, signature });
     expect(await paid()).to.deep.equal(landed);
+  });
+
+  it("a deposit sent as the node went away, before it reached it: exit 3; the rerun sends that very transaction, which lands once", async () => {
+    const before = await paid();
+    proxy.failNext("sendTransaction", "drop");
+    proxy.once("fault", () => (proxy.outage = true));
+    let lost;
+    try {
+      lost = await deposit("--amount", "5", "--rpc-timeout", "2");
+    } finally {
+      proxy.outage = false;
+    }
+    expect(lost.code, lost.stderr).to.equal(3);
+    const signature = /^sending deposit: signature (\w+)$/m.exec(lost.stderr)?.[1];
+    expect(await paid()).to.deep.equal(before);
+
+    // Not on chain, so the key is not found there: the journal keeps the signed bytes.
+    const rerun = await deposit("--amount", "5", "--output", "json");
+    expect(rerun.code, rerun.stderr).to.equal(0);
+    expect(rerun.stderr).to.equal(`sending the earlier deposit: signature ${signature}\n`);
+    expect(JSON.parse(rerun.stdout)).to.deep.include({ alreadyDeposited: true, signature });
+    expect(await paid()).to.deep.equal({
+      revenue: before.revenue + 5n * USDC,
+      source: before.source - 5n * USDC,
+    });
+    const third = await deposit("--amount", "5", "--output", "json");
+    expect(JSON.parse(third.stdout)).to.deep.include({ alreadyDeposited: true, signature });
+    expect((await paid()).source).to.equal(before.source - 5n * USDC);
   });
 
   it("a deposit that never reached the node: seen not to land once its blockhash expired, replaced, paid once", async () => {

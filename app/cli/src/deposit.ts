@@ -31,7 +31,8 @@ import { durableNonce, type NonceFlags } from "./nonce";
 import type { GlobalOptions } from "./options";
 import { print } from "./output";
 import { parseAddress, parseAmount, parseDuration } from "./parse";
-import { signAndSend } from "./send";
+import { depositJournal } from "./deposit-journal";
+import { followPending, signAndSend } from "./send";
 
 export interface DepositFlags extends NonceFlags {
   amount?: string;
@@ -66,33 +67,54 @@ export async function depositCommand(
     ? parseAddress("--source", flags.source)
     : ownerUsdcAddress(payer.publicKey, accounts);
 
-  // Paid already (a rerun after a lost answer)? Then nothing is paid again.
-  const now = Number(await fetchChainTime(connection));
-  const earlier = await findDepositByKey(connection, source, key, {
-    sinceUnix: now - windowSecs,
-    commitment: chain.commitment === "finalized" ? "finalized" : "confirmed",
-  });
-  if (earlier) {
-    const at = earlier.blockTime ? new Date(earlier.blockTime * 1000).toISOString() : "unknown";
+  const alreadyDeposited = (signature: string, slot: number, blockTime?: number | null) => {
+    const at = blockTime ? new Date(blockTime * 1000).toISOString() : "unknown";
     print(
       options.output,
       {
         alreadyDeposited: true,
         key,
         source: source.toBase58(),
-        signature: earlier.signature,
-        slot: earlier.slot,
+        signature,
+        slot,
         blockTime: at,
-        explorerUrl: explorerTxUrl(earlier.signature, cluster),
+        explorerUrl: explorerTxUrl(signature, cluster),
       },
       () =>
         [
-          `already deposited: transaction ${earlier.signature} (slot ${earlier.slot}, ${at}) paid key ${key} from ${source.toBase58()}; nothing paid now`,
+          `already deposited: transaction ${signature} (slot ${slot}, ${at}) paid key ${key} from ${source.toBase58()}; nothing paid now`,
           `  to pay the same amount again, give another --key`,
         ].join("\n"),
     );
     return 0;
+  };
+  const rerun =
+    "Run the same command again: it sends this same transaction again, or finds it landed, and pays nothing twice.";
+
+  // An earlier run sent this deposit and never learnt its fate: those bytes first, never a
+  // second transaction while they may still land.
+  const journal = depositJournal(source, key, env);
+  const pending = journal.pending();
+  if (pending) {
+    const landed = await followPending(chain, pending, { what: "the earlier deposit", rerun });
+    journal.settle();
+    if (landed) {
+      const status = await connection.getSignatureStatus(landed);
+      return alreadyDeposited(
+        landed,
+        status.value?.slot ?? 0,
+        await connection.getBlockTime(status.value?.slot ?? 0).catch(() => null),
+      );
+    }
   }
+
+  // Paid already (a rerun after a lost answer, or from another machine)? Then nothing is paid.
+  const now = Number(await fetchChainTime(connection));
+  const earlier = await findDepositByKey(connection, source, key, {
+    sinceUnix: now - windowSecs,
+    commitment: chain.commitment === "finalized" ? "finalized" : "confirmed",
+  });
+  if (earlier) return alreadyDeposited(earlier.signature, earlier.slot, earlier.blockTime);
 
   const account = await getAccount(connection, source, chain.commitment).catch(() => null);
   if (!account || !account.mint.equals(state.usdcMint)) {
@@ -123,8 +145,8 @@ export async function depositCommand(
     ],
     signers: [payer],
     nonce,
-    rerun:
-      "Run the same command again: it finds a deposit that landed by its key and pays nothing twice.",
+    rerun,
+    journal,
   });
 
   // The figures from the transaction's event; when the node has no transaction to give, the

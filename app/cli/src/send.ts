@@ -23,6 +23,7 @@ import {
 } from "../../sdk/src";
 import type { Chain } from "./chain";
 import { NetworkError, RefusedError } from "./errors";
+import type { DepositJournal, PendingDeposit } from "./deposit-journal";
 import type { DurableNonce } from "./nonce";
 
 /** Fresh blockhashes tried before giving up on a transaction that never lands. */
@@ -47,6 +48,8 @@ export interface SendRequest {
   nonce?: DurableNonce;
   /** What to do when the outcome is unknown (appended to the error). */
   rerun: string;
+  /** Where the signed bytes are kept until their fate is known (deposits). */
+  journal?: Pick<DepositJournal, "record" | "settle">;
 }
 
 export async function signAndSend(chain: Chain, request: SendRequest): Promise<string> {
@@ -83,20 +86,34 @@ export async function signAndSend(chain: Chain, request: SendRequest): Promise<s
   }
 }
 
+/**
+ * Sends again the very bytes an earlier run sent and did not see settle, and follows them: the
+ * signature once landed, `undefined` when they can no longer land.
+ */
+export function followPending(
+  chain: Chain,
+  pending: PendingDeposit,
+  request: Pick<SendRequest, "what" | "rerun">,
+): Promise<string | undefined> {
+  return sendAndFollow(chain, pending.transaction, pending.lifetime, request);
+}
+
 /** The signature once landed, `undefined` when it can no longer land. */
 async function sendAndFollow(
   chain: Chain,
   tx: VersionedTransaction,
   lifetime: TransactionLifetime,
-  request: SendRequest,
+  request: Pick<SendRequest, "what" | "rerun" | "journal">,
 ): Promise<string | undefined> {
   const signature = utils.bytes.bs58.encode(tx.signatures[0]);
+  request.journal?.record(tx, lifetime);
   console.error(`sending ${request.what}: signature ${signature}`);
   try {
     const outcome = await sendSigned(chain.connection, tx, lifetime, {
       commitment: chain.commitment,
       unreachableLimitMs: chain.timeoutMs,
     });
+    request.journal?.settle();
     return outcome.status === "confirmed" ? outcome.signature : undefined;
   } catch (err) {
     if (err instanceof UnknownOutcomeError) {
@@ -110,8 +127,9 @@ async function sendAndFollow(
           `transaction ${signature} was sent; it may still land ${until}. ${request.rerun}`,
       );
     }
-    // The node went away before anything was sent: nothing happened.
+    // The node went away while following it: its fate is open, the journal keeps it.
     if (rpcTransportFailure(err)) throw err;
+    request.journal?.settle();
     throw refusalOf(err);
   }
 }
