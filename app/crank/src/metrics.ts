@@ -8,6 +8,10 @@ export interface CrankStatus {
   bought: number;
   skipped: number;
   failed: Partial<Record<CrankFailure | "unexpected", number>>;
+  /** Calls that ran out of time, retried or not, by failure (`rpc-timeout`, `venue-timeout`, `hermes-timeout`). */
+  timeouts: Partial<Record<CrankFailure, number>>;
+  /** Buybacks that landed but whose figures no node returned (not counted in the sums). */
+  boughtWithoutFigures: number;
   /** USDC base units and $ASHAO base units, as decimal strings. */
   usdcSpent: string;
   ashaoBurned: string;
@@ -25,6 +29,8 @@ export class CrankMetrics {
     bought: 0,
     skipped: 0,
     failed: {},
+    timeouts: {},
+    boughtWithoutFigures: 0,
     usdcSpent: "0",
     ashaoBurned: "0",
   };
@@ -35,11 +41,26 @@ export class CrankMetrics {
     return structuredClone(this.status);
   }
 
-  recordBought(usdcSpent: bigint, ashaoBurned: bigint, durationMs: number, signature: string) {
+  /** A landed buyback; its figures are `undefined` when no node returned them. */
+  recordBought(
+    usdcSpent: bigint | undefined,
+    ashaoBurned: bigint | undefined,
+    durationMs: number,
+    signature: string,
+  ) {
     this.status.bought++;
-    this.status.usdcSpent = (BigInt(this.status.usdcSpent) + usdcSpent).toString();
-    this.status.ashaoBurned = (BigInt(this.status.ashaoBurned) + ashaoBurned).toString();
+    if (usdcSpent === undefined || ashaoBurned === undefined) {
+      this.status.boughtWithoutFigures++;
+    } else {
+      this.status.usdcSpent = (BigInt(this.status.usdcSpent) + usdcSpent).toString();
+      this.status.ashaoBurned = (BigInt(this.status.ashaoBurned) + ashaoBurned).toString();
+    }
     this.finish("bought", durationMs, signature);
+  }
+
+  /** A call that ran out of time (`rpc-timeout`, `venue-timeout`, `hermes-timeout`), even if retried. */
+  recordTimeout(reason: CrankFailure) {
+    this.status.timeouts[reason] = (this.status.timeouts[reason] ?? 0) + 1;
   }
 
   recordSkipped(reason: string, durationMs: number) {
@@ -79,6 +100,12 @@ export class CrankMetrics {
       `ashao_crank_skipped_total ${s.skipped}`,
       "# TYPE ashao_crank_failures_total counter",
       ...Object.entries(s.failed).map(([r, n]) => `ashao_crank_failures_total{reason="${r}"} ${n}`),
+      "# TYPE ashao_crank_timeouts_total counter",
+      ...Object.entries(s.timeouts).map(
+        ([r, n]) => `ashao_crank_timeouts_total{endpoint="${r.replace(/-timeout$/, "")}"} ${n}`,
+      ),
+      "# TYPE ashao_crank_bought_without_figures_total counter",
+      `ashao_crank_bought_without_figures_total ${s.boughtWithoutFigures}`,
       "# TYPE ashao_crank_usdc_spent_total counter",
       `ashao_crank_usdc_spent_total ${s.usdcSpent}`,
       "# TYPE ashao_crank_ashao_burned_total counter",

@@ -2,13 +2,15 @@
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
  * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
  * [--non-circulating NAME=ADDRESS]... [--check-every SECS]`: the API, indexer and dashboard against any cluster.
- * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
+ * Exit codes, the shared table (app/util/exit-codes.ts): 0 stopped cleanly, 2 bad flags, 3 the RPC
+ * node did not answer at start, 1 anything else.
  */
 import { parseArgs } from "node:util";
 
 import { PublicKey } from "@solana/web3.js";
 
-import { type Cluster, parseCluster } from "../../sdk/src";
+import { EXIT } from "../../util/exit-codes";
+import { type Cluster, parseCluster, rpcTransportFailure } from "../../sdk/src";
 import { startApiServer } from "./server";
 
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
@@ -108,20 +110,22 @@ export async function apiCommand(argv: string[]): Promise<number> {
     };
   } catch (err) {
     console.error(`error: ${(err as Error).message} (ashao api --help for usage)`);
-    return 2;
+    return EXIT.usage;
   }
   let server;
   try {
     server = await startApiServer(options);
   } catch (err) {
     console.error(`error: could not start the API: ${(err as Error).message}`);
-    return 1;
+    return rpcTransportFailure(err) || /fetch failed|ECONNREFUSED/.test(String(err))
+      ? EXIT.network
+      : EXIT.internal;
   }
-  console.log(`api and dashboard on ${server.url}`);
+  console.error(`api and dashboard on ${server.url}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   await server.close();
-  return 0;
+  return EXIT.ok;
 }

@@ -15,6 +15,7 @@ import {
   type Cluster,
   clusterOf,
   closeWebSocket,
+  guardSubscriptionCalls,
   onWebSocketReopen,
   treasuryProgram,
 } from "../../sdk/src";
@@ -66,10 +67,10 @@ export interface ApiServer {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const connection = new Connection(options.rpcUrl, {
-    commitment: "confirmed",
-    wsEndpoint: options.wsUrl,
-  });
+  // Guarded: subscriptions are removed at stop, perhaps after the node went away.
+  const connection = guardSubscriptionCalls(
+    new Connection(options.rpcUrl, { commitment: "confirmed", wsEndpoint: options.wsUrl }),
+  );
   const program = treasuryProgram(connection, undefined, {
     programId: options.programId ?? ASHAO_TREASURY_PROGRAM_ID,
   });
