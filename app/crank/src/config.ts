@@ -7,6 +7,7 @@ import { readFileSync } from "fs";
 import { Keypair, PACKET_DATA_SIZE, PublicKey } from "@solana/web3.js";
 
 import { ASHAO_TREASURY_PROGRAM_ID, MAX_SLIPPAGE_BPS } from "../../sdk/src";
+import { type ListenAddress, parseListenAddress } from "../../util/listen-address";
 import { CrankConfigError } from "./errors";
 
 export interface CrankConfig {
@@ -44,6 +45,8 @@ export interface CrankConfig {
   hermesUrl?: string;
   dryRun: boolean;
   statusFile?: string;
+  /** `loop` mode: where `/metrics` is served (Prometheus); none when unset. */
+  metricsListen?: ListenAddress;
 }
 
 /** Flag name → environment variable, for both the parser and `.env.example`. */
@@ -65,6 +68,7 @@ export const CRANK_SETTINGS = {
   "status-file": "ASHAO_CRANK_STATUS_FILE",
   "price-update": "ASHAO_CRANK_PRICE_UPDATE",
   "hermes-url": "PYTH_HERMES_URL",
+  "metrics-listen": "ASHAO_CRANK_METRICS_LISTEN",
 } as const;
 
 export type CrankSetting = keyof typeof CRANK_SETTINGS;
@@ -109,6 +113,15 @@ function url(name: string, raw: string | undefined): string {
     throw new CrankConfigError(`${name} must be an http(s) or ws(s) URL (got ${raw})`);
   }
   return raw;
+}
+
+function listenAddress(name: string, raw: string | undefined): ListenAddress | undefined {
+  if (!raw) return undefined;
+  try {
+    return parseListenAddress(raw);
+  } catch (err) {
+    throw new CrankConfigError(`${name}: ${(err as Error).message}`);
+  }
 }
 
 /** A keypair from a JSON file of 64 numbers (the Solana CLI's format). */
@@ -183,5 +196,6 @@ export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): Cran
     hermesUrl: hermesUrl ? url("--hermes-url", hermesUrl) : undefined,
     dryRun: flags["dry-run"] ?? false,
     statusFile: get("status-file") || undefined,
+    metricsListen: listenAddress("--metrics-listen", get("metrics-listen")),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
  * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
- * [--non-circulating NAME=ADDRESS]... [--check-every SECS]`: the API, indexer and dashboard against any cluster.
+ * [--non-circulating NAME=ADDRESS]... [--check-every SECS] [--metrics-listen HOST:PORT]`: the API,
+ * indexer and dashboard against any cluster.
  * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
@@ -9,12 +10,13 @@ import { parseArgs } from "node:util";
 import { PublicKey } from "@solana/web3.js";
 
 import { type Cluster, parseCluster } from "../../sdk/src";
+import { parseListenAddress } from "../../util/listen-address";
 import { startApiServer } from "./server";
 
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
                  [--cluster mainnet-beta|devnet|testnet|localnet] [--non-circulating NAME=ADDRESS]...
-                 [--check-every SECS]
+                 [--check-every SECS] [--metrics-listen HOST:PORT]
 
   Serves /api/treasury, /api/treasury/history, /api/buybacks, /api/treasury/admin-log,
   /api/stakers/:wallet and its history (JSON and CSV), /api/config, /healthz, /metrics, the
@@ -24,7 +26,8 @@ export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--progr
   links point at (default: from the RPC URL); --non-circulating leaves another $ASHAO token
   account out of the circulating supply (the stake vault always is). --check-every (default 1,
   1-3600) is how often the snapshot checks itself against the chain: two getMultipleAccounts
-  calls per check, so raise it on a rate-limited RPC endpoint.`;
+  calls per check, so raise it on a rate-limited RPC endpoint. --metrics-listen serves /metrics
+  on another address (say 127.0.0.1:9464) instead of the public port.`;
 
 class ApiUsageError extends Error {}
 
@@ -63,6 +66,7 @@ export async function apiCommand(argv: string[]): Promise<number> {
         cluster: { type: "string" },
         "non-circulating": { type: "string", multiple: true },
         "check-every": { type: "string" },
+        "metrics-listen": { type: "string" },
       },
     });
     if (!values["rpc-url"]) throw new ApiUsageError("--rpc-url is required");
@@ -93,6 +97,14 @@ export async function apiCommand(argv: string[]): Promise<number> {
         throw new ApiUsageError(`--non-circulating takes NAME=ADDRESS (got ${spec})`);
       }
     });
+    let metricsListen;
+    if (values["metrics-listen"] !== undefined) {
+      try {
+        metricsListen = parseListenAddress(values["metrics-listen"]);
+      } catch (err) {
+        throw new ApiUsageError(`--metrics-listen: ${(err as Error).message}`);
+      }
+    }
     options = {
       rpcUrl: values["rpc-url"],
       cluster,
@@ -105,6 +117,7 @@ export async function apiCommand(argv: string[]): Promise<number> {
       staticDir: values.dashboard,
       checkEverySecs: checkEverySecs(values["check-every"]),
       logger: true,
+      metricsListen,
     };
   } catch (err) {
     console.error(`error: ${(err as Error).message} (ashao api --help for usage)`);
@@ -118,6 +131,7 @@ export async function apiCommand(argv: string[]): Promise<number> {
     return 1;
   }
   console.log(`api and dashboard on ${server.url}`);
+  if (server.metricsUrl) console.log(`metrics on ${server.metricsUrl}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

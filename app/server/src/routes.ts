@@ -35,7 +35,6 @@ export interface RouteContext {
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
   store: EventStore;
-  metrics: ApiMetrics;
   yields: YieldTracker;
   cluster: Cluster;
   publicRpcUrl: string;
@@ -271,7 +270,6 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           setTimeout(() => reject(new Error("RPC timeout")), HEALTH_RPC_TIMEOUT_MS).unref(),
         ),
       ]);
-      ctx.metrics.rpcSlot.set(rpcSlot);
     } catch {
       // Reported below as an unreachable RPC.
     }
@@ -295,9 +293,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     });
   });
+}
 
+/** `GET /metrics` on the public server (without `--metrics-listen`). */
+export function registerMetricsRoute(app: FastifyInstance, metrics: ApiMetrics): void {
   app.get("/metrics", route("metrics"), async (_req, reply) => {
-    reply.type(ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 }

@@ -18,10 +18,12 @@ import {
   onWebSocketReopen,
   treasuryProgram,
 } from "../../sdk/src";
+import type { ListenAddress } from "../../util/listen-address";
+import { type MetricsServer, serveMetrics } from "../../util/prometheus";
 import { ApiError } from "./errors";
 import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
-import { registerRoutes } from "./routes";
+import { registerMetricsRoute, registerRoutes } from "./routes";
 import { SHARED_SCHEMAS } from "./schemas";
 import { registerStaticFiles } from "./static";
 import { type NamedAccount, TreasurySnapshot } from "./snapshot";
@@ -48,6 +50,11 @@ export interface ApiServerOptions {
   cluster?: Cluster;
   logger?: boolean;
   /**
+   * Serves `/metrics` on this address instead of the public port (which then answers 404 for
+   * it).
+   */
+  metricsListen?: ListenAddress;
+  /**
    * How often the snapshot checks itself against the chain (the small accounts and a slice of
    * the positions; default 1 s), as a guard against missed notifications.
    */
@@ -58,6 +65,8 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   url: string;
+  /** `http://host:port/metrics` with `metricsListen`. */
+  metricsUrl?: string;
   app: FastifyInstance;
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
@@ -164,35 +173,41 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: "NotFound", message: `no route ${req.method} ${req.url}` }),
   );
-  metrics.register(app, snapshot, indexer);
+  metrics.countRequests(app);
+  metrics.watch({ connection, snapshot, indexer });
   registerRoutes(app, {
     connection,
     program,
     snapshot,
     indexer,
     store,
-    metrics,
     yields,
     cluster: options.cluster ?? clusterOf(options.publicRpcUrl ?? options.rpcUrl),
     publicRpcUrl: options.publicRpcUrl ?? options.rpcUrl,
     publicWsUrl: options.publicWsUrl ?? options.wsUrl,
   });
+  if (!options.metricsListen) registerMetricsRoute(app, metrics);
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   if (options.staticDir) registerStaticFiles(app, options.staticDir);
 
-  const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
-  return {
-    url: address,
-    app,
-    snapshot,
-    indexer,
-    store,
-    async close() {
-      await app.close();
-      await indexer.stop();
-      await snapshot.stop();
-      await store.close();
-      closeWebSocket(connection);
-    },
+  let metricsServer: MetricsServer | undefined;
+  const close = async () => {
+    metrics.stop();
+    await metricsServer?.close();
+    await app.close();
+    await indexer.stop();
+    await snapshot.stop();
+    await store.close();
+    closeWebSocket(connection);
   };
+  try {
+    const url = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+    if (options.metricsListen) {
+      metricsServer = await serveMetrics(metrics.registry, options.metricsListen);
+    }
+    return { url, metricsUrl: metricsServer?.url, app, snapshot, indexer, store, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
