@@ -45,3 +45,13 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq postgresql >/dev/null ||
     die "could not install Debian's postgresql"
 fi
+
+# Debian's Prometheus: `promtool check rules` and `promtool test rules` check ops/prometheus/
+# (only promtool is used; where systemd starts the packaged server, `systemctl disable --now
+# prometheus` stops it).
+if ! command -v "${ASHAO_PROMTOOL:-promtool}" >/dev/null 2>&1; then
+  step "apt-get install prometheus (promtool, for the alert rules' tests)"
+  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq prometheus >/dev/null ||
+    die "could not install Debian's prometheus; install it or set ASHAO_PROMTOOL to a promtool binary"
+fi

@@ -3,8 +3,12 @@
  * figures equal the chain's (a vault short of what it owes reads negative), the oracle's and the
  * last buyback's ages follow the chain's clock, the RPC node's slot moves on a timer, the
  * indexer's lag is told in seconds; `--metrics-listen` moves `/metrics` off the public port; the
- * crank loop serves its own (cycles by outcome, the last failure's reason, its wallet's SOL).
+ * crank loop serves its own (cycles by outcome, the last failure's reason, its wallet's SOL);
+ * every metric the alert rules and the Grafana dashboard name is exported by one of them.
  */
+import { readFileSync } from "fs";
+import { join } from "path";
+
 import { Wallet } from "@anchor-lang/core";
 import type { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
@@ -28,6 +32,7 @@ import { waitFor } from "../utils/wait";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
+const REPO = join(__dirname, "../..");
 const silent = pino({ level: "silent" });
 
 describe("metrics an on-call operator pages on (API and crank)", function () {
@@ -36,7 +41,10 @@ describe("metrics an on-call operator pages on (API and crank)", function () {
   let proxy: RpcFaultProxy;
   let api: ApiServer;
   let staker: Keypair;
-  const apiMetrics = () => scrape(api.metricsUrl!);
+  /** Every metric the API and the crank declared, for the last test. */
+  const exported = new Set<string>();
+
+  const apiMetrics = () => scrape(api.metricsUrl!, exported);
   /** A scrape once `ready` holds of it. */
   const apiMetricsWhen = (
     what: string,
@@ -234,7 +242,7 @@ describe("metrics an on-call operator pages on (API and crank)", function () {
         return await waitFor(
           what,
           async () => {
-            const samples = await scrape(url).catch(() => undefined);
+            const samples = await scrape(url, exported).catch(() => undefined);
             return samples && until(samples) ? samples : undefined;
           },
           30_000,
@@ -308,6 +316,22 @@ describe("metrics an on-call operator pages on (API and crank)", function () {
       expect(
         valueOf(samples, "ashao_crank_failures_total", { reason: "venue-unreachable" }),
       ).to.be.at.least(1);
+    });
+  });
+
+  describe("the alert rules and the Grafana dashboard", () => {
+    it("exports every metric the alert rules and the Grafana dashboard name", () => {
+      const named = new Set<string>();
+      for (const file of ["ops/prometheus/alerts.yml", "ops/grafana/ashao-treasury.json"]) {
+        const text = readFileSync(join(REPO, file), "utf8");
+        for (const [name] of text.matchAll(/\b(ashao|process|nodejs)_[a-z0-9_]+/g)) named.add(name);
+      }
+      // A histogram's series carry suffixes its declared name does not.
+      const unexported = [...named].filter(
+        (name) => !exported.has(name.replace(/_(bucket|count|sum)$/, "")),
+      );
+      expect(named.size).to.be.greaterThan(20);
+      expect(unexported).to.deep.equal([]);
     });
   });
 });
