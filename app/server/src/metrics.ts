@@ -21,6 +21,11 @@ const RPC_SLOT_EVERY_MS = 5_000;
 const RPC_SLOT_TIMEOUT_MS = 2_000;
 /** How often the indexer's progress is sampled for its lag in seconds. */
 const INDEXER_SAMPLE_EVERY_MS = 1_000;
+/**
+ * Slots seen and not indexed kept with when they were seen: an hour of samples. Past it, later
+ * slots count from the newest kept, so the lag may read short once the oldest are indexed.
+ */
+const MAX_PENDING_SLOTS = 3_600;
 
 export interface MetricsSources {
   connection: Connection;
@@ -50,7 +55,9 @@ class IndexerLagClock {
     const { seenSlot, lastSlot } = this.indexer.status;
     this.pending = this.pending.filter((entry) => entry.slot > lastSlot);
     const newest = this.pending[this.pending.length - 1]?.slot ?? lastSlot;
-    if (seenSlot > newest) this.pending.push({ slot: seenSlot, since: now });
+    if (seenSlot > newest && this.pending.length < MAX_PENDING_SLOTS) {
+      this.pending.push({ slot: seenSlot, since: now });
+    }
   }
 
   seconds(now = Date.now()): number {
