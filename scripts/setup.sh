@@ -27,6 +27,9 @@ if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$want" ]; then
   echo "$want" > "$lock_stamp"
 fi
 
+step "tsc: the CLI as JavaScript (dist/), so \`npx ashao\` starts without compiling"
+npm run -s build
+
 step "cargo build: local validator with the programs (first build takes a few minutes; target dir $CARGO_TARGET_DIR)"
 cargo build --locked -p ashao-local-validator
 

@@ -26,14 +26,13 @@ import { advanceClock } from "../../app/localnet/validator";
 import { STAKER_EVENT_NAMES, stake } from "../../app/sdk/src";
 import { type ApiServer, startApiServer } from "../../app/server/src";
 import type { StoredEvent } from "../../app/server/src/store/store";
+import { BIN, buildCli, REPO } from "../utils/cli";
 import { fundedWallet, payRevenue } from "../utils/economy";
 import { startPostgres } from "../utils/postgres";
 import { waitFor } from "../utils/wait";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
-const REPO = join(__dirname, "../..");
-const BIN = join(REPO, "app/cli/bin/ashao.js");
 
 interface Answer {
   status: number;
@@ -62,38 +61,39 @@ function getFrom(from: string, url: string): Promise<Answer> {
 
 const get = (url: string) => getFrom("127.0.0.1", url);
 
-/** `ashao api …` as a process, with its stdout lines (JSON log lines and its start-up lines). */
+/** `ashao api …` as a process: its JSON log lines (stdout) and its start-up lines (stderr). */
 interface ApiProcess {
   url: string;
   metricsUrl?: string;
-  lines: string[];
   /** The JSON log lines. */
   logs(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
 async function startApiProcess(args: string[]): Promise<ApiProcess> {
+  buildCli();
   const child: ChildProcess = spawn(process.execPath, [BIN, "api", "--port", "0", ...args], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const told: string[] = [];
   createInterface({ input: child.stdout! }).on("line", (line) => lines.push(line));
+  createInterface({ input: child.stderr! }).on("line", (line) => told.push(line));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const url = await waitFor(
     "ashao api to listen",
     () => {
-      if (child.exitCode !== null) throw new Error(`ashao api exited ${child.exitCode}: ${stderr}`);
-      return lines.map((l) => /^api and dashboard on (\S+)$/.exec(l)?.[1]).find(Boolean);
+      if (child.exitCode !== null) {
+        throw new Error(`ashao api exited ${child.exitCode}: ${told.join("\n")}`);
+      }
+      return told.map((l) => /^api and dashboard on (\S+)$/.exec(l)?.[1]).find(Boolean);
     },
     60_000,
   );
   return {
     url,
-    metricsUrl: lines.map((l) => /^metrics on (\S+)$/.exec(l)?.[1]).find(Boolean),
-    lines,
+    metricsUrl: told.map((l) => /^metrics on (\S+)$/.exec(l)?.[1]).find(Boolean),
     logs: () =>
       lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>),
     async stop() {

@@ -44,7 +44,8 @@ let files = 0;
 
 function writeJson(value: unknown): string {
   const path = join(dir, `${++files}.json`);
-  writeFileSync(path, JSON.stringify(value, null, 2));
+  // Owner-only, as a key file should be (others' read access draws a warning).
+  writeFileSync(path, JSON.stringify(value, null, 2), { mode: 0o600 });
   return path;
 }
 

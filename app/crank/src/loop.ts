@@ -5,12 +5,8 @@
  */
 import { delayUnlessAborted } from "../../util/delay";
 import { serveMetrics } from "../../util/prometheus";
-import { withTimeout } from "../../util/timeout";
 import type { CrankConfig } from "./config";
 import { type CrankDeps, runCrankCycle } from "./cycle";
-
-/** The wallet balance read after a cycle gives up after this long (the next cycle retries). */
-const BALANCE_TIMEOUT_MS = 5_000;
 
 export async function runCrankLoop(
   deps: CrankDeps,
@@ -39,12 +35,10 @@ export async function runCrankLoop(
 
 async function recordWalletBalance(deps: CrankDeps, config: CrankConfig): Promise<void> {
   try {
-    const lamports = await withTimeout(
-      deps.connection.getBalance(config.crank.publicKey, "confirmed"),
-      BALANCE_TIMEOUT_MS,
-      "getBalance of the crank wallet",
+    // The crank's connection gives up after --rpc-timeout (crankDeps' timedConnection).
+    deps.metrics.recordWalletLamports(
+      await deps.connection.getBalance(config.crank.publicKey, "confirmed"),
     );
-    deps.metrics.recordWalletLamports(lamports);
   } catch (err) {
     // The gauge keeps its last reading; an unreachable RPC node shows in the cycle's outcome.
     deps.log.warn({ err: (err as Error).message }, "could not read the crank wallet's balance");

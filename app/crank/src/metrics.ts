@@ -2,7 +2,7 @@
  * The crank's running figures: written as JSON to the status file after every cycle, and as
  * Prometheus metrics served by the loop on `--metrics-listen` (`serveMetrics`): cycles by
  * outcome, failures by their named reason, whether the last cycle failed and why, timeouts by
- * call, the crank wallet's SOL, what it spent and burned, and Node's process metrics.
+ * endpoint, the crank wallet's SOL, what it spent and burned, and Node's process metrics.
  */
 import { writeFileSync, renameSync } from "fs";
 
@@ -17,6 +17,10 @@ export interface CrankStatus {
   bought: number;
   skipped: number;
   failed: Partial<Record<CrankFailure | "unexpected", number>>;
+  /** Calls that ran out of time, retried or not, by failure (`rpc-timeout`, `venue-timeout`, `hermes-timeout`). */
+  timeouts: Partial<Record<CrankFailure, number>>;
+  /** Buybacks that landed but whose figures no node returned (not counted in the sums). */
+  boughtWithoutFigures: number;
   /** USDC base units and $ASHAO base units, as decimal strings. */
   usdcSpent: string;
   ashaoBurned: string;
@@ -40,6 +44,8 @@ export class CrankMetrics {
     bought: 0,
     skipped: 0,
     failed: {},
+    timeouts: {},
+    boughtWithoutFigures: 0,
     usdcSpent: "0",
     ashaoBurned: "0",
   };
@@ -63,8 +69,12 @@ export class CrankMetrics {
   );
   private readonly timeouts = this.counter(
     "ashao_crank_timeouts_total",
-    "Calls that did not answer in time, by call",
-    ["call"],
+    "Calls that ran out of time, retried or not, by endpoint: rpc, venue (the swap API), hermes",
+    ["endpoint"],
+  );
+  private readonly boughtWithoutFigures = this.counter(
+    "ashao_crank_bought_without_figures_total",
+    "Buybacks that landed but whose figures no node returned (not in the USDC and $ASHAO sums)",
   );
   private readonly usdcSpent = this.counter(
     "ashao_crank_usdc_spent_total",
@@ -115,14 +125,31 @@ export class CrankMetrics {
     return structuredClone(this.status);
   }
 
-  recordBought(usdcSpent: bigint, ashaoBurned: bigint, durationMs: number, signature: string) {
+  /** A landed buyback; its figures are `undefined` when no node returned them. */
+  recordBought(
+    usdcSpent: bigint | undefined,
+    ashaoBurned: bigint | undefined,
+    durationMs: number,
+    signature: string,
+  ) {
     this.status.bought++;
-    this.status.usdcSpent = (BigInt(this.status.usdcSpent) + usdcSpent).toString();
-    this.status.ashaoBurned = (BigInt(this.status.ashaoBurned) + ashaoBurned).toString();
     this.buybacks.inc();
-    this.usdcSpent.inc(whole(usdcSpent, USDC_DECIMALS));
-    this.ashaoBurned.inc(whole(ashaoBurned, ASHAO_DECIMALS));
+    if (usdcSpent === undefined || ashaoBurned === undefined) {
+      this.status.boughtWithoutFigures++;
+      this.boughtWithoutFigures.inc();
+    } else {
+      this.status.usdcSpent = (BigInt(this.status.usdcSpent) + usdcSpent).toString();
+      this.status.ashaoBurned = (BigInt(this.status.ashaoBurned) + ashaoBurned).toString();
+      this.usdcSpent.inc(whole(usdcSpent, USDC_DECIMALS));
+      this.ashaoBurned.inc(whole(ashaoBurned, ASHAO_DECIMALS));
+    }
     this.finish("bought", "bought", durationMs, signature);
+  }
+
+  /** A call that ran out of time (`rpc-timeout`, `venue-timeout`, `hermes-timeout`), even if retried. */
+  recordTimeout(reason: CrankFailure) {
+    this.status.timeouts[reason] = (this.status.timeouts[reason] ?? 0) + 1;
+    this.timeouts.inc({ endpoint: reason.replace(/-timeout$/, "") });
   }
 
   recordSkipped(reason: string, durationMs: number) {
@@ -139,11 +166,6 @@ export class CrankMetrics {
     this.status.failed[reason] = (this.status.failed[reason] ?? 0) + 1;
     this.failures.inc({ reason });
     this.finish("failed", `failed: ${reason}`, durationMs, undefined, reason);
-  }
-
-  /** A call (`rpc`, `swap-api`, `hermes`, …) that did not answer within its timeout. */
-  recordTimeout(call: string) {
-    this.timeouts.inc({ call });
   }
 
   recordWalletLamports(lamports: number) {

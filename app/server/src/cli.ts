@@ -4,14 +4,16 @@
  * [--non-circulating NAME=ADDRESS]... [--check-every SECS] [--public-rpc-url URL]
  * [--public-ws-url URL] [--log-level LEVEL] [--rate-limit N] [--trust-proxy HOPS|ADDRESSES]
  * [--metrics-listen HOST:PORT]`: the API, indexer and dashboard against any cluster.
- * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
+ * Exit codes, the shared table (app/util/exit-codes.ts): 0 stopped cleanly, 2 bad flags, 3 the RPC
+ * node did not answer at start, 1 anything else.
  */
 import { parseArgs } from "node:util";
 
 import { PublicKey } from "@solana/web3.js";
 import type { LevelWithSilent } from "pino";
 
-import { type Cluster, parseCluster } from "../../sdk/src";
+import { type Cluster, parseCluster, rpcTransportFailure } from "../../sdk/src";
+import { EXIT } from "../../util/exit-codes";
 import { parseListenAddress } from "../../util/listen-address";
 import { startApiServer } from "./server";
 
@@ -199,21 +201,23 @@ export async function apiCommand(argv: string[]): Promise<number> {
     };
   } catch (err) {
     console.error(`error: ${(err as Error).message} (ashao api --help for usage)`);
-    return 2;
+    return EXIT.usage;
   }
   let server;
   try {
     server = await startApiServer(options);
   } catch (err) {
     console.error(`error: could not start the API: ${(err as Error).message}`);
-    return 1;
+    return rpcTransportFailure(err) || /fetch failed|ECONNREFUSED/.test(String(err))
+      ? EXIT.network
+      : EXIT.internal;
   }
-  console.log(`api and dashboard on ${server.url}`);
-  if (server.metricsUrl) console.log(`metrics on ${server.metricsUrl}`);
+  console.error(`api and dashboard on ${server.url}`);
+  if (server.metricsUrl) console.error(`metrics on ${server.metricsUrl}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   await server.close();
-  return 0;
+  return EXIT.ok;
 }

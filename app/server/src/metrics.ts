@@ -10,9 +10,8 @@ import type { Connection } from "@solana/web3.js";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-import type { Amount } from "../../sdk/src";
+import { type Amount, timedConnection } from "../../sdk/src";
 import { OptionalGauge } from "../../util/prometheus";
-import { withTimeout } from "../../util/timeout";
 import type { EventIndexer } from "./indexer";
 import type { TreasurySnapshot } from "./snapshot";
 
@@ -28,7 +27,8 @@ const INDEXER_SAMPLE_EVERY_MS = 1_000;
 const MAX_PENDING_SLOTS = 3_600;
 
 export interface MetricsSources {
-  connection: Connection;
+  /** The RPC node whose slot is read (by a connection of its own, with a short deadline). */
+  rpcUrl: string;
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
   /** How often the RPC node's slot is read (default 5 s). */
@@ -120,7 +120,7 @@ export class ApiMetrics {
   }
 
   /** Exports the treasury's figures, the indexer's lag and the RPC node's slot. */
-  watch({ connection, snapshot, indexer, rpcSlotEveryMs }: MetricsSources): void {
+  watch({ rpcUrl, snapshot, indexer, rpcSlotEveryMs }: MetricsSources): void {
     /** A figure of the snapshot, absent until it is ready or when `read` has none. */
     const gauge = (name: string, help: string, read: () => number | undefined) =>
       new OptionalGauge({ name, help, registers: [this.registry] }, () =>
@@ -235,6 +235,7 @@ export class ApiMetrics {
       },
     });
     this.every(INDEXER_SAMPLE_EVERY_MS, () => lag.sample());
+    const connection = timedConnection(rpcUrl, { timeoutMs: RPC_SLOT_TIMEOUT_MS });
     this.every(rpcSlotEveryMs ?? RPC_SLOT_EVERY_MS, () => this.readRpcSlot(connection), true);
   }
 
@@ -251,12 +252,7 @@ export class ApiMetrics {
 
   private async readRpcSlot(connection: Connection): Promise<void> {
     try {
-      const slot = await withTimeout(
-        connection.getSlot("confirmed"),
-        RPC_SLOT_TIMEOUT_MS,
-        "getSlot",
-      );
-      this.rpc = { slot, up: 1 };
+      this.rpc = { slot: await connection.getSlot("confirmed"), up: 1 };
     } catch {
       this.rpc = { ...this.rpc, up: 0 };
     }

@@ -24,6 +24,7 @@ import {
   type Cluster,
   clusterOf,
   closeWebSocket,
+  guardSubscriptionCalls,
   onWebSocketReopen,
   treasuryProgram,
 } from "../../sdk/src";
@@ -120,10 +121,10 @@ class RequestLog extends LogController {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const connection = new Connection(options.rpcUrl, {
-    commitment: "confirmed",
-    wsEndpoint: options.wsUrl,
-  });
+  // Guarded: subscriptions are removed at stop, perhaps after the node went away.
+  const connection = guardSubscriptionCalls(
+    new Connection(options.rpcUrl, { commitment: "confirmed", wsEndpoint: options.wsUrl }),
+  );
   const program = treasuryProgram(connection, undefined, {
     programId: options.programId ?? ASHAO_TREASURY_PROGRAM_ID,
   });
@@ -225,7 +226,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     reply.code(404).send({ error: "NotFound", message: `no route ${req.method} ${req.url}` }),
   );
   metrics.countRequests(app);
-  metrics.watch({ connection, snapshot, indexer });
+  metrics.watch({ rpcUrl: options.rpcUrl, snapshot, indexer });
   registerRoutes(app, {
     connection,
     program,
