@@ -263,6 +263,9 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       api = await startApiServer({
         rpcUrl: validator.rpcUrl,
         wsUrl: validator.wsUrl,
+        // The local validator's URLs carry no key: the page may use them.
+        publicRpcUrl: validator.rpcUrl,
+        publicWsUrl: validator.wsUrl,
         port: options.apiPort ?? 0,
         database: options.database,
         staticDir: await buildDashboard(),

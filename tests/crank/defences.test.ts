@@ -220,7 +220,7 @@ describe("crank: untrusted answers (malicious swap API, hanging swap API, missin
       );
       expect(ms).to.be.below(3_000);
       expect(deps.metrics.current.timeouts).to.deep.equal({ "venue-timeout": 1 });
-      expect(deps.metrics.prometheus()).to.include(
+      expect(await deps.metrics.registry.metrics()).to.include(
         'ashao_crank_timeouts_total{endpoint="venue"} 1',
       );
 

@@ -1,11 +1,11 @@
 /**
  * A JSON-RPC HTTP proxy in front of the local validator that can fail chosen calls on demand:
- * answer 503 without forwarding (the node is down for that call), forward and then answer 503
- * (the reply is lost), swallow a `sendTransaction` (the packet is lost on the way, the client
- * is told its signature), or forward and answer `null` (a node that does not have it yet, as
- * `getTransaction` answers on a real cluster right after a landing); and cut every connection
- * while `outage` is on (the node unreachable). It injects network faults; the chain behind it
- * is the real one.
+ * answer 503 without forwarding (the node is down for that call; a batch holding it is answered
+ * 503 whole), forward and then answer 503 (the reply is lost), swallow a `sendTransaction` (the
+ * packet is lost on the way, the client is told its signature), or forward and answer `null` (a
+ * node that does not have it yet, as `getTransaction` answers on a real cluster right after a
+ * landing); and cut every connection while `outage` is on (the node unreachable). It injects
+ * network faults; the chain behind it is the real one.
  */
 import { EventEmitter } from "events";
 import { createServer, type IncomingMessage, type Server } from "http";
@@ -68,6 +68,15 @@ export class RpcFaultProxy extends EventEmitter {
     const raw = Buffer.concat(chunks).toString();
     const request = JSON.parse(raw) as RpcRequest | RpcRequest[];
     const single = Array.isArray(request) ? undefined : request;
+    // A batch meets an outage of any method it holds: the whole request is answered 503.
+    const batchOutage = Array.isArray(request)
+      ? request.find((r) => this.faults.get(r.method)?.[0] === "unavailable")
+      : undefined;
+    if (batchOutage) {
+      this.faults.get(batchOutage.method)!.shift();
+      this.emit("fault", batchOutage.method, "unavailable");
+      return { status: 503, body: JSON.stringify({ error: "injected outage" }) };
+    }
     const fault = single ? this.faults.get(single.method)?.shift() : undefined;
     if (single && fault === "unavailable") {
       this.emit("fault", single.method, fault);

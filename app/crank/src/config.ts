@@ -6,8 +6,9 @@
  */
 import { Keypair, PACKET_DATA_SIZE, PublicKey } from "@solana/web3.js";
 
-import { readKeypairFile } from "../../util/keypair-file";
 import { MAX_SLIPPAGE_BPS } from "../../sdk/src";
+import { readKeypairFile } from "../../util/keypair-file";
+import { type ListenAddress, parseListenAddress } from "../../util/listen-address";
 import { CrankConfigError } from "./errors";
 import { CRANK_SETTINGS, type CrankFlags, type CrankSetting } from "./settings";
 
@@ -50,6 +51,8 @@ export interface CrankConfig {
   hermesTimeoutMs: number;
   dryRun: boolean;
   statusFile?: string;
+  /** `loop` mode: where `/metrics` is served (Prometheus); none when unset. */
+  metricsListen?: ListenAddress;
 }
 
 export const DEFAULT_TIMEOUTS = {
@@ -97,6 +100,15 @@ function url(name: string, raw: string | undefined): string {
     throw new CrankConfigError(`${name} must be an http(s) or ws(s) URL (got ${raw})`);
   }
   return raw;
+}
+
+function listenAddress(name: string, raw: string | undefined): ListenAddress | undefined {
+  if (!raw) return undefined;
+  try {
+    return parseListenAddress(raw);
+  } catch (err) {
+    throw new CrankConfigError(`${name}: ${(err as Error).message}`);
+  }
 }
 
 /** The cluster and key, resolved from the global flags (app/util/solana-config.ts). */
@@ -172,5 +184,6 @@ export function crankConfigFrom(
     hermesTimeoutMs: seconds("hermes-timeout", DEFAULT_TIMEOUTS.hermesTimeoutMs),
     dryRun: flags["dry-run"] ?? false,
     statusFile: get("status-file"),
+    metricsListen: listenAddress("--metrics-listen", get("metrics-listen")),
   };
 }

@@ -21,6 +21,7 @@ export const CRANK_SETTINGS = {
   "price-update": "ASHAO_CRANK_PRICE_UPDATE",
   "hermes-url": "PYTH_HERMES_URL",
   "hermes-timeout": "PYTH_HERMES_TIMEOUT_SECS",
+  "metrics-listen": "ASHAO_CRANK_METRICS_LISTEN",
 } as const;
 
 export type CrankSetting = keyof typeof CRANK_SETTINGS;

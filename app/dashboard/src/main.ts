@@ -5,7 +5,7 @@
  * supply, solvency and policy, and the history as charts over a chosen range. Served by the API
  * server; it polls the API (with ETags) and sends transactions to the RPC node the API names.
  */
-import { Connection, PublicKey } from "@solana/web3.js";
+import { clusterApiUrl, Connection, PublicKey } from "@solana/web3.js";
 
 import { type Cluster, explorerAddressUrl, treasuryAccountsFor } from "../../sdk/src";
 import {
@@ -319,14 +319,20 @@ async function main(): Promise<void> {
   const config = await apiConfig();
   cluster =
     config.cluster.name === "custom"
-      ? { name: "custom", rpcUrl: config.cluster.rpcUrl ?? config.rpcUrl }
+      ? { name: "custom", rpcUrl: config.cluster.rpcUrl ?? config.rpcUrl ?? undefined }
       : { name: config.cluster.name as "mainnet-beta" | "devnet" | "testnet" };
+  // The RPC URL the operator publishes; else a public cluster's own public endpoint
+  // (api.<cluster>.solana.com); a custom cluster has none.
+  const rpcUrl =
+    config.rpcUrl ?? (cluster.name === "custom" ? undefined : clusterApiUrl(cluster.name));
   $("#cluster").textContent =
-    cluster.name === "custom" ? `cluster at ${config.rpcUrl}` : `Solana ${cluster.name}`;
-  const connection = new Connection(config.rpcUrl, {
-    commitment: "confirmed",
-    wsEndpoint: config.wsUrl ?? undefined,
-  });
+    cluster.name === "custom"
+      ? `custom cluster${cluster.rpcUrl ? ` at ${cluster.rpcUrl}` : ""}`
+      : `Solana ${cluster.name}`;
+  const connection =
+    rpcUrl === undefined
+      ? undefined
+      : new Connection(rpcUrl, { commitment: "confirmed", wsEndpoint: config.wsUrl ?? undefined });
   const programId = new PublicKey(config.programId);
   const position = new PositionPanel({
     connection,

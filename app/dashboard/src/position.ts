@@ -60,7 +60,11 @@ class Refusal extends Error {
 }
 
 export interface PositionContext {
-  connection: Connection;
+  /**
+   * The RPC node a connected wallet's transactions go through; none when the API publishes no
+   * RPC URL for a custom cluster (the panel is then view only).
+   */
+  connection?: Connection;
   accounts: TreasuryAccounts;
   programId: PublicKey;
   cluster: Cluster;
@@ -86,6 +90,12 @@ export class PositionPanel {
       $<HTMLInputElement>("#watch-address").value = fromUrl;
       this.view(fromUrl);
     }
+  }
+
+  /** The RPC node (only reached once a wallet connected, which needs one). */
+  private get connection(): Connection {
+    if (!this.ctx.connection) throw new Error("no RPC URL is published for this cluster");
+    return this.ctx.connection;
   }
 
   private get mine(): boolean {
@@ -133,7 +143,7 @@ export class PositionPanel {
     if (!body || !this.viewed?.equals(viewed)) return;
     this.summary = body;
     if (this.mine) {
-      this.balance = await this.ctx.connection
+      this.balance = await this.connection
         .getTokenAccountBalance(ownerAshaoAddress(viewed, this.ctx.accounts))
         .then((b) => BigInt(b.value.amount))
         .catch(() => 0n);
@@ -316,7 +326,7 @@ export class PositionPanel {
       this.check(action, amount);
       this.setStatus(`${action}: waiting for ${wallet.name}…`);
       const signature = await sendAndConfirm(
-        this.ctx.connection,
+        this.connection,
         await build(program, wallet.publicKey, amount),
         { wallet },
       );
@@ -342,6 +352,16 @@ export class PositionPanel {
     const wallets = stakingWallets();
     const box = $("#wallets");
     box.replaceChildren();
+    if (!this.ctx.connection) {
+      box.append(
+        element(
+          "p",
+          "Staking from this page is off: the operator publishes no RPC URL for this custom cluster. The position and history above are read from the API.",
+          undefined,
+        ),
+      );
+      return;
+    }
     if (wallets.length === 0) {
       box.append(
         element("p", "No wallet found: install Phantom, Backpack or Solflare to stake.", undefined),
@@ -356,7 +376,7 @@ export class PositionPanel {
         connectWallet(wallet)
           .then((connected) => {
             this.wallet = connected;
-            this.program = treasuryProgram(this.ctx.connection, connected, {
+            this.program = treasuryProgram(this.connection, connected, {
               programId: this.ctx.programId,
             });
             $<HTMLInputElement>("#watch-address").value = connected.publicKey.toBase58();

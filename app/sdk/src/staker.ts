@@ -8,7 +8,7 @@ import type { PublicKey } from "@solana/web3.js";
 import type { StakePositionState, TreasuryState, UnstakeTicket } from "./accounts";
 import { positionBoost } from "./boost";
 import { ASHAO_DECIMALS, MAX_UNSTAKE_TICKETS, USDC_DECIMALS } from "./constants";
-import { toCsv } from "./csv";
+import { csvLine, toCsv } from "./csv";
 import { parseTreasuryEvents } from "./events";
 import { type Amount, amount, formatUnits } from "./figures";
 import { stakePositionPda } from "./pda";
@@ -207,28 +207,37 @@ export const STAKER_HISTORY_CSV_HEADER = [
   "signature",
 ] as const;
 
+const exactAmount = (a: Amount | null) => (a ? formatUnits(BigInt(a.raw), a.decimals) : "");
+
+/** An entry's CSV cells, in `STAKER_HISTORY_CSV_HEADER`'s order. */
+const csvCells = (e: StakerHistoryEntry) => [
+  e.at,
+  e.action,
+  exactAmount(e.amount),
+  e.token,
+  e.amount?.raw,
+  exactAmount(e.positionStaked),
+  exactAmount(e.positionUnstaking),
+  e.availableAt,
+  // Each waiting request as `amount@maturity`, separated by spaces.
+  e.unstakeRequests
+    ?.map((r) => `${formatUnits(BigInt(r.amount.raw), r.amount.decimals)}@${r.availableAt}`)
+    .join(" "),
+  e.slot,
+  e.signature,
+];
+
 /** The history as CSV: exact decimal amounts (no rounding) beside their base units. */
 export function stakerHistoryCsv(entries: readonly StakerHistoryEntry[]): string {
-  const exact = (a: Amount | null) => (a ? formatUnits(BigInt(a.raw), a.decimals) : "");
-  return toCsv(
-    STAKER_HISTORY_CSV_HEADER,
-    entries.map((e) => [
-      e.at,
-      e.action,
-      exact(e.amount),
-      e.token,
-      e.amount?.raw,
-      exact(e.positionStaked),
-      exact(e.positionUnstaking),
-      e.availableAt,
-      // Each waiting request as `amount@maturity`, separated by spaces.
-      e.unstakeRequests
-        ?.map((r) => `${formatUnits(BigInt(r.amount.raw), r.amount.decimals)}@${r.availableAt}`)
-        .join(" "),
-      e.slot,
-      e.signature,
-    ]),
-  );
+  return toCsv(STAKER_HISTORY_CSV_HEADER, entries.map(csvCells));
+}
+
+/**
+ * Entries as CSV lines without the header: the same lines `stakerHistoryCsv` writes after its
+ * header, for writing a long history a page at a time.
+ */
+export function stakerHistoryCsvLines(entries: readonly StakerHistoryEntry[]): string {
+  return entries.map((e) => csvLine(csvCells(e))).join("");
 }
 
 export interface StakerHistoryPage {

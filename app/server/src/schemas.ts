@@ -274,14 +274,28 @@ export const SHARED_SCHEMAS: Schema[] = [
   {
     $id: "Error",
     ...obj({
-      error: str("a name clients can switch on (InvalidWallet, InvalidLimit, …)"),
+      error: str("a name clients can switch on (InvalidWallet, InvalidLimit, RateLimited, …)"),
       message: str("one line"),
+    }),
+  },
+  {
+    $id: "InternalError",
+    ...obj({
+      error: { const: "InternalError" },
+      message: str("one line, naming the request id"),
+      requestId: str("the id the server logged the error under (also the x-request-id header)"),
     }),
   },
 ];
 
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [code, ref("Error")]));
+/**
+ * A route's error answers: `codes` with the named error body, and those every route may give:
+ * 429 past the per-client rate limit, 500 with the request id the server logged the error under.
+ */
+const errors = (...codes: number[]) => ({
+  ...Object.fromEntries([...codes, 429].map((code) => [code, ref("Error")])),
+  500: ref("InternalError"),
+});
 
 // ------------------------------------------------------------------------------ inputs
 
@@ -374,6 +388,7 @@ const FIGURES = {
 export const ROUTES: Record<string, RouteSpec> = {
   treasury: {
     schema: {
+      operationId: "getTreasury",
       tags: ["treasury"],
       summary: "The treasury's figures, yield, supply, solvency and policy",
       description:
@@ -396,6 +411,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   history: {
     schema: {
+      operationId: "getTreasuryHistory",
       tags: ["treasury"],
       summary: "The treasury's history in time buckets",
       querystring: {
@@ -449,6 +465,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   buybacks: {
     schema: {
+      operationId: "listBuybacks",
       tags: ["treasury"],
       summary: "Every buyback, newest first, paged",
       querystring: pageQuery("buybacks"),
@@ -464,6 +481,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   adminLog: {
     schema: {
+      operationId: "listAdminActions",
       tags: ["treasury"],
       summary: "The authority's actions, newest first, paged",
       querystring: pageQuery("actions"),
@@ -499,6 +517,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   staker: {
     schema: {
+      operationId: "getStaker",
       tags: ["stakers"],
       summary: "A wallet's position at the chain's clock",
       params: walletParams,
@@ -540,6 +559,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   stakerHistory: {
     schema: {
+      operationId: "listStakerHistory",
       tags: ["stakers"],
       summary: "A wallet's stakes, unstake requests, withdrawals, claims and close, paged",
       params: walletParams,
@@ -557,6 +577,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   stakerHistoryCsv: {
     schema: {
+      operationId: "getStakerHistoryCsv",
       tags: ["stakers"],
       summary: "A wallet's whole history as CSV (exact amounts and base units)",
       params: walletParams,
@@ -575,13 +596,18 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   config: {
     schema: {
+      operationId: "getConfig",
       tags: ["meta"],
       summary:
         "RPC URLs, the program, its mints and the cluster, for wallet apps and the dashboard",
       response: {
         200: obj({
-          rpcUrl: str(),
-          wsUrl: nullable(str()),
+          rpcUrl: nullable(
+            str(),
+            "the RPC URL the operator publishes for the dashboard and wallet apps; null: none " +
+              "(use the cluster's public endpoint)",
+          ),
+          wsUrl: nullable(str(), "its websocket URL; null: none (derived from rpcUrl)"),
           cluster: obj({ name: str(), rpcUrl: nullable(str()) }, "for explorer links"),
           explorer: str("the block explorer the links point at"),
           programId: address(),
@@ -598,20 +624,23 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   health: {
     schema: {
+      operationId: "getHealth",
       tags: ["meta"],
       summary: "Health: the RPC node, the snapshot and the indexer",
       response: {
         200: { $ref: "Health#" },
         503: { $ref: "Health#" },
+        ...errors(),
       },
     },
   },
   metrics: {
     schema: {
+      operationId: "getMetrics",
       tags: ["meta"],
       summary: "Prometheus metrics",
       produces: ["text/plain"],
-      response: { 200: describe({ type: "string" }, "Prometheus text format") },
+      response: { 200: describe({ type: "string" }, "Prometheus text format"), ...errors() },
     },
   },
 };
