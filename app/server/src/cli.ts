@@ -1,9 +1,10 @@
 /**
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
  * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
- * [--non-circulating NAME=ADDRESS]... [--check-every SECS] [--public-rpc-url URL]
- * [--public-ws-url URL] [--log-level LEVEL] [--rate-limit N] [--trust-proxy HOPS|ADDRESSES]
- * [--metrics-listen HOST:PORT]`: the API, indexer and dashboard against any cluster.
+ * [--non-circulating NAME=ADDRESS]... [--check-every SECS] [--poll-every SECS]
+ * [--positions-cache N] [--public-rpc-url URL] [--public-ws-url URL] [--log-level LEVEL]
+ * [--rate-limit N] [--trust-proxy HOPS|ADDRESSES] [--metrics-listen HOST:PORT]`: the API,
+ * indexer and dashboard against any cluster.
  * Exit codes, the shared table (app/util/exit-codes.ts): 0 stopped cleanly, 2 bad flags, 3 the RPC
  * node did not answer at start, 1 anything else.
  */
@@ -20,7 +21,8 @@ import { startApiServer } from "./server";
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
                  [--cluster mainnet-beta|devnet|testnet|localnet] [--non-circulating NAME=ADDRESS]...
-                 [--check-every SECS] [--public-rpc-url URL] [--public-ws-url URL]
+                 [--check-every SECS] [--poll-every SECS] [--positions-cache N]
+                 [--public-rpc-url URL] [--public-ws-url URL]
                  [--log-level fatal|error|warn|info|debug|trace|silent] [--rate-limit N]
                  [--trust-proxy HOPS|ADDRESSES] [--metrics-listen HOST:PORT]
 
@@ -32,7 +34,12 @@ export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--progr
   links point at (default: from the RPC URL); --non-circulating leaves another $ASHAO token
   account out of the circulating supply (the stake vault always is). --check-every (default 1,
   1-3600) is how often the snapshot checks itself against the chain: two getMultipleAccounts
-  calls per check, so raise it on a rate-limited RPC endpoint.
+  calls per check, so raise it on a rate-limited RPC endpoint. --poll-every (default 5, 1-3600)
+  is how often the indexer lists new transactions besides the logs notifications (one
+  getSignaturesForAddress call). On a node that refuses or caps getProgramAccounts for the
+  program, positions are read by address when asked and --positions-cache (default 100000) of
+  them are kept. The server listens at once; /healthz answers 503 with its progress until the
+  snapshot is loaded and the history caught up.
 
   --rpc-url and --ws-url are never published: a provider's URL carries its API key. The page
   and wallet apps are given --public-rpc-url and --public-ws-url (a URL without a key, or a
@@ -111,11 +118,18 @@ function port(raw: string | undefined): number {
   return value;
 }
 
-function checkEverySecs(raw: string | undefined): number {
-  if (raw === undefined) return 1;
+/** A whole number of `flag` in [min, max], or `fallback` when the flag is absent. */
+function wholeNumber(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  [min, max]: [number, number],
+  unit = "",
+): number {
+  if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 3600) {
-    throw new ApiUsageError(`--check-every must be 1-3600 seconds (got ${raw})`);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ApiUsageError(`--${flag} must be ${min}-${max}${unit} (got ${raw})`);
   }
   return value;
 }
@@ -137,6 +151,8 @@ export async function apiCommand(argv: string[]): Promise<number> {
         cluster: { type: "string" },
         "non-circulating": { type: "string", multiple: true },
         "check-every": { type: "string" },
+        "poll-every": { type: "string" },
+        "positions-cache": { type: "string" },
         "public-rpc-url": { type: "string" },
         "public-ws-url": { type: "string" },
         "log-level": { type: "string" },
@@ -191,13 +207,20 @@ export async function apiCommand(argv: string[]): Promise<number> {
       port: port(values.port),
       database: values.database ?? "sqlite:.ashao/events.sqlite",
       staticDir: values.dashboard,
-      checkEverySecs: checkEverySecs(values["check-every"]),
-      publicRpcUrl: publicUrl("--public-rpc-url", values["public-rpc-url"], ["http:", "https:"]),
+            publicRpcUrl: publicUrl("--public-rpc-url", values["public-rpc-url"], ["http:", "https:"]),
       publicWsUrl: publicUrl("--public-ws-url", values["public-ws-url"], ["ws:", "wss:"]),
       logLevel: logLevel(values["log-level"]),
       rateLimit: rateLimit(values["rate-limit"]),
       trustProxy: trustProxy(values["trust-proxy"]),
       metricsListen,
+      checkEverySecs: wholeNumber("check-every", values["check-every"], 1, [1, 3600], " seconds"),
+      pollEverySecs: wholeNumber("poll-every", values["poll-every"], 5, [1, 3600], " seconds"),
+      positionsCacheSize: wholeNumber(
+        "positions-cache",
+        values["positions-cache"],
+        100_000,
+        [1, 10_000_000],
+      ),
     };
   } catch (err) {
     console.error(`error: ${(err as Error).message} (ashao api --help for usage)`);
@@ -212,8 +235,12 @@ export async function apiCommand(argv: string[]): Promise<number> {
       ? EXIT.network
       : EXIT.internal;
   }
-  console.error(`api and dashboard on ${server.url}`);
+  console.error(`api and dashboard on ${server.url} (loading: /healthz tells how far)`);
   if (server.metricsUrl) console.error(`metrics on ${server.metricsUrl}`);
+  void server.ready.then(
+    () => console.error("ready: the snapshot is loaded and the history caught up"),
+    () => undefined,
+  );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
