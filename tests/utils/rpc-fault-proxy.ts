@@ -1,8 +1,11 @@
 /**
  * A JSON-RPC HTTP proxy in front of the local validator that can fail chosen calls on demand:
- * answer 503 without forwarding (the node is down for that call), forward and then answer 503
- * (the reply is lost), or swallow a `sendTransaction` (the packet is lost on the way, the client
- * is told its signature). It injects network faults; the chain behind it is the real one.
+ * answer 503 without forwarding (the node is down for that call; a batch holding it is answered
+ * 503 whole), forward and then answer 503 (the reply is lost), swallow a `sendTransaction` (the
+ * packet is lost on the way, the client is told its signature), or forward and answer `null` (a
+ * node that does not have it yet, as `getTransaction` answers on a real cluster right after a
+ * landing); and cut every connection while `outage` is on (the node unreachable). It injects
+ * network faults; the chain behind it is the real one.
  *
  * It also answers as a real cluster's nodes do where the local validator, one node on which
  * everything is final at once, never would (`node`):
@@ -33,7 +36,7 @@ import type { AddressInfo } from "net";
 
 import { utils } from "@anchor-lang/core";
 
-export type Fault = "unavailable" | "lose-reply" | "drop";
+export type Fault = "unavailable" | "lose-reply" | "drop" | "null-result";
 
 interface RpcRequest {
   jsonrpc: "2.0";
@@ -101,6 +104,8 @@ export class RpcFaultProxy extends EventEmitter {
   private readonly held = new Map<string, { released: Promise<void>; release: () => void }>();
   private server?: Server;
   url = "";
+  /** While on, every connection is cut before an answer: the node cannot be reached. */
+  outage = false;
   /** Calls answered by method (each call of a batch counts). */
   readonly calls = new Map<string, number>();
   /** How the node behind the proxy differs from the local validator (see the file's comment). */
@@ -194,6 +199,11 @@ export class RpcFaultProxy extends EventEmitter {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      if (this.outage) {
+        this.emit("fault", "*", "outage");
+        req.socket.destroy();
+        return;
+      }
       void this.handle(req).then(({ status, body }) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(body);
@@ -218,6 +228,15 @@ export class RpcFaultProxy extends EventEmitter {
     for (const r of requests) this.calls.set(r.method, (this.calls.get(r.method) ?? 0) + 1);
     for (const r of requests) await this.held.get(r.method)?.released;
     const single = Array.isArray(request) ? undefined : request;
+    // A batch meets an outage of any method it holds: the whole request is answered 503.
+    const batchOutage = Array.isArray(request)
+      ? request.find((r) => this.faults.get(r.method)?.[0] === "unavailable")
+      : undefined;
+    if (batchOutage) {
+      this.faults.get(batchOutage.method)!.shift();
+      this.emit("fault", batchOutage.method, "unavailable");
+      return { status: 503, body: JSON.stringify({ error: "injected outage" }) };
+    }
     const fault = single ? this.faults.get(single.method)?.shift() : undefined;
     if (single && fault === "unavailable") {
       this.emit("fault", single.method, fault);
@@ -227,6 +246,14 @@ export class RpcFaultProxy extends EventEmitter {
       await this.forward(raw);
       this.emit("fault", single.method, fault);
       return { status: 503, body: JSON.stringify({ error: "injected lost reply" }) };
+    }
+    if (single && fault === "null-result") {
+      await this.forward(raw);
+      this.emit("fault", single.method, fault);
+      return {
+        status: 200,
+        body: JSON.stringify({ jsonrpc: "2.0", id: single.id, result: null }),
+      };
     }
     if (single && fault === "drop") {
       // The client gets the signature it expects; the validator never sees the transaction.

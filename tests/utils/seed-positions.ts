@@ -32,6 +32,7 @@ import {
   fetchChainTime,
   fetchTreasuryOrThrow,
   POSITION_SEED,
+  MAX_UNSTAKE_TICKETS,
   STAKE_POSITION_LAYOUT,
   stakePositionPda,
 } from "../../app/sdk/src";
@@ -234,10 +235,13 @@ export async function seedPositions(
       bump: 0,
       staked: new BN(0),
       unstaking: new BN(0),
-      unstakeAvailableAt: new BN(0),
       rewardCheckpoint: new BN(state.accRewardPerShare.toString()),
       owedRewards: new BN(0),
       totalClaimed: new BN(0),
+      unstakeTickets: Array.from({ length: MAX_UNSTAKE_TICKETS }, () => ({
+        amount: new BN(0),
+        availableAt: new BN(0),
+      })),
       reserved: new Array(64).fill(0),
     })
   ).copy(template);
@@ -291,10 +295,11 @@ export async function seedPositions(
       data[at.bump] = bump;
       data.writeBigUInt64LE(amount - cooling, at.staked);
       data.writeBigUInt64LE(cooling, at.unstaking);
-      data.writeBigInt64LE(
-        cooling > 0n ? now + BigInt(state.unstakeCooldownSecs) : 0n,
-        at.unstakeAvailableAt,
-      );
+      if (cooling > 0n) {
+        // One request (the cooling tenth) in the first ticket (amount, then available_at).
+        data.writeBigUInt64LE(cooling, at.unstakeTickets);
+        data.writeBigInt64LE(now + BigInt(state.unstakeCooldownSecs), at.unstakeTickets + 8);
+      }
       batch.push({
         pubkey: new PublicKey(address),
         account: { lamports: positionRent, data, owner: program.programId },

@@ -127,10 +127,10 @@ const entryOf = (record: StakePositionRecord, slot: number, read: number): Posit
   bump: record.bump,
   staked: record.staked,
   unstaking: record.unstaking,
-  unstakeAvailableAt: record.unstakeAvailableAt,
   rewardCheckpoint: record.rewardCheckpoint,
   owedRewards: record.owedRewards,
   totalClaimed: record.totalClaimed,
+  unstakeTickets: record.unstakeTickets,
   slot,
   read,
 });
@@ -818,10 +818,10 @@ export class TreasurySnapshot {
       bump: entry.bump,
       staked: entry.staked,
       unstaking: entry.unstaking,
-      unstakeAvailableAt: entry.unstakeAvailableAt,
       rewardCheckpoint: entry.rewardCheckpoint,
       owedRewards: entry.owedRewards,
       totalClaimed: entry.totalClaimed,
+      unstakeTickets: entry.unstakeTickets,
     };
   }
 

@@ -8,12 +8,13 @@ import { dirname } from "path";
 
 import Database from "better-sqlite3";
 
-import type {
-  EventStore,
-  IndexCursor,
-  LatestEventsOptions,
-  StoredEvent,
-  UnverifiedTransaction,
+import {
+  type EventStore,
+  type IndexCursor,
+  type LatestEventsOptions,
+  pageUpperTs,
+  type StoredEvent,
+  type UnverifiedTransaction,
 } from "./store";
 import {
   foldTotals,
@@ -278,14 +279,15 @@ export class SqliteEventStore implements EventStore {
 
   async latestEvents(
     names: readonly string[],
-    { limit, beforeTs, cursor, owner }: LatestEventsOptions,
+    options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
+    const { limit, cursor, owner } = options;
     if (names.length === 0) return [];
-    const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts < ?"];
-    const params: (string | number)[] = [...names, beforeTs ?? Number.MAX_SAFE_INTEGER];
+    const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts <= ?"];
+    const params: (string | number)[] = [...names, pageUpperTs(options)];
     if (cursor) {
-      where.push("(ts < ? OR (ts = ? AND seq < ?))");
-      params.push(cursor.ts, cursor.ts, cursor.seq);
+      where.push("(ts < ? OR seq < ?)");
+      params.push(cursor.ts, cursor.seq);
     }
     if (owner !== undefined) {
       where.push("json_extract(data, '$.owner') = ?");
