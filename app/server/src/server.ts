@@ -326,7 +326,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await close();
     throw err;
   }
-  return { url: address, metricsUrl: metricsServer?.url, ready, app, snapshot, indexer, store, close };
+  return {
+    url: address,
+    metricsUrl: metricsServer?.url,
+    ready,
+    app,
+    snapshot,
+    indexer,
+    store,
+    close,
+  };
 }
 
 /** fastify's `trustProxy`: hops counted from the socket's peer, or the proxies' addresses. */
