@@ -2,12 +2,13 @@
  * The processes `scripts/bench-scale.ts` measures from the outside, so neither the load nor the
  * harness shares an event loop with the API:
  *  - `api <json>`: the API through its public start function (`startApiServer`), printing
- *    `listening <url>` as soon as it listens; it runs until killed. On SIGUSR2 it collects
+ *    `listening <url> <ms>` as soon as it listens (ms: from the process's start to the call); it runs until killed. On SIGUSR2 it collects
  *    garbage (run it with `--expose-gc`) and prints `memory <json>` (`process.memoryUsage()`).
  *  - `load <json>`: autocannon over a list of paths, round robin, or over `/api/stakers/<wallet>`
  *    with a wallet drawn at random for every request from a file of owners (32 bytes each);
- *    prints one JSON line.
- *  - `probe <json>`: one request after another for a while; prints the slowest and the p99.
+ *    prints `started` as it starts, then one JSON line.
+ *  - `probe <json>`: one request after another for a while, the paths chosen as for `load`;
+ *    prints the median, the p99 and the slowest.
  */
 import { readFileSync } from "fs";
 
@@ -22,12 +23,15 @@ export interface ApiChildOptions {
   database: string;
 }
 
-export interface LoadOptions {
-  url: string;
-  /** Paths asked in turn; or, with `walletsFile`, the stakers' route for a random owner. */
+/** The requests' paths: the given ones in turn, or the stakers' route for a random owner. */
+export interface Paths {
   paths: string[];
   /** A file of owners' addresses, 32 bytes each. */
   walletsFile?: string;
+}
+
+export interface LoadOptions extends Paths {
+  url: string;
   connections: number;
   secs: number;
 }
@@ -36,51 +40,63 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  max: number;
   requests: number;
   errors: number;
   non2xx: number;
+  /** The load generator's CPU over the load (its start-up left out). */
+  cpuSecs: number;
 }
 
-export interface ProbeOptions {
+export interface ProbeOptions extends Paths {
   url: string;
-  path: string;
   secs: number;
 }
 
 export interface ProbeResult {
   requests: number;
-  worstMs: number;
+  p50Ms: number;
   p99Ms: number;
+  worstMs: number;
   failures: number;
 }
 
 async function api(options: ApiChildOptions): Promise<void> {
+  // From the process's start to here: Node and ts-node loading the API's modules.
+  const loadedMs = process.uptime() * 1000;
+  // Before the line that tells the parent it may ask (a SIGUSR2 without a handler kills).
+  process.on("SIGUSR2", () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    console.log(`memory ${JSON.stringify(process.memoryUsage())}`);
+  });
   const server = await startApiServer({
     rpcUrl: options.rpcUrl,
     wsUrl: options.wsUrl,
     port: 0,
     database: options.database,
   });
-  console.log(`listening ${server.url}`);
-  process.on("SIGUSR2", () => {
-    (globalThis as { gc?: () => void }).gc?.();
-    console.log(`memory ${JSON.stringify(process.memoryUsage())}`);
-  });
+  console.log(`listening ${server.url} ${loadedMs.toFixed(0)}`);
   const stop = () => void server.close().finally(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }
 
-async function load(options: LoadOptions): Promise<LoadResult> {
+function pathPicker(options: Paths): () => string {
   let next = 0;
   const wallets = options.walletsFile ? readFileSync(options.walletsFile) : undefined;
-  const count = wallets ? wallets.length / 32 : 0;
-  const path = wallets
-    ? () => {
-        const i = Math.floor(Math.random() * count);
-        return `/api/stakers/${utils.bytes.bs58.encode(wallets.subarray(32 * i, 32 * i + 32))}`;
-      }
-    : () => options.paths[next++ % options.paths.length];
+  if (!wallets) return () => options.paths[next++ % options.paths.length];
+  const count = wallets.length / 32;
+  return () => {
+    const i = Math.floor(Math.random() * count);
+    return `/api/stakers/${utils.bytes.bs58.encode(wallets.subarray(32 * i, 32 * i + 32))}`;
+  };
+}
+
+async function load(options: LoadOptions): Promise<LoadResult> {
+  const path = pathPicker(options);
+  // The parent starts its CPU accounts of the API and the validator on this line.
+  console.log("started");
+  const cpu = process.cpuUsage();
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -91,20 +107,26 @@ async function load(options: LoadOptions): Promise<LoadResult> {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     requests: result.requests.total,
     errors: result.errors,
     non2xx: result.non2xx,
+    cpuSecs: cpuSecs(process.cpuUsage(cpu)),
   };
 }
+
+const cpuSecs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
 
 async function probe(options: ProbeOptions): Promise<ProbeResult> {
   const latencies: number[] = [];
   let failures = 0;
+  const path = pathPicker(options);
   const end = Date.now() + options.secs * 1000;
   while (Date.now() < end) {
+    const url = `${options.url}${path()}`;
     const started = process.hrtime.bigint();
     try {
-      const response = await fetch(`${options.url}${options.path}`);
+      const response = await fetch(url);
       await response.arrayBuffer();
       if (!response.ok) failures++;
     } catch {
@@ -116,8 +138,9 @@ async function probe(options: ProbeOptions): Promise<ProbeResult> {
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
-    worstMs: latencies[latencies.length - 1] ?? 0,
+    p50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
     p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    worstMs: latencies[latencies.length - 1] ?? 0,
     failures,
   };
 }

@@ -19,14 +19,17 @@
  *     listens, serves from its snapshot, and answers /healthz ok with every event indexed, its
  *     heap (after a collection) and RSS at each, then loads by autocannon in another process
  *     (the stakers' route with a random owner of all N per request) with the CPU the API, the
- *     load generator and the validator spent meanwhile, the worst single request over 65 s, live
- *     deposits with the API following and its lag, and its memory after the loads.
- * Progress goes to stderr; stdout gets one Markdown table.
+ *     load generator and the validator spent meanwhile, each route one request at a time for
+ *     --probe-secs (the worst single request a lone client sees), live deposits with the API
+ *     following and its lag, and its memory after the loads.
+ * Progress goes to stderr; stdout gets one Markdown table, its last row the harness's time by
+ * stage, its first line the machine's load average (other work on the same cores shows there).
  *
  * Options: --stakers N (1000), --events M (as many as stakers), --store sqlite|postgres|<url>
  * (repeatable; default sqlite: a fresh file, the CLI's default kind), --secs S (10, per load),
- * --connections C (20, per load), --clients K (32, concurrent senders), --api-heap-mib H (the
- * README's figure for N), --index-minutes T (30: the API must have indexed everything by then).
+ * --connections C (20, per load), --clients K (32, concurrent senders), --probe-secs P (65, one
+ * request at a time per route), --api-heap-mib H (the README's figure for N), --index-minutes T
+ * (30: the API must have indexed everything by then).
  */
 import { ChildProcess, spawn } from "child_process";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "fs";
@@ -97,6 +100,8 @@ interface Options {
   secs: number;
   connections: number;
   clients: number;
+  /** Seconds of one request at a time per route: the worst single request over a minute. */
+  probeSecs: number;
   /** How long the API may take to serve every event before the run is given up. */
   indexMinutes: number;
   /** The API's `--max-old-space-size` (default: `apiHeapMib` of the stakers). */
@@ -112,6 +117,7 @@ function options(): Options {
       secs: { type: "string", default: "10" },
       connections: { type: "string", default: "20" },
       clients: { type: "string", default: "32" },
+      "probe-secs": { type: "string", default: "65" },
       "index-minutes": { type: "string", default: "30" },
       "api-heap-mib": { type: "string" },
     },
@@ -129,6 +135,7 @@ function options(): Options {
     secs: count("secs", values.secs, 1),
     connections: count("connections", values.connections, 1),
     clients: count("clients", values.clients, 1),
+    probeSecs: count("probe-secs", values["probe-secs"], 1),
     indexMinutes: count("index-minutes", values["index-minutes"], 1),
     apiHeapMib:
       values["api-heap-mib"] === undefined
@@ -400,7 +407,9 @@ export const apiHeapMib = (positions: number) => Math.ceil(256 + (0.6 * position
 interface ApiFigures {
   store: string;
   heapMib: number;
-  /** Seconds from the process's start: listening, serving from its snapshot, /healthz ok. */
+  /** Seconds from the process's start to the call of `startApiServer` (Node, ts-node, modules). */
+  loadedSecs: number;
+  /** Seconds from that call: listening, serving from its snapshot, /healthz ok. */
   listeningSecs: number;
   servingSecs: number;
   okSecs: number;
@@ -421,7 +430,8 @@ interface Memory {
 interface ApiLoads {
   treasury: Measured;
   staker: Measured;
-  worst: ProbeResult;
+  /** One request at a time over `opts.probeSecs`: the worst a lone client sees. */
+  worst: { treasury: ProbeResult; staker: ProbeResult };
   history: LoadResult;
   stakerHistory: LoadResult;
   deposits: { perSec: number; lagMs: number; cpuMsPerTx: number };
@@ -443,18 +453,21 @@ function child(mode: string, json: object, nodeArgs: string[] = []): ChildProces
   );
 }
 
+/** A child's answer (its last line, JSON); `started` is called on its line `started`. */
 function childResult<T>(
   mode: "load" | "probe",
   json: LoadOptions | ProbeOptions,
-  started: (pid: number) => void = () => undefined,
+  started: () => void = () => undefined,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const proc = child(mode, json);
-    started(proc.pid!);
-    let out = "";
-    proc.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    let last = "";
+    createInterface({ input: proc.stdout! }).on("line", (line) => {
+      if (line === "started") started();
+      else last = line;
+    });
     proc.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${mode} exited ${code}`)),
+      code === 0 ? resolve(JSON.parse(last) as T) : reject(new Error(`${mode} exited ${code}`)),
     );
   });
 }
@@ -475,25 +488,34 @@ async function health(url: string): Promise<Health | null> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The API child's lines: its URL once it listens, and its memory when asked (SIGUSR2). */
+/**
+ * The API child's lines: its URL once it listens (and how long loading its modules took), and
+ * its memory when asked (SIGUSR2).
+ */
 class ApiProcess {
   readonly proc: ChildProcess;
   private memoryWaiters: ((memory: Memory) => void)[] = [];
-  readonly listening: Promise<string>;
+  readonly listening: Promise<{ url: string; loadedSecs: number }>;
+  /** Rejects when the process exits: whatever waits on it then fails instead of hanging. */
+  readonly exited: Promise<never>;
 
   constructor(options: ApiChildOptions, heapMib: number) {
     this.proc = child("api", options, [`--max-old-space-size=${heapMib}`, "--expose-gc"]);
-    let listened!: (url: string) => void;
-    this.listening = new Promise((resolve, reject) => {
-      listened = resolve;
+    this.exited = new Promise((_, reject) =>
       this.proc.once("exit", (code, signal) =>
-        reject(new Error(`the API exited (${code ?? signal}) before it listened`)),
-      );
-    });
-    this.listening.catch(() => undefined);
+        reject(new Error(`the API exited (${code ?? signal})`)),
+      ),
+    );
+    this.exited.catch(() => undefined);
+    type Listening = { url: string; loadedSecs: number };
+    let listened!: (at: Listening) => void;
+    this.listening = Promise.race([
+      new Promise<Listening>((resolve) => (listened = resolve)),
+      this.exited,
+    ]);
     createInterface({ input: this.proc.stdout! }).on("line", (line) => {
-      const url = /^listening (\S+)/.exec(line);
-      if (url) listened(url[1]);
+      const url = /^listening (\S+) (\d+)/.exec(line);
+      if (url) listened({ url: url[1], loadedSecs: Number(url[2]) / 1000 });
       const memory = /^memory (.*)$/.exec(line);
       if (memory) {
         const usage = JSON.parse(memory[1]) as Memory;
@@ -504,10 +526,13 @@ class ApiProcess {
 
   /** Its heap after a full collection, and its resident memory. */
   memory(): Promise<Memory> {
-    return new Promise((resolve) => {
-      this.memoryWaiters.push(resolve);
-      this.proc.kill("SIGUSR2");
-    });
+    return Promise.race([
+      new Promise<Memory>((resolve) => {
+        this.memoryWaiters.push(resolve);
+        this.proc.kill("SIGUSR2");
+      }),
+      this.exited,
+    ]);
   }
 
   async stop(): Promise<void> {
@@ -531,7 +556,9 @@ async function measureApi(
 ): Promise<ApiFigures> {
   const { validator } = economy;
   const heapMib = opts.apiHeapMib ?? apiHeapMib(opts.stakers);
-  const t0 = Date.now();
+  // Seconds from the call of `startApiServer` (the process's start until it knows how long
+  // loading the modules took).
+  let t0 = Date.now();
   const secs = () => (Date.now() - t0) / 1000;
   const deadline = t0 + opts.indexMinutes * 60_000;
   const api = new ApiProcess(
@@ -539,14 +566,15 @@ async function measureApi(
     heapMib,
   );
   try {
-    const url = await api.listening;
+    const { url, loadedSecs } = await api.listening;
+    t0 += loadedSecs * 1000;
     const listeningSecs = secs();
     const listening = await api.memory();
     let servingSecs = 0;
     let serving: Memory & { events: number } = { heapUsed: 0, rss: 0, events: 0 };
     let indexedEvents = 0;
     for (;;) {
-      const h = await health(url);
+      const h = await Promise.race([health(url), api.exited]);
       if (h?.snapshot.ready && servingSecs === 0) {
         servingSecs = secs();
         progress(`  ${store}: serving from its snapshot after ${servingSecs.toFixed(1)} s`);
@@ -565,38 +593,34 @@ async function measureApi(
       throw new Error(`the indexer holds ${indexedEvents} events, the chain ${expectedEvents}`);
     }
     progress(
-      `  ${store}: listening after ${listeningSecs.toFixed(1)} s, serving ${servingSecs.toFixed(1)} s, /healthz ok with ${indexedEvents} events ${okSecs.toFixed(1)} s; heap ${mib(caughtUp.heapUsed)}, RSS ${mib(caughtUp.rss)}`,
+      `  ${store}: modules loaded in ${loadedSecs.toFixed(1)} s, then listening after ${listeningSecs.toFixed(1)} s, serving ${servingSecs.toFixed(1)} s, /healthz ok with ${indexedEvents} events ${okSecs.toFixed(1)} s; heap ${mib(caughtUp.heapUsed)}, RSS ${mib(caughtUp.rss)}`,
     );
     const apiPid = api.proc.pid!;
     /** A load, with the CPU the API, the load generator and the validator spent meanwhile. */
-    const measured = async (load: Omit<LoadOptions, "url" | "connections" | "secs">) => {
-      let loadPid = 0;
-      let loadCpu = 0;
-      const a0 = processUsage(apiPid).cpuSecs;
-      const v0 = processUsage(pid).cpuSecs;
-      const w0 = Date.now();
-      const watch = setInterval(() => {
-        // The load generator's CPU, read while it runs (its /proc entry goes when it exits).
-        if (loadPid) loadCpu = processUsage(loadPid).cpuSecs;
-      }, 250);
-      try {
-        const result = await childResult<LoadResult>(
-          "load",
-          { url, connections: opts.connections, secs: opts.secs, ...load },
-          (p) => (loadPid = p),
-        );
-        return {
-          result,
-          secs: (Date.now() - w0) / 1000,
-          cpu: {
-            api: processUsage(apiPid).cpuSecs - a0,
-            load: loadCpu,
-            validator: processUsage(pid).cpuSecs - v0,
-          },
-        };
-      } finally {
-        clearInterval(watch);
-      }
+    const measured = async (
+      load: Omit<LoadOptions, "url" | "connections" | "secs">,
+    ): Promise<Measured> => {
+      let a0 = 0;
+      let v0 = 0;
+      let w0 = 0;
+      const result = await childResult<LoadResult>(
+        "load",
+        { url, connections: opts.connections, secs: opts.secs, ...load },
+        () => {
+          a0 = processUsage(apiPid).cpuSecs;
+          v0 = processUsage(pid).cpuSecs;
+          w0 = Date.now();
+        },
+      );
+      return {
+        result,
+        secs: (Date.now() - w0) / 1000,
+        cpu: {
+          api: processUsage(apiPid).cpuSecs - a0,
+          load: result.cpuSecs,
+          validator: processUsage(pid).cpuSecs - v0,
+        },
+      };
     };
     const pick = random(7);
     const histories = Array.from(
@@ -607,8 +631,20 @@ async function measureApi(
     const staker = await measured({ paths: [], walletsFile });
     const history = (await measured({ paths: ["/api/treasury/history"] })).result;
     const stakerHistory = (await measured({ paths: histories })).result;
-    progress(`  ${store}: loads done; the worst single /api/treasury over 65 s`);
-    const worst = await childResult<ProbeResult>("probe", { url, path: "/api/treasury", secs: 65 });
+    progress(`  ${store}: loads done; one request at a time over ${opts.probeSecs} s, each route`);
+    const worst = {
+      treasury: await childResult<ProbeResult>("probe", {
+        url,
+        paths: ["/api/treasury"],
+        secs: opts.probeSecs,
+      }),
+      staker: await childResult<ProbeResult>("probe", {
+        url,
+        paths: [],
+        walletsFile,
+        secs: opts.probeSecs,
+      }),
+    };
 
     // Live deposits with the API following, then how long the last takes to be indexed.
     const { connection } = validator;
@@ -653,6 +689,7 @@ async function measureApi(
     return {
       store,
       heapMib,
+      loadedSecs,
       listeningSecs,
       servingSecs,
       okSecs,
@@ -690,11 +727,17 @@ function walletAt(file: string, i: number): string {
 
 const ms = (v: number) => `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms`;
 const num = (v: number) => Math.round(v).toLocaleString("en-US");
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
   const opts = options();
-  progress(`${opts.stakers} stakers, ${opts.events} events; validator ${validatorBinary()}`);
+  progress(
+    `${opts.stakers} stakers, ${opts.events} events; validator ${validatorBinary()}; load average ${loadAverage()}`,
+  );
   const economy = await startLocalEconomy({
     simulate: false,
     crank: false,
@@ -704,6 +747,14 @@ async function main(): Promise<void> {
   });
   const pg: TestPostgres[] = [];
   const dir = mkdtempSync(join(tmpdir(), "ashao-bench-"));
+  // Where the harness's time went, stage by stage.
+  const stages: string[] = [];
+  let mark = started;
+  const stage = (name: string) => {
+    stages.push(`${name} ${((Date.now() - mark) / 1000).toFixed(0)} s`);
+    mark = Date.now();
+  };
+  stage("the validator's start");
   try {
     const pid = economy.validator.pid!;
     const s0 = Date.now();
@@ -721,7 +772,9 @@ async function main(): Promise<void> {
         .toBuffer()
         .copy(owners, 32 * i);
     writeFileSync(walletsFile, owners);
+    stage("seeding");
     progress(`books: ${await checkBooks(economy)}`);
+    stage("the books checked");
 
     const stakeTxs = Math.min(20_000, Math.max(2_000, opts.events));
     progress(`${stakeTxs} pre-signed stake transactions from ${opts.clients} clients`);
@@ -729,6 +782,7 @@ async function main(): Promise<void> {
     progress(
       `  ${num(throughput.perSec)} tx/s, ${throughput.cpuMsPerTx.toFixed(2)} ms CPU each, ${throughput.landed} landed; validator RSS ${mib(processUsage(pid).rssBytes)}`,
     );
+    stage("stake throughput");
 
     progress(`making ${opts.events} events over ${HISTORY_HOURS} hours of the chain's clock`);
     const history = await makeHistory(economy, seeded.active, opts.events, opts.clients);
@@ -737,7 +791,9 @@ async function main(): Promise<void> {
     progress(
       `  ${history.events} events by ${history.transactions} transactions in ${history.secs.toFixed(0)} s (${history.refused} refused); validator RSS ${mib(processUsage(pid).rssBytes)}`,
     );
+    stage("the history");
     progress(`books: ${await checkBooks(economy)}`);
+    stage("the books checked");
 
     // Every position as the API reads it (its requests, the SDK's decoder), with the validator's
     // CPU; in one request too where its answer fits in a JavaScript string.
@@ -755,6 +811,7 @@ async function main(): Promise<void> {
     };
     const gpaSharded = await gpa(true);
     const gpaOne = opts.stakers <= 200_000 ? await gpa(false) : undefined;
+    stage("`getProgramAccounts`");
 
     // Every treasury event on chain: initialisation, the stakes above and the history.
     let expectedEvents = 1 + throughput.landed + history.events;
@@ -770,15 +827,18 @@ async function main(): Promise<void> {
       apis.push(await measureApi(economy, store, database, walletsFile, expectedEvents, opts, pid));
       // The live deposits and the last one measured for the lag.
       expectedEvents += LIVE_DEPOSITS + 1;
+      stage(`the API on ${store}`);
     }
     const end = processUsage(pid);
     const books = await checkBooks(economy);
+    stage("the books checked");
 
     const rows: [string, ...string[]][] = [];
     const row = (name: string, f: (a: ApiFigures) => string) => rows.push([name, ...apis.map(f)]);
     const loads = (f: (l: ApiLoads) => string) => (a: ApiFigures) => f(a.loads!);
-    const load = (l: LoadResult) =>
-      `${num(l.rps)} req/s, p99 ${ms(l.p99)}${l.errors + l.non2xx > 0 ? ` (${l.errors + l.non2xx} failed)` : ""}`;
+    const failed = (l: LoadResult) =>
+      l.errors + l.non2xx > 0 ? ` (${num(l.errors + l.non2xx)} failed)` : "";
+    const load = (l: LoadResult) => `${num(l.rps)} req/s, p99 ${ms(l.p99)}${failed(l)}`;
     const cpu = (m: Measured) =>
       `CPU over ${m.secs.toFixed(0)} s: API ${m.cpu.api.toFixed(1)} s, load generator ${m.cpu.load.toFixed(1)} s, validator ${m.cpu.validator.toFixed(1)} s`;
     const same = (text: string) => () => text;
@@ -787,17 +847,25 @@ async function main(): Promise<void> {
     const perEvent = (a: ApiFigures) =>
       (a.memory.caughtUp.heapUsed - a.memory.serving.heapUsed) /
       Math.max(1, a.indexedEvents - a.memory.serving.events);
+    const under = (m: Measured) =>
+      `${num(m.result.rps)} req/s; p50 ${ms(m.result.p50)}, p99 ${ms(m.result.p99)}, worst ${ms(m.result.max)}${failed(m.result)} (${cpu(m)})`;
+    const alone = (p: ProbeResult) =>
+      `p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}, worst ${ms(p.worstMs)} (${num(p.requests)} requests${p.failures > 0 ? `, ${p.failures} failed` : ""})`;
     row(
-      "`/api/treasury` req/s, p99",
-      loads((l) => `${load(l.treasury.result)} (${cpu(l.treasury)})`),
+      `\`/api/treasury\` under load (${opts.connections} connections, ${opts.secs} s): req/s; p50, p99, worst`,
+      loads((l) => under(l.treasury)),
     );
     row(
-      "`/api/stakers/:wallet` req/s, p99 (a random owner of all N per request)",
-      loads((l) => `${load(l.staker.result)} (${cpu(l.staker)})`),
+      `\`/api/stakers/:wallet\` under load, a random owner of all ${num(opts.stakers)} per request: req/s; p50, p99, worst`,
+      loads((l) => under(l.staker)),
     );
     row(
-      "worst single `/api/treasury` over 65 s (the consistency checks run every second)",
-      loads((l) => ms(l.worst.worstMs)),
+      `\`/api/treasury\` one request at a time over ${opts.probeSecs} s (the consistency checks run every second)`,
+      loads((l) => alone(l.worst.treasury)),
+    );
+    row(
+      `\`/api/stakers/:wallet\` one request at a time over ${opts.probeSecs} s, a random owner each`,
+      loads((l) => alone(l.worst.staker)),
     );
     row(
       "`/api/treasury/history` (24 h, 1 h buckets) req/s, p50, p99",
@@ -810,9 +878,9 @@ async function main(): Promise<void> {
       loads((l) => load(l.stakerHistory)),
     );
     row(
-      "API start-up (empty store): listening; serving from its snapshot; `/healthz` ok, every event indexed",
+      "API start-up (empty store), from the call of `startApiServer`: listening; serving from its snapshot; `/healthz` ok, every event indexed (loading the modules before the call)",
       (a) =>
-        `${a.listeningSecs.toFixed(1)} s; ${a.servingSecs.toFixed(1)} s; ${a.okSecs.toFixed(1)} s`,
+        `${a.listeningSecs.toFixed(2)} s; ${a.servingSecs.toFixed(1)} s; ${a.okSecs.toFixed(1)} s (${a.loadedSecs.toFixed(1)} s)`,
     );
     row(
       "indexer catch-up from empty, events/s",
@@ -864,6 +932,7 @@ async function main(): Promise<void> {
       ),
     );
     row("books (config totals = positions, vaults, supply)", same("balanced"));
+    row(`the harness's ${((Date.now() - started) / 1000).toFixed(0)} s`, same(stages.join("; ")));
 
     const header = [
       "figure",
@@ -871,9 +940,7 @@ async function main(): Promise<void> {
     ];
     const date = new Date().toISOString().slice(0, 10);
     console.log(
-      `Scale run ${date}: ${cpus().length} cores, load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ")}, validator ${validatorBinary()}; ${books}`,
+      `Scale run ${date}: ${cpus().length} cores, load average ${loadAverage()} at the end, validator ${validatorBinary()}; ${books}`,
     );
     console.log("");
     console.log(`| ${header.join(" | ")} |`);

@@ -84,7 +84,10 @@ function run<T>(args: string[]): Promise<T> {
     let out = "";
     proc.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     proc.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args[0]} exited ${code}`)),
+      // The answer is the last line (a load prints `started` first).
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as T)
+        : reject(new Error(`${args[0]} exited ${code}`)),
     );
   });
 }
@@ -178,7 +181,7 @@ async function main(): Promise<void> {
       progress(`  the worst single /api/treasury over ${probeSecs} s`);
       const worst = await child<ProbeResult>("probe", {
         url,
-        path: "/api/treasury",
+        paths: ["/api/treasury"],
         secs: probeSecs,
       });
       const row = (figure: string, value: string) => console.log(`| ${figure} | ${value} |`);
