@@ -425,7 +425,7 @@ async function makeHistory(
  * The heap (`--max-old-space-size`) the API is run with: the figure the server README
  * documents for N positions.
  */
-export const apiHeapMib = (positions: number) => Math.ceil(256 + (0.6 * positions) / 1_000);
+const apiHeapMib = (positions: number) => Math.ceil(256 + (0.6 * positions) / 1_000);
 
 interface ApiFigures {
   store: string;
