@@ -1058,13 +1058,18 @@ impl World {
 
     /// The pool's quote for `usdc_in` USDC (0 when it cannot swap).
     pub fn quote_usdc_in(&self, usdc_in: u64) -> u64 {
+        self.quote_usdc_in_checked(usdc_in).unwrap_or(0)
+    }
+
+    /// The pool's quote for `usdc_in` USDC, or the test AMM's refusal of the swap.
+    pub fn quote_usdc_in_checked(&self, usdc_in: u64) -> Result<u64, test_amm::errors::AmmError> {
         let Some(pool) = self.account(&self.pool).and_then(|a| {
             <test_amm::state::Pool as anchor_lang::AccountDeserialize>::try_deserialize(
                 &mut a.data.as_slice(),
             )
             .ok()
         }) else {
-            return 0;
+            return Err(test_amm::errors::AmmError::EmptyPool);
         };
         test_amm::math::quote_exact_in(
             self.balance(&self.pool_usdc_vault),
@@ -1072,7 +1077,7 @@ impl World {
             usdc_in,
             pool.fee_bps,
         )
-        .map_or(0, |q| q.amount_out)
+        .map(|q| q.amount_out)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1289,42 +1294,35 @@ impl World {
             Shape::DoubleBegin => vec![begin.clone(), begin, swap, finish],
         };
 
-        // What the rules allow: everything right gives a buyback; anything wrong, a refusal.
-        let allowed_crank = c.active_cranks().contains(&crank);
-        let guard_on = c.price_guard.is_configured();
-        let interval_ok = c.buyback_count == 0
-            || self.now >= c.last_buyback_ts + i64::from(c.min_buyback_interval_secs);
-        let oracle_readable = oracle.defect == Defect::None
-            && price > 0
-            && oracle.exponent.abs() <= 18
-            && !matches!(oracle.age, AgeCase::Stale(_))
-            && !published_ahead
-            && oracle.conf != ConfCase::OverLimit;
-        let shape_ok = matches!(
+        // What the rules allow: everything right gives a buyback; anything wrong, a refusal by
+        // the name of the first rule it breaks, in the order the transaction meets them.
+        let expect = if !matches!(
             shape,
             Shape::Normal | Shape::PartialSwap(_) | Shape::AllowedBetween
-        );
-        let all_but_price = sub == Sub::None
-            && shape_ok
-            && allowed_crank
-            && !c.paused
-            && guard_on
-            && c.swap_program == test_amm::ID
-            && value >= 1
-            && value <= capacity
-            && min_ashao_out >= 1
-            && received >= min_ashao_out
-            && interval_ok
-            && oracle_readable;
-        let price_ok = boundary.is_some_and(|b| low >= b);
-        let expect = if all_but_price && price_ok {
-            Expect::Ok("a buyback by the crank at or above the oracle's price")
-        } else if all_but_price {
-            Expect::Refused(Some("PriceBelowOracle".into()))
-        } else if !shape_ok || sub != Sub::None || !allowed_crank {
+        ) || sub != Sub::None
+        {
             Expect::Refused(None)
         } else {
-            Expect::Any
+            let refusal = buyback_refusal(&BuybackCase {
+                config: c,
+                crank,
+                now: self.now,
+                value,
+                min_ashao_out,
+                swap_quote: self
+                    .quote_usdc_in_checked(swap_in)
+                    .map_err(|e| format!("test_amm::{e:?}")),
+                oracle,
+                price,
+                published_ahead,
+            });
+            match refusal {
+                Some(name) => Expect::Refused(Some(name)),
+                None if boundary.is_some_and(|b| low >= b) => {
+                    Expect::Ok("a buyback by the crank at or above the oracle's price")
+                }
+                None => Expect::Refused(Some("PriceBelowOracle".into())),
+            }
         };
         let presented = Some(PricePresented {
             price,
@@ -1334,6 +1332,79 @@ impl World {
         });
         (instructions, expect, presented, value)
     }
+}
+
+/// What a buyback of the right shape, with the right accounts, meets on its way.
+struct BuybackCase<'a> {
+    config: &'a TreasuryConfig,
+    crank: Address,
+    now: i64,
+    value: u64,
+    min_ashao_out: u64,
+    /// What the pool gives for the swap, or its refusal by name.
+    swap_quote: Result<u64, String>,
+    oracle: &'a Oracle,
+    /// The price the update carries.
+    price: i64,
+    published_ahead: bool,
+}
+
+/// The first rule a buyback of the right shape breaks, by its error's name (`None`: only the
+/// oracle price is left to judge), in the order the transaction meets them: the instructions
+/// between the halves (`begin_buyback`'s transaction check), `begin_buyback`'s rules, the swap
+/// itself, the price account (owner, layout, feed, verification, age, clock skew, price and
+/// exponent, confidence), then what the crank received. Written from the rules
+/// (docs/ARCHITECTURE.md, "Buybacks"), not from the program's code.
+fn buyback_refusal(b: &BuybackCase) -> Option<String> {
+    let c = b.config;
+    let (oracle, now) = (b.oracle, b.now);
+    let first_buyback = c.buyback_count == 0;
+    let rules: [(bool, &str); 16] = [
+        // The swap between the halves must go to the configured swap program (none: no swap).
+        (
+            c.swap_program != test_amm::ID,
+            "BuybackInstructionNotAllowed",
+        ),
+        (c.paused, "Paused"),
+        (!c.active_cranks().contains(&b.crank), "CrankNotAllowed"),
+        (c.price_guard == PriceGuard::None, "NoPriceGuard"),
+        (b.value == 0 || b.min_ashao_out == 0, "ZeroAmount"),
+        (b.value > c.max_buyback_usdc, "BuybackTooLarge"),
+        (b.value > c.buyback_bucket, "BuybackExceedsBucket"),
+        (
+            !first_buyback
+                && i128::from(now)
+                    < i128::from(c.last_buyback_ts) + i128::from(c.min_buyback_interval_secs),
+            "BuybackTooSoon",
+        ),
+        (oracle.defect == Defect::WrongOwner, "OracleWrongOwner"),
+        (oracle.defect == Defect::Garbage, "OracleInvalidAccount"),
+        (oracle.defect == Defect::WrongFeed, "OracleWrongFeed"),
+        (oracle.defect == Defect::Partial, "OracleNotFullyVerified"),
+        (matches!(oracle.age, AgeCase::Stale(_)), "OracleStale"),
+        (b.published_ahead, "OraclePublishedInFuture"),
+        (
+            b.price <= 0 || oracle.exponent.abs() > 18,
+            "OraclePriceInvalid",
+        ),
+        (
+            oracle.conf == ConfCase::OverLimit,
+            "OracleConfidenceTooWide",
+        ),
+    ];
+    // The swap runs between `begin_buyback`'s rules and the price account's.
+    let (before_swap, after_swap) = rules.split_at(8);
+    if let Some((_, name)) = before_swap.iter().find(|(broken, _)| *broken) {
+        return Some((*name).to_string());
+    }
+    let received = match &b.swap_quote {
+        Ok(received) => *received,
+        Err(amm) => return Some(amm.clone()),
+    };
+    if let Some((_, name)) = after_swap.iter().find(|(broken, _)| *broken) {
+        return Some((*name).to_string());
+    }
+    (received < b.min_ashao_out).then(|| "MinAshaoOutNotMet".to_string())
 }
 
 /// The least $ASHAO (base units) the guard requires for `spent` USDC at `price × 10^exponent`

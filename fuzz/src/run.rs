@@ -210,7 +210,7 @@ fn play(setup: &Setup, steps: Steps, stats: &mut Stats) -> (Vec<Op>, Option<Fail
             stats.steps += 1;
             record(stats, op.kind(), &executed);
             if executed.outcome.is_ok() {
-                model.update(&before, &after);
+                model.update(&op, executed.amount, &before, &after);
             }
             if let Err(violation) = check_step(&world, &op, &executed, &before, &after, &model) {
                 return Some(Failure {

@@ -152,3 +152,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_position_is_empty_only_with_no_stake_no_unstaking_and_nothing_owed() {
+    let mut p = position();
+    assert!(p.is_empty());
+    for (staked, unstaking, owed) in [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)] {
+        p.staked = staked;
+        p.unstaking = unstaking;
+        p.owed_rewards = owed;
+        assert!(!p.is_empty(), "{staked} / {unstaking} / {owed}");
+    }
+}
+
+#[test]
+fn the_invariant_sees_a_position_without_owner_or_ahead_of_the_accumulator() {
+    let mut p = position();
+    p.reward_checkpoint = 10;
+    p.invariant(10).unwrap();
+    assert_eq!(
+        p.invariant(9).unwrap_err(),
+        named(TreasuryError::InvariantViolated)
+    );
+    p.owner = Pubkey::default();
+    assert_eq!(
+        p.invariant(10).unwrap_err(),
+        named(TreasuryError::InvariantViolated)
+    );
+}

@@ -1335,3 +1335,75 @@ fn the_largest_queued_change_fits_the_account() {
         data.len()
     );
 }
+
+/// A config whose books are consistent: 100 of revenue, 50/50; 20 spent on buybacks; 20 of the
+/// stakers' 50 released and 10 claimed; one staker.
+fn booked() -> TreasuryConfig {
+    let mut c = config();
+    c.total_revenue = 100;
+    c.total_to_buyback = 50;
+    c.total_to_stakers = 50;
+    c.buyback_bucket = 30;
+    c.total_buyback_usdc_spent = 20;
+    c.total_rewards_released = 20;
+    c.stream_remaining = 30;
+    c.total_rewards_claimed = 10;
+    c.total_staked = 5;
+    c.staker_count = 1;
+    c
+}
+
+#[test]
+fn the_invariant_sees_each_broken_relation() {
+    booked().invariant().unwrap();
+    let broken: [(&str, fn(&mut TreasuryConfig)); 14] = [
+        ("parameters out of bounds", |c| c.max_slippage_bps = 10_001),
+        ("the same mint twice", |c| c.ashao_mint = c.usdc_mint),
+        ("split not adding up to revenue", |c| c.total_revenue += 1),
+        ("stakers' half larger than the buyback's", |c| {
+            c.total_to_buyback = 49;
+            c.total_to_stakers = 51;
+            c.stream_remaining = 31;
+            c.buyback_bucket = 29;
+        }),
+        ("bucket + spent != to buyback", |c| c.buyback_bucket += 1),
+        ("claimed more than released", |c| {
+            c.total_rewards_claimed = 21;
+        }),
+        ("released + streaming != to stakers", |c| {
+            c.stream_remaining += 1;
+        }),
+        ("stake with no staker", |c| c.staker_count = 0),
+        ("a staker with no stake", |c| c.total_staked = 0),
+        ("more tiers than slots", |c| {
+            c.boost_tier_count = MAX_BOOST_TIERS + 1;
+        }),
+        ("more cranks than slots", |c| c.crank_count = MAX_CRANKS + 1),
+        ("a pending authority without an eta", |c| {
+            c.pending_authority = Pubkey::new_unique();
+        }),
+        ("a queued change without an eta", |c| {
+            c.queued_change.max_slippage_bps = Some(50);
+        }),
+        ("a record of a change that never left the queue", |c| {
+            c.last_queued_change.eta = 1;
+        }),
+    ];
+    for (what, breaks) in broken {
+        let mut c = booked();
+        breaks(&mut c);
+        assert!(c.invariant().is_err(), "not seen: {what}");
+    }
+    // The unbroken forms of the last three.
+    let mut c = booked();
+    c.pending_authority = Pubkey::new_unique();
+    c.pending_authority_eta = 1;
+    c.queued_change.max_slippage_bps = Some(50);
+    c.queued_change_eta = 1;
+    c.last_queued_change = ConfigChangeRecord {
+        outcome: ConfigChangeOutcome::Cancelled,
+        eta: 1,
+        unix_timestamp: 1,
+    };
+    c.invariant().unwrap();
+}
