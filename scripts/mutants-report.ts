@@ -104,7 +104,8 @@ function main(): void {
   console.log(
     `${"file".padEnd(58)} ${"killed".padStart(6)} ${"missed".padStart(6)} ${"unviable".padStart(8)} ${"timed out".padStart(9)} ${"score".padStart(7)}`,
   );
-  for (const file of [...byFile.keys()].sort()) console.log(line(file, byFile.get(file) ?? empty()));
+  for (const file of [...byFile.keys()].sort())
+    console.log(line(file, byFile.get(file) ?? empty()));
   console.log(line("total", total));
   const untested = listed ? listed.length - tested.length : 0;
   console.log(

@@ -14,7 +14,7 @@ cd "$REPO_ROOT"
 CARGO_MUTANTS_VERSION=27.1.0
 tools_root="${ASHAO_TOOLS_ROOT:-$HOME/.cache/ashao-tools}/cargo-mutants-$CARGO_MUTANTS_VERSION"
 cargo_mutants="$tools_root/bin/cargo-mutants"
-if ! "$cargo_mutants" --version 2>/dev/null | grep -qx "cargo-mutants $CARGO_MUTANTS_VERSION"; then
+if ! "$cargo_mutants" mutants --version 2>/dev/null | grep -qx "cargo-mutants $CARGO_MUTANTS_VERSION"; then
   step "installing cargo-mutants $CARGO_MUTANTS_VERSION into $tools_root"
   # Its own build directory, not the workspace's.
   env -u CARGO_TARGET_DIR cargo install --locked cargo-mutants \
@@ -39,7 +39,11 @@ report() { npx ts-node --transpile-only scripts/mutants-report.ts "$@"; }
 
 step "cargo mutants over programs/ashao-treasury (campaign of $ASHAO_FUZZ_STEPS steps per mutant)"
 started=$SECONDS
-"$cargo_mutants" mutants --package ashao-treasury --output "$out_parent" --no-shuffle "$@" &
+# A mutant rebuilds the program and what links it (the local validator's runtime glue, the fuzz
+# crate): minutes on two busy cores, where the baseline (nothing changed) takes seconds, so the
+# build timeout is set, not derived from the baseline.
+"$cargo_mutants" mutants --package ashao-treasury --output "$out_parent" --no-shuffle \
+  --build-timeout "${ASHAO_MUTANTS_BUILD_TIMEOUT:-1200}" "$@" &
 mutants_pid=$!
 # A progress line every minute, read from what cargo-mutants has written so far.
 (
