@@ -4,7 +4,9 @@
 # (pinned) when missing, runs it in the copy of the tree it makes itself (the working tree is
 # never mutated), prints a progress line, then killed / missed / unviable / timed out per file.
 # Options pass through, e.g. `-f programs/ashao-treasury/src/oracle/pyth.rs`, `--shard 1/4`,
-# `--iterate` (only what the last run did not kill), `--list`. Its configuration, and the
+# `--iterate` (only what the last run did not kill), `--list`. Quicker in two passes: first
+# `--test-package ashao-treasury` (the program's own tests, seconds a mutant), then `--iterate`
+# (what survived, against the fuzz crate too). Its configuration, and the
 # surviving mutants accepted with the reason each cannot change behaviour, are in
 # .cargo/mutants.toml; docs/ARCHITECTURE.md ("Mutation testing") has the figures.
 set -euo pipefail
@@ -45,14 +47,11 @@ started=$SECONDS
 "$cargo_mutants" mutants --package ashao-treasury --output "$out_parent" --no-shuffle \
   --build-timeout "${ASHAO_MUTANTS_BUILD_TIMEOUT:-1200}" "$@" &
 mutants_pid=$!
-# A progress line every minute, read from what cargo-mutants has written so far.
-(
-  sleep 5
-  while kill -0 "$mutants_pid" 2>/dev/null; do
-    report progress "$out"
-    sleep 60
-  done
-) &
+# A progress line every minute, read from what cargo-mutants has written so far (a process of
+# its own, ended below).
+bash -c 'sleep 5; while kill -0 "$0" 2>/dev/null; do
+  npx ts-node --transpile-only scripts/mutants-report.ts progress "$1" || true; sleep 60; done' \
+  "$mutants_pid" "$out" &
 progress_pid=$!
 set +e
 wait "$mutants_pid"

@@ -1407,3 +1407,95 @@ fn the_invariant_sees_each_broken_relation() {
     };
     c.invariant().unwrap();
 }
+
+#[test]
+fn a_queued_change_overlaps_exactly_the_moves_of_the_fields_it_sets() {
+    let before = config().params();
+    // Each field: a change setting only it, and the parameters with only it moved.
+    type Field = (ConfigChange, fn(&mut TreasuryParams));
+    let guard = PriceGuard::PythPull {
+        feed_id: [2; 32],
+        max_age_secs: 30,
+        max_confidence_bps: 50,
+    };
+    let fields: [Field; 10] = [
+        (
+            ConfigChange {
+                stream_period_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.stream_period_secs += 1,
+        ),
+        (
+            ConfigChange {
+                unstake_cooldown_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.unstake_cooldown_secs += 1,
+        ),
+        (
+            ConfigChange {
+                boost_tiers: Some(Vec::new()),
+                ..ConfigChange::default()
+            },
+            |p| p.boost_tiers.clear(),
+        ),
+        (
+            ConfigChange {
+                max_buyback_usdc: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.max_buyback_usdc += 1,
+        ),
+        (
+            ConfigChange {
+                min_buyback_interval_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.min_buyback_interval_secs += 1,
+        ),
+        (
+            ConfigChange {
+                max_slippage_bps: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.max_slippage_bps += 1,
+        ),
+        (
+            ConfigChange {
+                swap_program: Some(Pubkey::default()),
+                ..ConfigChange::default()
+            },
+            |p| p.swap_program = Pubkey::default(),
+        ),
+        (
+            ConfigChange {
+                cranks: Some(Vec::new()),
+                ..ConfigChange::default()
+            },
+            |p| p.cranks.clear(),
+        ),
+        (
+            ConfigChange {
+                price_guard: Some(guard),
+                ..ConfigChange::default()
+            },
+            |p| p.price_guard = PriceGuard::None,
+        ),
+        (
+            ConfigChange {
+                timelock_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.timelock_secs += 1,
+        ),
+    ];
+    for (i, (change, _)) in fields.iter().enumerate() {
+        for (j, (_, moves)) in fields.iter().enumerate() {
+            let mut after = before.clone();
+            moves(&mut after);
+            assert_eq!(change.overlaps(&before, &after), i == j, "change {i}, move {j}");
+        }
+        assert!(!change.overlaps(&before, &before), "change {i}, nothing moved");
+    }
+}
