@@ -1356,7 +1356,8 @@ fn booked() -> TreasuryConfig {
 #[test]
 fn the_invariant_sees_each_broken_relation() {
     booked().invariant().unwrap();
-    let broken: [(&str, fn(&mut TreasuryConfig)); 14] = [
+    type Break = (&'static str, fn(&mut TreasuryConfig));
+    let broken: [Break; 14] = [
         ("parameters out of bounds", |c| c.max_slippage_bps = 10_001),
         ("the same mint twice", |c| c.ashao_mint = c.usdc_mint),
         ("split not adding up to revenue", |c| c.total_revenue += 1),
@@ -1494,8 +1495,15 @@ fn a_queued_change_overlaps_exactly_the_moves_of_the_fields_it_sets() {
         for (j, (_, moves)) in fields.iter().enumerate() {
             let mut after = before.clone();
             moves(&mut after);
-            assert_eq!(change.overlaps(&before, &after), i == j, "change {i}, move {j}");
+            assert_eq!(
+                change.overlaps(&before, &after),
+                i == j,
+                "change {i}, move {j}"
+            );
         }
-        assert!(!change.overlaps(&before, &before), "change {i}, nothing moved");
+        assert!(
+            !change.overlaps(&before, &before),
+            "change {i}, nothing moved"
+        );
     }
 }
