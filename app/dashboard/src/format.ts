@@ -69,8 +69,13 @@ export function yieldTexts(
   const life = formatDuration(Math.max(60, Math.round(window.coveredSecs / 60) * 60));
   const span = covered ? `the treasury's first ${life}` : `${days} d`;
   return {
-    apr: window.apr === null ? "no price yet" : `${percentText(window.apr)} APR`,
-    perAshao: `${priceText(window.perAshao, "USDC")} per $ASHAO staked over ${span}; ${amountText(window.annualPerAshao, "USDC")} a year`,
+    apr:
+      window.annualPerAshao === null
+        ? "too early"
+        : window.apr === null
+          ? "no price yet"
+          : `${percentText(window.apr)} APR`,
+    perAshao: `${priceText(window.perAshao, "USDC")} per $ASHAO staked over ${span}${window.annualPerAshao === null ? "" : `; ${amountText(window.annualPerAshao, "USDC")} a year`}`,
     released: `${amountText(window.released, "USDC")} released to stakers${covered ? " (all of its life so far)" : ""}`,
   };
 }
