@@ -471,9 +471,11 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     const etag = script.headers.get("etag")!;
     const again = await fetch(`${url}/app.js`, { headers: { "if-none-match": etag } });
     expect(again.status).to.equal(304);
-    expect((await get("/uPlot.min.css")).headers.get("content-type")).to.equal(
+    expect((await get("/styles.css")).headers.get("content-type")).to.equal(
       "text/css; charset=utf-8",
     );
+    // The bundle's source map is neither built nor served.
+    expect((await get("/app.js.map")).status).to.equal(404);
     for (const path of [
       "/package.json",
       "/%2e%2e/package.json",

@@ -5,7 +5,6 @@
  * the OpenAPI document at `/api/openapi.json`, and the dashboard's files at `/`. Answers come
  * from the in-memory snapshot and the event store, never from an RPC round trip per request.
  */
-import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import { Connection, PublicKey } from "@solana/web3.js";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
@@ -18,6 +17,7 @@ import {
   onWebSocketReopen,
   treasuryProgram,
 } from "../../sdk/src";
+import { registerDelivery } from "./delivery";
 import { ApiError } from "./errors";
 import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
@@ -107,7 +107,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     void indexer.catchUp().catch((err) => app.log.warn({ err }, "indexer catch-up failed"));
   });
 
-  await app.register(cors, { origin: true, methods: ["GET", "HEAD"] });
+  await registerDelivery(app, {
+    rpcUrl: options.publicRpcUrl ?? options.rpcUrl,
+    wsUrl: options.publicWsUrl ?? options.wsUrl,
+  });
   // Answers are written as they are built; their schemas document them (and the tests hold the
   // answers to them) rather than reshape them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
