@@ -1,4 +1,5 @@
 /** The API's answers, as the dashboard reads them (the server's and the SDK's own types). */
+import type { AdminLogRow } from "../../server/src/admin-log";
 import type { BuybackRow } from "../../server/src/buybacks";
 import type { Amount, TreasuryFigures } from "../../sdk/src/figures";
 import type { PolicyReport, SolvencyReport, SupplyReport } from "../../sdk/src/report";
@@ -20,6 +21,12 @@ export type TreasuryAnswer = TreasuryFigures & {
 /** `GET /api/buybacks`, newest first. */
 export interface BuybacksAnswer {
   buybacks: BuybackRow[];
+  nextCursor: string | null;
+}
+
+/** `GET /api/treasury/admin-log`, newest first. */
+export interface AdminLogAnswer {
+  actions: AdminLogRow[];
   nextCursor: string | null;
 }
 
