@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use ashao_treasury::constants::{REWARD_PRECISION, TIMELOCK_GRACE_SECS};
 use ashao_treasury::oracle::PriceGuard;
-use ashao_treasury::state::{StakePosition, TreasuryConfig, TreasuryParams};
+use ashao_treasury::state::{
+    ConfigChange, ConfigChangeOutcome, StakePosition, TreasuryConfig, TreasuryParams,
+};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
@@ -206,8 +208,8 @@ pub fn params_changed_safely(old: &TreasuryParams, new: &TreasuryParams) -> Resu
     if new.boost_tiers != old.boost_tiers {
         risky.push("boost tiers");
     }
-    if new.unstake_cooldown_secs > old.unstake_cooldown_secs {
-        risky.push("longer cooldown");
+    if new.unstake_cooldown_secs != old.unstake_cooldown_secs {
+        risky.push("another cooldown");
     }
     if new.max_buyback_usdc > old.max_buyback_usdc {
         risky.push("higher cap");
@@ -235,6 +237,74 @@ pub fn params_changed_safely(old: &TreasuryParams, new: &TreasuryParams) -> Resu
     } else {
         Err(risky.join(", "))
     }
+}
+
+/// Each parameter by name with its value as text, written out field by field (not through the
+/// program's `ConfigChange::applied_to` or `overlaps`).
+pub fn param_values(p: &TreasuryParams) -> [(&'static str, String); 10] {
+    [
+        ("stream_period_secs", p.stream_period_secs.to_string()),
+        ("unstake_cooldown_secs", p.unstake_cooldown_secs.to_string()),
+        ("boost_tiers", format!("{:?}", p.boost_tiers)),
+        ("max_buyback_usdc", p.max_buyback_usdc.to_string()),
+        (
+            "min_buyback_interval_secs",
+            p.min_buyback_interval_secs.to_string(),
+        ),
+        ("max_slippage_bps", p.max_slippage_bps.to_string()),
+        ("swap_program", p.swap_program.to_string()),
+        ("cranks", format!("{:?}", p.cranks)),
+        ("price_guard", format!("{:?}", p.price_guard)),
+        ("timelock_secs", p.timelock_secs.to_string()),
+    ]
+}
+
+/// The parameters a change sets, by name, with the value it sets them to.
+pub fn change_values(c: &ConfigChange) -> Vec<(&'static str, String)> {
+    let fields: [(&'static str, Option<String>); 10] = [
+        (
+            "stream_period_secs",
+            c.stream_period_secs.map(|v| v.to_string()),
+        ),
+        (
+            "unstake_cooldown_secs",
+            c.unstake_cooldown_secs.map(|v| v.to_string()),
+        ),
+        (
+            "boost_tiers",
+            c.boost_tiers.as_ref().map(|v| format!("{v:?}")),
+        ),
+        (
+            "max_buyback_usdc",
+            c.max_buyback_usdc.map(|v| v.to_string()),
+        ),
+        (
+            "min_buyback_interval_secs",
+            c.min_buyback_interval_secs.map(|v| v.to_string()),
+        ),
+        (
+            "max_slippage_bps",
+            c.max_slippage_bps.map(|v| v.to_string()),
+        ),
+        ("swap_program", c.swap_program.map(|v| v.to_string())),
+        ("cranks", c.cranks.as_ref().map(|v| format!("{v:?}"))),
+        ("price_guard", c.price_guard.map(|v| format!("{v:?}"))),
+        ("timelock_secs", c.timelock_secs.map(|v| v.to_string())),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect()
+}
+
+/// The parameters whose value differs between two sets, by name.
+fn moved_params(old: &TreasuryParams, new: &TreasuryParams) -> Vec<&'static str> {
+    param_values(old)
+        .into_iter()
+        .zip(param_values(new))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((name, _), _)| name)
+        .collect()
 }
 
 /// Everything that must hold after a step.
@@ -519,6 +589,37 @@ fn check_transition(
                     format!("applied at once: {risky}"),
                 ));
             }
+            // A queued change that sets a field this update moved is dropped; another stays.
+            let moved = moved_params(&old, &new);
+            let overlapping: Vec<&str> = change_values(&b.queued_change)
+                .into_iter()
+                .map(|(name, _)| name)
+                .filter(|name| moved.contains(name))
+                .collect();
+            if b.queued_change_eta != 0 && !overlapping.is_empty() {
+                ensure!(
+                    a.queued_change_eta == 0
+                        && matches!(
+                            a.last_queued_change.outcome,
+                            ConfigChangeOutcome::Superseded | ConfigChangeOutcome::Expired
+                        )
+                        && a.last_queued_change.eta == b.queued_change_eta,
+                    "an update drops a queued change that would undo it",
+                    "update moved {overlapping:?}; queued eta {} → {}, record {:?}",
+                    b.queued_change_eta,
+                    a.queued_change_eta,
+                    a.last_queued_change
+                );
+            } else {
+                ensure!(
+                    a.queued_change == b.queued_change
+                        && a.queued_change_eta == b.queued_change_eta,
+                    "an update leaves a queued change it does not overlap",
+                    "update moved {moved:?}; queued eta {} → {}",
+                    b.queued_change_eta,
+                    a.queued_change_eta
+                );
+            }
         }
         Op::ApplyConfigChange { .. } => {
             ensure!(
@@ -530,6 +631,17 @@ fn check_transition(
                 "eta {}, now {now}",
                 b.queued_change_eta
             );
+            // An emergency sticks: every parameter the authority moved by update_config since
+            // the change was queued keeps the value the authority gave it.
+            let values = param_values(&new);
+            for (name, set) in &world.moved_since_queue {
+                let now_value = values.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+                ensure!(
+                    now_value == Some(set),
+                    "no queued change undoes a later update_config",
+                    "{name}: set to {set} by update_config after the queue, {now_value:?} after apply"
+                );
+            }
         }
         _ => ensure!(
             !params_moved,
@@ -546,13 +658,23 @@ fn check_transition(
             a.queued_change_eta,
             b.timelock_secs
         );
+        ensure!(
+            b.queued_change_eta == 0
+                || (now > b.queued_change_eta + i64::from(TIMELOCK_GRACE_SECS)
+                    && a.last_queued_change.outcome == ConfigChangeOutcome::Expired),
+            "a new change replaces only an expired one",
+            "queued at {now} over eta {} (record {:?})",
+            b.queued_change_eta,
+            a.last_queued_change
+        );
     }
     if a.authority != b.authority {
         ensure!(
             matches!(op, Op::AcceptAuthority { .. })
                 && a.authority == b.pending_authority
-                && now >= b.pending_authority_eta,
-            "authority changes hands only by acceptance after the timelock",
+                && now >= b.pending_authority_eta
+                && now <= b.pending_authority_eta + i64::from(TIMELOCK_GRACE_SECS),
+            "authority changes hands only by acceptance after the timelock, before it expires",
             "{} → {} by {} (pending {}, eta {}, now {now})",
             b.authority,
             a.authority,
@@ -631,11 +753,35 @@ fn check_transition(
             );
         }
         Op::Withdraw { who, .. } => {
-            let left = after.positions.get(who).map_or(0, |p| p.unstaking);
+            // Exactly the requests matured by now leave; the others keep their maturity.
+            let (was, left) = (tickets(before, who), tickets(after, who));
+            let matured: u64 = was.iter().filter(|t| t.1 <= now).map(|t| t.0).sum();
+            let waiting: Vec<(u64, i64)> = was.iter().copied().filter(|t| t.1 > now).collect();
             ensure!(
-                user == x && stake_vault == -x && left == 0,
-                "a withdrawal returns all unstaking principal",
-                "unstaking {amount}, destination {user:+}, vault {stake_vault:+}, left {left}"
+                amount == matured
+                    && matured > 0
+                    && user == x
+                    && stake_vault == -x
+                    && left == waiting,
+                "a withdrawal returns exactly the matured requests",
+                "matured {matured}, withdrew {amount}, destination {user:+}, vault {stake_vault:+}, tickets {was:?} → {left:?} at {now}"
+            );
+        }
+        Op::RequestUnstake { who, .. } => {
+            // A new request never delays an earlier one: the earlier tickets are untouched and
+            // this one matures a cooldown from now (joining the newest if that matures then).
+            let (was, is) = (tickets(before, who), tickets(after, who));
+            let matures = now + i64::from(b.unstake_cooldown_secs);
+            let mut expected = was.clone();
+            match expected.last_mut() {
+                Some(last) if last.1 == matures => last.0 += amount,
+                _ => expected.push((amount, matures)),
+            }
+            ensure!(
+                is == expected,
+                "an unstake request never delays an earlier one",
+                "requested {amount} at {now} (cooldown {}): tickets {was:?} → {is:?}",
+                b.unstake_cooldown_secs
             );
         }
         Op::Claim { .. } => {
@@ -669,18 +815,23 @@ fn check_transition(
                 after.pool_ashao
             );
             if let Some(price) = &executed.price {
+                // At the low end of the confidence interval: the oracle's uncertainty counts for
+                // the treasury.
+                let low =
+                    i64::try_from(i128::from(price.price) - i128::from(price.conf)).unwrap_or(0);
                 let least = oracle_min_out(
                     spent,
-                    price.price,
+                    low,
                     price.exponent,
                     world.setup.ashao_decimals,
                     price.slippage_bps,
                 );
                 ensure!(
                     least.is_some_and(|m| BigInt::from(burned) >= m),
-                    "a buyback meets the oracle price less slippage",
-                    "spent {spent}, burned {burned}, price {} e{}, slippage {} bps",
+                    "a buyback meets the oracle price, less its confidence and slippage",
+                    "spent {spent}, burned {burned}, price {} ± {} e{}, slippage {} bps",
                     price.price,
+                    price.conf,
                     price.exponent,
                     price.slippage_bps
                 );
@@ -689,6 +840,19 @@ fn check_transition(
         _ => {}
     }
     Ok(())
+}
+
+/// A staker's unstake tickets in a snapshot: (amount, matures at), oldest request first.
+fn tickets(s: &Snapshot, who: &Actor) -> Vec<(u64, i64)> {
+    s.positions
+        .get(who)
+        .map(|p| {
+            p.active_tickets()
+                .iter()
+                .map(|t| (t.amount, t.available_at))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn same_config(a: &TreasuryConfig, b: &TreasuryConfig) -> bool {

@@ -7,7 +7,9 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::associated_token::spl_associated_token_account;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
-use ashao_treasury::constants::TIMELOCK_GRACE_SECS;
+use ashao_treasury::constants::{
+    MAX_ORACLE_CLOCK_SKEW_SECS, MAX_UNSTAKE_TICKETS, TIMELOCK_GRACE_SECS,
+};
 use ashao_treasury::math::rewards::RewardStream;
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::{BoostTier, ConfigChange, TreasuryConfig};
@@ -19,7 +21,7 @@ use solana_address::Address;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_transaction_error::TransactionError;
 
-use crate::check::params_changed_safely;
+use crate::check::{change_values, param_values, params_changed_safely};
 use crate::errors::{classify, Callee, CalleeErrors, Refusal};
 use crate::heap::{self, HeapUsage};
 use crate::ops::{
@@ -46,6 +48,7 @@ pub enum Expect {
 #[derive(Clone, Debug)]
 pub struct PricePresented {
     pub price: i64,
+    pub conf: u64,
     pub exponent: i32,
     pub slippage_bps: u16,
 }
@@ -251,6 +254,7 @@ impl World {
         let mut price = None;
         let mut harness_input = None;
         let refused = |name: &str| Expect::Refused(Some(name.to_string()));
+        let mut update_sent: Option<ConfigChange> = None;
 
         let (instructions, expect): (Vec<Instruction>, Expect) = match op {
             Op::Warp(seconds) => {
@@ -330,6 +334,15 @@ impl World {
                 if let Sub::PositionOf(other) = *sub {
                     accounts.position = self.position_address(other);
                 }
+                // A request maturing with the newest ticket joins it; else it needs a free slot.
+                let matures = config
+                    .as_ref()
+                    .map_or(0, |c| self.now + i64::from(c.unstake_cooldown_secs));
+                let tickets_full = position.as_ref().is_some_and(|p| {
+                    let tickets = p.active_tickets();
+                    tickets.len() == usize::from(MAX_UNSTAKE_TICKETS)
+                        && tickets.last().is_some_and(|t| t.available_at != matures)
+                });
                 let expect = if *sub != Sub::None {
                     Expect::Refused(None)
                 } else if position.is_none() {
@@ -338,6 +351,8 @@ impl World {
                     refused("ZeroAmount")
                 } else if value > staked {
                     refused("InsufficientStake")
+                } else if tickets_full {
+                    refused("UnstakeTicketsFull")
                 } else {
                     Expect::Ok("an unstake request within the stake (paused or not)")
                 };
@@ -360,7 +375,14 @@ impl World {
                     _ => self.ashao_account(*who),
                 };
                 user_account = Some(destination);
-                amount = position.as_ref().map(|p| p.unstaking);
+                let matured: u64 = position.as_ref().map_or(0, |p| {
+                    p.active_tickets()
+                        .iter()
+                        .filter(|t| t.available_at <= self.now)
+                        .map(|t| t.amount)
+                        .sum()
+                });
+                amount = Some(matured);
                 let mut accounts = ashao_treasury::accounts::Withdraw {
                     owner: self.pubkey(*who),
                     config: self.config_for(*sub),
@@ -387,10 +409,8 @@ impl World {
                     match &position {
                         None => refused("AccountNotInitialized"),
                         Some(p) if p.unstaking == 0 => refused("NothingToWithdraw"),
-                        Some(p) if self.now < p.unstake_available_at => {
-                            refused("CooldownNotElapsed")
-                        }
-                        Some(_) => Expect::Ok("a withdrawal after the cooldown (paused or not)"),
+                        Some(_) if matured == 0 => refused("CooldownNotElapsed"),
+                        Some(_) => Expect::Ok("a withdrawal of matured requests (paused or not)"),
                     }
                 };
                 (
@@ -648,6 +668,7 @@ impl World {
 
             Op::UpdateConfig { who, change } => {
                 let change = self.config_change(change);
+                update_sent = Some(change.clone());
                 let expect = match &config {
                     _ if !is_authority(self, *who) => refused("Unauthorized"),
                     Some(c) => {
@@ -680,7 +701,12 @@ impl World {
                 let change = self.config_change(change);
                 let expect = match &config {
                     _ if !is_authority(self, *who) => refused("Unauthorized"),
-                    Some(c) if c.queued_change_eta != 0 => refused("ConfigChangeAlreadyQueued"),
+                    Some(c)
+                        if c.queued_change_eta != 0
+                            && self.now <= c.queued_change_eta + i64::from(TIMELOCK_GRACE_SECS) =>
+                    {
+                        refused("ConfigChangeAlreadyQueued")
+                    }
                     Some(c) => {
                         let current = c.params();
                         let next = change.applied_to(&current);
@@ -786,7 +812,12 @@ impl World {
                         refused("NotPendingAuthority")
                     }
                     Some(c) if self.now < c.pending_authority_eta => refused("TimelockNotElapsed"),
-                    _ => Expect::Ok("the pending authority accepts after the timelock"),
+                    Some(c)
+                        if self.now > c.pending_authority_eta + i64::from(TIMELOCK_GRACE_SECS) =>
+                    {
+                        refused("AuthorityProposalExpired")
+                    }
+                    _ => Expect::Ok("the pending authority accepts inside its window"),
                 };
                 (
                     vec![ix(
@@ -863,12 +894,41 @@ impl World {
             // The plain transfers so far are revenue now.
             self.unsynced_usdc = 0;
         }
+        if done.outcome.is_ok() {
+            self.record_admin(op, config.as_ref(), update_sent.as_ref());
+        }
         done.amount = amount;
         done.user_account = user_account;
         if done.outcome.is_ok() {
             done.price = price;
         }
         done
+    }
+
+    /// Keeps the harness's own record of what the authority moved since the last queued change:
+    /// a queue starts it afresh, an update adds each field it set to another value.
+    fn record_admin(
+        &mut self,
+        op: &Op,
+        before: Option<&TreasuryConfig>,
+        update: Option<&ConfigChange>,
+    ) {
+        match op {
+            Op::QueueConfigChange { .. } => self.moved_since_queue.clear(),
+            Op::UpdateConfig { .. } => {
+                let (Some(before), Some(update)) = (before, update) else {
+                    return;
+                };
+                let current = param_values(&before.params());
+                for (name, value) in change_values(update) {
+                    if current.iter().any(|(n, v)| *n == name && *v != value) {
+                        self.moved_since_queue.retain(|(n, _)| *n != name);
+                        self.moved_since_queue.push((name, value));
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Sends a transaction and names its outcome.
@@ -1066,7 +1126,8 @@ impl World {
             self.setup.ashao_decimals,
             c.max_slippage_bps,
         );
-        let price: i64 = match oracle.price {
+        // The low end of the confidence interval, which the guard prices the floor at.
+        let low: i64 = match oracle.price {
             PriceCase::Above(bps) => boundary.map_or(i64::MAX, |b| {
                 (i128::from(b) * (10_000 + i128::from(bps)) / 10_000).min(i128::from(i64::MAX))
                     as i64
@@ -1079,11 +1140,21 @@ impl World {
             PriceCase::Zero => 0,
             PriceCase::Negative => -1,
         };
-        let conf_limit = (i128::from(price.max(0)) * i128::from(max_conf) / 10_000) as u64;
-        let conf = match oracle.conf {
-            ConfCase::Zero => 0,
-            ConfCase::AtLimit => conf_limit,
-            ConfCase::OverLimit => conf_limit + 1,
+        let (price, conf) = match oracle.conf {
+            ConfCase::Zero => (low, 0),
+            // The widest interval the guard accepts whose low end is `low`: the largest price
+            // with (price − low) × 10_000 <= price × max_conf.
+            ConfCase::AtLimit => {
+                let widest = i128::from(low.max(0)) * 10_000 / (10_000 - i128::from(max_conf));
+                i64::try_from(widest)
+                    .ok()
+                    .filter(|_| low > 0)
+                    .map_or((low, 0), |p| (p, (p - low) as u64))
+            }
+            ConfCase::OverLimit => (
+                low,
+                (i128::from(low.max(0)) * i128::from(max_conf) / 10_000) as u64 + 1,
+            ),
         };
         let publish_time = match oracle.age {
             AgeCase::Fresh => self.now,
@@ -1091,6 +1162,8 @@ impl World {
             AgeCase::Stale(extra) => self.now - i64::from(max_age) - i64::from(extra),
             AgeCase::Future(ahead) => self.now + i64::from(ahead),
         };
+        let published_ahead =
+            matches!(oracle.age, AgeCase::Future(ahead) if ahead > MAX_ORACLE_CLOCK_SKEW_SECS);
         let update = PriceUpdate {
             full: oracle.defect != Defect::Partial,
             // The feed the guard names (the authority may have queued another), or another.
@@ -1225,6 +1298,7 @@ impl World {
             && price > 0
             && oracle.exponent.abs() <= 18
             && !matches!(oracle.age, AgeCase::Stale(_))
+            && !published_ahead
             && oracle.conf != ConfCase::OverLimit;
         let shape_ok = matches!(
             shape,
@@ -1242,7 +1316,7 @@ impl World {
             && received >= min_ashao_out
             && interval_ok
             && oracle_readable;
-        let price_ok = boundary.is_some_and(|b| price >= b);
+        let price_ok = boundary.is_some_and(|b| low >= b);
         let expect = if all_but_price && price_ok {
             Expect::Ok("a buyback by the crank at or above the oracle's price")
         } else if all_but_price {
@@ -1254,6 +1328,7 @@ impl World {
         };
         let presented = Some(PricePresented {
             price,
+            conf,
             exponent: oracle.exponent,
             slippage_bps: c.max_slippage_bps,
         });

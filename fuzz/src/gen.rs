@@ -3,10 +3,10 @@
 //! from one second to months.
 
 use ashao_treasury::constants::{
-    MAX_BUYBACK_INTERVAL_SECS, MAX_BUYBACK_USDC, MAX_ORACLE_AGE_SECS, MAX_ORACLE_CONFIDENCE_BPS,
-    MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
-    MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS, MIN_TIMELOCK_SECS,
-    MIN_UNSTAKE_COOLDOWN_SECS, TIMELOCK_GRACE_SECS,
+    MAX_BUYBACK_INTERVAL_SECS, MAX_BUYBACK_USDC, MAX_ORACLE_AGE_SECS, MAX_ORACLE_CLOCK_SKEW_SECS,
+    MAX_ORACLE_CONFIDENCE_BPS, MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS,
+    MAX_UNSTAKE_COOLDOWN_SECS, MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS,
+    MIN_TIMELOCK_SECS, MIN_UNSTAKE_COOLDOWN_SECS, REACTION_WINDOW_SECS, TIMELOCK_GRACE_SECS,
 };
 use ashao_treasury::oracle::PriceGuard;
 
@@ -56,7 +56,12 @@ fn warp(rng: &mut Rng, world: &World) -> u64 {
             u64::from(c.min_buyback_interval_secs),
         )
     });
-    let (cooldown, timelock, interval) = params.unwrap_or((3_600, DAY, 60));
+    let (cooldown, timelock, interval) = params.unwrap_or((3_600, DAY + 3_600, 60));
+    // To the queued change's eta (when one waits), so queued changes do get applied.
+    let to_eta = world
+        .treasury()
+        .filter(|c| c.queued_change_eta > world.now)
+        .map_or(1, |c| (c.queued_change_eta - world.now) as u64);
     let seconds = rng.range(1, 120);
     let hours = rng.range(60, 6 * 3_600);
     let days = rng.range(DAY, 14 * DAY);
@@ -71,7 +76,11 @@ fn warp(rng: &mut Rng, world: &World) -> u64 {
         (1, cooldown.saturating_sub(1).max(1)),
         (1, cooldown),
         (1, timelock),
+        (2, to_eta),
+        // The reaction window: a request made this long after a queue matures at its eta.
+        (1, timelock.saturating_sub(cooldown).max(1)),
         (1, timelock + u64::from(TIMELOCK_GRACE_SECS)),
+        (1, timelock + u64::from(TIMELOCK_GRACE_SECS) + 1),
     ])
 }
 
@@ -270,7 +279,10 @@ pub fn step(rng: &mut Rng, world: &World) -> Op {
         }
         "update_config" => Op::UpdateConfig {
             who: admin(rng, world),
-            change: change(rng, world),
+            // Half the time while a change is queued, an emergency on a field it sets.
+            change: emergency(rng, world)
+                .filter(|_| rng.chance(1, 2))
+                .unwrap_or_else(|| change(rng, world)),
         },
         "queue_config_change" => Op::QueueConfigChange {
             who: admin(rng, world),
@@ -336,7 +348,11 @@ fn buyback(rng: &mut Rng) -> Op {
     let premium = rng.range(0, 500) as u16;
     let discount = rng.range(1, 5_000) as u16;
     let stale = rng.range(1, 100_000) as u32;
-    let future = rng.range(1, 3_600) as u32;
+    // Published ahead of the chain's clock: within the allowed skew, at it, or beyond.
+    let skew = u64::from(MAX_ORACLE_CLOCK_SKEW_SECS);
+    let future_within = rng.range(1, skew) as u32;
+    let future_beyond = rng.range(skew + 1, 3_600) as u32;
+    let future = rng.pick(&[future_within, skew as u32, skew as u32 + 1, future_beyond]);
     let partial = rng.range(1, 999) as u16;
     let per_mille = rng.range(1, 1_000) as u16;
     let price = rng.weighted(&[
@@ -463,7 +479,9 @@ pub fn change(rng: &mut Rng, world: &World) -> Change {
                     MIN_UNSTAKE_COOLDOWN_SECS,
                     (p.unstake_cooldown_secs / 2).max(MIN_UNSTAKE_COOLDOWN_SECS),
                     p.unstake_cooldown_secs.saturating_add(3_600),
-                    p.timelock_secs,
+                    // The longest the timelock allows (a whole reaction window left), one more.
+                    p.timelock_secs.saturating_sub(REACTION_WINDOW_SECS),
+                    p.timelock_secs.saturating_sub(REACTION_WINDOW_SECS) + 1,
                     MAX_UNSTAKE_COOLDOWN_SECS,
                     MAX_UNSTAKE_COOLDOWN_SECS + 1,
                 ]))
@@ -547,7 +565,8 @@ pub fn change(rng: &mut Rng, world: &World) -> Change {
                 c.timelock_secs = Some(rng.pick(&[
                     MIN_TIMELOCK_SECS - 1,
                     MIN_TIMELOCK_SECS,
-                    p.unstake_cooldown_secs.saturating_sub(1),
+                    p.unstake_cooldown_secs + REACTION_WINDOW_SECS - 1,
+                    p.unstake_cooldown_secs + REACTION_WINDOW_SECS,
                     p.timelock_secs.saturating_sub(1),
                     p.timelock_secs.saturating_add(1).min(MAX_TIMELOCK_SECS),
                     MAX_TIMELOCK_SECS,
@@ -565,6 +584,69 @@ pub fn change(rng: &mut Rng, world: &World) -> Change {
         });
     }
     c
+}
+
+/// A risk-reducing move of one field the queued change sets (the emergency that change must
+/// never undo), when one is queued and sets a field that can move that way.
+fn emergency(rng: &mut Rng, world: &World) -> Option<Change> {
+    let config = world.treasury().filter(|c| c.queued_change_eta != 0)?;
+    let p = config.params();
+    let q = &config.queued_change;
+    let mut moves: Vec<Change> = Vec::new();
+    if q.cranks.is_some() {
+        // Each allow-listed crank but one (the leaked key), or none.
+        let kept: Vec<Actor> = p
+            .cranks
+            .iter()
+            .filter_map(|c| world.actor_of(c))
+            .skip(1)
+            .collect();
+        moves.push(Change {
+            cranks: Some(kept),
+            ..Change::default()
+        });
+    }
+    if q.max_buyback_usdc.is_some() {
+        moves.push(Change {
+            max_buyback_usdc: Some((p.max_buyback_usdc / 2).max(1)),
+            ..Change::default()
+        });
+    }
+    if q.min_buyback_interval_secs.is_some() {
+        moves.push(Change {
+            min_buyback_interval_secs: Some(
+                p.min_buyback_interval_secs
+                    .saturating_mul(2)
+                    .min(MAX_BUYBACK_INTERVAL_SECS),
+            ),
+            ..Change::default()
+        });
+    }
+    if q.max_slippage_bps.is_some() {
+        moves.push(Change {
+            max_slippage_bps: Some(p.max_slippage_bps.saturating_sub(1).max(1)),
+            ..Change::default()
+        });
+    }
+    if q.swap_program.is_some() {
+        moves.push(Change {
+            swap_program: Some(SwapTarget::Default),
+            ..Change::default()
+        });
+    }
+    if q.price_guard.is_some() {
+        moves.push(Change {
+            price_guard: Some(Guard::None),
+            ..Change::default()
+        });
+    }
+    if q.timelock_secs.is_some() {
+        moves.push(Change {
+            timelock_secs: Some(p.timelock_secs.saturating_add(1).min(MAX_TIMELOCK_SECS)),
+            ..Change::default()
+        });
+    }
+    (!moves.is_empty()).then(|| rng.pick(&moves))
 }
 
 /// Every field, at the sizes that make the queued change largest.

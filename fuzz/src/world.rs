@@ -14,8 +14,8 @@ use anchor_spl::token_2022::spl_token_2022;
 use ashao_local_validator::chain::{Chain, ProgramSpec};
 use ashao_local_validator::upgradeable::programdata_address;
 use ashao_treasury::constants::{
-    BUYBACK_VAULT_SEED, POSITION_SEED, PYTH_RECEIVER_PROGRAM_ID, REWARDS_VAULT_SEED,
-    STAKE_VAULT_SEED, TREASURY_SEED,
+    BUYBACK_VAULT_SEED, MAX_TIMELOCK_SECS, POSITION_SEED, PYTH_RECEIVER_PROGRAM_ID,
+    REACTION_WINDOW_SECS, REWARDS_VAULT_SEED, STAKE_VAULT_SEED, TREASURY_SEED,
 };
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::{BoostTier, StakePosition, TreasuryConfig, TreasuryParams};
@@ -136,9 +136,11 @@ impl Setup {
         let attacker = unit.saturating_mul(rng.range(1, 1_000_000));
         let some_days = rng.range(3_600, 7 * 86_400) as u32;
         let cooldown = rng.weighted(&[(3, 3_600u32), (2, some_days), (1, 30 * 86_400)]);
-        let timelock = rng
-            .range(u64::from(cooldown.max(86_400)), 30 * 86_400)
-            .max(u64::from(cooldown)) as u32;
+        // At least the cooldown plus the reaction window, at most the ceiling (31 days).
+        let timelock = rng.range(
+            u64::from(cooldown) + u64::from(REACTION_WINDOW_SECS),
+            u64::from(MAX_TIMELOCK_SECS),
+        ) as u32;
         let tiers = match rng.below(3) {
             0 => Vec::new(),
             1 => vec![(unit, 500)],
@@ -232,6 +234,9 @@ pub struct World {
     pub unsynced_usdc: u64,
     /// $ASHAO the harness sent to the stake vault by plain transfer.
     pub donated_ashao: u64,
+    /// Each parameter the authority moved with `update_config` since the last change was
+    /// queued, and the value it moved it to (the harness's own record of what it sent).
+    pub moved_since_queue: Vec<(&'static str, String)>,
 }
 
 /// The programs as the validator hosts them, with the treasury's entry measured.
@@ -346,6 +351,7 @@ impl World {
             usdc_supply: 0,
             unsynced_usdc: 0,
             donated_ashao: 0,
+            moved_since_queue: Vec::new(),
         };
         world.set_clock();
         world.fund();

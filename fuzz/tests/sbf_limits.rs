@@ -25,6 +25,7 @@ use ashao_fuzz::ops::{
     Sub, SwapTarget,
 };
 use ashao_fuzz::world::{Actor, Setup, Vault, World, FEED_ID};
+use ashao_treasury::constants::{MAX_UNSTAKE_TICKETS, MIN_TIMELOCK_SECS};
 use ashao_treasury::instructions as ix;
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::BoostTier;
@@ -89,7 +90,7 @@ fn stack(checks: &mut Checks) {
     use ashao_treasury::math::rewards::RewardStream;
     use ashao_treasury::oracle::OraclePrice;
     use ashao_treasury::state as s;
-    let values: [(&str, usize); 32] = [
+    let values: [(&str, usize); 33] = [
         ("TreasuryConfig", size_of::<s::TreasuryConfig>()),
         ("StakePosition", size_of::<s::StakePosition>()),
         ("TreasuryParams", size_of::<s::TreasuryParams>()),
@@ -126,6 +127,7 @@ fn stack(checks: &mut Checks) {
         ("PauseSet", size_of::<e::PauseSet>()),
         ("BuybackExecuted", size_of::<e::BuybackExecuted>()),
         ("BoostTier", size_of::<BoostTier>()),
+        ("UnstakeTicket", size_of::<s::UnstakeTicket>()),
         (
             "Account<TreasuryConfig>",
             size_of::<anchor_lang::prelude::Account<s::TreasuryConfig>>(),
@@ -180,7 +182,7 @@ fn scenario() -> Vec<Op> {
             max_age_secs: 3_600,
             max_confidence_bps: 1_000,
         }),
-        timelock_secs: Some(86_400),
+        timelock_secs: Some(MIN_TIMELOCK_SECS),
     };
     let good_price = Oracle {
         price: PriceCase::Above(100),
@@ -189,7 +191,22 @@ fn scenario() -> Vec<Op> {
         conf: ConfCase::AtLimit,
         defect: Defect::None,
     };
-    vec![
+    // Eight unstake requests a second apart: the most tickets a position holds.
+    let mut unstakes = Vec::new();
+    for _ in 1..MAX_UNSTAKE_TICKETS {
+        unstakes.push(Op::RequestUnstake {
+            who: Actor::Alice,
+            amount: Amount::PerMille(100),
+            sub: Sub::None,
+        });
+        unstakes.push(Op::Warp(1));
+    }
+    unstakes.push(Op::RequestUnstake {
+        who: Actor::Alice,
+        amount: Amount::All,
+        sub: Sub::None,
+    });
+    let mut ops = vec![
         Op::DepositRevenue {
             who: Actor::Stranger,
             amount: Amount::Exact(10_000_000_000),
@@ -211,6 +228,21 @@ fn scenario() -> Vec<Op> {
         },
         Op::Warp(2 * 86_400),
         Op::ApplyConfigChange { who: Actor::Bob },
+        // An update that supersedes the largest queued change, then one cancelled.
+        Op::QueueConfigChange {
+            who: Actor::Authority,
+            change: Change {
+                stream_period_secs: Some(10_800),
+                ..largest.clone()
+            },
+        },
+        Op::UpdateConfig {
+            who: Actor::Authority,
+            change: Change {
+                max_slippage_bps: Some(500),
+                ..Change::default()
+            },
+        },
         Op::QueueConfigChange {
             who: Actor::Authority,
             change: Change {
@@ -220,13 +252,6 @@ fn scenario() -> Vec<Op> {
         },
         Op::CancelConfigChange {
             who: Actor::Authority,
-        },
-        Op::UpdateConfig {
-            who: Actor::Authority,
-            change: Change {
-                max_slippage_bps: Some(500),
-                ..Change::default()
-            },
         },
         Op::PlainTransfer {
             who: Actor::Stranger,
@@ -250,11 +275,9 @@ fn scenario() -> Vec<Op> {
             who: Actor::Whale,
             sub: Sub::None,
         },
-        Op::RequestUnstake {
-            who: Actor::Alice,
-            amount: Amount::All,
-            sub: Sub::None,
-        },
+    ];
+    ops.extend(unstakes);
+    ops.extend([
         Op::Warp(3_600),
         Op::Withdraw {
             who: Actor::Alice,
@@ -272,7 +295,7 @@ fn scenario() -> Vec<Op> {
             who: Actor::Authority,
             to: Some(Actor::NewAuthority),
         },
-        Op::Warp(86_400),
+        Op::Warp(u64::from(MIN_TIMELOCK_SECS)),
         Op::AcceptAuthority {
             who: Actor::NewAuthority,
         },
@@ -280,7 +303,8 @@ fn scenario() -> Vec<Op> {
             who: Actor::NewAuthority,
             paused: true,
         },
-    ]
+    ]);
+    ops
 }
 
 fn largest_params(world: &World) -> ashao_treasury::state::TreasuryParams {
@@ -331,7 +355,7 @@ fn heap_and_size(checks: &mut Checks, token_2022: bool) {
     setup.ashao_decimals = 9;
     setup.pool_fee_bps = 30;
     setup.params.unstake_cooldown_secs = 3_600;
-    setup.params.timelock_secs = 86_400;
+    setup.params.timelock_secs = MIN_TIMELOCK_SECS;
     let mut world = World::new(setup);
     let program = if token_2022 {
         "Token-2022"

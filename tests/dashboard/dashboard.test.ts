@@ -8,7 +8,9 @@
  * and history viewed from a pasted address, and its CSV; a bad address refused in sight on a
  * fresh page and after a lookup, the earlier wallet's figures cleared; a wallet-standard wallet
  * (its key held by the test, signing for real) stakes, claims, unstakes (told first what a new
- * request does to what is already unstaking), withdraws after the cooldown and closes, each
+ * request adds, when it matures, that earlier requests keep their dates and how many more fit;
+ * refused by name when none does), withdraws the matured requests only, then the rest, and
+ * closes, each
  * amount checked before signing and refused by the program's error name, a refusal by the
  * program itself shown by name; a banner with growing ages when the API stops answering under
  * the open page, gone when it answers again; no console errors.
@@ -226,7 +228,10 @@ describe("dashboard for stakers (headless Chromium)", function () {
     expect(await page.locator("#actions").isVisible()).to.equal(false);
     expect(await text("#wallet-line")).to.equal("(view only)");
     expect(await text("#position-unstaking")).to.equal("100 $ASHAO");
-    expect(await text("#position-cooldown")).to.match(/^withdrawable in (59 m|1 h)/);
+    expect(await text("#position-requests")).to.match(/^100 \$ASHAO: withdrawable in (59 m|1 h)/);
+    expect(await text("#position-requests-note")).to.equal(
+      "room for 7 more requests (at most 8 at once, each until it is withdrawn)",
+    );
     // What stakers compare: its share, what it earns a day now, its value, what the boost is.
     const treasury = await api<TreasuryAnswer>("/api/treasury");
     expect(treasury.totalStaked.raw).to.equal((500n * ASHAO).toString());
@@ -389,22 +394,33 @@ describe("dashboard for stakers (headless Chromium)", function () {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
   });
 
-  it("says what an unstake request does before it is signed, to what is already unstaking too", async () => {
+  it("says what an unstake request adds, when it matures, that earlier ones keep their dates, and the room left", async () => {
     const unstaking = async () =>
       (await fetchStakePosition(economy.program, user.publicKey))!.unstaking;
+    const time = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d UTC`;
+    const requests = () => page.locator("#position-requests .request").allInnerTexts();
+    const ashaoAccount = ownerAshaoAddress(user.publicKey, economy.accounts);
     await page.fill("#stake-amount", "2000");
     await page.click("#unstake");
     await status(
       "request unstake refused before signing: InsufficientStake: 1,500 $ASHAO is staked",
     );
     expect(await page.locator("#unstake-warning").isVisible()).to.equal(false);
+    expect(await text("#position-requests")).to.equal("none waiting");
+    expect(await text("#position-requests-note")).to.equal(
+      "room for 8 more requests (at most 8 at once, each until it is withdrawn)",
+    );
 
-    // Nothing unstaking yet: what stops now and when it may be withdrawn; cancelled, nothing sent.
+    // None waiting: what it adds, when, what stops now, the room after it; cancelled, nothing sent.
     await page.fill("#stake-amount", "500");
     await page.click("#unstake");
     await page.locator("#unstake-warning").waitFor();
     expect(await text("#unstake-warning-text")).to.match(
-      /^500 \$ASHAO stops earning rewards and counting for the worker boost now, and may be withdrawn after the 1 h cooldown, from \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/,
+      new RegExp(
+        String.raw`^This request adds 500 \$ASHAO, withdrawable after the 1 h cooldown, from ${time}\. ` +
+          String.raw`500 \$ASHAO stops earning rewards and counting for the worker boost now\. ` +
+          String.raw`After it, room for 7 more requests\.$`,
+      ),
     );
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal("unstake-confirm");
     await page.click("#unstake-cancel");
@@ -415,46 +431,125 @@ describe("dashboard for stakers (headless Chromium)", function () {
     await status("request unstake confirmed");
     expect(await unstaking()).to.equal(500n * ASHAO);
     await page.locator("#position-unstaking", { hasText: "500 $ASHAO" }).waitFor();
+    await page.locator("#position-requests-note", { hasText: "room for 7 more" }).waitFor();
 
-    // Something unstaking: the new request joins it and its cooldown starts again.
+    // One waiting: the new request has its own date, the earlier one keeps its own.
     await advanceClock(economy.validator.connection, 1_000);
-    await page.locator("#position-cooldown", { hasText: "withdrawable in 4" }).waitFor();
-    await page.fill("#stake-amount", "1000");
+    await page.locator("#position-requests", { hasText: "withdrawable in 4" }).waitFor();
+    const [first] = await requests();
+    const firstDate = /\((.*)\)$/.exec(first)![1];
+    await page.fill("#stake-amount", "400");
     await page.click("#unstake");
     await page.locator("#unstake-warning").waitFor();
     expect(await text("#unstake-warning-text")).to.match(
-      /^500 \$ASHAO is already unstaking \(withdrawable in 4\d m( \d+ s)?\)\. This request joins it and starts the 1 h cooldown again for all of it: 1,500 \$ASHAO may be withdrawn from \d{4}-\d\d-\d\d \d\d:\d\d UTC, not before\. 1,000 \$ASHAO stops earning rewards and counting for the worker boost now\. To keep the earlier date, withdraw the 500 \$ASHAO first\.$/,
+      new RegExp(
+        String.raw`^This request adds 400 \$ASHAO, withdrawable after the 1 h cooldown, from ${time}; ` +
+          String.raw`the 500 \$ASHAO already unstaking in 1 request keeps its dates ` +
+          String.raw`\(the next withdrawable in 4\d m( \d+ s)? \(${firstDate}\)\)\. ` +
+          String.raw`400 \$ASHAO stops earning rewards and counting for the worker boost now\. ` +
+          String.raw`After it, room for 6 more requests\.$`,
+      ),
     );
     // Changing the amount withdraws the warning (it spoke of another amount).
-    await page.fill("#stake-amount", "999");
+    await page.fill("#stake-amount", "399");
     expect(await page.locator("#unstake-warning").isVisible()).to.equal(false);
-    await page.fill("#stake-amount", "1000");
+    await page.fill("#stake-amount", "400");
     await page.click("#unstake");
     await page.click("#unstake-confirm");
     await status("request unstake confirmed");
-    expect(await unstaking()).to.equal(1_500n * ASHAO);
-    await page.locator("#position-unstaking", { hasText: "1,500 $ASHAO" }).waitFor();
-    await page.locator("#position-cooldown", { hasText: "withdrawable in 1 h" }).waitFor();
+    expect(await unstaking()).to.equal(900n * ASHAO);
+    await page.locator("#position-requests .request").nth(1).waitFor();
+    const [older, newer] = await requests();
+    expect(older).to.match(
+      new RegExp(`^500 \\$ASHAO: withdrawable in 4\\d m.* \\(${firstDate}\\)$`),
+    );
+    expect(newer).to.match(/^400 \$ASHAO: withdrawable in (1 h|59 m)/);
+
+    // The first matures; a third request says what is withdrawable now and what comes next.
+    await advanceClock(economy.validator.connection, 2_700);
+    await page.locator("#position-requests .request", { hasText: "withdrawable now" }).waitFor();
+    await page.fill("#stake-amount", "100");
+    await page.click("#unstake");
+    await page.locator("#unstake-warning").waitFor();
+    expect(await text("#unstake-warning-text")).to.match(
+      new RegExp(
+        String.raw`; the 900 \$ASHAO already unstaking in 2 requests keeps its dates ` +
+          String.raw`\(500 \$ASHAO withdrawable now; the next withdrawable in 1\d m( \d+ s)? \(${time}\)\)\. ` +
+          String.raw`.* After it, room for 5 more requests\.$`,
+      ),
+    );
+    await page.click("#unstake-confirm");
+    await status("request unstake confirmed");
+
+    // Eight waiting (five more at other seconds): a ninth is refused by name before signing.
+    for (let i = 0; i < 5; i++) {
+      await advanceClock(economy.validator.connection, 1);
+      await requestUnstake(economy.program, new Wallet(user), ASHAO);
+    }
+    await page.locator("#position-requests-note", { hasText: "no room" }).waitFor();
+    expect(await text("#position-requests-note")).to.equal(
+      "no room for another request (at most 8 at once, each until it is withdrawn): withdraw the matured ones first",
+    );
+    expect(await requests()).to.have.length(8);
+    await page.fill("#stake-amount", "1");
+    await page.click("#unstake");
+    await status(
+      "request unstake refused before signing: UnstakeTicketsFull: all 8 requests this position may hold are waiting: withdraw the matured ones to make room",
+    );
+    expect(await page.locator("#unstake-warning").isVisible()).to.equal(false);
+    expect(await unstaking()).to.equal(1_005n * ASHAO);
+
+    // A withdrawal takes the matured request only; the others keep their dates.
+    const before = await tokenBalance(economy.validator.connection, ashaoAccount);
+    await page.click("#withdraw");
+    await status("withdraw confirmed");
+    expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(
+      before + 500n * ASHAO,
+    );
+    expect(await unstaking()).to.equal(505n * ASHAO);
+    await page.locator("#position-requests-note", { hasText: "room for 1 more request" }).waitFor();
+    const left = await requests();
+    expect(left).to.have.length(7);
+    expect(left[0]).to.match(/^400 \$ASHAO: withdrawable in 1\d m/);
+
+    // The last place: the warning says no other request fits after it.
+    await page.fill("#stake-amount", "495");
+    await page.click("#unstake");
+    await page.locator("#unstake-warning").waitFor();
+    expect(await text("#unstake-warning-text")).to.match(
+      /After it, no other request can be made until a matured one is withdrawn\.$/,
+    );
+    await page.click("#unstake-confirm");
+    await status("request unstake confirmed");
+    expect(await unstaking()).to.equal(1_000n * ASHAO);
+    await page.locator("#position-staked", { hasText: /^0 \$ASHAO/ }).waitFor();
   });
 
-  it("is refused a withdraw inside the cooldown before signing, withdraws after it, and closes", async () => {
+  it("is refused a withdraw before any request matures, withdraws them after, and closes", async () => {
     const ashaoAccount = ownerAshaoAddress(user.publicKey, economy.accounts);
     const before = await tokenBalance(economy.validator.connection, ashaoAccount);
 
     await page.click("#withdraw");
-    await status("withdraw refused before signing: CooldownNotElapsed: the cooldown ends in");
+    await status(
+      "withdraw refused before signing: CooldownNotElapsed: no request has matured yet; the first is withdrawable in",
+    );
     await page.click("#close");
     await status("close refused before signing: PositionNotEmpty");
     expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(before);
 
     const { unstakeCooldownSecs } = await fetchTreasuryOrThrow(economy.program);
     await advanceClock(economy.validator.connection, unstakeCooldownSecs + 1);
-    await page.locator("#position-cooldown", { hasText: "withdrawable now" }).waitFor();
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll("#position-requests .request")).every((r) =>
+        r.textContent?.endsWith("withdrawable now"),
+      ),
+    );
     await page.click("#withdraw");
     await status("withdraw confirmed");
     expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(
-      before + 1_500n * ASHAO,
+      before + 1_000n * ASHAO,
     );
+    await page.locator("#position-requests", { hasText: "none waiting" }).waitFor();
     // Whatever streamed until the unstake is still owed: claim it, then close.
     if ((await text("#position-pending")) !== "0 USDC") {
       await page.click("#claim");

@@ -1,7 +1,8 @@
 /**
  * The dashboard's own formatting, which its pages and browser tests share: an address check
  * that agrees with `PublicKey` (the page does not load the Solana client to view an address),
- * ages, shares of the pool, and the charts' UTC labels.
+ * ages, shares of the pool, what a new unstake request does under tickets, and the charts' UTC
+ * labels.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
@@ -9,9 +10,13 @@ import { expect } from "chai";
 import {
   bucketText,
   isSolanaAddress,
+  maturityText,
+  requestSlotsText,
   shareText,
   spanText,
+  ticketsFullText,
   timeAxisLabels,
+  unstakeWarningText,
 } from "../../app/dashboard/src/format";
 
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -76,6 +81,41 @@ describe("dashboard formatting", () => {
     // The last bucket ends now, not at its full length.
     expect(bucketText("2026-12-07T14:00:00.000Z", 3_600, "2026-12-07T14:25:00.000Z")).to.equal(
       "2026-12-07 14:00–14:25 UTC",
+    );
+  });
+
+  it("says what a new unstake request adds beside the waiting ones, and when none fits", () => {
+    const ashao = 1_000_000_000n;
+    const now = Date.UTC(2026, 11, 7, 9, 0, 0) / 1000;
+    expect(maturityText(now, now)).to.equal("withdrawable now");
+    expect(maturityText(now + 600, now)).to.equal("withdrawable in 10 m (2026-12-07 09:10 UTC)");
+    expect(requestSlotsText(1, 7)).to.equal(
+      "room for 7 more requests (at most 8 at once, each until it is withdrawn)",
+    );
+    expect(requestSlotsText(7, 1)).to.match(/^room for 1 more request \(/);
+    const waiting = [
+      { amount: 5n * ashao, availableAtUnix: now - 1 },
+      { amount: 3n * ashao, availableAtUnix: now + 1_800 },
+      { amount: 2n * ashao, availableAtUnix: now + 3_000 },
+    ];
+    expect(
+      unstakeWarningText({
+        amount: 4n * ashao,
+        requests: waiting,
+        requestsLeft: 5,
+        cooldownSecs: 3_600,
+        chainNow: now,
+      }),
+    ).to.equal(
+      "This request adds 4 $ASHAO, withdrawable after the 1 h cooldown, from 2026-12-07 10:00 UTC; " +
+        "the 10 $ASHAO already unstaking in 3 requests keeps its dates (5 $ASHAO withdrawable now; " +
+        "the next withdrawable in 30 m (2026-12-07 09:30 UTC)). " +
+        "4 $ASHAO stops earning rewards and counting for the worker boost now. " +
+        "After it, room for 4 more requests.",
+    );
+    // Every place taken and none matured: when the first does.
+    expect(ticketsFullText(waiting.slice(1), now)).to.equal(
+      "all 2 requests this position may hold are waiting: the first is withdrawable in 30 m (2026-12-07 09:30 UTC); withdraw it then to make room",
     );
   });
 });

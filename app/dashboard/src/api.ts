@@ -31,7 +31,8 @@ export interface AdminLogAnswer {
 }
 
 export interface ApiConfig {
-  rpcUrl: string;
+  /** The RPC URL the operator publishes (null: none; the API never publishes its own). */
+  rpcUrl: string | null;
   wsUrl: string | null;
   cluster: { name: string; rpcUrl: string | null };
   programId: string;
@@ -69,6 +70,17 @@ export interface StakerHistoryAnswer {
   wallet: string;
   entries: (StakerHistoryEntry & { explorerUrl: string })[];
   nextCursor: string | null;
+}
+
+/**
+ * The RPC node wallets' transactions go to: the one the operator publishes, else a public
+ * cluster's own endpoint (as web3.js's clusterApiUrl names it); none for a custom cluster that
+ * publishes none.
+ */
+export function walletRpcUrl(config: ApiConfig): string | undefined {
+  if (config.rpcUrl !== null) return config.rpcUrl;
+  const name = config.cluster.name;
+  return name === "custom" ? undefined : `https://api.${name}.solana.com`;
 }
 
 /** The API answered with an error (or not at all): worth a retry, not a bug of the page. */

@@ -29,6 +29,7 @@ export {
   deviationText,
   exactAmountText,
   formatDuration,
+  lastQueuedChangeText,
   PARAM_LABELS,
   paramText,
   priceGuardText,
@@ -231,35 +232,92 @@ export function nextTierText(
   );
 }
 
+// ------------------------------------------------------------------------- unstake requests
+
+/** An unstake request waiting: its amount (base units) and when it matures (unix seconds). */
+export interface WaitingRequest {
+  amount: bigint;
+  availableAtUnix: number;
+}
+
+const unixTimeText = (unix: number) => timeText(new Date(Math.ceil(unix) * 1000).toISOString());
+const requestsText = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
+
+/** When a request matured or matures, on the chain's clock. */
+export function maturityText(availableAtUnix: number, chainNow: number): string {
+  return chainNow >= availableAtUnix
+    ? "withdrawable now"
+    : `withdrawable ${countdownText(availableAtUnix, chainNow)} (${unixTimeText(availableAtUnix)})`;
+}
+
 /**
- * What a new unstake request does, said before it is signed: to the amount asked and to what is
- * already unstaking (the program adds a new request to it and starts the cooldown again).
+ * The room a position has for more unstake requests (`used` held, `left` free): a request holds
+ * its place until it is withdrawn, matured or not.
+ */
+export function requestSlotsText(used: number, left: number): string {
+  const most = `at most ${used + left} at once, each until it is withdrawn`;
+  return left === 0
+    ? `no room for another request (${most}): withdraw the matured ones first`
+    : `room for ${left} more ${left === 1 ? "request" : "requests"} (${most})`;
+}
+
+/** What is waiting: all of it, what is withdrawable now, when the next one matures. */
+function waitingText(requests: readonly WaitingRequest[], chainNow: number): string {
+  const sum = (rs: readonly WaitingRequest[]) => rs.reduce((total, r) => total + r.amount, 0n);
+  const matured = sum(requests.filter((r) => r.availableAtUnix <= chainNow));
+  const cooling = requests
+    .filter((r) => r.availableAtUnix > chainNow)
+    .map((r) => r.availableAtUnix);
+  const parts = [
+    ...(matured > 0n ? [`${amountText(ashao(matured), "$ASHAO")} withdrawable now`] : []),
+    ...(cooling.length > 0 ? [`the next ${maturityText(Math.min(...cooling), chainNow)}`] : []),
+  ];
+  return (
+    `${amountText(ashao(sum(requests)), "$ASHAO")} already unstaking in ` +
+    `${requestsText(requests.length)} keeps its dates (${parts.join("; ")})`
+  );
+}
+
+/**
+ * What a new unstake request does, said before it is signed. Each request is its own ticket
+ * with its own cooldown: the new one matures a cooldown from now, the earlier ones keep their
+ * dates (a withdrawal takes every matured one), and it takes one of the position's places.
  */
 export function unstakeWarningText(input: {
   amount: bigint;
-  unstaking: bigint;
-  cooldownEndsAtUnix: number | null;
+  /** The requests already waiting, oldest first. */
+  requests: readonly WaitingRequest[];
+  /** Places left for requests, before this one. */
+  requestsLeft: number;
   cooldownSecs: number;
   chainNow: number;
 }): string {
-  const { amount, unstaking, cooldownSecs, chainNow } = input;
-  const cooldown = formatDuration(cooldownSecs);
-  const at = timeText(new Date(Math.ceil(chainNow + cooldownSecs) * 1000).toISOString());
+  const { amount, requests, requestsLeft, cooldownSecs, chainNow } = input;
   const asked = amountText(ashao(amount), "$ASHAO");
-  const stops = `${asked} stops earning rewards and counting for the worker boost now`;
-  if (unstaking === 0n || input.cooldownEndsAtUnix === null) {
-    return `${stops}, and may be withdrawn after the ${cooldown} cooldown, from ${at}.`;
-  }
-  const already = amountText(ashao(unstaking), "$ASHAO");
-  const wasReady =
-    chainNow >= input.cooldownEndsAtUnix
-      ? "withdrawable now"
-      : `withdrawable ${countdownText(input.cooldownEndsAtUnix, chainNow)}`;
+  const adds =
+    `This request adds ${asked}, withdrawable after the ${formatDuration(cooldownSecs)} ` +
+    `cooldown, from ${unixTimeText(chainNow + cooldownSecs)}`;
+  const earlier = requests.length === 0 ? "" : `; the ${waitingText(requests, chainNow)}`;
+  const after = requestsLeft - 1;
+  const room =
+    after === 0
+      ? "After it, no other request can be made until a matured one is withdrawn."
+      : `After it, room for ${after} more ${after === 1 ? "request" : "requests"}.`;
   return (
-    `${already} is already unstaking (${wasReady}). This request joins it and starts the ` +
-    `${cooldown} cooldown again for all of it: ${amountText(ashao(unstaking + amount), "$ASHAO")} ` +
-    `may be withdrawn from ${at}, not before. ${stops}. To keep the earlier date, withdraw the ` +
-    `${already} first.`
+    `${adds}${earlier}. ${asked} stops earning rewards and counting for the worker boost now. ` +
+    room
+  );
+}
+
+/** Why a new request is refused when every place is taken, and what frees one. */
+export function ticketsFullText(requests: readonly WaitingRequest[], chainNow: number): string {
+  const matured = requests.some((r) => r.availableAtUnix <= chainNow);
+  const next = Math.min(...requests.map((r) => r.availableAtUnix));
+  return (
+    `all ${requestsText(requests.length)} this position may hold are waiting: ` +
+    (matured
+      ? "withdraw the matured ones to make room"
+      : `the first is ${maturityText(next, chainNow)}; withdraw it then to make room`)
   );
 }
 

@@ -270,7 +270,7 @@ setInterval(() => {
 void config.then((c) => {
   cluster =
     c.cluster.name === "custom"
-      ? { name: "custom", rpcUrl: c.cluster.rpcUrl ?? c.rpcUrl }
+      ? { name: "custom", rpcUrl: c.cluster.rpcUrl ?? c.rpcUrl ?? undefined }
       : { name: c.cluster.name as "mainnet-beta" | "devnet" | "testnet" };
   $("#cluster").textContent =
     cluster.name === "custom" ? "a local or private cluster" : `Solana ${cluster.name}`;

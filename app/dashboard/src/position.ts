@@ -2,12 +2,13 @@
 /**
  * "My position": a wallet's stake (connected through the wallet standard, or any address pasted
  * in to look at), its share of all staked, what it earns a day at the current rate, its value at
- * the oracle's price, its cooldown on the chain's clock, what it can claim, its worker boost and
- * what the next tier needs, its history with a CSV download; and, for the connected wallet,
- * stake, unstake, withdraw, claim and close. The amounts (and the cooldown) are checked on fresh
- * figures before the wallet is asked to sign, each refusal named as the program names it, and a
- * new unstake request says first what it does to what is already unstaking; then the
- * transaction is signed, sent with the SDK, and a refusal by the program shown by its name.
+ * the oracle's price, its unstake requests each counting down to when it matures on the chain's
+ * clock, what it can claim, its worker boost and what the next tier needs, its history with a
+ * CSV download; and, for the connected wallet, stake, unstake, withdraw, claim and close. The
+ * amounts (and the requests' dates) are checked on fresh figures before the wallet is asked to
+ * sign, each refusal named as the program names it, and a new unstake request says first what
+ * it adds, when it matures, that earlier requests keep their dates and how many more fit; then
+ * the transaction is signed, sent with the SDK, and a refusal by the program shown by its name.
  */
 import { type Cluster, explorerAddressUrl } from "../../sdk/src/explorer";
 import { formatUnits, parseUnits } from "../../sdk/src/figures";
@@ -19,22 +20,26 @@ import {
   type StakerAnswer,
   type StakerHistoryAnswer,
   type TreasuryAnswer,
+  walletRpcUrl,
 } from "./api";
 import { $, cell, element, link, row, showAmount, showExact } from "./dom";
 import {
   amountText,
   boostText,
-  countdownText,
   earningPerDay,
   exactAmountText,
   isSolanaAddress,
+  maturityText,
   nextTierText,
   priceText,
+  requestSlotsText,
   shareText,
   shortAddress,
+  ticketsFullText,
   timeText,
   unstakeWarningText,
   valueAt,
+  type WaitingRequest,
 } from "./format";
 import type { ConnectedSigner, StakingAction } from "./signer";
 import { stakingWallets, onWalletsChanged } from "./wallet";
@@ -57,12 +62,19 @@ const POSITION_FIGURES = [
   "#position-rate",
   "#position-value",
   "#position-unstaking",
-  "#position-cooldown",
+  "#position-requests",
   "#position-pending",
   "#position-claimed",
   "#position-boost",
   "#position-next-tier",
 ];
+
+/** The requests a position has waiting, as the warnings count them. */
+const waiting = (s: StakerAnswer): WaitingRequest[] =>
+  s.unstakeRequests.map((r) => ({
+    amount: BigInt(r.amount.raw),
+    availableAtUnix: r.availableAtUnix,
+  }));
 
 /** A check before signing failed: the program's name for the refusal, and why. */
 class Refusal extends Error {
@@ -97,6 +109,8 @@ export class PositionPanel {
   private pagedOlder = false;
   private nextCursor: string | null = null;
   private busy = false;
+  /** No RPC node to send transactions to (a custom cluster publishing none). */
+  private viewOnly = false;
 
   constructor(private readonly ctx: PositionContext) {
     this.wire();
@@ -161,6 +175,7 @@ export class PositionPanel {
     for (const id of POSITION_FIGURES) $(id).textContent = "loading…";
     $("#position-rate-note").textContent = "";
     $("#position-value-note").textContent = "";
+    $("#position-requests-note").textContent = "";
     $("#history-rows").replaceChildren();
     $("#no-history").hidden = true;
     $("#history-more").hidden = true;
@@ -237,21 +252,50 @@ export class PositionPanel {
         tiers.length,
       );
     }
+    this.renderRequests(s);
+  }
+
+  /**
+   * The unstake requests waiting, one line each (amount, then when it matures), kept in place
+   * while their number holds so an exact figure opened stays open; and the slots left.
+   */
+  private renderRequests(s: StakerAnswer): void {
+    const box = $("#position-requests");
+    const requests = s.unstakeRequests;
+    $("#position-requests-note").textContent = requestSlotsText(
+      requests.length,
+      s.unstakeRequestsLeft,
+    );
+    if (requests.length === 0) {
+      box.textContent = "none waiting";
+      return;
+    }
+    let lines = Array.from(box.querySelectorAll<HTMLElement>(".request"));
+    if (lines.length !== requests.length) {
+      lines = requests.map(() => {
+        const line = element("span", "");
+        line.className = "request";
+        line.append(element("span", ""), element("span", ""));
+        return line;
+      });
+      box.replaceChildren(...lines);
+    }
+    requests.forEach((r, i) =>
+      showAmount(lines[i].firstElementChild as HTMLElement, r.amount, "$ASHAO"),
+    );
     this.renderCooldown();
   }
 
-  /** The cooldown, counting down on the chain's clock. */
+  /** When each request matures, counting down on the chain's clock. */
   renderCooldown(): void {
-    const s = this.summary;
-    if (!s) return;
-    const end = s.cooldownEndsAtUnix;
+    const requests = this.summary?.unstakeRequests;
+    if (!requests) return;
+    const lines = $("#position-requests").querySelectorAll<HTMLElement>(".request");
+    if (lines.length !== requests.length) return;
     const now = this.ctx.chainNow();
-    $("#position-cooldown").textContent =
-      end === null
-        ? "nothing unstaking"
-        : now >= end
-          ? "withdrawable now"
-          : `withdrawable ${countdownText(end, now)} (${timeText(s.cooldownEndsAt!)})`;
+    requests.forEach((r, i) => {
+      lines[i].lastElementChild!.textContent = `: ${maturityText(r.availableAtUnix, now)}`;
+    });
   }
 
   private async loadHistory(more: boolean): Promise<void> {
@@ -323,14 +367,18 @@ export class PositionPanel {
             `${ashao(s.staked.raw)} is staked, less than ${ashao(amount)}`,
           );
         }
+        if (s.unstakeRequestsLeft === 0) {
+          throw new Refusal("UnstakeTicketsFull", ticketsFullText(waiting(s), now));
+        }
         return;
       case "withdraw":
         if (BigInt(s.unstaking.raw) === 0n)
           throw new Refusal("NothingToWithdraw", "nothing is unstaking: request an unstake first");
-        if (s.cooldownEndsAtUnix !== null && now < s.cooldownEndsAtUnix) {
+        if (!s.unstakeRequests.some((r) => now >= r.availableAtUnix)) {
+          const next = Math.min(...s.unstakeRequests.map((r) => r.availableAtUnix));
           throw new Refusal(
             "CooldownNotElapsed",
-            `the cooldown ends ${countdownText(s.cooldownEndsAtUnix, now)} (${timeText(s.cooldownEndsAt!)})`,
+            `no request has matured yet; the first ${maturityText(next, now)}`,
           );
         }
         return;
@@ -407,8 +455,8 @@ export class PositionPanel {
           throw new Refusal("NotReady", "the treasury is still loading");
         $("#unstake-warning-text").textContent = unstakeWarningText({
           amount,
-          unstaking: BigInt(s.unstaking.raw),
-          cooldownEndsAtUnix: s.cooldownEndsAtUnix,
+          requests: waiting(s),
+          requestsLeft: s.unstakeRequestsLeft,
           cooldownSecs,
           chainNow: this.ctx.chainNow(),
         });
@@ -435,6 +483,16 @@ export class PositionPanel {
     const wallets = stakingWallets();
     const box = $("#wallets");
     box.replaceChildren();
+    if (this.viewOnly) {
+      box.append(
+        element(
+          "p",
+          "Staking from this page is off: the operator publishes no RPC URL for this custom " +
+            "cluster. Positions and their history are still read from the API.",
+        ),
+      );
+      return;
+    }
     if (wallets.length === 0) {
       box.append(element("p", "No wallet found: install Phantom, Backpack or Solflare to stake."));
       return;
@@ -480,5 +538,9 @@ export class PositionPanel {
     on("#history-more", () => void this.loadHistory(true).catch(report));
     this.renderWallets();
     onWalletsChanged(() => this.renderWallets());
+    void this.ctx.config().then((config) => {
+      this.viewOnly = walletRpcUrl(config) === undefined;
+      if (this.viewOnly) this.renderWallets();
+    });
   }
 }

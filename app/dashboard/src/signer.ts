@@ -1,7 +1,7 @@
 /**
  * A connected wallet that stakes, unstakes, withdraws, claims and closes: the SDK builds each
  * transaction, the wallet signs it through `solana:signTransaction`, and it is sent to the RPC
- * node the API names. Loaded by the page only when a wallet connects: it carries the Solana
+ * node the API names (or the public cluster's own). Loaded by the page only when a wallet connects: it carries the Solana
  * client (`@solana/web3.js`, Anchor), most of the dashboard's code by size.
  */
 import {
@@ -32,7 +32,7 @@ import {
   withdrawInstructions,
 } from "../../sdk/src";
 import type { WalletLike } from "../../sdk/src/program";
-import type { ApiConfig } from "./api";
+import { type ApiConfig, walletRpcUrl } from "./api";
 
 export type StakingAction = "stake" | "request unstake" | "withdraw" | "claim" | "close";
 
@@ -78,8 +78,10 @@ async function walletLike(wallet: Wallet): Promise<WalletLike> {
 }
 
 export async function connectSigner(wallet: Wallet, config: ApiConfig): Promise<ConnectedSigner> {
+  const rpcUrl = walletRpcUrl(config);
+  if (rpcUrl === undefined) throw new Error("no RPC URL is published for this cluster");
   const signer = await walletLike(wallet);
-  const connection = new Connection(config.rpcUrl, {
+  const connection = new Connection(rpcUrl, {
     commitment: "confirmed",
     wsEndpoint: config.wsUrl ?? undefined,
   });

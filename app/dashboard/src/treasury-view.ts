@@ -21,6 +21,7 @@ import {
   figureTexts,
   formatDuration,
   keyWarning,
+  lastQueuedChangeText,
   PARAM_LABELS,
   paramText,
   priceGuardText,
@@ -201,7 +202,11 @@ export function renderPolicy(t: TreasuryAnswer, cluster: Cluster): void {
   if (pending) {
     $("#pending-authority-address").replaceChildren(element("code", pending.address));
     $("#pending-authority-at").textContent = timeText(pending.acceptAfter.at);
+    $("#pending-authority-expires").textContent = timeText(pending.expiresAt.at);
   }
+  const last = p.lastQueuedChange;
+  $("#last-queued-change").hidden = last === null;
+  if (last) $("#last-queued-change-text").textContent = lastQueuedChangeText(last);
   const queued = p.queuedChange;
   $("#queued-change").hidden = queued === null;
   $("#no-queued-change").hidden = queued !== null;
@@ -253,14 +258,16 @@ export function renderCountdowns(t: TreasuryAnswer, now: number): void {
         ? `applies ${countdownText(queued.eta.unix, now)}`
         : now <= queued.expiresAt.unix
           ? `anyone may apply it now (for ${formatDuration(queued.expiresAt.unix - now)} more)`
-          : "expired: it can no longer be applied";
+          : "expired: it can no longer be applied; the next queued change replaces it";
   }
   const pending = policy.pendingAuthority;
   if (pending) {
     $("#pending-authority-status").textContent =
       now < pending.acceptAfter.unix
         ? `may accept ${countdownText(pending.acceptAfter.unix, now)}`
-        : "may accept now";
+        : now <= pending.expiresAt.unix
+          ? `may accept now (for ${formatDuration(pending.expiresAt.unix - now)} more)`
+          : "expired: the authority must propose again";
   }
   const next = nextBuybackText(t, now);
   $("#policy-next-buyback").textContent = next;

@@ -20,8 +20,11 @@ import helmet from "@fastify/helmet";
 import type { FastifyInstance } from "fastify";
 
 export interface DeliveryOptions {
-  /** The RPC node (and its websocket) the dashboard sends wallets' transactions to. */
-  rpcUrl: string;
+  /**
+   * The RPC node the dashboard sends wallets' transactions to (none: it sends none), and its
+   * websocket (default: the one web3.js derives from it).
+   */
+  rpcUrl?: string;
   wsUrl?: string;
 }
 
@@ -58,7 +61,10 @@ export async function registerDelivery(
   app: FastifyInstance,
   options: DeliveryOptions,
 ): Promise<void> {
-  const rpc = [options.rpcUrl, options.wsUrl ?? derivedWsUrl(options.rpcUrl)].map(origin);
+  const rpc =
+    options.rpcUrl === undefined
+      ? []
+      : [options.rpcUrl, options.wsUrl ?? derivedWsUrl(options.rpcUrl)].map(origin);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

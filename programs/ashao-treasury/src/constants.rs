@@ -51,20 +51,33 @@ pub const MAX_BUYBACK_USDC: u64 = 1_000_000 * 1_000_000u64;
 #[constant]
 pub const MAX_SLIPPAGE_BPS: u16 = 1_000;
 
-/// Shortest admin timelock: 1 day (and never shorter than the unstake cooldown).
+/// The least time a staker has to react to a risk-adding change: requested at any moment up to
+/// this long after the change was queued, an unstake matures before the change can apply,
+/// because the timelock is at least the unstake cooldown plus this window.
 #[constant]
-pub const MIN_TIMELOCK_SECS: u32 = 24 * 60 * 60;
-/// Longest admin timelock: 30 days (the longest cooldown must fit under it).
+pub const REACTION_WINDOW_SECS: u32 = 24 * 60 * 60;
+/// Shortest admin timelock: the shortest cooldown plus the reaction window (25 hours). The
+/// bound that matters is `timelock_secs >= unstake_cooldown_secs + REACTION_WINDOW_SECS`.
 #[constant]
-pub const MAX_TIMELOCK_SECS: u32 = 30 * 24 * 60 * 60;
-/// How long a queued change may still be applied once its timelock has passed: 14 days. A
-/// change nobody applied in that window expires rather than landing by surprise much later.
+pub const MIN_TIMELOCK_SECS: u32 = MIN_UNSTAKE_COOLDOWN_SECS + REACTION_WINDOW_SECS;
+/// Longest admin timelock: the longest cooldown plus the reaction window (31 days).
+#[constant]
+pub const MAX_TIMELOCK_SECS: u32 = MAX_UNSTAKE_COOLDOWN_SECS + REACTION_WINDOW_SECS;
+/// How long a queued change may still be applied, and a proposed authority still accept, once
+/// the timelock has passed: 14 days. What nobody acted on in that window expires rather than
+/// landing by surprise much later.
 #[constant]
 pub const TIMELOCK_GRACE_SECS: u32 = 14 * 24 * 60 * 60;
 
 /// Oldest oracle price the guard may be configured to accept: 1 hour.
 #[constant]
 pub const MAX_ORACLE_AGE_SECS: u32 = 60 * 60;
+/// How far in the future of the chain's clock an oracle price may be published: 10 seconds of
+/// clock skew between the oracle's network and this one. A later `publish_time` is refused
+/// (`OraclePublishedInFuture`), so a price update stays usable for at most this plus
+/// `max_age_secs`.
+#[constant]
+pub const MAX_ORACLE_CLOCK_SKEW_SECS: u32 = 10;
 /// Widest oracle confidence interval the guard may be configured to accept: 10% of the price.
 #[constant]
 pub const MAX_ORACLE_CONFIDENCE_BPS: u16 = 1_000;
@@ -78,6 +91,9 @@ pub const MAX_BOOST_TIERS: u8 = 8;
 /// Highest boost a tier may give: 100% (10_000 bps).
 #[constant]
 pub const MAX_BOOST_BPS: u16 = 10_000;
+/// Most unstake requests a position holds at once, each maturing on its own cooldown.
+#[constant]
+pub const MAX_UNSTAKE_TICKETS: u8 = 8;
 /// Most crank operators allowed to run buybacks.
 #[constant]
 pub const MAX_CRANKS: u8 = 8;

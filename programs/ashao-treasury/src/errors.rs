@@ -33,7 +33,7 @@ pub enum TreasuryError {
     BuybackIntervalTooLong,
     #[msg("min_buyback_interval_secs is under the 60-second minimum")]
     BuybackIntervalTooShort,
-    #[msg("timelock_secs must be between 1 day and 30 days, and at least unstake_cooldown_secs")]
+    #[msg("timelock_secs must be at least unstake_cooldown_secs + 1 day (the stakers' reaction window) and at most 31 days")]
     InvalidTimelock,
     #[msg("Price guard: feed_id must be set, max_age_secs 1..=3600, max_confidence_bps 1..=1000")]
     InvalidPriceGuard,
@@ -77,6 +77,8 @@ pub enum TreasuryError {
     NoPendingAuthority,
     #[msg("Only the pending authority may accept the transfer")]
     NotPendingAuthority,
+    #[msg("The authority transfer was not accepted within 14 days of its accept_after and has expired; the authority must propose it again")]
+    AuthorityProposalExpired,
     #[msg("Only the program's upgrade authority may initialize the treasury (pass the program and its ProgramData account)")]
     NotUpgradeAuthority,
     #[msg("This change adds risk and must wait out the timelock; use queue_config_change")]
@@ -89,7 +91,7 @@ pub enum TreasuryError {
     NoQueuedConfigChange,
     #[msg("The timelock has not elapsed yet; try again at or after the queued eta")]
     TimelockNotElapsed,
-    #[msg("The queued change was not applied within 14 days of its eta and has expired; cancel it and queue it again")]
+    #[msg("The queued change was not applied within 14 days of its eta and has expired; queue it again (that replaces it)")]
     ConfigChangeExpired,
 
     // --- Operations -------------------------------------------------------------------------
@@ -105,8 +107,10 @@ pub enum TreasuryError {
     InsufficientBalance,
     #[msg("Nothing is unstaking; call request_unstake first")]
     NothingToWithdraw,
-    #[msg("Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at")]
+    #[msg("No unstake request has finished its cooldown; withdraw at or after the earliest ticket's available_at")]
     CooldownNotElapsed,
+    #[msg("The position already holds 8 unstake requests cooling down; withdraw the matured ones or wait until one matures")]
+    UnstakeTicketsFull,
     #[msg("No rewards are owed to this position yet")]
     NothingToClaim,
     #[msg(
@@ -177,6 +181,8 @@ pub enum TreasuryError {
     OracleNotFullyVerified,
     #[msg("The oracle price is older than the guard's max_age_secs; post a fresh price update")]
     OracleStale,
+    #[msg("The oracle price is published more than 10 seconds after the chain's clock; wait for the clock to catch up")]
+    OraclePublishedInFuture,
     #[msg("The oracle price's confidence interval is wider than the guard allows")]
     OracleConfidenceTooWide,
     #[msg("The oracle price is not positive or its exponent is out of range")]

@@ -5,7 +5,9 @@ use anchor_lang::prelude::*;
 
 use crate::{
     oracle::PriceGuard,
-    state::{BoostTier, ConfigChange, TreasuryConfig},
+    state::{
+        BoostTier, ConfigChange, ConfigChangeOutcome, DroppedChange, TreasuryConfig, UnstakeTicket,
+    },
 };
 
 /// Logs an event as `Program data: <base64>` on SBF and on the host.
@@ -86,6 +88,8 @@ pub struct Staked {
     pub unix_timestamp: i64,
 }
 
+/// A request joined the position's unstake tickets (a ticket of its own, or the newest one when
+/// that matures at the same second); `position_tickets` lists them all after it.
 #[event]
 pub struct UnstakeRequested {
     pub owner: Pubkey,
@@ -93,7 +97,9 @@ pub struct UnstakeRequested {
     pub position_staked: u64,
     pub position_unstaking: u64,
     pub position_rewards_owed: u64,
+    /// When this request's principal may be withdrawn.
     pub available_at: i64,
+    pub position_tickets: Vec<UnstakeTicket>,
     pub total_staked: u64,
     pub total_unstaking: u64,
     pub staker_count: u32,
@@ -101,12 +107,15 @@ pub struct UnstakeRequested {
     pub unix_timestamp: i64,
 }
 
+/// Every matured ticket was withdrawn (`amount` in all); `position_tickets` lists those still
+/// cooling down.
 #[event]
 pub struct Withdrawn {
     pub owner: Pubkey,
     pub amount: u64,
     pub position_staked: u64,
     pub position_unstaking: u64,
+    pub position_tickets: Vec<UnstakeTicket>,
     pub total_staked: u64,
     pub total_unstaking: u64,
     pub unix_timestamp: i64,
@@ -179,11 +188,16 @@ pub struct ConfigChangeApplied {
     pub unix_timestamp: i64,
 }
 
+/// The queued change left the queue unapplied: `Cancelled` by the authority, `Superseded` by an
+/// `update_config` that changed a field it sets (`ConfigUpdated` in the same transaction), or
+/// `Expired` (cleared by a cancel or replaced by a new queued change, `ConfigChangeQueued` in
+/// the same transaction).
 #[event]
 pub struct ConfigChangeCancelled {
     pub authority: Pubkey,
     pub change: ConfigChange,
     pub eta: i64,
+    pub outcome: ConfigChangeOutcome,
     pub unix_timestamp: i64,
 }
 
@@ -213,13 +227,15 @@ pub struct BuybackExecuted {
     /// price of this buyback.
     pub price_usdc_per_ashao: u64,
     /// The oracle price the guard accepted: `oracle_price × 10^oracle_exponent` US dollars per
-    /// whole $ASHAO, published at `oracle_publish_time`.
+    /// whole $ASHAO, give or take `oracle_confidence`, published at `oracle_publish_time`.
     pub oracle_price: u64,
+    pub oracle_confidence: u64,
     pub oracle_exponent: i32,
     pub oracle_publish_time: i64,
     /// The oracle price in the effective price's unit, floored.
     pub oracle_price_usdc_per_ashao: u64,
-    /// The least $ASHAO the oracle price less `max_slippage_bps` allowed for the USDC spent.
+    /// The least $ASHAO the oracle allowed for the USDC spent: at `oracle_price −
+    /// oracle_confidence` (the treasury's side of the interval) less `max_slippage_bps`.
     pub oracle_min_ashao_out: u64,
     pub buyback_bucket: u64,
     pub total_buyback_usdc_spent: u64,
@@ -242,6 +258,18 @@ impl ConfigUpdated {
             cranks: config.active_cranks().to_vec(),
             price_guard: config.price_guard,
             timelock_secs: config.timelock_secs,
+            unix_timestamp: now,
+        }
+    }
+}
+
+impl ConfigChangeCancelled {
+    pub fn of(authority: Pubkey, dropped: DroppedChange, now: i64) -> Self {
+        Self {
+            authority,
+            change: dropped.change,
+            eta: dropped.eta,
+            outcome: dropped.outcome,
             unix_timestamp: now,
         }
     }

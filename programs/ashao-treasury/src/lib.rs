@@ -38,16 +38,19 @@ pub mod ashao_treasury {
     }
 
     /// Applies at once a change that only reduces risk (removing cranks, a lower cap or
-    /// slippage, a longer interval or timelock, a shorter cooldown, buybacks switched off).
-    /// Caller: authority. Params: `ConfigChange` (each field optional; never the split).
-    /// Errors: `Unauthorized`, `ChangeNeedsTimelock`, the parameter bound errors.
+    /// slippage, a longer interval or timelock, buybacks switched off). A queued change that
+    /// sets a field it changes is dropped (`ConfigChangeCancelled`, outcome `Superseded`), so a
+    /// change queued before an emergency never undoes it. Caller: authority. Params:
+    /// `ConfigChange` (each field optional; never the split). Errors: `Unauthorized`,
+    /// `ChangeNeedsTimelock`, the parameter bound errors.
     pub fn update_config(ctx: Context<UpdateConfig>, change: ConfigChange) -> Result<()> {
         instructions::admin::update_config::handler(ctx, change)
     }
 
-    /// Queues any change to apply after `timelock_secs` (never shorter than the unstake
-    /// cooldown, so a staker who disagrees can leave first). Caller: authority. Errors:
-    /// `Unauthorized`, `ConfigChangeAlreadyQueued`, `NoConfigChange`, the parameter bound errors.
+    /// Queues any change to apply after `timelock_secs` (at least the unstake cooldown plus a
+    /// day's reaction window, so a staker who disagrees can leave first); replaces a queued
+    /// change that has expired. Caller: authority. Errors: `Unauthorized`,
+    /// `ConfigChangeAlreadyQueued`, `NoConfigChange`, the parameter bound errors.
     pub fn queue_config_change(
         ctx: Context<QueueConfigChange>,
         change: ConfigChange,
@@ -62,8 +65,8 @@ pub mod ashao_treasury {
         instructions::admin::apply_config_change::handler(ctx)
     }
 
-    /// Drops the queued change. Caller: authority. Errors: `Unauthorized`,
-    /// `NoQueuedConfigChange`.
+    /// Drops the queued change (outcome `Cancelled`, or `Expired` past its 14 days). Caller:
+    /// authority. Errors: `Unauthorized`, `NoQueuedConfigChange`.
     pub fn cancel_config_change(ctx: Context<CancelConfigChange>) -> Result<()> {
         instructions::admin::cancel_config_change::handler(ctx)
     }
@@ -75,8 +78,9 @@ pub mod ashao_treasury {
         instructions::admin::propose_authority::handler(ctx, new_authority)
     }
 
-    /// Takes over as authority (step two) once the timelock has passed. Caller: the pending
-    /// authority. Errors: `NoPendingAuthority`, `NotPendingAuthority`, `TimelockNotElapsed`.
+    /// Takes over as authority (step two) once the timelock has passed, within 14 days. Caller:
+    /// the pending authority. Errors: `NoPendingAuthority`, `NotPendingAuthority`,
+    /// `TimelockNotElapsed`, `AuthorityProposalExpired`.
     pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
         instructions::admin::accept_authority::handler(ctx)
     }
@@ -113,6 +117,7 @@ pub mod ashao_treasury {
     /// `max_slippage_bps` gives for the USDC spent); burns all of it, returns unspent USDC to
     /// the bucket, books the totals and emits `BuybackExecuted` with the oracle and effective
     /// prices. Caller: the crank that began it, at the top level of the same transaction.
+    /// The oracle is taken at the low end of its confidence interval (price − conf).
     /// Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`, `MinAshaoOutNotMet`,
     /// `BuybackOverspent`, `PriceBelowOracle`, the `Oracle*` errors.
     pub fn finish_buyback(ctx: Context<FinishBuyback>) -> Result<()> {
@@ -143,14 +148,15 @@ pub mod ashao_treasury {
         instructions::user::stake::handler(ctx, amount)
     }
 
-    /// Moves `amount` from staked (earning) to unstaking (not earning) and restarts the
-    /// cooldown. Caller: the owner; works while paused. Errors: `ZeroAmount`, `InsufficientStake`.
+    /// Moves `amount` from staked (earning) to unstaking (not earning) in an unstake ticket that
+    /// matures after the cooldown; earlier tickets keep their own maturity. Caller: the owner;
+    /// works while paused. Errors: `ZeroAmount`, `InsufficientStake`, `UnstakeTicketsFull`.
     pub fn request_unstake(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
         instructions::user::request_unstake::handler(ctx, amount)
     }
 
-    /// Returns all unstaking $ASHAO once the cooldown has passed. Caller: the owner; works
-    /// while paused. Errors: `NothingToWithdraw`, `CooldownNotElapsed`.
+    /// Returns the $ASHAO of every matured unstake ticket; the others keep cooling down. Caller:
+    /// the owner; works while paused. Errors: `NothingToWithdraw`, `CooldownNotElapsed`.
     pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
         instructions::user::withdraw::handler(ctx)
     }

@@ -16,8 +16,9 @@ export type AshaoTreasury = {
     {
       "name": "acceptAuthority",
       "docs": [
-        "Takes over as authority (step two) once the timelock has passed. Caller: the pending",
-        "authority. Errors: `NoPendingAuthority`, `NotPendingAuthority`, `TimelockNotElapsed`."
+        "Takes over as authority (step two) once the timelock has passed, within 14 days. Caller:",
+        "the pending authority. Errors: `NoPendingAuthority`, `NotPendingAuthority`,",
+        "`TimelockNotElapsed`, `AuthorityProposalExpired`."
       ],
       "discriminator": [
         107,
@@ -213,8 +214,8 @@ export type AshaoTreasury = {
     {
       "name": "cancelConfigChange",
       "docs": [
-        "Drops the queued change. Caller: authority. Errors: `Unauthorized`,",
-        "`NoQueuedConfigChange`."
+        "Drops the queued change (outcome `Cancelled`, or `Expired` past its 14 days). Caller:",
+        "authority. Errors: `Unauthorized`, `NoQueuedConfigChange`."
       ],
       "discriminator": [
         222,
@@ -521,6 +522,7 @@ export type AshaoTreasury = {
         "`max_slippage_bps` gives for the USDC spent); burns all of it, returns unspent USDC to",
         "the bucket, books the totals and emits `BuybackExecuted` with the oracle and effective",
         "prices. Caller: the crank that began it, at the top level of the same transaction.",
+        "The oracle is taken at the low end of its confidence interval (price − conf).",
         "Errors: `BuybackNotTopLevel`, `NoBuybackInProgress`, `MinAshaoOutNotMet`,",
         "`BuybackOverspent`, `PriceBelowOracle`, the `Oracle*` errors."
       ],
@@ -846,9 +848,10 @@ export type AshaoTreasury = {
     {
       "name": "queueConfigChange",
       "docs": [
-        "Queues any change to apply after `timelock_secs` (never shorter than the unstake",
-        "cooldown, so a staker who disagrees can leave first). Caller: authority. Errors:",
-        "`Unauthorized`, `ConfigChangeAlreadyQueued`, `NoConfigChange`, the parameter bound errors."
+        "Queues any change to apply after `timelock_secs` (at least the unstake cooldown plus a",
+        "day's reaction window, so a staker who disagrees can leave first); replaces a queued",
+        "change that has expired. Caller: authority. Errors: `Unauthorized`,",
+        "`ConfigChangeAlreadyQueued`, `NoConfigChange`, the parameter bound errors."
       ],
       "discriminator": [
         170,
@@ -904,8 +907,9 @@ export type AshaoTreasury = {
     {
       "name": "requestUnstake",
       "docs": [
-        "Moves `amount` from staked (earning) to unstaking (not earning) and restarts the",
-        "cooldown. Caller: the owner; works while paused. Errors: `ZeroAmount`, `InsufficientStake`."
+        "Moves `amount` from staked (earning) to unstaking (not earning) in an unstake ticket that",
+        "matures after the cooldown; earlier tickets keep their own maturity. Caller: the owner;",
+        "works while paused. Errors: `ZeroAmount`, `InsufficientStake`, `UnstakeTicketsFull`."
       ],
       "discriminator": [
         44,
@@ -1212,9 +1216,11 @@ export type AshaoTreasury = {
       "name": "updateConfig",
       "docs": [
         "Applies at once a change that only reduces risk (removing cranks, a lower cap or",
-        "slippage, a longer interval or timelock, a shorter cooldown, buybacks switched off).",
-        "Caller: authority. Params: `ConfigChange` (each field optional; never the split).",
-        "Errors: `Unauthorized`, `ChangeNeedsTimelock`, the parameter bound errors."
+        "slippage, a longer interval or timelock, buybacks switched off). A queued change that",
+        "sets a field it changes is dropped (`ConfigChangeCancelled`, outcome `Superseded`), so a",
+        "change queued before an emergency never undoes it. Caller: authority. Params:",
+        "`ConfigChange` (each field optional; never the split). Errors: `Unauthorized`,",
+        "`ChangeNeedsTimelock`, the parameter bound errors."
       ],
       "discriminator": [
         29,
@@ -1270,8 +1276,8 @@ export type AshaoTreasury = {
     {
       "name": "withdraw",
       "docs": [
-        "Returns all unstaking $ASHAO once the cooldown has passed. Caller: the owner; works",
-        "while paused. Errors: `NothingToWithdraw`, `CooldownNotElapsed`."
+        "Returns the $ASHAO of every matured unstake ticket; the others keep cooling down. Caller:",
+        "the owner; works while paused. Errors: `NothingToWithdraw`, `CooldownNotElapsed`."
       ],
       "discriminator": [
         183,
@@ -1663,7 +1669,7 @@ export type AshaoTreasury = {
     {
       "code": 6014,
       "name": "invalidTimelock",
-      "msg": "timelock_secs must be between 1 day and 30 days, and at least unstake_cooldown_secs"
+      "msg": "timelock_secs must be at least unstake_cooldown_secs + 1 day (the stakers' reaction window) and at most 31 days"
     },
     {
       "code": 6015,
@@ -1757,211 +1763,226 @@ export type AshaoTreasury = {
     },
     {
       "code": 6033,
+      "name": "authorityProposalExpired",
+      "msg": "The authority transfer was not accepted within 14 days of its accept_after and has expired; the authority must propose it again"
+    },
+    {
+      "code": 6034,
       "name": "notUpgradeAuthority",
       "msg": "Only the program's upgrade authority may initialize the treasury (pass the program and its ProgramData account)"
     },
     {
-      "code": 6034,
+      "code": 6035,
       "name": "changeNeedsTimelock",
       "msg": "This change adds risk and must wait out the timelock; use queue_config_change"
     },
     {
-      "code": 6035,
+      "code": 6036,
       "name": "noConfigChange",
       "msg": "The change leaves every parameter as it is"
     },
     {
-      "code": 6036,
+      "code": 6037,
       "name": "configChangeAlreadyQueued",
       "msg": "A config change is already queued; apply or cancel it first"
     },
     {
-      "code": 6037,
+      "code": 6038,
       "name": "noQueuedConfigChange",
       "msg": "No config change is queued"
     },
     {
-      "code": 6038,
+      "code": 6039,
       "name": "timelockNotElapsed",
       "msg": "The timelock has not elapsed yet; try again at or after the queued eta"
     },
     {
-      "code": 6039,
+      "code": 6040,
       "name": "configChangeExpired",
-      "msg": "The queued change was not applied within 14 days of its eta and has expired; cancel it and queue it again"
+      "msg": "The queued change was not applied within 14 days of its eta and has expired; queue it again (that replaces it)"
     },
     {
-      "code": 6040,
+      "code": 6041,
       "name": "paused",
       "msg": "The treasury is paused; staking, deposits and syncs resume when the authority unpauses"
     },
     {
-      "code": 6041,
+      "code": 6042,
       "name": "zeroAmount",
       "msg": "Amount must be greater than zero"
     },
     {
-      "code": 6042,
+      "code": 6043,
       "name": "insufficientStake",
       "msg": "Amount exceeds the position's staked balance"
     },
     {
-      "code": 6043,
+      "code": 6044,
       "name": "insufficientBalance",
       "msg": "Amount exceeds the balance of the token account it would come from"
     },
     {
-      "code": 6044,
+      "code": 6045,
       "name": "nothingToWithdraw",
       "msg": "Nothing is unstaking; call request_unstake first"
     },
     {
-      "code": 6045,
+      "code": 6046,
       "name": "cooldownNotElapsed",
-      "msg": "Unstake cooldown has not elapsed; withdraw at or after the position's unstake_available_at"
+      "msg": "No unstake request has finished its cooldown; withdraw at or after the earliest ticket's available_at"
     },
     {
-      "code": 6046,
+      "code": 6047,
+      "name": "unstakeTicketsFull",
+      "msg": "The position already holds 8 unstake requests cooling down; withdraw the matured ones or wait until one matures"
+    },
+    {
+      "code": 6048,
       "name": "nothingToClaim",
       "msg": "No rewards are owed to this position yet"
     },
     {
-      "code": 6047,
+      "code": 6049,
       "name": "positionNotEmpty",
       "msg": "Position still holds stake, unstaking principal or owed rewards; withdraw and claim first"
     },
     {
-      "code": 6048,
+      "code": 6050,
       "name": "nothingToSync",
       "msg": "No unaccounted USDC in the treasury vaults; nothing to sync"
     },
     {
-      "code": 6049,
+      "code": 6051,
       "name": "invalidDestination",
       "msg": "Destination is a treasury vault; pass your own token account"
     },
     {
-      "code": 6050,
+      "code": 6052,
       "name": "positionOwnerMismatch",
       "msg": "Position owner does not match the signer"
     },
     {
-      "code": 6051,
+      "code": 6053,
       "name": "vaultShortfall",
       "msg": "A vault holds less than the treasury accounts for; report this to the protocol team"
     },
     {
-      "code": 6052,
+      "code": 6054,
       "name": "invariantViolated",
       "msg": "An account invariant does not hold; the transaction was rolled back"
     },
     {
-      "code": 6053,
+      "code": 6055,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow or underflow"
     },
     {
-      "code": 6054,
+      "code": 6056,
       "name": "crankNotAllowed",
       "msg": "The signer is not on the treasury's crank allow-list"
     },
     {
-      "code": 6055,
+      "code": 6057,
       "name": "buybackNotTopLevel",
       "msg": "begin_buyback and finish_buyback must be top-level instructions, not called through a CPI"
     },
     {
-      "code": 6056,
+      "code": 6058,
       "name": "missingFinishBuyback",
       "msg": "begin_buyback needs exactly one finish_buyback later in the same transaction, with the same crank and token accounts"
     },
     {
-      "code": 6057,
+      "code": 6059,
       "name": "buybackInstructionNotAllowed",
       "msg": "Between begin_buyback and finish_buyback only the swap program, the associated token program's create instructions and compute budget may run"
     },
     {
-      "code": 6058,
+      "code": 6060,
       "name": "buybackTouchesTreasury",
       "msg": "An instruction between begin_buyback and finish_buyback names a treasury account, or moves the crank's USDC or $ASHAO outside the swap"
     },
     {
-      "code": 6059,
+      "code": 6061,
       "name": "buybackTooLarge",
       "msg": "The buyback amount exceeds max_buyback_usdc"
     },
     {
-      "code": 6060,
+      "code": 6062,
       "name": "buybackExceedsBucket",
       "msg": "The buyback amount exceeds the USDC in the buyback bucket"
     },
     {
-      "code": 6061,
+      "code": 6063,
       "name": "buybackTooSoon",
       "msg": "min_buyback_interval_secs has not passed since the last buyback; try again later"
     },
     {
-      "code": 6062,
+      "code": 6064,
       "name": "buybackInProgress",
       "msg": "A buyback is already in progress in this transaction"
     },
     {
-      "code": 6063,
+      "code": 6065,
       "name": "noBuybackInProgress",
       "msg": "finish_buyback needs a matching begin_buyback earlier in the same transaction"
     },
     {
-      "code": 6064,
+      "code": 6066,
       "name": "minAshaoOutNotMet",
       "msg": "The swap delivered less $ASHAO than min_ashao_out; nothing was spent"
     },
     {
-      "code": 6065,
+      "code": 6067,
       "name": "buybackOverspent",
       "msg": "The swap spent more USDC than begin_buyback took from the bucket"
     },
     {
-      "code": 6066,
+      "code": 6068,
       "name": "noPriceGuard",
       "msg": "No price guard is configured; buybacks stay off until the authority sets one"
     },
     {
-      "code": 6067,
+      "code": 6069,
       "name": "priceBelowOracle",
       "msg": "The swap delivered less $ASHAO than the oracle price less max_slippage_bps allows; nothing was spent"
     },
     {
-      "code": 6068,
+      "code": 6070,
       "name": "oracleWrongOwner",
       "msg": "The price account is not owned by the guard's oracle program"
     },
     {
-      "code": 6069,
+      "code": 6071,
       "name": "oracleInvalidAccount",
       "msg": "The price account is not a Pyth PriceUpdateV2 account"
     },
     {
-      "code": 6070,
+      "code": 6072,
       "name": "oracleWrongFeed",
       "msg": "The price update is for another feed than the guard's feed_id"
     },
     {
-      "code": 6071,
+      "code": 6073,
       "name": "oracleNotFullyVerified",
       "msg": "The price update is not fully verified (Wormhole verification level must be Full)"
     },
     {
-      "code": 6072,
+      "code": 6074,
       "name": "oracleStale",
       "msg": "The oracle price is older than the guard's max_age_secs; post a fresh price update"
     },
     {
-      "code": 6073,
+      "code": 6075,
+      "name": "oraclePublishedInFuture",
+      "msg": "The oracle price is published more than 10 seconds after the chain's clock; wait for the clock to catch up"
+    },
+    {
+      "code": 6076,
       "name": "oracleConfidenceTooWide",
       "msg": "The oracle price's confidence interval is wider than the guard allows"
     },
     {
-      "code": 6074,
+      "code": 6077,
       "name": "oraclePriceInvalid",
       "msg": "The oracle price is not positive or its exponent is out of range"
     }
@@ -2075,8 +2096,12 @@ export type AshaoTreasury = {
             "name": "oraclePrice",
             "docs": [
               "The oracle price the guard accepted: `oracle_price × 10^oracle_exponent` US dollars per",
-              "whole $ASHAO, published at `oracle_publish_time`."
+              "whole $ASHAO, give or take `oracle_confidence`, published at `oracle_publish_time`."
             ],
+            "type": "u64"
+          },
+          {
+            "name": "oracleConfidence",
             "type": "u64"
           },
           {
@@ -2097,7 +2122,8 @@ export type AshaoTreasury = {
           {
             "name": "oracleMinAshaoOut",
             "docs": [
-              "The least $ASHAO the oracle price less `max_slippage_bps` allowed for the USDC spent."
+              "The least $ASHAO the oracle allowed for the USDC spent: at `oracle_price −",
+              "oracle_confidence` (the treasury's side of the interval) less `max_slippage_bps`."
             ],
             "type": "u64"
           },
@@ -2248,6 +2274,77 @@ export type AshaoTreasury = {
     },
     {
       "name": "configChangeCancelled",
+      "docs": [
+        "The queued change left the queue unapplied: `Cancelled` by the authority, `Superseded` by an",
+        "`update_config` that changed a field it sets (`ConfigUpdated` in the same transaction), or",
+        "`Expired` (cleared by a cancel or replaced by a new queued change, `ConfigChangeQueued` in",
+        "the same transaction)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "change",
+            "type": {
+              "defined": {
+                "name": "configChange"
+              }
+            }
+          },
+          {
+            "name": "eta",
+            "type": "i64"
+          },
+          {
+            "name": "outcome",
+            "type": {
+              "defined": {
+                "name": "configChangeOutcome"
+              }
+            }
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "configChangeOutcome",
+      "docs": [
+        "What became of a queued change when it left the queue."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "none"
+          },
+          {
+            "name": "applied"
+          },
+          {
+            "name": "cancelled"
+          },
+          {
+            "name": "superseded"
+          },
+          {
+            "name": "expired"
+          }
+        ]
+      }
+    },
+    {
+      "name": "configChangeQueued",
+      "docs": [
+        "A risk-adding change was queued; anyone may apply it from `eta` (for 14 days)."
+      ],
       "type": {
         "kind": "struct",
         "fields": [
@@ -2275,22 +2372,18 @@ export type AshaoTreasury = {
       }
     },
     {
-      "name": "configChangeQueued",
+      "name": "configChangeRecord",
       "docs": [
-        "A risk-adding change was queued; anyone may apply it from `eta` (for 14 days)."
+        "The last queued change to leave the queue: how, its eta, and when it left."
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
-            "name": "authority",
-            "type": "pubkey"
-          },
-          {
-            "name": "change",
+            "name": "outcome",
             "type": {
               "defined": {
-                "name": "configChange"
+                "name": "configChangeOutcome"
               }
             }
           },
@@ -2628,7 +2721,8 @@ export type AshaoTreasury = {
     {
       "name": "stakePosition",
       "docs": [
-        "One staker's position: principal earning, principal cooling down, and owed USDC."
+        "One staker's position: principal earning, principal cooling down (one ticket per request,",
+        "each on its own cooldown), and owed USDC."
       ],
       "type": {
         "kind": "struct",
@@ -2651,13 +2745,9 @@ export type AshaoTreasury = {
           {
             "name": "unstaking",
             "docs": [
-              "$ASHAO requested for unstake: earns nothing, withdrawable at `unstake_available_at`."
+              "$ASHAO requested for unstake: earns nothing; the sum of the tickets' amounts."
             ],
             "type": "u64"
-          },
-          {
-            "name": "unstakeAvailableAt",
-            "type": "i64"
           },
           {
             "name": "rewardCheckpoint",
@@ -2679,6 +2769,23 @@ export type AshaoTreasury = {
               "USDC claimed over the position's life."
             ],
             "type": "u64"
+          },
+          {
+            "name": "unstakeTickets",
+            "docs": [
+              "The unstake requests cooling down or matured and not yet withdrawn: the used ones first,",
+              "in the order they were made, then free (zero) slots."
+            ],
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "unstakeTicket"
+                  }
+                },
+                8
+              ]
+            }
           },
           {
             "name": "reserved",
@@ -2894,6 +3001,18 @@ export type AshaoTreasury = {
           {
             "name": "queuedChangeEta",
             "type": "i64"
+          },
+          {
+            "name": "lastQueuedChange",
+            "docs": [
+              "What became of the last queued change to leave the queue (applied, cancelled,",
+              "superseded by an `update_config`, expired)."
+            ],
+            "type": {
+              "defined": {
+                "name": "configChangeRecord"
+              }
+            }
           },
           {
             "name": "totalRevenue",
@@ -3164,6 +3283,10 @@ export type AshaoTreasury = {
     },
     {
       "name": "unstakeRequested",
+      "docs": [
+        "A request joined the position's unstake tickets (a ticket of its own, or the newest one when",
+        "that matures at the same second); `position_tickets` lists them all after it."
+      ],
       "type": {
         "kind": "struct",
         "fields": [
@@ -3189,7 +3312,20 @@ export type AshaoTreasury = {
           },
           {
             "name": "availableAt",
+            "docs": [
+              "When this request's principal may be withdrawn."
+            ],
             "type": "i64"
+          },
+          {
+            "name": "positionTickets",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "unstakeTicket"
+                }
+              }
+            }
           },
           {
             "name": "totalStaked",
@@ -3215,7 +3351,31 @@ export type AshaoTreasury = {
       }
     },
     {
+      "name": "unstakeTicket",
+      "docs": [
+        "One unstake request: `amount` $ASHAO, withdrawable from `available_at` (the request's time",
+        "plus the cooldown then in force). A free slot is all zero."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "availableAt",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "withdrawn",
+      "docs": [
+        "Every matured ticket was withdrawn (`amount` in all); `position_tickets` lists those still",
+        "cooling down."
+      ],
       "type": {
         "kind": "struct",
         "fields": [
@@ -3234,6 +3394,16 @@ export type AshaoTreasury = {
           {
             "name": "positionUnstaking",
             "type": "u64"
+          },
+          {
+            "name": "positionTickets",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "unstakeTicket"
+                }
+              }
+            }
           },
           {
             "name": "totalStaked",
@@ -3317,6 +3487,17 @@ export type AshaoTreasury = {
       "value": "3600"
     },
     {
+      "name": "maxOracleClockSkewSecs",
+      "docs": [
+        "How far in the future of the chain's clock an oracle price may be published: 10 seconds of",
+        "clock skew between the oracle's network and this one. A later `publish_time` is refused",
+        "(`OraclePublishedInFuture`), so a price update stays usable for at most this plus",
+        "`max_age_secs`."
+      ],
+      "type": "u32",
+      "value": "10"
+    },
+    {
       "name": "maxOracleConfidenceBps",
       "docs": [
         "Widest oracle confidence interval the guard may be configured to accept: 10% of the price."
@@ -3343,10 +3524,10 @@ export type AshaoTreasury = {
     {
       "name": "maxTimelockSecs",
       "docs": [
-        "Longest admin timelock: 30 days (the longest cooldown must fit under it)."
+        "Longest admin timelock: the longest cooldown plus the reaction window (31 days)."
       ],
       "type": "u32",
-      "value": "2592000"
+      "value": "2678400"
     },
     {
       "name": "maxUnstakeCooldownSecs",
@@ -3355,6 +3536,14 @@ export type AshaoTreasury = {
       ],
       "type": "u32",
       "value": "2592000"
+    },
+    {
+      "name": "maxUnstakeTickets",
+      "docs": [
+        "Most unstake requests a position holds at once, each maturing on its own cooldown."
+      ],
+      "type": "u8",
+      "value": "8"
     },
     {
       "name": "minBuybackIntervalSecs",
@@ -3377,10 +3566,11 @@ export type AshaoTreasury = {
     {
       "name": "minTimelockSecs",
       "docs": [
-        "Shortest admin timelock: 1 day (and never shorter than the unstake cooldown)."
+        "Shortest admin timelock: the shortest cooldown plus the reaction window (25 hours). The",
+        "bound that matters is `timelock_secs >= unstake_cooldown_secs + REACTION_WINDOW_SECS`."
       ],
       "type": "u32",
-      "value": "86400"
+      "value": "90000"
     },
     {
       "name": "minUnstakeCooldownSecs",
@@ -3397,6 +3587,16 @@ export type AshaoTreasury = {
       ],
       "type": "bytes",
       "value": "[112, 111, 115, 105, 116, 105, 111, 110]"
+    },
+    {
+      "name": "reactionWindowSecs",
+      "docs": [
+        "The least time a staker has to react to a risk-adding change: requested at any moment up to",
+        "this long after the change was queued, an unstake matures before the change can apply,",
+        "because the timelock is at least the unstake cooldown plus this window."
+      ],
+      "type": "u32",
+      "value": "86400"
     },
     {
       "name": "rewardsVaultSeed",
@@ -3417,8 +3617,9 @@ export type AshaoTreasury = {
     {
       "name": "timelockGraceSecs",
       "docs": [
-        "How long a queued change may still be applied once its timelock has passed: 14 days. A",
-        "change nobody applied in that window expires rather than landing by surprise much later."
+        "How long a queued change may still be applied, and a proposed authority still accept, once",
+        "the timelock has passed: 14 days. What nobody acted on in that window expires rather than",
+        "landing by surprise much later."
       ],
       "type": "u32",
       "value": "1209600"

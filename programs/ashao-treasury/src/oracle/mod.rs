@@ -28,12 +28,28 @@ pub enum PriceGuard {
     },
 }
 
-/// A price the guard accepted: `price × 10^exponent` US dollars per whole $ASHAO.
+/// A price the guard accepted: `price × 10^exponent` US dollars per whole $ASHAO, give or take
+/// `conf` (the oracle's confidence interval, in the same unit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OraclePrice {
     pub price: u64,
+    pub conf: u64,
     pub exponent: i32,
     pub publish_time: i64,
+}
+
+impl OraclePrice {
+    /// The low end of the confidence interval, `price − conf`: the price a buyback's floor is
+    /// computed at, so the oracle's uncertainty counts for the treasury, never for the crank.
+    /// Positive whenever the guard accepted the price (`conf` ≤ 10% of it).
+    pub fn treasury_side_price(&self) -> Result<u64> {
+        let low = self
+            .price
+            .checked_sub(self.conf)
+            .ok_or(TreasuryError::OraclePriceInvalid)?;
+        require!(low > 0, TreasuryError::OraclePriceInvalid);
+        Ok(low)
+    }
 }
 
 impl PriceGuard {

@@ -4,7 +4,11 @@
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
-use crate::{constants::BPS_DENOMINATOR, errors::TreasuryError, oracle::OraclePrice};
+use crate::{
+    constants::{BPS_DENOMINATOR, MAX_ORACLE_CLOCK_SKEW_SECS},
+    errors::TreasuryError,
+    oracle::OraclePrice,
+};
 
 /// Exponents outside this range are not prices any feed publishes; refusing them keeps the
 /// guard's arithmetic inside u128.
@@ -16,9 +20,9 @@ pub fn decode_price_update_v2(mut data: &[u8]) -> Result<PriceUpdateV2> {
         .map_err(|_| TreasuryError::OracleInvalidAccount.into())
 }
 
-/// The guard's checks: the configured feed, fully verified, no older than `max_age_secs`, a
-/// positive price with a sane exponent, and a confidence interval within `max_confidence_bps`
-/// of the price.
+/// The guard's checks: the configured feed, fully verified, no older than `max_age_secs` and
+/// published no later than `MAX_ORACLE_CLOCK_SKEW_SECS` after `now`, a positive price with a
+/// sane exponent, and a confidence interval within `max_confidence_bps` of the price.
 pub fn check_price_update(
     update: &PriceUpdateV2,
     feed_id: &[u8; 32],
@@ -34,6 +38,10 @@ pub fn check_price_update(
     );
     let age = now.saturating_sub(message.publish_time);
     require!(age <= i64::from(max_age_secs), TreasuryError::OracleStale);
+    require!(
+        age >= -i64::from(MAX_ORACLE_CLOCK_SKEW_SECS),
+        TreasuryError::OraclePublishedInFuture
+    );
     let price = u64::try_from(message.price).map_err(|_| TreasuryError::OraclePriceInvalid)?;
     require!(
         price > 0 && message.exponent.abs() <= MAX_ABS_EXPONENT,
@@ -51,6 +59,7 @@ pub fn check_price_update(
     );
     Ok(OraclePrice {
         price,
+        conf: message.conf,
         exponent: message.exponent,
         publish_time: message.publish_time,
     })

@@ -27,6 +27,25 @@ pub struct ConfigChange {
 }
 
 impl ConfigChange {
+    /// Whether moving the parameters from `before` to `after` changes a field this change sets:
+    /// applied later, it would undo that move.
+    pub fn overlaps(&self, before: &TreasuryParams, after: &TreasuryParams) -> bool {
+        (self.stream_period_secs.is_some() && before.stream_period_secs != after.stream_period_secs)
+            || (self.unstake_cooldown_secs.is_some()
+                && before.unstake_cooldown_secs != after.unstake_cooldown_secs)
+            || (self.boost_tiers.is_some() && before.boost_tiers != after.boost_tiers)
+            || (self.max_buyback_usdc.is_some()
+                && before.max_buyback_usdc != after.max_buyback_usdc)
+            || (self.min_buyback_interval_secs.is_some()
+                && before.min_buyback_interval_secs != after.min_buyback_interval_secs)
+            || (self.max_slippage_bps.is_some()
+                && before.max_slippage_bps != after.max_slippage_bps)
+            || (self.swap_program.is_some() && before.swap_program != after.swap_program)
+            || (self.cranks.is_some() && before.cranks != after.cranks)
+            || (self.price_guard.is_some() && before.price_guard != after.price_guard)
+            || (self.timelock_secs.is_some() && before.timelock_secs != after.timelock_secs)
+    }
+
     /// The parameters `current` becomes with this change (not yet validated).
     pub fn applied_to(&self, current: &TreasuryParams) -> TreasuryParams {
         let mut next = current.clone();
@@ -62,4 +81,34 @@ impl ConfigChange {
         }
         next
     }
+}
+
+/// What became of a queued change when it left the queue.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub enum ConfigChangeOutcome {
+    /// No queued change has left the queue yet.
+    #[default]
+    None,
+    /// Applied by `apply_config_change` after its eta.
+    Applied,
+    /// Dropped by the authority (`cancel_config_change`) before it expired.
+    Cancelled,
+    /// Dropped by an `update_config` that changed a field it sets: applied later, it would have
+    /// undone that risk-reducing change.
+    Superseded,
+    /// Not applied within `TIMELOCK_GRACE_SECS` of its eta; cleared by a cancel, or replaced by
+    /// the next queued change.
+    Expired,
+}
+
+/// The last queued change to leave the queue: how, its eta, and when it left.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct ConfigChangeRecord {
+    pub outcome: ConfigChangeOutcome,
+    pub eta: i64,
+    pub unix_timestamp: i64,
 }

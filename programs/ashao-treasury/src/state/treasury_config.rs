@@ -4,8 +4,8 @@ use crate::{
     constants::{
         MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_BUYBACK_USDC, MAX_CRANKS,
         MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
-        MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS, MIN_TIMELOCK_SECS,
-        MIN_UNSTAKE_COOLDOWN_SECS, TIMELOCK_GRACE_SECS,
+        MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS, MIN_UNSTAKE_COOLDOWN_SECS,
+        REACTION_WINDOW_SECS, TIMELOCK_GRACE_SECS,
     },
     errors::TreasuryError,
     math::{
@@ -15,7 +15,7 @@ use crate::{
         split::split_revenue,
     },
     oracle::{OraclePrice, PriceGuard},
-    state::{ConfigChange, StakePosition},
+    state::{ConfigChange, ConfigChangeOutcome, ConfigChangeRecord, StakePosition},
 };
 
 /// One worker-boost tier: a position staking at least `min_stake` gets `boost_bps`.
@@ -63,11 +63,14 @@ impl TreasuryParams {
             self.unstake_cooldown_secs >= MIN_UNSTAKE_COOLDOWN_SECS,
             TreasuryError::UnstakeCooldownTooShort
         );
-        // A staker who disagrees with a queued change must be able to leave before it applies.
+        // A staker who disagrees with a queued change has a whole reaction window to request
+        // unstake and still withdraw before it applies. (The sum fits u32: both are bounded.)
+        let least_timelock = u64::from(self.unstake_cooldown_secs)
+            .checked_add(u64::from(REACTION_WINDOW_SECS))
+            .ok_or(TreasuryError::MathOverflow)?;
         require!(
-            self.timelock_secs >= MIN_TIMELOCK_SECS
-                && self.timelock_secs <= MAX_TIMELOCK_SECS
-                && self.timelock_secs >= self.unstake_cooldown_secs,
+            u64::from(self.timelock_secs) >= least_timelock
+                && self.timelock_secs <= MAX_TIMELOCK_SECS,
             TreasuryError::InvalidTimelock
         );
         require!(
@@ -127,9 +130,10 @@ impl TreasuryParams {
     /// Whether moving from `self` to `next` adds risk for stakers or the treasury, and so must
     /// wait out the timelock. Only changes that each move in the safe direction apply at once:
     /// removing cranks, lowering the cap or the slippage, lengthening the interval or the
-    /// timelock, shortening the cooldown, and switching buybacks off (no swap program, no
-    /// guard). Anything else, including any change to the stream period or the boost tiers,
-    /// waits.
+    /// timelock, and switching buybacks off (no swap program, no guard). Anything else waits,
+    /// including any change to the stream period, the boost tiers or the cooldown: a longer
+    /// cooldown holds stakers longer, a shorter one weakens the bound on just-in-time staking
+    /// (half of it, with the stream).
     pub fn change_adds_risk(&self, next: &TreasuryParams) -> bool {
         let cranks_added = next.cranks.iter().any(|c| !self.cranks.contains(c));
         let swap_changed =
@@ -138,7 +142,7 @@ impl TreasuryParams {
             next.price_guard != self.price_guard && next.price_guard.is_configured();
         next.stream_period_secs != self.stream_period_secs
             || next.boost_tiers != self.boost_tiers
-            || next.unstake_cooldown_secs > self.unstake_cooldown_secs
+            || next.unstake_cooldown_secs != self.unstake_cooldown_secs
             || next.max_buyback_usdc > self.max_buyback_usdc
             || next.min_buyback_interval_secs < self.min_buyback_interval_secs
             || next.max_slippage_bps > self.max_slippage_bps
@@ -189,6 +193,9 @@ pub struct TreasuryConfig {
     /// (0 when nothing is queued) for `TIMELOCK_GRACE_SECS`.
     pub queued_change: ConfigChange,
     pub queued_change_eta: i64,
+    /// What became of the last queued change to leave the queue (applied, cancelled,
+    /// superseded by an `update_config`, expired).
+    pub last_queued_change: ConfigChangeRecord,
 
     // Revenue and buyback figures.
     pub total_revenue: u64,
@@ -346,12 +353,26 @@ impl TreasuryConfig {
             self.queued_change_eta != 0 || self.queued_change == ConfigChange::default(),
             TreasuryError::InvariantViolated
         );
+        require!(
+            self.last_queued_change.outcome != ConfigChangeOutcome::None
+                || self.last_queued_change == ConfigChangeRecord::default(),
+            TreasuryError::InvariantViolated
+        );
         Ok(())
     }
 }
 
+/// A queued change that left the queue without being applied, for its event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DroppedChange {
+    pub change: ConfigChange,
+    pub eta: i64,
+    pub outcome: ConfigChangeOutcome,
+}
+
 /// Admin changes: what adds risk waits out `timelock_secs`, so a staker who disagrees can
-/// request unstake and withdraw (the cooldown is never longer than the timelock) first.
+/// request unstake and withdraw first (the timelock is at least the cooldown plus the reaction
+/// window); what reduces risk applies at once and is never undone by a change queued before it.
 impl TreasuryConfig {
     /// When something started now may take effect.
     fn timelock_eta(&self, now: i64) -> Result<i64> {
@@ -360,9 +381,45 @@ impl TreasuryConfig {
             .ok_or(TreasuryError::MathOverflow)?)
     }
 
+    /// Whether something that became possible at `eta` has gone unused past the grace period.
+    fn expired(eta: i64, now: i64) -> Result<bool> {
+        let expires_at = eta
+            .checked_add(i64::from(TIMELOCK_GRACE_SECS))
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok(now > expires_at)
+    }
+
+    /// Takes the queued change out of the queue, recording how it left.
+    fn leave_queue(&mut self, outcome: ConfigChangeOutcome, now: i64) -> (ConfigChange, i64) {
+        let eta = self.queued_change_eta;
+        self.queued_change_eta = 0;
+        self.last_queued_change = ConfigChangeRecord {
+            outcome,
+            eta,
+            unix_timestamp: now,
+        };
+        (core::mem::take(&mut self.queued_change), eta)
+    }
+
+    /// Drops the queued change as `outcome`, or as `Expired` when its grace ran out already.
+    fn drop_queued(&mut self, outcome: ConfigChangeOutcome, now: i64) -> Result<DroppedChange> {
+        let outcome = if Self::expired(self.queued_change_eta, now)? {
+            ConfigChangeOutcome::Expired
+        } else {
+            outcome
+        };
+        let (change, eta) = self.leave_queue(outcome, now);
+        Ok(DroppedChange {
+            change,
+            eta,
+            outcome,
+        })
+    }
+
     /// Applies `change` at once; refused when it adds risk. Accrues first, so a stream period
-    /// change applies from the next revenue.
-    pub fn update_now(&mut self, change: &ConfigChange, now: i64) -> Result<()> {
+    /// change applies from the next revenue. A queued change that sets a field this one changes
+    /// is dropped (`Superseded`) and returned: applied later, it would undo this change.
+    pub fn update_now(&mut self, change: &ConfigChange, now: i64) -> Result<Option<DroppedChange>> {
         let current = self.params();
         let next = change.applied_to(&current);
         next.validate()?;
@@ -370,16 +427,34 @@ impl TreasuryConfig {
             !current.change_adds_risk(&next),
             TreasuryError::ChangeNeedsTimelock
         );
+        let superseded =
+            self.queued_change_eta != 0 && self.queued_change.overlaps(&current, &next);
         self.accrue(now)?;
-        self.apply_params(&next)
+        self.apply_params(&next)?;
+        if superseded {
+            return Ok(Some(
+                self.drop_queued(ConfigChangeOutcome::Superseded, now)?,
+            ));
+        }
+        Ok(None)
     }
 
-    /// Queues `change` to apply after the timelock. Returns when it may apply.
-    pub fn queue_change(&mut self, change: ConfigChange, now: i64) -> Result<i64> {
-        require!(
-            self.queued_change_eta == 0,
-            TreasuryError::ConfigChangeAlreadyQueued
-        );
+    /// Queues `change` to apply after the timelock. Returns when it may apply, and the expired
+    /// change it replaced, if any.
+    pub fn queue_change(
+        &mut self,
+        change: ConfigChange,
+        now: i64,
+    ) -> Result<(i64, Option<DroppedChange>)> {
+        let replaced = if self.queued_change_eta == 0 {
+            None
+        } else {
+            require!(
+                Self::expired(self.queued_change_eta, now)?,
+                TreasuryError::ConfigChangeAlreadyQueued
+            );
+            Some(self.drop_queued(ConfigChangeOutcome::Expired, now)?)
+        };
         let current = self.params();
         let next = change.applied_to(&current);
         next.validate()?;
@@ -387,40 +462,40 @@ impl TreasuryConfig {
         let eta = self.timelock_eta(now)?;
         self.queued_change = change;
         self.queued_change_eta = eta;
-        Ok(eta)
+        Ok((eta, replaced))
     }
 
     /// Applies the queued change once its timelock has passed, on top of the parameters as
-    /// they are now (fields it does not name keep any change made since). Returns it.
+    /// they are now (fields it does not name keep any change made since; a change made since to
+    /// a field it names dropped it). Returns it.
     pub fn apply_queued_change(&mut self, now: i64) -> Result<ConfigChange> {
         let eta = self.queued_change_eta;
         require!(eta != 0, TreasuryError::NoQueuedConfigChange);
         require!(now >= eta, TreasuryError::TimelockNotElapsed);
-        let expires_at = eta
-            .checked_add(i64::from(TIMELOCK_GRACE_SECS))
-            .ok_or(TreasuryError::MathOverflow)?;
-        require!(now <= expires_at, TreasuryError::ConfigChangeExpired);
-        let change = core::mem::take(&mut self.queued_change);
-        self.queued_change_eta = 0;
-        let next = change.applied_to(&self.params());
+        require!(
+            !Self::expired(eta, now)?,
+            TreasuryError::ConfigChangeExpired
+        );
+        let next = self.queued_change.applied_to(&self.params());
         next.validate()?;
+        let (change, _) = self.leave_queue(ConfigChangeOutcome::Applied, now);
         self.accrue(now)?;
         self.apply_params(&next)?;
         Ok(change)
     }
 
-    /// Drops the queued change. Returns it.
-    pub fn cancel_queued_change(&mut self) -> Result<ConfigChange> {
+    /// Drops the queued change (`Cancelled`, or `Expired` past its grace). Returns it.
+    pub fn cancel_queued_change(&mut self, now: i64) -> Result<DroppedChange> {
         require!(
             self.queued_change_eta != 0,
             TreasuryError::NoQueuedConfigChange
         );
-        self.queued_change_eta = 0;
-        Ok(core::mem::take(&mut self.queued_change))
+        self.drop_queued(ConfigChangeOutcome::Cancelled, now)
     }
 
-    /// Names the next authority, who may accept after the timelock; `Pubkey::default()`
-    /// cancels at once. Returns when the transfer may be accepted (0 when cancelled).
+    /// Names the next authority, who may accept after the timelock and within the grace period;
+    /// `Pubkey::default()` cancels at once. Returns when the transfer may be accepted (0 when
+    /// cancelled).
     pub fn propose_authority(&mut self, new_authority: Pubkey, now: i64) -> Result<i64> {
         require_keys_neq!(
             new_authority,
@@ -436,7 +511,7 @@ impl TreasuryConfig {
         Ok(self.pending_authority_eta)
     }
 
-    /// The pending authority takes over once the timelock has passed.
+    /// The pending authority takes over once the timelock has passed, within the grace period.
     pub fn accept_authority(&mut self, signer: Pubkey, now: i64) -> Result<()> {
         require_keys_neq!(
             self.pending_authority,
@@ -451,6 +526,10 @@ impl TreasuryConfig {
         require!(
             now >= self.pending_authority_eta,
             TreasuryError::TimelockNotElapsed
+        );
+        require!(
+            !Self::expired(self.pending_authority_eta, now)?,
+            TreasuryError::AuthorityProposalExpired
         );
         self.authority = signer;
         self.pending_authority = Pubkey::default();
@@ -614,14 +693,15 @@ impl TreasuryConfig {
         Ok(())
     }
 
-    /// Moves `amount` from staked (earning) to unstaking (not earning) and restarts the
-    /// cooldown from `now`.
+    /// Moves `amount` from staked (earning) to unstaking (not earning) in a ticket of its own
+    /// that matures after the cooldown from `now`; earlier tickets keep their own. Returns when
+    /// it matures.
     pub fn request_unstake(
         &mut self,
         position: &mut StakePosition,
         amount: u64,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         require!(amount > 0, TreasuryError::ZeroAmount);
         require!(amount <= position.staked, TreasuryError::InsufficientStake);
         self.accrue(now)?;
@@ -634,9 +714,10 @@ impl TreasuryConfig {
             .unstaking
             .checked_add(amount)
             .ok_or(TreasuryError::MathOverflow)?;
-        position.unstake_available_at = now
+        let available_at = now
             .checked_add(i64::from(self.unstake_cooldown_secs))
             .ok_or(TreasuryError::MathOverflow)?;
+        position.add_ticket(amount, available_at)?;
         self.total_staked = self
             .total_staked
             .checked_sub(amount)
@@ -651,19 +732,19 @@ impl TreasuryConfig {
                 .checked_sub(1)
                 .ok_or(TreasuryError::MathOverflow)?;
         }
-        Ok(())
+        Ok(available_at)
     }
 
-    /// Releases all of the position's unstaking principal once its cooldown has passed.
-    /// Returns the $ASHAO to send back.
+    /// Releases the principal of every ticket whose cooldown has passed; the others keep
+    /// cooling down. Returns the $ASHAO to send back.
     pub fn withdraw(&mut self, position: &mut StakePosition, now: i64) -> Result<u64> {
-        let amount = position.unstaking;
-        require!(amount > 0, TreasuryError::NothingToWithdraw);
-        require!(
-            now >= position.unstake_available_at,
-            TreasuryError::CooldownNotElapsed
-        );
-        position.unstaking = 0;
+        require!(position.unstaking > 0, TreasuryError::NothingToWithdraw);
+        let amount = position.take_matured(now)?;
+        require!(amount > 0, TreasuryError::CooldownNotElapsed);
+        position.unstaking = position
+            .unstaking
+            .checked_sub(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
         self.total_unstaking = self
             .total_unstaking
             .checked_sub(amount)
@@ -765,9 +846,9 @@ impl TreasuryConfig {
     }
 
     /// Measures the buyback `crank` began from its balances now, requires what it received to
-    /// meet the oracle price less `max_slippage_bps`, books it (bucket down by what was spent,
-    /// cumulative spent and burned up) and clears the snapshot. Returns the outcome and the
-    /// least $ASHAO the oracle allowed.
+    /// meet the oracle price (the low end of its confidence interval) less `max_slippage_bps`,
+    /// books it (bucket down by what was spent, cumulative spent and burned up) and clears the
+    /// snapshot. Returns the outcome and the least $ASHAO the oracle allowed.
     pub fn finish_buyback(
         &mut self,
         crank: Pubkey,
@@ -787,7 +868,7 @@ impl TreasuryConfig {
         )?;
         let oracle_min_out = min_ashao_out(
             outcome.usdc_spent,
-            oracle.price,
+            oracle.treasury_side_price()?,
             oracle.exponent,
             balances_now.usdc_decimals,
             balances_now.ashao_decimals,

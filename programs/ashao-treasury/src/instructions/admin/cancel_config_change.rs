@@ -23,14 +23,8 @@ pub struct CancelConfigChange<'info> {
 pub fn handler(ctx: Context<CancelConfigChange>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
-    let eta = config.queued_change_eta;
-    let change = config.cancel_queued_change()?;
+    let dropped = config.cancel_queued_change(now)?;
     config.invariant()?;
-    emit_event(&ConfigChangeCancelled {
-        authority: config.authority,
-        change,
-        eta,
-        unix_timestamp: now,
-    });
+    emit_event(&ConfigChangeCancelled::of(config.authority, dropped, now));
     Ok(())
 }

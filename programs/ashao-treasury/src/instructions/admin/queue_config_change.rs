@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::TREASURY_SEED,
     errors::TreasuryError,
-    events::{emit_event, ConfigChangeQueued},
+    events::{emit_event, ConfigChangeCancelled, ConfigChangeQueued},
     state::{ConfigChange, TreasuryConfig},
 };
 
@@ -23,8 +23,11 @@ pub struct QueueConfigChange<'info> {
 pub fn handler(ctx: Context<QueueConfigChange>, change: ConfigChange) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
-    let eta = config.queue_change(change, now)?;
+    let (eta, replaced) = config.queue_change(change, now)?;
     config.invariant()?;
+    if let Some(expired) = replaced {
+        emit_event(&ConfigChangeCancelled::of(config.authority, expired, now));
+    }
     emit_event(&ConfigChangeQueued {
         authority: config.authority,
         change: config.queued_change.clone(),

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::TREASURY_SEED,
     errors::TreasuryError,
-    events::{emit_event, ConfigUpdated},
+    events::{emit_event, ConfigChangeCancelled, ConfigUpdated},
     state::{ConfigChange, TreasuryConfig},
 };
 
@@ -20,12 +20,16 @@ pub struct UpdateConfig<'info> {
     pub config: Box<Account<'info, TreasuryConfig>>,
 }
 
-/// Applies a change that only reduces risk; anything else must be queued.
+/// Applies a change that only reduces risk; anything else must be queued. A queued change that
+/// sets a field this one changes is dropped, so it can never undo this one.
 pub fn handler(ctx: Context<UpdateConfig>, change: ConfigChange) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
-    config.update_now(&change, now)?;
+    let superseded = config.update_now(&change, now)?;
     config.invariant()?;
     emit_event(&ConfigUpdated::of(config, now));
+    if let Some(dropped) = superseded {
+        emit_event(&ConfigChangeCancelled::of(config.authority, dropped, now));
+    }
     Ok(())
 }

@@ -124,6 +124,7 @@ pub fn handler(ctx: Context<FinishBuyback>) -> Result<()> {
             a.ashao_mint.decimals,
         )?,
         oracle_price: oracle.price,
+        oracle_confidence: oracle.conf,
         oracle_exponent: oracle.exponent,
         oracle_publish_time: oracle.publish_time,
         oracle_price_usdc_per_ashao: usdc_per_ashao(

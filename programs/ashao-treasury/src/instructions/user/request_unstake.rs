@@ -34,14 +34,15 @@ impl RequestUnstake<'_> {
     }
 }
 
-/// Allowed while paused. Another request adds to `unstaking` and restarts the cooldown.
+/// Allowed while paused. Each request gets its own ticket and cooldown; an earlier request
+/// matures when it would have, whatever comes after it.
 #[access_control(ctx.accounts.validate(amount))]
 pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
     let position = &mut ctx.accounts.position;
 
-    config.request_unstake(position, amount, now)?;
+    let available_at = config.request_unstake(position, amount, now)?;
 
     position.invariant(config.acc_reward_per_share)?;
     config.invariant()?;
@@ -51,7 +52,8 @@ pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
         position_staked: position.staked,
         position_unstaking: position.unstaking,
         position_rewards_owed: position.owed_rewards,
-        available_at: position.unstake_available_at,
+        available_at,
+        position_tickets: position.active_tickets().to_vec(),
         total_staked: config.total_staked,
         total_unstaking: config.total_unstaking,
         staker_count: config.staker_count,

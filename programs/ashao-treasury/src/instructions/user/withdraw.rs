@@ -56,14 +56,14 @@ impl Withdraw<'_> {
             TreasuryError::NothingToWithdraw
         );
         require!(
-            Clock::get()?.unix_timestamp >= self.position.unstake_available_at,
+            self.position.matured(Clock::get()?.unix_timestamp)? > 0,
             TreasuryError::CooldownNotElapsed
         );
         Ok(())
     }
 }
 
-/// Allowed while paused.
+/// Allowed while paused. Takes every ticket whose cooldown has passed; the rest keep cooling.
 #[access_control(ctx.accounts.validate())]
 pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
@@ -90,6 +90,7 @@ pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
         amount,
         position_staked: position.staked,
         position_unstaking: position.unstaking,
+        position_tickets: position.active_tickets().to_vec(),
         total_staked: config.total_staked,
         total_unstaking: config.total_unstaking,
         unix_timestamp: now,

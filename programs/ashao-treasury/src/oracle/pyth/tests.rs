@@ -1,6 +1,7 @@
 use pyth_solana_receiver_sdk::price_update::PriceFeedMessage;
 
 use super::*;
+use crate::constants::{MAX_ORACLE_CLOCK_SKEW_SECS, MAX_ORACLE_CONFIDENCE_BPS};
 
 const FEED: [u8; 32] = [7u8; 32];
 const NOW: i64 = 1_700_000_000;
@@ -51,6 +52,7 @@ fn a_fresh_full_price_round_trips_and_passes() {
         price,
         OraclePrice {
             price: 150_000_000,
+            conf: 150_000,
             exponent: -8,
             publish_time: NOW - 10
         }
@@ -95,6 +97,23 @@ fn every_bad_price_is_refused_by_name() {
         NOW,
     )
     .unwrap();
+    // Published in the future: up to the clock skew is accepted, a second more is not.
+    let ahead = i64::from(MAX_ORACLE_CLOCK_SKEW_SECS);
+    check_price_update(
+        &update(VerificationLevel::Full, 100, 1, NOW + ahead),
+        &FEED,
+        60,
+        100,
+        NOW,
+    )
+    .unwrap();
+    for publish_time in [NOW + ahead + 1, NOW + 3_600, i64::MAX] {
+        let future = update(VerificationLevel::Full, 100, 1, publish_time);
+        assert_eq!(
+            check(&future),
+            named(TreasuryError::OraclePublishedInFuture)
+        );
+    }
     for price in [0, -5] {
         let bad = update(VerificationLevel::Full, price, 0, NOW);
         assert_eq!(check(&bad), named(TreasuryError::OraclePriceInvalid));
@@ -121,5 +140,33 @@ fn garbage_and_other_accounts_are_not_price_updates() {
     assert_eq!(
         decode_error(&truncated),
         named(TreasuryError::OracleInvalidAccount)
+    );
+}
+
+#[test]
+fn the_floor_is_priced_at_the_low_end_of_the_confidence_interval() {
+    let accepted = |conf| {
+        check_price_update(
+            &update(VerificationLevel::Full, 1_000, conf, NOW),
+            &FEED,
+            60,
+            MAX_ORACLE_CONFIDENCE_BPS,
+            NOW,
+        )
+        .unwrap()
+    };
+    assert_eq!(accepted(0).treasury_side_price().unwrap(), 1_000);
+    assert_eq!(accepted(37).treasury_side_price().unwrap(), 963);
+    // The widest interval the guard accepts (10%) still leaves a positive price.
+    assert_eq!(accepted(100).treasury_side_price().unwrap(), 900);
+    let impossible = OraclePrice {
+        price: 5,
+        conf: 5,
+        exponent: 0,
+        publish_time: NOW,
+    };
+    assert_eq!(
+        impossible.treasury_side_price().unwrap_err(),
+        named(TreasuryError::OraclePriceInvalid)
     );
 }

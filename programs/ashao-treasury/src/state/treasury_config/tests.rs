@@ -1,4 +1,5 @@
 use super::*;
+use crate::constants::{MAX_UNSTAKE_TICKETS, MIN_TIMELOCK_SECS};
 
 fn config() -> TreasuryConfig {
     let mut c = TreasuryConfig {
@@ -30,6 +31,7 @@ fn config() -> TreasuryConfig {
         timelock_secs: 0,
         queued_change: ConfigChange::default(),
         queued_change_eta: 0,
+        last_queued_change: ConfigChangeRecord::default(),
         total_revenue: 0,
         total_to_buyback: 0,
         total_to_stakers: 0,
@@ -74,7 +76,7 @@ fn config() -> TreasuryConfig {
             max_age_secs: 60,
             max_confidence_bps: 100,
         },
-        timelock_secs: 86_400,
+        timelock_secs: MIN_TIMELOCK_SECS,
     };
     assert!(c.apply_params(&params).is_ok());
     c
@@ -195,7 +197,22 @@ fn floors_and_bounds_are_named() {
         (
             |p| {
                 p.unstake_cooldown_secs = 2 * 86_400;
-                p.timelock_secs = 86_400;
+                p.timelock_secs = 2 * 86_400;
+            },
+            TreasuryError::InvalidTimelock,
+        ),
+        (
+            // One second short of the reaction window.
+            |p| {
+                p.unstake_cooldown_secs = 2 * 86_400;
+                p.timelock_secs = 2 * 86_400 + REACTION_WINDOW_SECS - 1;
+            },
+            TreasuryError::InvalidTimelock,
+        ),
+        (
+            |p| {
+                p.unstake_cooldown_secs = MAX_UNSTAKE_COOLDOWN_SECS;
+                p.timelock_secs = MAX_TIMELOCK_SECS - 1;
             },
             TreasuryError::InvalidTimelock,
         ),
@@ -253,6 +270,17 @@ fn floors_and_bounds_are_named() {
     p.max_buyback_usdc = MAX_BUYBACK_USDC;
     p.timelock_secs = MIN_TIMELOCK_SECS;
     p.validate().unwrap();
+    // The reaction window exactly, and the longest cooldown under the longest timelock.
+    p.unstake_cooldown_secs = 2 * 86_400;
+    p.timelock_secs = 2 * 86_400 + REACTION_WINDOW_SECS;
+    p.validate().unwrap();
+    p.unstake_cooldown_secs = MAX_UNSTAKE_COOLDOWN_SECS;
+    p.timelock_secs = MAX_TIMELOCK_SECS;
+    p.validate().unwrap();
+    assert_eq!(
+        (MIN_TIMELOCK_SECS, MAX_TIMELOCK_SECS),
+        (25 * 3_600, 31 * 86_400)
+    );
 }
 
 #[test]
@@ -292,7 +320,7 @@ fn only_changes_that_reduce_risk_apply_at_once() {
     ];
     for change in immediate {
         let mut c = config();
-        c.update_now(&change, 10).unwrap();
+        assert_eq!(c.update_now(&change, 10).unwrap(), None);
         assert_ne!(c.params(), current, "{change:?}");
     }
     let timelocked = [
@@ -328,8 +356,13 @@ fn only_changes_that_reduce_risk_apply_at_once() {
             }),
             ..Default::default()
         },
+        // Any cooldown change: longer holds stakers longer, shorter weakens the JIT bound.
         ConfigChange {
-            unstake_cooldown_secs: Some(7_200),
+            unstake_cooldown_secs: Some(10_800),
+            ..Default::default()
+        },
+        ConfigChange {
+            unstake_cooldown_secs: Some(MIN_UNSTAKE_COOLDOWN_SECS),
             ..Default::default()
         },
         ConfigChange {
@@ -344,6 +377,8 @@ fn only_changes_that_reduce_risk_apply_at_once() {
     for change in timelocked {
         let mut c = config();
         c.min_buyback_interval_secs = 2 * MIN_BUYBACK_INTERVAL_SECS;
+        c.unstake_cooldown_secs = 7_200;
+        c.timelock_secs = 2 * 86_400;
         let current = c.params();
         assert_ne!(change.applied_to(&current), current, "{change:?}");
         assert_eq!(
@@ -357,7 +392,7 @@ fn only_changes_that_reduce_risk_apply_at_once() {
     let mut c = config();
     c.timelock_secs = 2 * 86_400;
     let change = ConfigChange {
-        timelock_secs: Some(86_400),
+        timelock_secs: Some(MIN_TIMELOCK_SECS),
         ..Default::default()
     };
     assert_eq!(
@@ -375,8 +410,11 @@ fn a_queued_change_waits_out_the_timelock_then_anyone_applies_it_once() {
         max_buyback_usdc: Some(2_000_000),
         ..Default::default()
     };
-    let eta = c.queue_change(change.clone(), 1_000).unwrap();
-    assert_eq!(eta, 1_000 + 86_400);
+    let (eta, replaced) = c.queue_change(change.clone(), 1_000).unwrap();
+    assert_eq!(
+        (eta, replaced),
+        (1_000 + i64::from(MIN_TIMELOCK_SECS), None)
+    );
     c.invariant().unwrap();
     assert_eq!(
         c.queue_change(change.clone(), 1_001).unwrap_err(),
@@ -389,15 +427,25 @@ fn a_queued_change_waits_out_the_timelock_then_anyone_applies_it_once() {
     assert!(!c.active_cranks().contains(&new_crank));
     // A risk-reducing change in the meantime applies at once and survives the queued one
     // where the queued one does not name the field.
-    c.update_now(
-        &ConfigChange {
-            max_slippage_bps: Some(50),
-            ..Default::default()
-        },
-        2_000,
-    )
-    .unwrap();
+    let dropped = c
+        .update_now(
+            &ConfigChange {
+                max_slippage_bps: Some(50),
+                ..Default::default()
+            },
+            2_000,
+        )
+        .unwrap();
+    assert_eq!(dropped, None);
     assert_eq!(c.apply_queued_change(eta).unwrap(), change);
+    assert_eq!(
+        c.last_queued_change,
+        ConfigChangeRecord {
+            outcome: ConfigChangeOutcome::Applied,
+            eta,
+            unix_timestamp: eta
+        }
+    );
     assert!(c.active_cranks().contains(&new_crank));
     assert_eq!(c.max_buyback_usdc, 2_000_000);
     assert_eq!(c.max_slippage_bps, 50);
@@ -428,23 +476,333 @@ fn queued_changes_can_be_cancelled_expire_and_must_change_something() {
         named(TreasuryError::StreamPeriodTooShort)
     );
     assert_eq!(
-        c.cancel_queued_change().unwrap_err(),
+        c.cancel_queued_change(0).unwrap_err(),
         named(TreasuryError::NoQueuedConfigChange)
     );
     let change = ConfigChange {
         max_slippage_bps: Some(500),
         ..Default::default()
     };
-    let eta = c.queue_change(change.clone(), 0).unwrap();
-    assert_eq!(c.cancel_queued_change().unwrap(), change);
-    assert_eq!((c.queued_change_eta, c.max_slippage_bps), (0, 100));
-    let eta2 = c.queue_change(change, 5).unwrap();
-    assert_eq!(eta2, eta + 5);
-    let expired_at = eta2 + i64::from(TIMELOCK_GRACE_SECS) + 1;
+    let (eta, _) = c.queue_change(change.clone(), 0).unwrap();
     assert_eq!(
-        c.apply_queued_change(expired_at).unwrap_err(),
+        c.cancel_queued_change(3).unwrap(),
+        DroppedChange {
+            change: change.clone(),
+            eta,
+            outcome: ConfigChangeOutcome::Cancelled
+        }
+    );
+    assert_eq!((c.queued_change_eta, c.max_slippage_bps), (0, 100));
+    assert_eq!(
+        c.last_queued_change,
+        ConfigChangeRecord {
+            outcome: ConfigChangeOutcome::Cancelled,
+            eta,
+            unix_timestamp: 3
+        }
+    );
+    let (eta2, _) = c.queue_change(change.clone(), 5).unwrap();
+    assert_eq!(eta2, eta + 5);
+    let expires_at = eta2 + i64::from(TIMELOCK_GRACE_SECS);
+    // The last second of the grace still applies (on a copy); one later is refused.
+    c.clone().apply_queued_change(expires_at).unwrap();
+    assert_eq!(
+        c.apply_queued_change(expires_at + 1).unwrap_err(),
         named(TreasuryError::ConfigChangeExpired)
     );
+    // Until it expires a second change waits its turn; once expired, queuing replaces it.
+    let other = ConfigChange {
+        max_buyback_usdc: Some(2_000_000),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.queue_change(other.clone(), expires_at).unwrap_err(),
+        named(TreasuryError::ConfigChangeAlreadyQueued)
+    );
+    let (eta3, replaced) = c.queue_change(other.clone(), expires_at + 1).unwrap();
+    assert_eq!(
+        replaced,
+        Some(DroppedChange {
+            change,
+            eta: eta2,
+            outcome: ConfigChangeOutcome::Expired
+        })
+    );
+    assert_eq!(
+        (c.queued_change.clone(), c.queued_change_eta),
+        (other, eta3)
+    );
+    c.invariant().unwrap();
+    // Cancelling an expired change records it as expired.
+    let expired = c
+        .cancel_queued_change(eta3 + i64::from(TIMELOCK_GRACE_SECS) + 1)
+        .unwrap();
+    assert_eq!(expired.outcome, ConfigChangeOutcome::Expired);
+    assert_eq!(c.last_queued_change.outcome, ConfigChangeOutcome::Expired);
+}
+
+/// The emergency scenario: cranks A, B, C queued; A's key leaks and the authority removes A at
+/// once; at the eta A applies the queued change. The update dropped it, so A stays out.
+#[test]
+fn an_emergency_update_drops_the_queued_change_it_would_undo() {
+    let mut c = config();
+    let a = c.active_cranks()[0];
+    let (b, cc) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let queued = ConfigChange {
+        cranks: Some(vec![a, b, cc]),
+        max_buyback_usdc: Some(2_000_000),
+        ..Default::default()
+    };
+    let (eta, _) = c.queue_change(queued.clone(), 0).unwrap();
+    let dropped = c
+        .update_now(
+            &ConfigChange {
+                cranks: Some(vec![]),
+                ..Default::default()
+            },
+            10,
+        )
+        .unwrap();
+    assert_eq!(
+        dropped,
+        Some(DroppedChange {
+            change: queued,
+            eta,
+            outcome: ConfigChangeOutcome::Superseded
+        })
+    );
+    assert_eq!(c.queued_change_eta, 0);
+    assert_eq!(
+        c.last_queued_change,
+        ConfigChangeRecord {
+            outcome: ConfigChangeOutcome::Superseded,
+            eta,
+            unix_timestamp: 10
+        }
+    );
+    c.invariant().unwrap();
+    assert_eq!(
+        c.apply_queued_change(eta).unwrap_err(),
+        named(TreasuryError::NoQueuedConfigChange)
+    );
+    assert!(c.active_cranks().is_empty());
+
+    // The guard variant: a guard change queued, then buybacks switched off.
+    let mut c = config();
+    let guard = PriceGuard::PythPull {
+        feed_id: [1; 32],
+        max_age_secs: 30,
+        max_confidence_bps: 100,
+    };
+    let (eta, _) = c
+        .queue_change(
+            ConfigChange {
+                price_guard: Some(guard),
+                ..Default::default()
+            },
+            0,
+        )
+        .unwrap();
+    let dropped = c
+        .update_now(
+            &ConfigChange {
+                price_guard: Some(PriceGuard::None),
+                ..Default::default()
+            },
+            10,
+        )
+        .unwrap();
+    assert_eq!(
+        dropped.map(|d| d.outcome),
+        Some(ConfigChangeOutcome::Superseded)
+    );
+    assert_eq!(
+        c.apply_queued_change(eta).unwrap_err(),
+        named(TreasuryError::NoQueuedConfigChange)
+    );
+    assert_eq!(c.price_guard, PriceGuard::None);
+
+    // An update naming the field without changing it, or changing only other fields, keeps it.
+    let mut c = config();
+    let cranks = c.active_cranks().to_vec();
+    let (eta, _) = c
+        .queue_change(
+            ConfigChange {
+                max_slippage_bps: Some(500),
+                ..Default::default()
+            },
+            0,
+        )
+        .unwrap();
+    for update in [
+        ConfigChange {
+            max_slippage_bps: Some(100),
+            cranks: Some(vec![]),
+            ..Default::default()
+        },
+        ConfigChange {
+            cranks: Some(vec![]),
+            max_buyback_usdc: Some(1),
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(c.update_now(&update, 10).unwrap(), None);
+    }
+    assert!(!cranks.is_empty() && c.active_cranks().is_empty());
+    c.apply_queued_change(eta).unwrap();
+    assert_eq!(c.max_slippage_bps, 500);
+}
+
+mod emergency {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A value for each parameter a risk-reducing update may move, and a queued change
+    /// setting any of them (and others) to anything valid.
+    fn queued_change() -> impl Strategy<Value = ConfigChange> {
+        (
+            prop::option::of(0..4usize),
+            prop::option::of(1..=2_000_000u64),
+            prop::option::of(60..=600u32),
+            prop::option::of(1..=1_000u16),
+            prop::option::of(any::<bool>()),
+            prop::option::of(any::<bool>()),
+            prop::option::of(MIN_TIMELOCK_SECS..=2 * 86_400u32),
+        )
+            .prop_map(|(cranks, cap, interval, slippage, swap, guard, timelock)| {
+                ConfigChange {
+                    cranks: cranks.map(|n| (0..n).map(|_| Pubkey::new_unique()).collect()),
+                    max_buyback_usdc: cap,
+                    min_buyback_interval_secs: interval,
+                    max_slippage_bps: slippage,
+                    swap_program: swap.map(|on| {
+                        if on {
+                            Pubkey::new_unique()
+                        } else {
+                            Pubkey::default()
+                        }
+                    }),
+                    price_guard: guard.map(|on| {
+                        if on {
+                            PriceGuard::PythPull {
+                                feed_id: [3; 32],
+                                max_age_secs: 10,
+                                max_confidence_bps: 10,
+                            }
+                        } else {
+                            PriceGuard::None
+                        }
+                    }),
+                    timelock_secs: timelock,
+                    ..Default::default()
+                }
+            })
+    }
+
+    /// A risk-reducing update: each field either left alone or moved the safe way.
+    fn safe_update() -> impl Strategy<Value = [Option<u8>; 7]> {
+        prop::array::uniform7(prop::option::of(any::<u8>()))
+    }
+
+    fn update_of(c: &TreasuryConfig, steps: [Option<u8>; 7]) -> ConfigChange {
+        let p = c.params();
+        let cranks = steps[0].map(|n| {
+            p.cranks
+                .iter()
+                .copied()
+                .take(usize::from(n) % (p.cranks.len() + 1))
+                .collect()
+        });
+        ConfigChange {
+            cranks,
+            max_buyback_usdc: steps[1]
+                .map(|d| p.max_buyback_usdc.saturating_sub(u64::from(d)).max(1)),
+            min_buyback_interval_secs: steps[2].map(|d| {
+                (p.min_buyback_interval_secs + u32::from(d)).min(MAX_BUYBACK_INTERVAL_SECS)
+            }),
+            max_slippage_bps: steps[3]
+                .map(|d| p.max_slippage_bps.saturating_sub(u16::from(d)).max(1)),
+            swap_program: steps[4].map(|_| Pubkey::default()),
+            price_guard: steps[5].map(|_| PriceGuard::None),
+            timelock_secs: steps[6]
+                .map(|d| (p.timelock_secs + u32::from(d)).min(MAX_TIMELOCK_SECS)),
+            ..Default::default()
+        }
+    }
+
+    proptest! {
+        /// No field an update changed after a change was queued is changed by applying it: the
+        /// harness compares each field with what the updates themselves set.
+        #[test]
+        fn no_queued_change_undoes_a_later_update(
+            queued in queued_change(),
+            updates in prop::collection::vec(safe_update(), 0..4),
+        ) {
+            let mut c = config();
+            let current = c.params();
+            prop_assume!(queued.applied_to(&current).validate().is_ok());
+            prop_assume!(queued.applied_to(&current) != current);
+            let (eta, _) = c.queue_change(queued, 0).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // The fields the authority moved after the queue, with the value it left them at.
+            let mut moved: Vec<(&'static str, TreasuryParams)> = Vec::new();
+            for (i, steps) in updates.into_iter().enumerate() {
+                let update = update_of(&c, steps);
+                let before = c.params();
+                c.update_now(&update, i64::try_from(i).unwrap_or(0) + 1)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let after = c.params();
+                for (name, changed) in field_changes(&before, &after) {
+                    if changed {
+                        moved.retain(|(m, _)| *m != name);
+                        moved.push((name, after.clone()));
+                    }
+                }
+            }
+            match c.apply_queued_change(eta) {
+                Ok(_) => {
+                    let after = c.params();
+                    for (name, set) in &moved {
+                        prop_assert_eq!(field(&after, name), field(set, name), "{} undone", name);
+                    }
+                }
+                Err(e) => {
+                    prop_assert_eq!(e, named(TreasuryError::NoQueuedConfigChange));
+                    prop_assert!(!moved.is_empty());
+                    prop_assert_eq!(c.last_queued_change.outcome, ConfigChangeOutcome::Superseded);
+                }
+            }
+        }
+    }
+
+    /// Each field's value, as text, by name.
+    fn field(p: &TreasuryParams, name: &str) -> String {
+        match name {
+            "cranks" => format!("{:?}", p.cranks),
+            "max_buyback_usdc" => p.max_buyback_usdc.to_string(),
+            "min_buyback_interval_secs" => p.min_buyback_interval_secs.to_string(),
+            "max_slippage_bps" => p.max_slippage_bps.to_string(),
+            "swap_program" => p.swap_program.to_string(),
+            "price_guard" => format!("{:?}", p.price_guard),
+            "timelock_secs" => p.timelock_secs.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    fn field_changes(a: &TreasuryParams, b: &TreasuryParams) -> Vec<(&'static str, bool)> {
+        [
+            "cranks",
+            "max_buyback_usdc",
+            "min_buyback_interval_secs",
+            "max_slippage_bps",
+            "swap_program",
+            "price_guard",
+            "timelock_secs",
+        ]
+        .into_iter()
+        .map(|name| (name, field(a, name) != field(b, name)))
+        .collect()
+    }
 }
 
 #[test]
@@ -456,7 +814,7 @@ fn an_authority_transfer_waits_out_the_timelock() {
         named(TreasuryError::InvalidNewAuthority)
     );
     let eta = c.propose_authority(next, 100).unwrap();
-    assert_eq!(eta, 100 + 86_400);
+    assert_eq!(eta, 100 + i64::from(MIN_TIMELOCK_SECS));
     c.invariant().unwrap();
     assert_eq!(
         c.accept_authority(Pubkey::new_unique(), eta).unwrap_err(),
@@ -466,6 +824,15 @@ fn an_authority_transfer_waits_out_the_timelock() {
         c.accept_authority(next, eta - 1).unwrap_err(),
         named(TreasuryError::TimelockNotElapsed)
     );
+    // Past the grace period the proposal is stale (checked on a copy).
+    let expires_at = eta + i64::from(TIMELOCK_GRACE_SECS);
+    assert_eq!(
+        c.clone()
+            .accept_authority(next, expires_at + 1)
+            .unwrap_err(),
+        named(TreasuryError::AuthorityProposalExpired)
+    );
+    c.clone().accept_authority(next, expires_at).unwrap();
     c.accept_authority(next, eta).unwrap();
     assert_eq!(
         (c.authority, c.pending_authority, c.pending_authority_eta),
@@ -503,6 +870,7 @@ fn buybacks_need_a_price_guard_and_meet_the_oracle() {
     // $2 per whole $ASHAO (6 decimals both): 1_000 USDC units buy 500 $ASHAO units; 1% off → 495.
     let oracle = OraclePrice {
         price: 2,
+        conf: 0,
         exponent: 0,
         publish_time: 0,
     };
@@ -519,11 +887,30 @@ fn buybacks_need_a_price_guard_and_meet_the_oracle() {
             .unwrap_err(),
         named(TreasuryError::PriceBelowOracle)
     );
+    let mut uncertain = c.clone();
     let (outcome, min_out) = c.finish_buyback(crank, balances(495), &oracle, 0).unwrap();
     assert_eq!(
         (outcome.usdc_spent, outcome.ashao_received, min_out),
         (1_000, 495, 495)
     );
+    // $2.00 ± 0.02: the floor is priced at $1.98, so 1_000 units must buy 500 (not 495).
+    let wide = OraclePrice {
+        price: 200,
+        conf: 2,
+        exponent: -2,
+        publish_time: 0,
+    };
+    assert_eq!(
+        uncertain
+            .clone()
+            .finish_buyback(crank, balances(499), &wide, 0)
+            .unwrap_err(),
+        named(TreasuryError::PriceBelowOracle)
+    );
+    let (_, min_out) = uncertain
+        .finish_buyback(crank, balances(500), &wide, 0)
+        .unwrap();
+    assert_eq!(min_out, 500);
 }
 
 // ------------------------------------------------------------- ledger property test
@@ -555,6 +942,8 @@ mod ledger {
         Buyback(u64, u8),
         Advance(u32),
         SetPeriod(u32),
+        /// A new unstake cooldown (as a queued change would set it), shorter or longer.
+        SetCooldown(u32),
         SetPaused(bool),
     }
 
@@ -570,6 +959,7 @@ mod ledger {
             1 => (1..=max, any::<u8>()).prop_map(|(a, f)| Op::Buyback(a, f)),
             3 => (0..18_000u32).prop_map(Op::Advance),
             1 => (MIN_STREAM_PERIOD_SECS..3 * MIN_STREAM_PERIOD_SECS).prop_map(Op::SetPeriod),
+            1 => (MIN_UNSTAKE_COOLDOWN_SECS..6 * MIN_UNSTAKE_COOLDOWN_SECS).prop_map(Op::SetCooldown),
             1 => any::<bool>().prop_map(Op::SetPaused),
         ]
     }
@@ -579,6 +969,8 @@ mod ledger {
     struct Ledger {
         c: TreasuryConfig,
         positions: Vec<StakePosition>,
+        /// Each staker's unstake requests as the test sees them: (amount, matures at).
+        requests: Vec<Vec<(u64, i64)>>,
         buyback_vault: u64,
         rewards_vault: u64,
         stake_vault: u64,
@@ -595,24 +987,27 @@ mod ledger {
 
     impl Ledger {
         fn new() -> Self {
-            // A one-hour stream and cooldown (the floors); clock jumps of up to 5 hours.
-            let c = config();
+            // A one-hour stream and cooldown (the floors); clock jumps of up to 5 hours. The
+            // timelock leaves room for the cooldowns `SetCooldown` sets.
+            let mut c = config();
+            c.timelock_secs = 2 * 86_400;
             let positions = (0..STAKERS)
                 .map(|_| StakePosition {
                     owner: Pubkey::new_unique(),
                     bump: 255,
                     staked: 0,
                     unstaking: 0,
-                    unstake_available_at: 0,
                     reward_checkpoint: 0,
                     owed_rewards: 0,
                     total_claimed: 0,
+                    unstake_tickets: Default::default(),
                     reserved: [0; 64],
                 })
                 .collect();
             Ledger {
                 c,
                 positions,
+                requests: vec![Vec::new(); STAKERS],
                 buyback_vault: 0,
                 rewards_vault: 0,
                 stake_vault: 0,
@@ -692,35 +1087,58 @@ mod ledger {
                     let staked = self.positions[u].staked;
                     let amount = (u128::from(staked) * (u128::from(fraction) + 1) / 256).max(1);
                     let amount = u64::try_from(amount).unwrap_or(u64::MAX);
+                    let matures = now + i64::from(self.c.unstake_cooldown_secs);
+                    let requests = &mut self.requests[u];
+                    // A request maturing with the newest one joins it; else it needs a slot.
+                    let joins = requests.last().is_some_and(|r| r.1 == matures);
+                    let full = !joins && requests.len() == usize::from(MAX_UNSTAKE_TICKETS);
                     match self.c.request_unstake(&mut self.positions[u], amount, now) {
-                        Ok(()) => self.settlements += 1,
-                        Err(e) => {
-                            prop_assert!(err_is(&e, TreasuryError::InsufficientStake));
-                            prop_assert_eq!(staked, 0);
+                        Ok(available_at) => {
+                            prop_assert_eq!(available_at, matures);
+                            prop_assert!(!full);
+                            self.settlements += 1;
+                            match requests.last_mut() {
+                                Some(last) if joins => last.0 += amount,
+                                _ => requests.push((amount, matures)),
+                            }
                         }
+                        Err(e) => prop_assert!(
+                            (staked == 0 && err_is(&e, TreasuryError::InsufficientStake))
+                                || (full && err_is(&e, TreasuryError::UnstakeTicketsFull)),
+                            "{:?}",
+                            e
+                        ),
                     }
-                    if amount <= staked {
-                        prop_assert_eq!(
-                            self.positions[u].unstake_available_at,
-                            now + i64::from(self.c.unstake_cooldown_secs)
-                        );
-                    }
+                    let tickets: Vec<(u64, i64)> = self.positions[u]
+                        .active_tickets()
+                        .iter()
+                        .map(|t| (t.amount, t.available_at))
+                        .collect();
+                    prop_assert_eq!(&tickets, &self.requests[u]);
                 }
                 Op::Withdraw(u) => {
-                    let p = &self.positions[u];
-                    let (unstaking, available_at) = (p.unstaking, p.unstake_available_at);
+                    // Every request matured by now, whatever was requested after it.
+                    let matured: u64 = self.requests[u]
+                        .iter()
+                        .filter(|r| r.1 <= now)
+                        .map(|r| r.0)
+                        .sum();
+                    let unstaking = self.positions[u].unstaking;
                     match self.c.withdraw(&mut self.positions[u], now) {
                         Ok(amount) => {
-                            prop_assert_eq!(amount, unstaking);
-                            prop_assert!(now >= available_at);
+                            prop_assert_eq!(amount, matured);
+                            self.requests[u].retain(|r| r.1 > now);
                             self.stake_vault -= amount;
                         }
                         Err(e) => prop_assert!(
                             (unstaking == 0 && err_is(&e, TreasuryError::NothingToWithdraw))
-                                || (now < available_at
+                                || (unstaking > 0
+                                    && matured == 0
                                     && err_is(&e, TreasuryError::CooldownNotElapsed))
                         ),
                     }
+                    let left: u64 = self.requests[u].iter().map(|r| r.0).sum();
+                    prop_assert_eq!(self.positions[u].unstaking, left);
                 }
                 Op::Claim(u) => match self.c.claim(&mut self.positions[u], now) {
                     Ok(amount) => {
@@ -747,6 +1165,7 @@ mod ledger {
                             // meets the oracle less 1%.
                             let oracle = OraclePrice {
                                 price: 1,
+                                conf: 0,
                                 exponent: 0,
                                 publish_time: now,
                             };
@@ -784,6 +1203,7 @@ mod ledger {
                     self.c.accrue(now).map_err(fail)?;
                     self.c.stream_period_secs = period;
                 }
+                Op::SetCooldown(cooldown) => self.c.unstake_cooldown_secs = cooldown,
                 Op::SetPaused(paused) => self.c.paused = paused,
             }
             self.check()
