@@ -135,8 +135,8 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** axe-core's serious and critical violations on the page as it is now. */
-export async function seriousAccessibilityViolations(page: Page): Promise<string[]> {
+/** axe-core's violations on the page as it is now, of any impact (minor ones too). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
   // Evaluated by the test's debugging connection, as the page's CSP (rightly) refuses a script
   // it did not serve itself.
   await page.evaluate(axeSource);
@@ -145,10 +145,8 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
       .axe;
     return (await axe.run()).violations;
   });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
 }

@@ -10,10 +10,10 @@
  * (its key held by the test, signing for real) stakes, claims, unstakes (told first what a new
  * request adds, when it matures, that earlier requests keep their dates and how many more fit;
  * refused by name when none does), withdraws the matured requests only, then the rest, and
- * closes, each
- * amount checked before signing and refused by the program's error name, a refusal by the
- * program itself shown by name; a banner with growing ages when the API stops answering under
- * the open page, gone when it answers again; no console errors.
+ * closes, each amount checked before signing and refused by the program's error name, a refusal
+ * by the program itself shown by name; a banner with growing ages when the API stops answering under
+ * the open page, gone when it answers again; axe-core finds no violation with a position and
+ * the warning open (light and dark) nor on a phone; no console errors.
  */
 import { readFileSync } from "fs";
 import { join } from "path";
@@ -55,7 +55,15 @@ import {
   type StakerHistoryEntry,
 } from "../../app/sdk/src";
 import { fundedWallet, payRevenue } from "../utils/economy";
-import { ARTIFACTS, DESKTOP, launchChromium, openPage, PHONE, type TestPage } from "./browser";
+import {
+  accessibilityViolations,
+  ARTIFACTS,
+  DESKTOP,
+  launchChromium,
+  openPage,
+  PHONE,
+  type TestPage,
+} from "./browser";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
@@ -308,6 +316,8 @@ describe("dashboard for stakers (headless Chromium)", function () {
     // Each amount button is a target a finger can hit.
     const box = (await staked.locator("button.amount").boundingBox())!;
     expect(box.height).to.be.at.least(20);
+    // A position on a phone, its exact figures open: axe-core finds nothing.
+    expect(await accessibilityViolations(p)).to.deep.equal([]);
     expect(phone.errors).to.deep.equal([]);
     await p.context().close();
   });
@@ -478,6 +488,11 @@ describe("dashboard for stakers (headless Chromium)", function () {
           String.raw`.* After it, room for 5 more requests\.$`,
       ),
     );
+    // The position with its requests and the warning open: axe-core finds nothing, light or dark.
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
+    await page.emulateMedia({ colorScheme: "light" });
     await page.click("#unstake-confirm");
     await status("request unstake confirmed");
 
