@@ -378,7 +378,7 @@ export class PositionPanel {
           const next = Math.min(...s.unstakeRequests.map((r) => r.availableAtUnix));
           throw new Refusal(
             "CooldownNotElapsed",
-            `no request has matured yet; the first ${maturityText(next, now)}`,
+            `no request has matured yet; the first is ${maturityText(next, now)}`,
           );
         }
         return;
