@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       const { page, errors } = await openPage(browser, url, { ...options, colorScheme });
       await page.waitForSelector("main:not(:has([aria-busy=true]))");
       await page.locator("#history-rows tr").first().waitFor();
+      await page.locator("#history").scrollIntoViewIfNeeded();
       await page.locator("#charts figure canvas").nth(3).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
       if (errors.length > 0) throw new Error(`the page logged errors: ${errors.join("; ")}`);

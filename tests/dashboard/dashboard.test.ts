@@ -193,6 +193,9 @@ describe("dashboard for stakers (headless Chromium)", function () {
       /^Releasing now: [\d.,]+ USDC a day to stakers, [\d.]+ USDC a day per \$ASHAO staked; at this rate the stream runs dry in \d+ m/,
     );
     expect(currentRateText(answer.yield.current, answer.chainTime)).to.match(/^Releasing now:/);
+    // How it is computed, one tap away (folded, so the first screen keeps its shape).
+    expect(await page.locator("#yield-method").isVisible()).to.equal(false);
+    await page.click("#yield summary");
     expect(await text("#yield-method")).to.match(
       /^How: USDC released to stakers per \$ASHAO staked.*reward index.*1 day for 7 days/,
     );

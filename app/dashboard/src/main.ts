@@ -5,7 +5,7 @@
  * supply, solvency, policy and admin log, and the history as charts over a chosen range. Served
  * by the API server; it polls the API (with ETags), says how old what it shows is, and says so
  * plainly when the API stops answering. The Solana client it signs with is loaded only when a
- * wallet connects.
+ * wallet connects, the chart library once the charts come near the screen.
  */
 import type { Cluster } from "../../sdk/src/explorer";
 import {
@@ -17,7 +17,7 @@ import {
   report,
   type TreasuryAnswer,
 } from "./api";
-import { HistoryCharts } from "./charts";
+import type { HistoryCharts } from "./charts";
 import { $, watchOverflow } from "./dom";
 import { spanText, timeText } from "./format";
 import { PositionPanel } from "./position";
@@ -197,15 +197,32 @@ function historyPath(t: TreasuryAnswer): { path: string; note: string } {
   };
 }
 
-let charts: HistoryCharts | undefined;
+/** The charts, made once (two refreshes may ask at once while the library loads). */
+let charts: Promise<HistoryCharts> | undefined;
+/**
+ * Whether the charts' section is on screen or near it. They are drawn, and the chart library
+ * loaded, only from then on: below the first screen, they would only hold up its first answers.
+ */
+let historyInSight = false;
+const historyWatch = new IntersectionObserver(
+  (entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    historyInSight = true;
+    historyWatch.disconnect();
+    void refreshHistory().catch(report);
+  },
+  { rootMargin: "400px 0px" },
+);
+historyWatch.observe($("#history"));
+
 async function refreshHistory(): Promise<void> {
-  if (!treasury) return;
+  if (!treasury || !historyInSight) return;
   const { path, note } = historyPath(treasury);
   const asked = range;
   const { body } = await getJson<HistoryAnswer>(path);
   if (!body || asked !== range) return;
-  charts ??= new HistoryCharts($("#charts"));
-  charts.render(body, range);
+  charts ??= import("./charts").then((m) => new m.HistoryCharts($("#charts")));
+  (await charts).render(body, range);
   $("#range-note").textContent = note;
   loaded("#history");
 }
