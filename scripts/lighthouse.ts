@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       if (failing.length > 0) console.log(`  audits failed in some run: ${failing.join(", ")}`);
     }
     console.log(
-      "dashboard files (the page loads app.js, its chunk and styles.css; signer-*.js once a wallet connects):",
+      "dashboard files (the first screen loads app.js, its chunks and styles.css; charts-*.js as the charts come near the screen; signer-*.js once a wallet connects):",
     );
     for (const line of bundleSizes()) console.log(line);
   } finally {

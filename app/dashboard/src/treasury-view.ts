@@ -345,15 +345,29 @@ function adminDetails(action: AdminLogAnswer["actions"][number]): string {
   }
 }
 
+/** A queued change leaves the queue cancelled, dropped by an emergency change, or expired. */
+const LEFT_QUEUE: Record<string, string> = {
+  cancelled: "Queued change cancelled",
+  superseded: "Queued change dropped (an emergency change set its parameter)",
+  expired: "Queued change expired",
+};
+
+/** What an admin action was, in a few words. */
+function adminAction(a: AdminLogAnswer["actions"][number]): string {
+  if (a.event === "authorityProposed" && a.data.pendingAuthority === NO_KEY) {
+    return "Authority transfer cancelled";
+  }
+  if (a.event === "configChangeCancelled") {
+    return LEFT_QUEUE[String(a.data.outcome)] ?? ADMIN_ACTIONS[a.event];
+  }
+  return ADMIN_ACTIONS[a.event];
+}
+
 export function adminLogRows(answer: AdminLogAnswer): HTMLTableRowElement[] {
   return answer.actions.map((a) =>
     row([
       cell(timeText(a.at), a.at),
-      cell(
-        a.event === "authorityProposed" && a.data.pendingAuthority === NO_KEY
-          ? "Authority transfer cancelled"
-          : ADMIN_ACTIONS[a.event],
-      ),
+      cell(adminAction(a)),
       cell(adminDetails(a)),
       cell(
         link(
