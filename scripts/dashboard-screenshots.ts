@@ -47,10 +47,12 @@ async function main(): Promise<void> {
     ];
     for (const [name, options, colorScheme] of shots) {
       const { page, errors } = await openPage(browser, url, { ...options, colorScheme });
-      await page.waitForSelector("main:not(:has([aria-busy=true]))");
-      await page.locator("#history-rows tr").first().waitFor();
+      // The charts are drawn once they come near the screen.
       await page.locator("#history").scrollIntoViewIfNeeded();
       await page.locator("#charts figure canvas").nth(3).waitFor();
+      await page.waitForSelector("main:not(:has([aria-busy=true]))");
+      await page.locator("#history-rows tr").first().waitFor();
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
       if (errors.length > 0) throw new Error(`the page logged errors: ${errors.join("; ")}`);
       console.log(`wrote artifacts/${name}`);
