@@ -58,6 +58,4 @@ export const MAX_BOOST_TIERS = 8;
 export const MAX_BOOST_BPS = 10_000;
 export const MAX_CRANKS = 8;
 
-/** USDC has 6 decimals; $ASHAO has 9. */
-export const USDC_DECIMALS = 6;
-export const ASHAO_DECIMALS = 9;
+export { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";
