@@ -35,6 +35,7 @@ import {
   type TreasuryState,
   type WalletLike,
 } from "../app/sdk/src";
+import { KeypairFileError, readKeypairFile } from "../app/util/keypair-file";
 
 /** What to deploy: the mints, the parameters and who should hold the treasury. */
 export interface DeployInputs {
@@ -260,17 +261,15 @@ export default async function deploy(provider: AnchorProvider): Promise<DeployOu
   return outcome;
 }
 
+/** The wallet's keypair file (the shared reader: a warning when others can read it, and no error quotes it). */
 function readKeypair(path: string): Keypair {
-  let bytes: unknown;
   try {
-    bytes = JSON.parse(readFileSync(path, "utf8"));
+    return readKeypairFile(path);
   } catch (err) {
-    throw new DeployInputError(`ANCHOR_WALLET ${path}: ${(err as Error).message}`);
+    if (err instanceof KeypairFileError)
+      throw new DeployInputError(`ANCHOR_WALLET: ${err.message}`);
+    throw err;
   }
-  if (!Array.isArray(bytes) || bytes.length !== 64) {
-    throw new DeployInputError(`ANCHOR_WALLET ${path} is not a keypair file (64 numbers)`);
-  }
-  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
 }
 
 async function main(): Promise<number> {

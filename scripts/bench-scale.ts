@@ -58,6 +58,7 @@ import {
   fetchAllStakePositions,
   fetchChainTime,
   fetchTreasuryOrThrow,
+  MAX_UNSTAKE_TICKETS,
   requestUnstakeIx,
   sendAndConfirm,
   solvencyReport,
@@ -309,10 +310,18 @@ export async function seedPositions(
       bump,
       staked: new BN((amount - cooling).toString()),
       unstaking: new BN(cooling.toString()),
-      unstakeAvailableAt: new BN(cooling > 0n ? Number(now) + state.unstakeCooldownSecs : 0),
       rewardCheckpoint: new BN(state.accRewardPerShare.toString()),
       owedRewards: new BN(0),
       totalClaimed: new BN(0),
+      // One request (the cooling tenth) in the first slot, the others free.
+      unstakeTickets: Array.from({ length: MAX_UNSTAKE_TICKETS }, (_, slot) =>
+        slot === 0 && cooling > 0n
+          ? {
+              amount: new BN(cooling.toString()),
+              availableAt: new BN(Number(now) + state.unstakeCooldownSecs),
+            }
+          : { amount: new BN(0), availableAt: new BN(0) },
+      ),
       reserved: new Array(64).fill(0),
     });
     const data = Buffer.alloc(positionSize);

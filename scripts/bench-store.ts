@@ -169,6 +169,7 @@ function* events(count: number, days: number): Generator<StoredEvent[]> {
         positionUnstaking: amount.toString(),
         positionRewardsOwed: "0",
         availableAt: ts + 3_600,
+        positionTickets: JSON.stringify([{ amount: amount.toString(), availableAt: ts + 3_600 }]),
         totalStaked: stream.totalStaked.toString(),
         totalUnstaking: amount.toString(),
         stakerCount: staked.size,

@@ -5,11 +5,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
-command -v node >/dev/null || die "node (20.18+ or 22+, package.json's engines) is required"
+command -v node >/dev/null || die "node (20.19+ or 22.12+, package.json's engines) is required"
 command -v npm >/dev/null || die "npm is required"
 command -v cargo >/dev/null || die "cargo (rustup, stable) is required"
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 18) ? 0 : 1)' ||
-  die "node 20.18 or newer is required (package.json's engines; found $(node --version))"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1)' ||
+  die "node 20.19+ or 22.12+ is required (package.json's engines; found $(node --version))"
 
 [ -f package-lock.json ] || die "package-lock.json is missing"
 # better-sqlite3 compiles its native module when its prebuilt binary cannot be downloaded (an
@@ -26,6 +26,9 @@ if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund
   echo "$want" > "$lock_stamp"
 fi
+
+step "tsc: the CLI as JavaScript (dist/), so \`npx ashao\` starts without compiling"
+npm run -s build
 
 step "cargo build: local validator with the programs (first build takes a few minutes; target dir $CARGO_TARGET_DIR)"
 cargo build --locked -p ashao-local-validator
@@ -44,4 +47,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
   "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq postgresql >/dev/null ||
     die "could not install Debian's postgresql"
+fi
+
+# Debian's Prometheus: `promtool check rules` and `promtool test rules` check ops/prometheus/
+# (only promtool is used; where systemd starts the packaged server, `systemctl disable --now
+# prometheus` stops it).
+if ! command -v "${ASHAO_PROMTOOL:-promtool}" >/dev/null 2>&1; then
+  step "apt-get install prometheus (promtool, for the alert rules' tests)"
+  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq prometheus >/dev/null ||
+    die "could not install Debian's prometheus; install it or set ASHAO_PROMTOOL to a promtool binary"
 fi

@@ -8,7 +8,9 @@ import { join } from "path";
 
 import { build } from "esbuild";
 
-const ROOT = __dirname;
+import { REPO_ROOT } from "../util/repo-root";
+
+const ROOT = join(REPO_ROOT, "app/dashboard");
 export const DASHBOARD_DIST = join(ROOT, "dist");
 
 export async function buildDashboard(): Promise<string> {

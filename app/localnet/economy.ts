@@ -13,6 +13,7 @@ import {
   type CrankDeps,
   crankDeps,
   DEFAULT_MAX_ACCOUNTS_LADDER,
+  DEFAULT_TIMEOUTS,
   runCrankLoop,
 } from "../crank/src";
 import { buildDashboard } from "../dashboard/build";
@@ -83,18 +84,27 @@ export interface LocalEconomy {
   crankConfig: CrankConfig;
   /** A crank on this economy, refreshing the price through `priceFeed` when it is too old. */
   crankDeps(config?: CrankConfig, log?: Logger): CrankDeps;
-  /** Stops everything started, in reverse order; safe to call twice. */
+  /**
+   * Stops everything started, in reverse order (the validator last), within about 4 s whatever
+   * is already gone; safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
 const USDC = 1_000_000n;
-const STOP_TIMEOUT_MS = 5_000;
 const ASHAO = 1_000_000_000n;
+/**
+ * How long the validator's clients (simulator, API, crank, venue, price publisher) have to stop,
+ * together; the validator then has its own grace (app/localnet/validator.ts). A part past it is
+ * left behind (the process is ending) and the sequence goes on.
+ */
+const CLIENTS_STOP_BUDGET_MS = 2_000;
+const VALIDATOR = "the validator";
 
 /**
  * Localnet parameters: the program's floors where they exist (an hour's stream and cooldown, a
- * buyback a minute, a day's timelock), so the economy moves fast enough to watch; buybacks held
- * to the local feed within 1% slippage.
+ * buyback a minute, a timelock of the cooldown plus the day's reaction window: 25 hours), so
+ * the economy moves fast enough to watch; buybacks held to the local feed within 1% slippage.
  */
 export function localnetParams(crank: PublicKey): TreasuryParams {
   return {
@@ -121,18 +131,30 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    const deadline = Date.now() + CLIENTS_STOP_BUDGET_MS;
     for (const { name, stop: stopOne } of stops.reverse()) {
       progress(`stopping ${name}`);
-      // Bounded: a part whose peer is already gone (Ctrl-C reaches the validator too) must not
-      // hold up the rest.
-      const outcome = await Promise.race([
-        stopOne().then(
-          () => "stopped",
-          (err: unknown) => `failed: ${String(err)}`,
-        ),
-        new Promise<string>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS, "timed out").unref()),
-      ]);
-      if (outcome !== "stopped") progress(`stopping ${name} ${outcome}`);
+      // The validator stops itself within its grace; the others are bounded together, so a part
+      // whose peer is already gone cannot hold up the rest.
+      const limitMs = name === VALIDATOR ? undefined : Math.max(deadline - Date.now(), 0);
+      const stopping = stopOne().then(
+        () => "stopped",
+        (err: unknown) => `failed: ${String(err).split("\n")[0]}`,
+      );
+      const outcome =
+        limitMs === undefined
+          ? await stopping
+          : await Promise.race([
+              stopping,
+              new Promise<string>((resolve) =>
+                setTimeout(
+                  resolve,
+                  limitMs,
+                  `did not stop within ${limitMs} ms: left behind`,
+                ).unref(),
+              ),
+            ]);
+      if (outcome !== "stopped") progress(`stopping ${name}: ${outcome}`);
     }
   };
 
@@ -143,7 +165,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       wsPort: options.wsPort || (options.rpcPort ? options.rpcPort + 1 : undefined),
       allowProgramStateWrites: options.allowProgramStateWrites,
     });
-    stops.push({ name: "the validator", stop: () => validator.stop() });
+    stops.push({ name: VALIDATOR, stop: () => validator.stop() });
     const connection = validator.connection;
 
     // Only the upgrade authority may initialise the treasury; it also creates the mints, seeds
@@ -241,6 +263,9 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       api = await startApiServer({
         rpcUrl: validator.rpcUrl,
         wsUrl: validator.wsUrl,
+        // The local validator's URLs carry no key: the page may use them.
+        publicRpcUrl: validator.rpcUrl,
+        publicWsUrl: validator.wsUrl,
         port: options.apiPort ?? 0,
         database: options.database,
         staticDir: await buildDashboard(),
@@ -324,6 +349,7 @@ function localCrankConfig(
     maxTransactionBytes: 1232,
     maxAccountsLadder: DEFAULT_MAX_ACCOUNTS_LADDER,
     priceUpdate: priceFeed.address,
+    ...DEFAULT_TIMEOUTS,
     dryRun: false,
   };
 }

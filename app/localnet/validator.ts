@@ -11,7 +11,8 @@ import { createInterface } from "readline";
 
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 
-import { closeWebSocket } from "../sdk/src/websocket";
+import { closeWebSocket, guardSubscriptionCalls } from "../sdk/src/websocket";
+import { REPO_ROOT } from "../util/repo-root";
 
 export interface LocalValidator {
   rpcUrl: string;
@@ -46,10 +47,11 @@ export interface StartValidatorOptions {
   allowProgramStateWrites?: boolean;
 }
 
+/** How long the validator may take to stop on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 2_000;
+
 /** What the upgrade authority is given once the validator is ready. */
 const UPGRADE_AUTHORITY_LAMPORTS = 100 * LAMPORTS_PER_SOL;
-
-const REPO_ROOT = join(__dirname, "../..");
 
 /** The validator binary: `ASHAO_VALIDATOR_BIN`, else the debug build in cargo's target dir. */
 export function validatorBinary(): string {
@@ -102,7 +104,15 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
   ];
   if (options.slotMs !== undefined) args.push("--slot-ms", String(options.slotMs));
   if (options.allowProgramStateWrites) args.push("--allow-program-state-writes");
-  const child = spawn(binary, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  // In a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground group)
+  // reaches only this process, which stops the validator after its clients; and on a pipe for
+  // stdin, whose end (this process gone, even killed) stops it.
+  args.push("--stop-on-stdin-eof");
+  const child = spawn(binary, args, {
+    cwd: REPO_ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
   child.stderr?.pipe(createWriteStream(logFile));
 
   const ready = await new Promise<{ rpc: string; ws: string; programs: string }>(
@@ -130,11 +140,15 @@ export async function startValidator(options: StartValidatorOptions = {}): Promi
     },
   );
 
-  const connection = new Connection(ready.rpc, { commitment: "confirmed", wsEndpoint: ready.ws });
+  const connection = guardSubscriptionCalls(
+    new Connection(ready.rpc, { commitment: "confirmed", wsEndpoint: ready.ws }),
+  );
   const stop = async () => {
     closeWebSocket(connection);
     child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
     await waitForExit(child);
+    clearTimeout(killer);
   };
   try {
     const signature = await connection.requestAirdrop(

@@ -23,7 +23,7 @@ use solana_sha256_hasher::hashv;
 use crate::chain::Chain;
 use crate::rpc::{
     at_least_confirmed, internal, invalid_params, lock, min_context, parse_address, respond,
-    SharedChain, BLOCK_CLEANED_UP, BLOCK_NOT_AVAILABLE,
+    SharedChain, BLOCK_NOT_AVAILABLE,
 };
 
 /// `getLargestAccounts` answers the 20 largest, as agave.
@@ -231,21 +231,15 @@ impl ClusterRpcServer for ClusterImpl {
         let epoch = config
             .epoch
             .unwrap_or_else(|| schedule.get_epoch(chain.slot).saturating_sub(1));
-        // As agave: an epoch's rewards are paid in the first block of the next epoch.
+        // As agave: an epoch's rewards are paid in the first block of the next epoch. An epoch
+        // that ended before the chain's first block is complete: this chain keeps every block
+        // it made, so that epoch paid nothing, which is what an agave node holding the whole
+        // history answers (agave refuses only for blocks its ledger has dropped).
         let first_slot_in_next = schedule.get_first_slot_in_epoch(epoch.saturating_add(1));
-        let first_available = chain.first_available_block();
-        if first_slot_in_next < first_available {
-            return Err(ErrorObjectOwned::owned(
-                BLOCK_CLEANED_UP,
-                format!(
-                    "Block {first_slot_in_next} cleaned up, does not exist on node. First available block: {first_available}"
-                ),
-                None::<()>,
-            ));
-        }
-        if chain
-            .block_slots(first_slot_in_next, chain.slot, 1)
-            .is_empty()
+        if first_slot_in_next >= chain.first_available_block()
+            && chain
+                .block_slots(first_slot_in_next, chain.slot, 1)
+                .is_empty()
         {
             return Err(block_not_available(first_slot_in_next));
         }

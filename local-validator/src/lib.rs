@@ -16,14 +16,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
 use tower_http::cors::CorsLayer;
 
 use crate::chain::{Chain, ProgramSpec};
 use crate::cluster::{ClusterImpl, ClusterRpcServer};
-use crate::middleware::{HealthLayer, UnsubscribeErrors};
-use crate::pubsub::{PubSubImpl, SequentialIds, SolanaPubSubServer};
+use crate::middleware::HealthLayer;
+use crate::pubsub::{pubsub_module, PubSubImpl, SequentialIds};
 use crate::rpc::{lock, RpcImpl, SharedChain, SolanaRpcServer};
 
 /// The programs the validator hosts: one line each. A program runs natively unless
@@ -168,7 +167,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .await
         .map_err(|e| map_bind_error(rpc_addr, e))?;
     let ws_server = Server::builder()
-        .set_rpc_middleware(RpcServiceBuilder::new().layer_fn(UnsubscribeErrors))
         .set_config(
             ServerConfig::builder()
                 .ws_only()
@@ -211,10 +209,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     )
     .map_err(|e| StartError::Other(e.into()))?;
     let rpc_handle = rpc_server.start(rpc);
-    let pubsub = PubSubImpl {
+    let pubsub = pubsub_module(PubSubImpl {
         chain: chain.clone(),
-    };
-    let ws_handle = ws_server.start(pubsub.into_rpc());
+        subscriptions: Arc::default(),
+    })
+    .map_err(StartError::Other)?;
+    let ws_handle = ws_server.start(pubsub);
 
     let ticking = chain.clone();
     let slot_ms = config.slot_ms.max(1);

@@ -43,6 +43,23 @@ struct Args {
     /// state at scale); without it, program state only comes from the programs
     #[arg(long)]
     allow_program_state_writes: bool,
+    /// Stop when standard input reaches its end: a parent that starts the validator with its
+    /// stdin on a pipe (and in a process group of its own, so a terminal's Ctrl-C reaches only the
+    /// parent, which stops it last) takes it down with it, even when killed
+    #[arg(long)]
+    stop_on_stdin_eof: bool,
+}
+
+/// Resolves when standard input is at its end (read on a thread of its own: reading blocks).
+fn stdin_closed() -> tokio::sync::oneshot::Receiver<()> {
+    let (closed, on_close) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        let mut stdin = std::io::stdin().lock();
+        while matches!(std::io::Read::read(&mut stdin, &mut buf), Ok(n) if n > 0) {}
+        let _ = closed.send(());
+    });
+    on_close
 }
 
 fn main() -> ExitCode {
@@ -81,6 +98,13 @@ async fn run(args: Args) -> ExitCode {
     } else {
         args.rpc_port.saturating_add(1)
     });
+    let stdin_eof = async {
+        if args.stop_on_stdin_eof {
+            let _ = stdin_closed().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
     let config = Config {
         bind: args.bind,
         rpc_port: args.rpc_port,
@@ -117,6 +141,7 @@ async fn run(args: Args) -> ExitCode {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+        _ = stdin_eof => tracing::info!("standard input closed"),
     }
     tracing::info!("shutting down");
     running.stop().await;

@@ -1,11 +1,16 @@
 //! PubSub over websockets, with Solana's subscription methods and notification shapes.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use jsonrpsee::core::SubscriptionResult;
 use jsonrpsee::proc_macros::rpc;
-use jsonrpsee::types::SubscriptionId;
-use jsonrpsee::{PendingSubscriptionSink, SubscriptionMessage, SubscriptionSink};
+use jsonrpsee::types::{ErrorObjectOwned, SubscriptionId};
+use jsonrpsee::{
+    ConnectionId, Extensions, PendingSubscriptionAcceptError, PendingSubscriptionSink, RpcModule,
+    SubscriptionMessage, SubscriptionSink,
+};
 use serde::Serialize;
 use serde_json::json;
 use solana_account_decoder::UiAccountEncoding;
@@ -20,9 +25,10 @@ use solana_rpc_client_api::response::{
 };
 use solana_signature::Signature;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::oneshot;
 
 use crate::chain::{Event, TxEvent};
-use crate::rpc::{invalid_params, lock, parse_address, ui_account, SharedChain};
+use crate::rpc::{invalid_params, lock, parse_address, ui_account, SharedChain, INVALID_PARAMS};
 
 /// Subscription ids are small sequential numbers, as on agave (random u64s would not survive
 /// JavaScript's number precision).
@@ -72,8 +78,131 @@ pub trait SolanaPubSub {
     async fn root_subscribe(&self) -> SubscriptionResult;
 }
 
+/// A subscription, by its client's connection and its id.
+type SubscriptionKey = (ConnectionId, SubscriptionId<'static>);
+
+/// The live subscriptions, each with the way to end it. A subscription is registered before its
+/// id is sent to the client (jsonrpsee sends the id first and records the subscription after, so
+/// an unsubscribe right after a subscribe could find nothing), and kept after a signature's
+/// one-shot notification until the client unsubscribes or goes away, as agave keeps it.
+#[derive(Debug, Default)]
+pub struct Subscriptions(Mutex<HashMap<SubscriptionKey, oneshot::Sender<()>>>);
+
+impl Subscriptions {
+    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<SubscriptionKey, oneshot::Sender<()>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn register(&self, key: SubscriptionKey) -> oneshot::Receiver<()> {
+        let (end, ended) = oneshot::channel();
+        self.live().insert(key, end);
+        ended
+    }
+
+    fn forget(&self, key: &SubscriptionKey) {
+        self.live().remove(key);
+    }
+
+    /// Ends the subscription; false when there is none by that key.
+    fn cancel(&self, key: &SubscriptionKey) -> bool {
+        match self.live().remove(key) {
+            Some(end) => {
+                let _ = end.send(());
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A subscription's hold on its registration: it ends when the client unsubscribes.
+struct Lifeline {
+    subscriptions: Arc<Subscriptions>,
+    key: SubscriptionKey,
+    ended: oneshot::Receiver<()>,
+}
+
+impl Lifeline {
+    /// Registers the subscription, then sends the client its id.
+    async fn accept(
+        subscriptions: &Arc<Subscriptions>,
+        pending: PendingSubscriptionSink,
+    ) -> Result<(SubscriptionSink, Lifeline), PendingSubscriptionAcceptError> {
+        let key = (pending.connection_id(), pending.subscription_id());
+        let ended = subscriptions.register(key.clone());
+        match pending.accept().await {
+            Ok(sink) => Ok((
+                sink,
+                Lifeline {
+                    subscriptions: subscriptions.clone(),
+                    key,
+                    ended,
+                },
+            )),
+            Err(e) => {
+                subscriptions.forget(&key);
+                Err(e)
+            }
+        }
+    }
+
+    /// Holds the subscription open, sending nothing more, until it is unsubscribed or its client
+    /// goes away.
+    async fn hold(mut self, sink: SubscriptionSink) {
+        tokio::select! {
+            _ = sink.closed() => self.subscriptions.forget(&self.key),
+            _ = &mut self.ended => {}
+        }
+    }
+}
+
 pub struct PubSubImpl {
     pub chain: SharedChain,
+    pub subscriptions: Arc<Subscriptions>,
+}
+
+/// Each subscription's unsubscribe method.
+const UNSUBSCRIBE_METHODS: [&str; 6] = [
+    "accountUnsubscribe",
+    "programUnsubscribe",
+    "signatureUnsubscribe",
+    "logsUnsubscribe",
+    "slotUnsubscribe",
+    "rootUnsubscribe",
+];
+
+/// The PubSub methods, with agave's unsubscribe: `true` for a subscription of this connection
+/// (live, or a signature's already notified), else `-32602 Invalid subscription id.`
+pub fn pubsub_module(pubsub: PubSubImpl) -> anyhow::Result<RpcModule<PubSubImpl>> {
+    let mut module = pubsub.into_rpc();
+    for method in UNSUBSCRIBE_METHODS {
+        module.remove_method(method);
+        module.register_method(
+            method,
+            |params, pubsub: &PubSubImpl, extensions: &Extensions| {
+                let id: u64 = params.one()?;
+                let connection = extensions
+                    .get::<ConnectionId>()
+                    .copied()
+                    .unwrap_or_default();
+                if pubsub
+                    .subscriptions
+                    .cancel(&(connection, SubscriptionId::Num(id)))
+                {
+                    Ok(true)
+                } else {
+                    Err(ErrorObjectOwned::owned(
+                        INVALID_PARAMS,
+                        "Invalid subscription id.",
+                        None::<()>,
+                    ))
+                }
+            },
+        )?;
+    }
+    Ok(module)
 }
 
 fn message<T: Serialize>(value: &T) -> Option<SubscriptionMessage> {
@@ -89,30 +218,34 @@ fn ctx(slot: u64) -> RpcResponseContext {
     }
 }
 
-/// Forwards chain events to a sink until the client goes away; `f` returns the notifications
-/// for one event and whether the subscription is done. `rx` is taken before the subscription is
-/// accepted, so no event after the client learns its id is missed.
+/// Forwards chain events to a sink until the client unsubscribes or goes away; `f` returns the
+/// notifications for one event and whether the subscription is done (then it is held, silent,
+/// until unsubscribed). `rx` is taken before the subscription is accepted, so no event after the
+/// client learns its id is missed.
 async fn pump<F>(
     chain: SharedChain,
     sink: SubscriptionSink,
+    mut lifeline: Lifeline,
     mut rx: tokio::sync::broadcast::Receiver<Event>,
     mut f: F,
 ) where
     F: FnMut(&SharedChain, &Event) -> (Vec<SubscriptionMessage>, bool) + Send + 'static,
 {
-    loop {
+    'events: loop {
         tokio::select! {
+            _ = &mut lifeline.ended => return,
             _ = sink.closed() => break,
             event = rx.recv() => match event {
                 Ok(event) => {
                     let (messages, done) = f(&chain, &event);
                     for m in messages {
                         if sink.send(m).await.is_err() {
-                            return;
+                            break 'events;
                         }
                     }
                     if done {
-                        return;
+                        drop(rx);
+                        return lifeline.hold(sink).await;
                     }
                 }
                 Err(RecvError::Lagged(n)) => {
@@ -122,12 +255,27 @@ async fn pump<F>(
             }
         }
     }
+    lifeline.subscriptions.forget(&lifeline.key);
 }
 
 fn transaction_in(event: &Event) -> Option<&TxEvent> {
     match event {
         Event::Transaction(tx) => Some(tx),
         _ => None,
+    }
+}
+
+impl PubSubImpl {
+    /// Accepts the subscription (registered first) and pumps the chain's events into it
+    /// through `f`, taking the events before the id is sent so none after it is missed.
+    async fn serve<F>(&self, pending: PendingSubscriptionSink, f: F) -> SubscriptionResult
+    where
+        F: FnMut(&SharedChain, &Event) -> (Vec<SubscriptionMessage>, bool) + Send + 'static,
+    {
+        let rx = lock(&self.chain).subscribe();
+        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
+        tokio::spawn(pump(self.chain.clone(), sink, lifeline, rx, f));
+        Ok(())
     }
 }
 
@@ -151,9 +299,7 @@ impl SolanaPubSubServer for PubSubImpl {
             .and_then(|c| c.encoding)
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.as_ref().and_then(|c| c.data_slice);
-        let rx = lock(&self.chain).subscribe();
-        let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, rx, move |chain, event| {
+        self.serve(pending, move |chain, event| {
             let Some((slot, written)) = event.written_accounts() else {
                 return (Vec::new(), false);
             };
@@ -169,8 +315,8 @@ impl SolanaPubSubServer for PubSubImpl {
                 }
             }
             (out, false)
-        }));
-        Ok(())
+        })
+        .await
     }
 
     async fn program_subscribe(
@@ -197,9 +343,7 @@ impl SolanaPubSubServer for PubSubImpl {
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
-        let rx = lock(&self.chain).subscribe();
-        let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, rx, move |chain, event| {
+        self.serve(pending, move |chain, event| {
             let Some((slot, written)) = event.written_accounts() else {
                 return (Vec::new(), false);
             };
@@ -219,8 +363,8 @@ impl SolanaPubSubServer for PubSubImpl {
                 }));
             }
             (out, false)
-        }));
-        Ok(())
+        })
+        .await
     }
 
     async fn signature_subscribe(
@@ -249,7 +393,7 @@ impl SolanaPubSubServer for PubSubImpl {
                 .map(|r| (r.slot, r.status.clone().err()));
             (rx, done)
         };
-        let sink = pending.accept().await?;
+        let (sink, lifeline) = Lifeline::accept(&self.subscriptions, pending).await?;
         let notification = |slot: u64, err: Option<solana_transaction_error::TransactionError>| {
             let value = RpcSignatureResult::ProcessedSignature(ProcessedSignatureResult {
                 err: err.map(Into::into),
@@ -263,11 +407,13 @@ impl SolanaPubSubServer for PubSubImpl {
             if let Some(m) = notification(slot, err) {
                 let _ = sink.send(m).await;
             }
+            tokio::spawn(lifeline.hold(sink));
             return Ok(());
         }
         tokio::spawn(pump(
             self.chain.clone(),
             sink,
+            lifeline,
             rx,
             move |_, event| match event {
                 Event::Transaction(tx) if tx.signature == signature => (
@@ -319,9 +465,7 @@ impl SolanaPubSubServer for PubSubImpl {
                 }
             }
         };
-        let rx = lock(&self.chain).subscribe();
-        let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, rx, move |_, event| {
+        self.serve(pending, move |_, event| {
             let Some(tx) = transaction_in(event) else {
                 return (Vec::new(), false);
             };
@@ -344,14 +488,12 @@ impl SolanaPubSubServer for PubSubImpl {
                 .collect(),
                 false,
             )
-        }));
-        Ok(())
+        })
+        .await
     }
 
     async fn slot_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
-        let rx = lock(&self.chain).subscribe();
-        let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, rx, |_, event| match event {
+        self.serve(pending, |_, event| match event {
             Event::Slot { slot, parent, root } => (
                 message(&json!({"parent": parent, "root": root, "slot": slot}))
                     .into_iter()
@@ -359,17 +501,15 @@ impl SolanaPubSubServer for PubSubImpl {
                 false,
             ),
             _ => (Vec::new(), false),
-        }));
-        Ok(())
+        })
+        .await
     }
 
     async fn root_subscribe(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
-        let rx = lock(&self.chain).subscribe();
-        let sink = pending.accept().await?;
-        tokio::spawn(pump(self.chain.clone(), sink, rx, |_, event| match event {
+        self.serve(pending, |_, event| match event {
             Event::Slot { root, .. } => (message(root).into_iter().collect(), false),
             _ => (Vec::new(), false),
-        }));
-        Ok(())
+        })
+        .await
     }
 }

@@ -61,6 +61,7 @@ pub fn lock(chain: &SharedChain) -> MutexGuard<'_, Chain> {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
+pub const INVALID_REQUEST: i32 = -32600;
 pub const INVALID_PARAMS: i32 = -32602;
 pub const INTERNAL_ERROR: i32 = -32603;
 pub const BLOCK_CLEANED_UP: i32 = -32001;
@@ -591,6 +592,15 @@ fn encoding_of(
     (encoding, slice)
 }
 
+/// The most accounts one transaction may lock, and so the most addresses
+/// `getRecentPrioritizationFees` takes (agave's `MAX_TX_ACCOUNT_LOCKS`).
+const MAX_TX_ACCOUNT_LOCKS: usize = 128;
+
+/// The most account data agave encodes in base58 (`MAX_BASE58_BYTES`).
+const MAX_BASE58_BYTES: usize = 128;
+
+/// Agave's refusal of base58 account data over 128 bytes: `-32600` (invalid request), counting
+/// only the bytes a `dataSlice` actually takes.
 fn check_binary_size(
     encoding: UiAccountEncoding,
     account: &Account,
@@ -600,10 +610,16 @@ fn check_binary_size(
         encoding,
         UiAccountEncoding::Binary | UiAccountEncoding::Base58
     ) {
-        let len = slice.map(|s| s.length).unwrap_or(account.data.len());
-        if len > 128 {
-            return Err(invalid_params(
-                "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.",
+        let len = slice
+            .map(|s| s.length.min(account.data.len().saturating_sub(s.offset)))
+            .unwrap_or(account.data.len());
+        if len > MAX_BASE58_BYTES {
+            return Err(ErrorObjectOwned::owned(
+                INVALID_REQUEST,
+                format!(
+                    "Encoded binary (base 58) data should be less than {MAX_BASE58_BYTES} bytes, please use Base64 encoding."
+                ),
+                None::<()>,
             ));
         }
     }
@@ -1339,7 +1355,13 @@ impl SolanaRpcServer for RpcImpl {
         &self,
         addresses: Option<Vec<String>>,
     ) -> RpcResult<Vec<RpcPrioritizationFee>> {
-        for a in addresses.unwrap_or_default() {
+        let addresses = addresses.unwrap_or_default();
+        if addresses.len() > MAX_TX_ACCOUNT_LOCKS {
+            return Err(invalid_params(format!(
+                "Too many inputs provided; max {MAX_TX_ACCOUNT_LOCKS}"
+            )));
+        }
+        for a in addresses {
             parse_address(&a)?;
         }
         let slot = lock(&self.chain).slot;

@@ -1,7 +1,9 @@
 /**
  * The API's view of who may change what: the price guard, timelock, a queued change with its eta
- * and expiry, a pending authority with when it may accept, each as the chain holds it; the same
- * after the timelock passes and anyone applies the change; the admin actions the indexer stored.
+ * and expiry, a pending authority with when it may accept and until when, each as the chain holds
+ * it; the same after the timelock passes and anyone applies the change; what became of the last
+ * queued change (applied, superseded by an emergency update); the admin actions the indexer
+ * stored.
  */
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
@@ -15,6 +17,7 @@ import {
   proposeAuthorityIx,
   queueConfigChangeIx,
   TIMELOCK_GRACE_SECS,
+  updateConfigIx,
   type TreasuryFigures,
   type TreasuryPolicy,
 } from "../../app/sdk/src";
@@ -91,6 +94,7 @@ describe("API: the treasury's policy and admin changes", () => {
     expect(policy.params).to.deep.equal(paramsToJson(params));
     expect(policy.params.maxBuybackUsdc).to.equal("1000000000");
     expect(policy.queuedChange).to.equal(null);
+    expect(policy.lastQueuedChange).to.equal(null);
     expect(policy.pendingAuthority).to.equal(null);
     const state = await t.state();
     expect(chainTime).to.be.at.least(Number(state.lastUpdateTs));
@@ -148,9 +152,11 @@ describe("API: the treasury's policy and admin changes", () => {
     const { policy } = await treasuryAfter(signature);
     const acceptAfter = Number(proposed.acceptAfter);
     expect(acceptAfter).to.equal(Number(proposed.unixTimestamp) + 2 * DAY);
+    const expiresAt = acceptAfter + TIMELOCK_GRACE_SECS;
     expect(policy.pendingAuthority).to.deep.equal({
       address: next.toBase58(),
       acceptAfter: { unix: acceptAfter, at: new Date(acceptAfter * 1000).toISOString() },
+      expiresAt: { unix: expiresAt, at: new Date(expiresAt * 1000).toISOString() },
     });
     const log = await adminLogHas(signature);
     const row = log.actions.find((a) => a.signature === signature)!;
@@ -184,6 +190,12 @@ describe("API: the treasury's policy and admin changes", () => {
     const { policy } = await treasuryAfter(signature);
     const queued = before.policy.queuedChange!;
     expect(policy.queuedChange).to.equal(null);
+    const appliedAt = (await transactionEvent(t, signature, "configChangeApplied")).unixTimestamp;
+    expect(policy.lastQueuedChange).to.deep.equal({
+      outcome: "applied",
+      eta: queued.eta,
+      at: { unix: Number(appliedAt), at: new Date(Number(appliedAt) * 1000).toISOString() },
+    });
     expect(policy.params.maxBuybackUsdc).to.equal("3000000000");
     expect(policy.params.cranks).to.deep.equal(queued.changes[1].queued);
     // Fields the change did not name are as they were.
@@ -229,5 +241,41 @@ describe("API: the treasury's policy and admin changes", () => {
       expect(body.error, path).to.equal(error);
       expect(body.message, path).to.be.a("string").and.not.equal("");
     }
+  });
+
+  it("shows a queued change an emergency update superseded, and stores why", async () => {
+    const queued = await send(
+      validator.current,
+      await queueConfigChangeIx(t.program, t.accounts, {
+        authority: t.authority.publicKey,
+        change: { maxSlippageBps: 500 },
+      }),
+      t.authority,
+    );
+    const eta = Number((await transactionEvent(t, queued, "configChangeQueued")).eta);
+    const signature = await send(
+      validator.current,
+      await updateConfigIx(t.program, t.accounts, {
+        authority: t.authority.publicKey,
+        change: { maxSlippageBps: 50 },
+      }),
+      t.authority,
+    );
+    const at = Number(
+      (await transactionEvent(t, signature, "configChangeCancelled")).unixTimestamp,
+    );
+    const { policy } = await treasuryAfter(signature);
+    expect(policy.queuedChange).to.equal(null);
+    expect(policy.lastQueuedChange).to.deep.equal({
+      outcome: "superseded",
+      eta: { unix: eta, at: new Date(eta * 1000).toISOString() },
+      at: { unix: at, at: new Date(at * 1000).toISOString() },
+    });
+    expect(policy.params.maxSlippageBps).to.equal(50);
+    const log = await adminLogHas(signature);
+    const rows = log.actions.filter((a) => a.signature === signature);
+    expect(rows.map((a) => a.event)).to.deep.equal(["configChangeCancelled", "configUpdated"]);
+    expect(rows[0].data.outcome).to.equal("superseded");
+    expect(rows[0].data.change).to.deep.equal({ maxSlippageBps: 500 });
   });
 });

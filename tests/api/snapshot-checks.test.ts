@@ -11,6 +11,7 @@ import type { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 
 import type { LocalEconomy } from "../../app/localnet/economy";
+import { advanceClock } from "../../app/localnet/validator";
 import type { ApiServer } from "../../app/server/src";
 import {
   decodeStakePosition,
@@ -19,6 +20,7 @@ import {
   fetchStakePosition,
   fetchStakePositionRecords,
   fetchTreasuryOrThrow,
+  requestUnstake,
   stake,
   stakePositionPda,
   stakerSummary,
@@ -119,6 +121,22 @@ describe("API snapshot: bounded consistency checks repair what notifications mis
       address: anchor.address.toBase58(),
       owner: anchor.owner.toBase58(),
     });
+    // With unstake tickets: two requests a few seconds apart, each its own ticket.
+    const third = await fundedWallet(economy, 10n * ASHAO);
+    await stake(economy.program, new Wallet(third), 10n * ASHAO);
+    await requestUnstake(economy.program, new Wallet(third), 3n * ASHAO);
+    await advanceClock(connection, 5);
+    await requestUnstake(economy.program, new Wallet(third), 2n * ASHAO);
+    const ticketed = stakePositionPda(third.publicKey, economy.program.programId).address;
+    const bytes = (await connection.getAccountInfo(ticketed, "confirmed"))!.data;
+    const decoded = decodeStakePosition(economy.program, ticketed, bytes);
+    expect(decoded.unstakeTickets.map((t) => t.amount)).to.deep.equal([3n * ASHAO, 2n * ASHAO]);
+    const ticketedRecord = decodeStakePositionRecord(ticketed.toBase58(), bytes)!;
+    expect(ticketedRecord).to.deep.equal({
+      ...decoded,
+      address: ticketed.toBase58(),
+      owner: third.publicKey.toBase58(),
+    });
     // Not a position: the config (another discriminator), or too few bytes.
     const config = (await connection.getAccountInfo(economy.accounts.config, "confirmed"))!;
     expect(decodeStakePositionRecord("x", config.data)).to.equal(null);
@@ -128,7 +146,9 @@ describe("API snapshot: bounded consistency checks repair what notifications mis
       economy.program.programId,
     );
     expect(slot).to.be.greaterThan(0);
-    expect(records).to.deep.equal([record]);
+    const byAddress = (a: { address: string }, b: { address: string }) =>
+      a.address.localeCompare(b.address);
+    expect([...records].sort(byAddress)).to.deep.equal([record, ticketedRecord].sort(byAddress));
   });
 
   it("a position whose notification was lost is repaired by the rolling re-read", async () => {

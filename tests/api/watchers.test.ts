@@ -195,6 +195,15 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     });
     expect(entries[0].token).to.equal("$ASHAO");
     expect(entries[2].availableAt).to.be.a("string");
+    // Each request and withdrawal carries the position's requests still waiting after it.
+    expect(entries[2].unstakeRequests).to.deep.equal([
+      {
+        amount: { raw: (500n * ASHAO).toString(), ui: 500, decimals: 9 },
+        availableAt: entries[2].availableAt,
+      },
+    ]);
+    expect(entries[0].unstakeRequests).to.deep.equal([]);
+    expect(entries[1].unstakeRequests).to.equal(null);
     expect(entries[3].token).to.equal("USDC");
     expect(entries[3].amount!.raw).to.equal((750n * USDC).toString());
     expect(entries[4].positionStaked!.raw).to.equal((2_000n * ASHAO).toString());

@@ -23,6 +23,7 @@ import {
   beginBuybackIx,
   buybackCapacity,
   crankAccounts,
+  MAX_ORACLE_CLOCK_SKEW_SECS,
   MIN_BUYBACK_INTERVAL_SECS,
   NO_PRICE_GUARD,
   oracleMinAshaoOut,
@@ -387,41 +388,58 @@ describe("buyback: begin_buyback, a swap, finish_buyback", () => {
       expect((await f.balances()).supply).to.equal(before.supply - out);
     });
 
-    it("the program's floor is exactly the SDK's: one unit of price below it refused, at it bought", async () => {
+    it("the program's floor is exactly the SDK's, at the low end of the confidence interval: one unit below it refused, at it bought", async () => {
       const usdcAmount = 100n * USDC;
       const current = await f.oracle.current();
       const out = await f.quote(usdcAmount);
       // The lowest price (most $ASHAO demanded) whose floor this route still meets.
+      const exact = (price: bigint) => ({ ...current, price, conf: 0n });
       let [lo, hi] = [1n, current.price * 2n];
       while (lo < hi) {
         const mid = (lo + hi) / 2n;
-        if (oracleMinAshaoOut(usdcAmount, { ...current, price: mid }, DECIMALS, 100) <= out) {
+        if (oracleMinAshaoOut(usdcAmount, exact(mid), DECIMALS, 100) <= out) {
           hi = mid;
         } else {
           lo = mid + 1n;
         }
       }
-      await writePriceUpdate(validator.current.connection, f.oracle.address, {
-        ...current,
-        price: lo - 1n,
-        conf: 0n,
-      });
+      const publish = (price: bigint, conf: bigint) =>
+        writePriceUpdate(validator.current.connection, f.oracle.address, {
+          ...current,
+          price,
+          conf,
+        });
+      await publish(lo - 1n, 0n);
       await refused(await f.buybackIxs({ usdcAmount, minAshaoOut: out }), "PriceBelowOracle");
-      await writePriceUpdate(validator.current.connection, f.oracle.address, {
-        ...current,
-        price: lo,
-        conf: 0n,
-      });
+      // A mid price above the boundary does not help the crank when the interval's low end is
+      // below it: the uncertainty counts for the treasury (half a percent, within the guard).
+      const conf = lo / 200n;
+      await publish(lo + conf, conf + 1n);
+      await refused(await f.buybackIxs({ usdcAmount, minAshaoOut: out }), "PriceBelowOracle");
+      await publish(lo + conf, conf);
       const signature = await send(
         validator.current,
         await f.buybackIxs({ usdcAmount, minAshaoOut: out }),
         f.crank,
       );
       const event = await transactionEvent(f.t, signature, "buybackExecuted");
+      expect([event.oraclePrice, event.oracleConfidence]).to.deep.equal([lo + conf, conf]);
       expect(event.oracleMinAshaoOut).to.equal(
-        oracleMinAshaoOut(usdcAmount, { ...current, price: lo }, DECIMALS, 100),
+        oracleMinAshaoOut(usdcAmount, { ...current, price: lo + conf, conf }, DECIMALS, 100),
+      );
+      expect(event.oracleMinAshaoOut).to.equal(
+        oracleMinAshaoOut(usdcAmount, exact(lo), DECIMALS, 100),
       );
       expect(event.oracleMinAshaoOut <= event.ashaoBurned).to.equal(true);
+    });
+
+    it("refuses a price published beyond the clock skew with OraclePublishedInFuture, nothing moved", async () => {
+      const current = await f.oracle.current();
+      await writePriceUpdate(validator.current.connection, f.oracle.address, {
+        ...current,
+        publishTime: current.publishTime + BigInt(MAX_ORACLE_CLOCK_SKEW_SECS) + 60n,
+      });
+      await refused(await f.buybackIxs({ usdcAmount: 100n * USDC }), "OraclePublishedInFuture");
     });
 
     describe("the price account it passes", () => {

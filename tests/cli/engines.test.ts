@@ -43,7 +43,7 @@ describe("engines: the Node range declared and the pinned dependencies agree", (
       "24.0.0",
       process.version.slice(1),
     ].filter((v) => semver.satisfies(v, range));
-    expect(samples).to.include("20.18.0");
+    expect(samples).to.include("20.19.0");
     const refusals: string[] = [];
     for (const [path, entry] of Object.entries(lock.packages)) {
       const engines = entry.engines;

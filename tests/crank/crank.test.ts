@@ -8,24 +8,12 @@
  * lost and the next run works.
  */
 import { createHash } from "crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
-import { Writable } from "stream";
+import { readFileSync } from "fs";
 
-import { getMint } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
-import pino from "pino";
 
-import {
-  type CrankConfig,
-  crankCommand,
-  crankDeps,
-  CrankError,
-  type CrankDeps,
-  runCrankCycle,
-} from "../../app/crank/src";
+import { type CrankConfig, CrankError, runCrankCycle } from "../../app/crank/src";
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { LOCAL_PRICE_GUARD, spotPrice, writePriceUpdate } from "../../app/localnet/price-feed";
 import { tokenBalance } from "../../app/localnet/tokens";
@@ -34,13 +22,20 @@ import {
   applyConfigChangeIx,
   fetchTreasuryOrThrow,
   findTreasuryEvents,
-  MIN_BUYBACK_INTERVAL_SECS,
   NO_PRICE_GUARD,
   oracleMinAshaoOut,
   queueConfigChangeIx,
   sendAndConfirm,
   updateConfigIx,
 } from "../../app/sdk/src";
+import {
+  buybackSnapshot,
+  capturedCrank as capturedCrankOf,
+  crankCommand,
+  crankEnv,
+  failureOf,
+  passInterval as passIntervalOf,
+} from "../utils/crank";
 import { payRevenue } from "../utils/economy";
 import { RpcFaultProxy } from "../utils/rpc-fault-proxy";
 
@@ -55,53 +50,11 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
     base = { ...economy.crankConfig, intervalSecs: 1 };
   });
 
-  /**
-   * A crank whose JSON log lines are kept for the test to read; by default it refreshes a stale
-   * price through the local publisher, as `ashao localnet`'s crank does.
-   */
-  function capturedCrank(
-    config: CrankConfig,
-    { refreshesPrice = true } = {},
-  ): { deps: CrankDeps; lines: Record<string, unknown>[] } {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n").filter(Boolean)) {
-          lines.push(JSON.parse(line));
-        }
-        done();
-      },
-    });
-    const log = pino({ base: null }, sink);
-    const deps = refreshesPrice ? economy.crankDeps(config, log) : crankDeps(config, log);
-    return { deps, lines };
-  }
-
-  /** The cycle's failure, which must be a `CrankError`. */
-  async function failureOf(run: Promise<unknown>): Promise<CrankError> {
-    let failure: unknown;
-    await run.catch((err: unknown) => (failure = err));
-    expect(failure, "the cycle succeeded").to.be.instanceOf(CrankError);
-    return failure as CrankError;
-  }
-
-  /** The crank's keypair file and environment for `crankCommand`. */
-  function commandEnv() {
-    const dir = mkdtempSync(join(tmpdir(), "ashao-crank-"));
-    const keypairFile = join(dir, "crank.json");
-    writeFileSync(keypairFile, JSON.stringify(Array.from(economy.crank.secretKey)));
-    return {
-      statusFile: join(dir, "status.json"),
-      env: {
-        ASHAO_RPC_URL: economy.validator.rpcUrl,
-        ASHAO_WS_URL: economy.validator.wsUrl,
-        ASHAO_CRANK_KEYPAIR: keypairFile,
-        ASHAO_CRANK_MAX_ATTEMPTS: "2",
-        ASHAO_CRANK_STATUS_FILE: join(dir, "status.json"),
-        JUPITER_BASE_URL: economy.jupiter.url,
-      },
-    };
-  }
+  const capturedCrank = (config: CrankConfig, options?: { refreshesPrice?: boolean }) =>
+    capturedCrankOf(economy, config, options);
+  const commandEnv = () => crankEnv(economy);
+  const snapshot = () => buybackSnapshot(economy);
+  const passInterval = () => passIntervalOf(economy);
 
   after(async () => {
     await economy?.stop();
@@ -117,25 +70,6 @@ describe("crank: buyback and burn through the Jupiter-shaped venue", () => {
     ]);
     return venue.mintA.equals(usdc.mint) ? [a, b] : [b, a];
   }
-
-  async function snapshot() {
-    const { connection } = economy.validator;
-    const state = await fetchTreasuryOrThrow(economy.program);
-    return {
-      bucket: state.buybackBucket,
-      buybackVault: await tokenBalance(connection, economy.accounts.buybackVault),
-      spent: state.totalBuybackUsdcSpent,
-      burned: state.totalAshaoBurned,
-      buybacks: state.buybackCount,
-      supply: (await getMint(connection, economy.ashao.mint, "confirmed")).supply,
-    };
-  }
-
-  /** Lets the next buyback start (the localnet interval is 60 s), with the feed caught up. */
-  const passInterval = async () => {
-    await advanceClock(economy.validator.connection, MIN_BUYBACK_INTERVAL_SECS);
-    await economy.priceFeed.publish();
-  };
 
   it("buys back and burns: supply, bucket and totals move by exactly the event's amounts", async () => {
     await payRevenue(economy, 1_000n * USDC);

@@ -125,7 +125,7 @@ describe("dashboard for stakers (headless Chromium)", function () {
     expect(await page.locator("#actions").isVisible()).to.equal(false);
     expect(await text("#wallet-line")).to.equal("(view only)");
     expect(await text("#position-unstaking")).to.equal("100 $ASHAO");
-    expect(await text("#position-cooldown")).to.match(/^withdrawable in (59 m|1 h)/);
+    expect(await text("#position-cooldown")).to.match(/^100 \$ASHAO: withdrawable in (59 m|1 h)/);
     const summary = await api<{ totalClaimed: { raw: string; decimals: number } }>(
       `/api/stakers/${address}`,
     );
@@ -251,7 +251,9 @@ describe("dashboard for stakers (headless Chromium)", function () {
     await page.locator("#position-cooldown", { hasText: "withdrawable in" }).waitFor();
 
     await page.click("#withdraw");
-    await status("withdraw refused before signing: CooldownNotElapsed: the cooldown ends in");
+    await status(
+      "withdraw refused before signing: CooldownNotElapsed: no request has matured yet; the first matures in",
+    );
     await page.click("#close");
     await status("close refused before signing: PositionNotEmpty");
     expect(await tokenBalance(economy.validator.connection, ashaoAccount)).to.equal(before);

@@ -32,6 +32,7 @@ import {
   queueConfigChangeIx,
   sendAndConfirm,
   stake,
+  updateConfigIx,
 } from "../../app/sdk/src";
 import { fundedWallet, payRevenue } from "../utils/economy";
 import {
@@ -180,7 +181,7 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
       `/address/${economy.crank.publicKey.toBase58()}`,
     );
     expect(await text("#policy-guard")).to.equal(priceGuardText(policy.priceGuard));
-    expect(await text("#policy-timelock")).to.equal("1 d");
+    expect(await text("#policy-timelock")).to.equal("1 d 1 h");
     expect(await page.locator("#no-queued-change").isVisible()).to.equal(true);
   });
 
@@ -208,20 +209,24 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
     ]);
     expect(await text("#queued-eta")).to.equal(timeText(policy.queuedChange!.eta.at));
     const countdown = await text("#queued-status");
-    expect(countdown).to.match(/^applies in (1 d|23 h 59 m)( \d+ s)?$/);
+    // The timelock: the one-hour cooldown plus the day's reaction window.
+    expect(countdown).to.match(/^applies in (1 d 1 h|1 d 59 m)( \d+ s)?$/);
     await page.waitForFunction(
       (before) => document.querySelector("#queued-status")?.textContent !== before,
       countdown,
     );
     expect(await text("#pending-authority-address")).to.equal(next.toBase58());
     expect(await text("#pending-authority-status")).to.match(
-      /^may accept in (1 d|23 h 59 m)( \d+ s)?$/,
+      /^may accept in (1 d 1 h|1 d 59 m)( \d+ s)?$/,
+    );
+    expect(await text("#pending-authority-expires")).to.equal(
+      timeText(policy.pendingAuthority!.expiresAt.at),
     );
     await page
       .locator("section.policy")
       .screenshot({ path: join(ARTIFACTS, "dashboard-admin.png") });
 
-    await advanceClock(economy.validator.connection, 86_400 + 1);
+    await advanceClock(economy.validator.connection, policy.timelockSecs + 1);
     await page.locator("#queued-status", { hasText: "anyone may apply it now" }).waitFor();
     await page.locator("#pending-authority-status", { hasText: "may accept now" }).waitFor();
     const stranger = await fundedWallet(economy, 0n);
@@ -232,6 +237,23 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
     );
     await page.locator("#no-queued-change").waitFor();
     await page.locator("#policy-cap", { hasText: "500 USDC" }).waitFor();
+    await page.locator("#last-queued-change-text", { hasText: "applied" }).waitFor();
+    // An emergency on a field of a newly queued change drops it, and the page says so.
+    await asAuthority(
+      await queueConfigChangeIx(program, accounts, {
+        authority: economy.authority.publicKey,
+        change: { maxSlippageBps: 300 },
+      }),
+    );
+    await page.locator("#queued-change").waitFor();
+    await asAuthority(
+      await updateConfigIx(program, accounts, {
+        authority: economy.authority.publicKey,
+        change: { maxSlippageBps: 100 },
+      }),
+    );
+    await page.locator("#no-queued-change").waitFor();
+    await page.locator("#last-queued-change-text", { hasText: "superseded" }).waitFor();
     await asAuthority(
       await proposeAuthorityIx(program, accounts, {
         authority: economy.authority.publicKey,

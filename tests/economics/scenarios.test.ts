@@ -520,19 +520,16 @@ describe("scenarios: streamed rewards on the local validator", () => {
     const validator = useTestValidator();
 
     it("moves every admin power to the new authority only once it accepts, after the timelock", async () => {
-      const t = await setupTreasury(
-        validator.current,
-        defaultParams({ unstakeCooldownSecs: 4 * COOLDOWN }),
-      );
+      const t = await setupTreasury(validator.current, defaultParams({ maxSlippageBps: 400 }));
       const next = await newStaker(t, 0n);
       const old = t.authority;
-      // A shorter cooldown reduces risk: it applies at once.
-      const update = async (signer: typeof old, cooldown: number) =>
+      // Lower slippage reduces risk: it applies at once.
+      const update = async (signer: typeof old, slippageBps: number) =>
         send(
           t.validator,
           await updateConfigIx(t.program, t.accounts, {
             authority: signer.publicKey,
-            change: { unstakeCooldownSecs: cooldown },
+            change: { maxSlippageBps: slippageBps },
           }),
           signer,
         );
@@ -545,8 +542,8 @@ describe("scenarios: streamed rewards on the local validator", () => {
         old,
       );
       const { acceptAfter } = await transactionEvent(t, proposed, "authorityProposed");
-      await update(old, 3 * COOLDOWN); // still the authority until the new one accepts
-      await expectTreasuryError(update(next.keypair, 2 * COOLDOWN), "Unauthorized");
+      await update(old, 300); // still the authority until the new one accepts
+      await expectTreasuryError(update(next.keypair, 200), "Unauthorized");
       const accept = async () =>
         send(
           t.validator,
@@ -556,8 +553,8 @@ describe("scenarios: streamed rewards on the local validator", () => {
       await expectTreasuryError(accept(), "TimelockNotElapsed");
       await advanceClockTo(t.validator.connection, acceptAfter);
       await accept();
-      await expectTreasuryError(update(old, 2 * COOLDOWN), "Unauthorized");
-      await update(next.keypair, 2 * COOLDOWN);
+      await expectTreasuryError(update(old, 200), "Unauthorized");
+      await update(next.keypair, 200);
       await send(
         t.validator,
         await setPausedIx(t.program, t.accounts, {
@@ -568,7 +565,7 @@ describe("scenarios: streamed rewards on the local validator", () => {
       );
       const state = await t.state();
       expect(state.authority.equals(next.keypair.publicKey)).to.equal(true);
-      expect(state.unstakeCooldownSecs).to.equal(2 * COOLDOWN);
+      expect(state.maxSlippageBps).to.equal(200);
       expect(state.paused).to.equal(true);
     });
   });

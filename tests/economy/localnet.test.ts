@@ -116,7 +116,12 @@ describe("local economy (ashao localnet)", () => {
         tx!.meta!.logMessages!,
         "buybackExecuted",
       );
-      const oracle = { price: event.oraclePrice, exponent: event.oracleExponent };
+      // The floor is priced at the low end of the feed's confidence interval.
+      const oracle = {
+        price: event.oraclePrice,
+        conf: event.oracleConfidence,
+        exponent: event.oracleExponent,
+      };
       expect(event.oracleMinAshaoOut).to.equal(
         oracleMinAshaoOut(event.usdcSpent, oracle, { usdc: 6, ashao: 9 }, 100),
       );

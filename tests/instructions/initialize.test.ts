@@ -35,7 +35,8 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
   let config: PublicKey;
   let programData: PublicKey;
 
-  // The program's floors: a one-hour stream and cooldown, a one-day timelock, no price guard.
+  // The program's floors: a one-hour stream and cooldown, a timelock of the cooldown plus the
+  // one-day reaction window, no price guard.
   const params = (overrides: Partial<{ unstakeCooldownSecs: number }> = {}) => ({
     streamPeriodSecs: 3_600,
     unstakeCooldownSecs: overrides.unstakeCooldownSecs ?? 3_600,
@@ -46,7 +47,7 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     swapProgram: PublicKey.default,
     cranks: [],
     priceGuard: { none: {} },
-    timelockSecs: 86_400,
+    timelockSecs: (overrides.unstakeCooldownSecs ?? 3_600) + 86_400,
   });
 
   before(async () => {

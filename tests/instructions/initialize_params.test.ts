@@ -111,13 +111,23 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
       "InvalidMaxBuyback",
     ],
     ["a timelock of 0", { timelockSecs: 0 }, "InvalidTimelock"],
-    ["a timelock under a day", { timelockSecs: MIN_TIMELOCK_SECS - 1 }, "InvalidTimelock"],
+    ["a timelock under 25 hours", { timelockSecs: MIN_TIMELOCK_SECS - 1 }, "InvalidTimelock"],
     [
       "a timelock shorter than the cooldown",
       { unstakeCooldownSecs: 2 * DAY, timelockSecs: 2 * DAY - 1 },
       "InvalidTimelock",
     ],
-    ["a timelock over 30 days", { timelockSecs: MAX_TIMELOCK_SECS + 1 }, "InvalidTimelock"],
+    [
+      "a timelock equal to the cooldown (no reaction window)",
+      { unstakeCooldownSecs: 2 * DAY, timelockSecs: 2 * DAY },
+      "InvalidTimelock",
+    ],
+    [
+      "a timelock one second short of the cooldown plus the day's reaction window",
+      { unstakeCooldownSecs: 2 * DAY, timelockSecs: 3 * DAY - 1 },
+      "InvalidTimelock",
+    ],
+    ["a timelock over 31 days", { timelockSecs: MAX_TIMELOCK_SECS + 1 }, "InvalidTimelock"],
     [
       "a price guard without a feed id",
       { priceGuard: pythGuard({ feedId: Buffer.alloc(32) }) },
@@ -182,8 +192,8 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
       }),
       authority,
     );
-    // The floors (defaultParams), the highest cap and oracle bounds, and a cooldown as long as
-    // the timelock, both at 30 days.
+    // The floors (defaultParams), the highest cap and oracle bounds, and the longest cooldown
+    // (30 days) under the longest timelock (31 days: the cooldown plus the reaction window).
     const guard = pythGuard({
       maxAgeSecs: MAX_ORACLE_AGE_SECS,
       maxConfidenceBps: MAX_ORACLE_CONFIDENCE_BPS,
@@ -223,6 +233,7 @@ describe("initialize: mints, parameter bounds and the singleton", () => {
     expect(state.maxBuybackUsdc).to.equal(MAX_BUYBACK_USDC);
     expect(state.priceGuard).to.deep.equal(guard);
     expect(state.queuedChange).to.equal(null);
+    expect(state.lastQueuedChange).to.equal(null);
     expect(state.pendingAuthorityEta).to.equal(null);
     expect(state.boostTiers).to.deep.equal(defaultParams().boostTiers);
     expect(state.cranks.map((c) => c.toBase58())).to.deep.equal([crank.toBase58()]);

@@ -1,12 +1,19 @@
 /**
  * propose_authority and accept_authority: the two-step hand-over (the admin is a multisig in
  * production), timelocked like any risk-adding change. Only the authority proposes; only the
- * named key accepts, and not before the timelock has passed; the default key cancels at once.
+ * named key accepts, not before the timelock has passed and not more than 14 days after (a stale
+ * proposal expires like a queued change); the default key cancels at once.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { acceptAuthorityIx, proposeAuthorityIx, setPausedIx } from "../../app/sdk/src";
+import {
+  acceptAuthorityIx,
+  proposeAuthorityIx,
+  setPausedIx,
+  TIMELOCK_GRACE_SECS,
+  treasuryPolicy,
+} from "../../app/sdk/src";
 import {
   advanceClockTo,
   expectConfigUnchanged,
@@ -43,7 +50,7 @@ describe("propose_authority / accept_authority", () => {
     );
 
   before(async () => {
-    t = await setupTreasury(validator.current); // one-day timelock
+    t = await setupTreasury(validator.current); // a 25-hour timelock
     next = await t.validator.fundedKeypair(1_000_000_000);
     stranger = await t.validator.fundedKeypair(1_000_000_000);
   });
@@ -100,6 +107,17 @@ describe("propose_authority / accept_authority", () => {
     expect(state.pendingAuthorityEta).to.equal(null);
     await advanceClockTo(t.validator.connection, acceptAfter);
     await expectConfigUnchanged(t, () => accept(next), "NoPendingAuthority");
+  });
+
+  it("refuses a stale proposal, 14 days past its accept_after, with AuthorityProposalExpired", async () => {
+    const proposed = await propose(next.publicKey, t.authority);
+    const after = (await transactionEvent(t, proposed, "authorityProposed")).acceptAfter;
+    const expiresAt = after + BigInt(TIMELOCK_GRACE_SECS);
+    const policy = treasuryPolicy(await t.state());
+    expect(policy.pendingAuthority?.expiresAt.unix).to.equal(Number(expiresAt));
+    await advanceClockTo(t.validator.connection, expiresAt + 1n);
+    await expectConfigUnchanged(t, () => accept(next), "AuthorityProposalExpired");
+    expect((await t.state()).authority.equals(t.authority.publicKey)).to.equal(true);
   });
 
   it("hands over at the timelock's end: AuthorityTransferred, new authority rules, old one refused", async () => {

@@ -1,7 +1,8 @@
 /**
  * queue_config_change: the authority queues any change to apply after the timelock, one at a
- * time, validated now. The timelock is never shorter than the unstake cooldown, so a staker who
- * disagrees with what is queued can request unstake and withdraw before it applies.
+ * time, validated now. The timelock is at least the unstake cooldown plus a day's reaction
+ * window, so a staker who disagrees with what is queued can request unstake at any time in the
+ * day after the queue and withdraw before it applies.
  */
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
@@ -13,6 +14,8 @@ import {
   configChangeFromEvent,
   configChangeToJson,
   MAX_BUYBACK_USDC,
+  MIN_TIMELOCK_SECS,
+  REACTION_WINDOW_SECS,
   paramsToJson,
   queueConfigChangeIx,
   requestUnstakeIx,
@@ -22,6 +25,7 @@ import {
 } from "../../app/sdk/src";
 import { tokenBalance } from "../utils/tokens";
 import {
+  advanceClockTo,
   defaultParams,
   expectConfigUnchanged,
   newStaker,
@@ -43,6 +47,7 @@ describe("queue_config_change", () => {
   const validator = useTestValidator();
   let t: TreasuryFixture;
   let alice: Staker;
+  let bob: Staker;
 
   const queue = async (change: ConfigChange, signer: Keypair = t.authority) =>
     send(
@@ -53,18 +58,21 @@ describe("queue_config_change", () => {
   const params = async () => paramsToJson(treasuryParamsOf(await t.state()));
 
   before(async () => {
-    // A one-hour cooldown under a one-day timelock.
+    // A one-hour cooldown under a 25-hour timelock (the cooldown plus the reaction window).
     t = await setupTreasury(validator.current, defaultParams({ cranks: [crankA] }));
     alice = await newStaker(t, STAKE);
-    await send(
-      t.validator,
-      await stakeIx(t.program, t.accounts, {
-        owner: alice.keypair.publicKey,
-        ownerAshao: alice.ashaoAccount,
-        amount: STAKE,
-      }),
-      alice.keypair,
-    );
+    bob = await newStaker(t, STAKE);
+    for (const staker of [alice, bob]) {
+      await send(
+        t.validator,
+        await stakeIx(t.program, t.accounts, {
+          owner: staker.keypair.publicKey,
+          ownerAshao: staker.ashaoAccount,
+          amount: STAKE,
+        }),
+        staker.keypair,
+      );
+    }
   });
 
   it("refuses anyone but the authority with Unauthorized, queueing nothing", async () => {
@@ -118,7 +126,8 @@ describe("queue_config_change", () => {
     const signature = await queue(change);
     const event = await transactionEvent(t, signature, "configChangeQueued");
     eta = event.eta;
-    expect(eta).to.equal(event.unixTimestamp + BigInt(DAY));
+    expect(eta).to.equal(event.unixTimestamp + BigInt(HOUR + DAY));
+    expect(eta).to.equal(event.unixTimestamp + BigInt(MIN_TIMELOCK_SECS));
     expect(event.authority.equals(t.authority.publicKey)).to.equal(true);
     expect(configChangeToJson(configChangeFromEvent(event.change))).to.deep.equal(
       configChangeToJson(change),
@@ -170,6 +179,32 @@ describe("queue_config_change", () => {
           alice.keypair,
         ),
       "TimelockNotElapsed",
+    );
+  });
+
+  it("a staker who reacts at the end of the day's reaction window still withdraws before the eta", async () => {
+    const owner = bob.keypair.publicKey;
+    const queuedAt = eta - BigInt(MIN_TIMELOCK_SECS);
+    // A minute before the window closes (the local clock also runs with the wall clock).
+    await advanceClockTo(t.validator.connection, queuedAt + BigInt(REACTION_WINDOW_SECS) - 60n);
+    const requested = await send(
+      t.validator,
+      await requestUnstakeIx(t.program, t.accounts, { owner, amount: STAKE }),
+      bob.keypair,
+    );
+    const request = await transactionEvent(t, requested, "unstakeRequested");
+    expect(request.unixTimestamp <= queuedAt + BigInt(REACTION_WINDOW_SECS)).to.equal(true);
+    expect(request.availableAt <= eta, `matures ${request.availableAt}, eta ${eta}`).to.equal(true);
+    await advanceClockTo(t.validator.connection, request.availableAt);
+    const withdrawn = await send(
+      t.validator,
+      await withdrawIx(t.program, t.accounts, { owner, destination: bob.ashaoAccount }),
+      bob.keypair,
+    );
+    const exit = await transactionEvent(t, withdrawn, "withdrawn");
+    expect(exit.amount).to.equal(STAKE);
+    expect(exit.unixTimestamp < eta, `withdrew at ${exit.unixTimestamp}, eta ${eta}`).to.equal(
+      true,
     );
   });
 });

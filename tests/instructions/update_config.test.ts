@@ -1,8 +1,8 @@
 /**
  * update_config: the authority applies at once only a change that reduces risk (removing cranks,
- * a lower cap or slippage, a longer interval or timelock, a shorter cooldown, buybacks switched
- * off). Every change that adds risk is refused by `ChangeNeedsTimelock` with nothing changed (it
- * must be queued), and every bound by its own name.
+ * a lower cap or slippage, a longer interval or timelock, buybacks switched off). Every change
+ * that adds risk, any cooldown change included, is refused by `ChangeNeedsTimelock` with nothing
+ * changed (it must be queued), and every bound by its own name.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
@@ -16,6 +16,7 @@ import {
   MAX_TIMELOCK_SECS,
   MAX_UNSTAKE_COOLDOWN_SECS,
   NO_PRICE_GUARD,
+  REACTION_WINDOW_SECS,
   paramsToJson,
   priceGuardFromAnchor,
   TreasuryParams,
@@ -89,8 +90,18 @@ describe("update_config", () => {
       "UnstakeCooldownTooLong",
     ],
     ["a cooldown longer than the timelock", { unstakeCooldownSecs: 3 * DAY }, "InvalidTimelock"],
+    [
+      "a cooldown leaving less than the day's reaction window",
+      { unstakeCooldownSecs: initial.timelockSecs - REACTION_WINDOW_SECS + 1 },
+      "InvalidTimelock",
+    ],
+    [
+      "a timelock one second short of the cooldown plus the reaction window",
+      { timelockSecs: initial.unstakeCooldownSecs + REACTION_WINDOW_SECS - 1 },
+      "InvalidTimelock",
+    ],
     ["a timelock under a day", { timelockSecs: DAY - 1 }, "InvalidTimelock"],
-    ["a timelock over 30 days", { timelockSecs: MAX_TIMELOCK_SECS + 1 }, "InvalidTimelock"],
+    ["a timelock over 31 days", { timelockSecs: MAX_TIMELOCK_SECS + 1 }, "InvalidTimelock"],
     [
       "a buyback interval under a minute",
       { minBuybackIntervalSecs: 59 },
@@ -164,6 +175,8 @@ describe("update_config", () => {
     ["even a stricter guard", { priceGuard: pythGuard({ maxAgeSecs: 30 }) }],
     ["raising slippage", { maxSlippageBps: initial.maxSlippageBps + 1 }],
     ["lengthening the cooldown", { unstakeCooldownSecs: initial.unstakeCooldownSecs + 1 }],
+    // Half of the bound on just-in-time staking: shorter waits out the timelock too.
+    ["shortening the cooldown", { unstakeCooldownSecs: HOUR }],
     ["shortening the timelock", { timelockSecs: initial.timelockSecs - 1 }],
     ["a longer stream period", { streamPeriodSecs: initial.streamPeriodSecs + 1 }],
     ["a shorter stream period", { streamPeriodSecs: HOUR }],
@@ -217,7 +230,6 @@ describe("update_config", () => {
     ["lowering slippage", { maxSlippageBps: 50 }],
     ["lengthening the interval", { minBuybackIntervalSecs: 1_200 }],
     ["lengthening the timelock", { timelockSecs: 3 * DAY }],
-    ["shortening the cooldown (to the floor)", { unstakeCooldownSecs: HOUR }],
     [
       "several reductions together (unchanged fields named too)",
       {

@@ -1,14 +1,16 @@
 /**
- * withdraw: after the cooldown, all unstaking $ASHAO leaves the vault by a PDA-signed transfer;
- * its errors, including a treasury vault as destination.
+ * withdraw: every unstake request whose cooldown has passed leaves the vault by a PDA-signed
+ * transfer, whatever was requested after it; the others keep cooling down. Its errors,
+ * including a treasury vault as destination.
  */
 import { expect } from "chai";
 
 import { advanceClock } from "../../app/localnet/validator";
-import { requestUnstakeIx, stakeIx, withdraw, withdrawIx } from "../../app/sdk/src";
+import { fetchChainTime, requestUnstakeIx, stakeIx, withdraw, withdrawIx } from "../../app/sdk/src";
 import { Wallet } from "@anchor-lang/core";
 import { tokenBalance } from "../utils/tokens";
 import {
+  advanceClockTo,
   expectTreasuryError,
   newStaker,
   send,
@@ -99,6 +101,45 @@ describe("withdraw", () => {
     expect(event.amount).to.equal(2_500_000_000n);
     expect(event.totalStaked).to.equal(3_500_000_000n);
     await expectTreasuryError(withdrawTo(alice), "NothingToWithdraw");
+  });
+
+  it("a later request never delays an earlier one: the matured request leaves, the other keeps its own cooldown", async () => {
+    const conn = t.validator.connection;
+    const carol = await newStaker(t, 10_000_000_000n);
+    // 10% today, another 10% half a cooldown later.
+    await stakeAndRequest(carol, 10_000_000_000n, 1_000_000_000n);
+    await advanceClock(conn, 1_800);
+    const second = await send(
+      t.validator,
+      await requestUnstakeIx(t.program, t.accounts, {
+        owner: carol.keypair.publicKey,
+        amount: 1_000_000_000n,
+      }),
+      carol.keypair,
+    );
+    const [first, later] = (await t.position(carol.keypair.publicKey))!.unstakeTickets;
+    expect(later.availableAt).to.equal(
+      (await transactionEvent(t, second, "unstakeRequested")).availableAt,
+    );
+    // At the first request's maturity only it is withdrawable, and it does not wait for the
+    // second.
+    await advanceClockTo(conn, first.availableAt);
+    const signature = await withdrawTo(carol);
+    const event = await transactionEvent(t, signature, "withdrawn");
+    expect(event.amount).to.equal(1_000_000_000n);
+    expect(event.positionUnstaking).to.equal(1_000_000_000n);
+    expect(event.positionTickets).to.deep.equal([later]);
+    expect(await tokenBalance(conn, carol.ashaoAccount)).to.equal(1_000_000_000n);
+    const position = (await t.position(carol.keypair.publicKey))!;
+    expect(position.unstakeTickets).to.deep.equal([later]);
+    // The second is still cooling down (half a cooldown to go): refused by name.
+    expect((await fetchChainTime(conn)) < later.availableAt).to.equal(true);
+    await expectTreasuryError(withdrawTo(carol), "CooldownNotElapsed");
+    await advanceClockTo(conn, later.availableAt);
+    const rest = await transactionEvent(t, await withdrawTo(carol), "withdrawn");
+    expect(rest.amount).to.equal(1_000_000_000n);
+    expect(rest.positionTickets).to.deep.equal([]);
+    expect(await tokenBalance(conn, carol.ashaoAccount)).to.equal(2_000_000_000n);
   });
 
   it("withdraws through the SDK action, creating the wallet's missing $ASHAO account", async () => {

@@ -18,6 +18,7 @@ import { deployTreasury, DeployRefused, readParamsFile } from "../../migrations/
 import {
   feedIdFromHex,
   fetchTreasury,
+  MIN_TIMELOCK_SECS,
   paramsFromJson,
   paramsToJson,
   treasuryConfigPda,
@@ -44,7 +45,8 @@ let files = 0;
 
 function writeJson(value: unknown): string {
   const path = join(dir, `${++files}.json`);
-  writeFileSync(path, JSON.stringify(value, null, 2));
+  // Owner-only, as a key file should be (others' read access draws a warning).
+  writeFileSync(path, JSON.stringify(value, null, 2), { mode: 0o600 });
   return path;
 }
 
@@ -295,7 +297,7 @@ describe("migrations/deploy.ts against someone else's treasury", () => {
       `  usdcMint: on chain ${theirs.usdc.mint.toBase58()}, expected ${usdc.mint.toBase58()} (ASHAO_USDC_MINT)`,
       `  ashaoMint: on chain ${theirs.ashao.mint.toBase58()}, expected ${ashao.mint.toBase58()} (ASHAO_ASHAO_MINT)`,
       "  maxSlippageBps: on chain 100, params file 50",
-      `  timelockSecs: on chain ${DAY}, params file ${2 * DAY}`,
+      `  timelockSecs: on chain ${MIN_TIMELOCK_SECS}, params file ${2 * DAY}`,
     ]);
     expect((await connection.getAccountInfo(config))!.data.equals(before)).to.equal(true);
 

@@ -18,6 +18,7 @@ import {
   checkPriceGuard,
   decodePriceUpdateV2,
   encodePriceUpdateV2,
+  MAX_ORACLE_CLOCK_SKEW_SECS,
   oracleMinAshaoOut,
   OracleMathOverflowError,
   oracleUsdcPerAshao,
@@ -26,6 +27,7 @@ import {
   type PriceUpdateV2,
   PYTH_RECEIVER_PROGRAM_ID,
   pythPriceFeedAccount,
+  treasurySidePrice,
 } from "../../app/sdk/src";
 
 const feedId = createHash("sha256").update("ASHAO/USD test").digest();
@@ -122,11 +124,22 @@ describe("SDK oracle: the guard's checks", () => {
     const result = check(owned(update({ conf: 20_000n })));
     expect(result).to.deep.equal({
       ok: true,
-      price: { price: 2_000_000n, exponent: -8, publishTime: NOW - 5n },
+      price: { price: 2_000_000n, conf: 20_000n, exponent: -8, publishTime: NOW - 5n },
     });
     // Exactly maxAgeSecs old is still fresh (age <= max), one more second is not.
     expect(refusal(owned(update({ publishTime: NOW - 60n })))).to.equal("accepted");
     expect(refusal(owned(update({ publishTime: NOW - 61n })))).to.equal("OracleStale");
+  });
+
+  it(`accepts a price published up to ${MAX_ORACLE_CLOCK_SKEW_SECS} s ahead of the clock, refuses one later by name`, () => {
+    const skew = BigInt(MAX_ORACLE_CLOCK_SKEW_SECS);
+    expect(refusal(owned(update({ publishTime: NOW + skew })))).to.equal("accepted");
+    expect(refusal(owned(update({ publishTime: NOW + skew + 1n })))).to.equal(
+      "OraclePublishedInFuture",
+    );
+    expect(refusal(owned(update({ publishTime: NOW + 3_600n })))).to.equal(
+      "OraclePublishedInFuture",
+    );
   });
 
   it("names each refusal as the program does", () => {
@@ -176,20 +189,34 @@ describe("SDK oracle: the minimum $ASHAO at the oracle price (math/price.rs)", (
   const none = { usdc: 0, ashao: 0 };
 
   it("matches the program's unit cases", () => {
-    const dollar = { price: 100_000_000n, exponent: -8 };
+    const dollar = { price: 100_000_000n, conf: 0n, exponent: -8 };
     expect(oracleMinAshaoOut(1_000_000n, dollar, six9, 0)).to.equal(1_000_000_000n);
     expect(oracleMinAshaoOut(1_000_000n, dollar, six9, 100)).to.equal(990_000_000n);
     expect(oracleUsdcPerAshao(dollar, 6)).to.equal(1_000_000n);
-    expect(oracleMinAshaoOut(10n, { price: 3n, exponent: 0 }, none, 0)).to.equal(4n);
-    expect(oracleMinAshaoOut(10n, { price: 3n, exponent: 1 }, none, 0)).to.equal(1n);
+    expect(oracleMinAshaoOut(10n, { price: 3n, conf: 0n, exponent: 0 }, none, 0)).to.equal(4n);
+    expect(oracleMinAshaoOut(10n, { price: 3n, conf: 0n, exponent: 1 }, none, 0)).to.equal(1n);
     expect(oracleUsdcPerAshao({ price: 3n, exponent: 2 }, 6)).to.equal(300_000_000n);
-    expect(oracleMinAshaoOut(0n, { price: 3n, exponent: 0 }, six9, 0)).to.equal(0n);
+    expect(oracleMinAshaoOut(0n, { price: 3n, conf: 0n, exponent: 0 }, six9, 0)).to.equal(0n);
     expect(
-      oracleMinAshaoOut(1_000_000_000_000n, { price: 10_000n, exponent: -8 }, six9, 0),
+      oracleMinAshaoOut(1_000_000_000_000n, { price: 10_000n, conf: 0n, exponent: -8 }, six9, 0),
     ).to.equal(10_000_000_000_000_000_000n);
     expect(() =>
-      oracleMinAshaoOut((1n << 64n) - 1n, { price: 1n, exponent: -18 }, six9, 0),
+      oracleMinAshaoOut((1n << 64n) - 1n, { price: 1n, conf: 0n, exponent: -18 }, six9, 0),
     ).to.throw(OracleMathOverflowError);
+  });
+
+  it("prices the floor at the low end of the confidence interval, as finish_buyback does", () => {
+    // $2.00 ± 0.02 (6 decimals both): 1,000 USDC units at $1.98 less 1% must buy 500, not 495.
+    const sixes = { usdc: 6, ashao: 6 };
+    const wide = { price: 200n, conf: 2n, exponent: -2 };
+    expect(treasurySidePrice(wide)).to.equal(198n);
+    expect(oracleMinAshaoOut(1_000n, wide, sixes, 100)).to.equal(500n);
+    expect(oracleMinAshaoOut(1_000n, { ...wide, conf: 0n }, sixes, 100)).to.equal(495n);
+    // The same as the mid-price floor at price − conf.
+    expect(oracleMinAshaoOut(1_000n, wide, sixes, 100)).to.equal(
+      oracleMinAshaoOut(1_000n, { price: 198n, conf: 0n, exponent: -2 }, sixes, 100),
+    );
+    expect(() => treasurySidePrice({ price: 5n, conf: 5n })).to.throw(/OraclePriceInvalid/);
   });
 
   it("a buy at the oracle price meets it: the minimum is the exact amount rounded up", () => {
@@ -201,7 +228,11 @@ describe("SDK oracle: the minimum $ASHAO at the oracle price (math/price.rs)", (
     };
     for (let i = 0; i < 2_000; i++) {
       const usdc = 1n + next(1_000_000_000_000n);
-      const oracle = { price: 1n + next(1_000_000_000_000n), exponent: -Number(next(13n)) };
+      const oracle = {
+        price: 1n + next(1_000_000_000_000n),
+        conf: 0n,
+        exponent: -Number(next(13n)),
+      };
       const slippage = Number(next(1_001n));
       const fair = oracleMinAshaoOut(usdc, oracle, six9, 0);
       expect(oracleMinAshaoOut(usdc, oracle, six9, slippage) <= fair).to.equal(true);

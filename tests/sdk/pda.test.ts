@@ -1,7 +1,11 @@
-/** The SDK's seeds and PDAs equal the program's (IDL constants, IDL account seeds, on chain). */
+/**
+ * The SDK's seeds, PDAs and bounds equal the program's (IDL constants, IDL account seeds, on
+ * chain).
+ */
 import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
+import * as sdk from "../../app/sdk/src";
 import {
   ASHAO_TREASURY_PROGRAM_ID,
   BUYBACK_VAULT_SEED,
@@ -27,6 +31,21 @@ describe("SDK PDAs mirror the program's seeds", () => {
     expect(REWARDS_VAULT_SEED.equals(idlConstant("REWARDS_VAULT_SEED"))).to.equal(true);
     expect(STAKE_VAULT_SEED.equals(idlConstant("STAKE_VAULT_SEED"))).to.equal(true);
     expect(POSITION_SEED.equals(idlConstant("POSITION_SEED"))).to.equal(true);
+  });
+
+  it("every numeric bound the program names in the IDL has the same value in the SDK", () => {
+    const numeric = IDL.constants.filter((c) => c.type !== "bytes");
+    expect(numeric.map((c) => c.name)).to.include.members([
+      "REACTION_WINDOW_SECS",
+      "MIN_TIMELOCK_SECS",
+      "MAX_TIMELOCK_SECS",
+      "MAX_ORACLE_CLOCK_SKEW_SECS",
+      "MAX_UNSTAKE_TICKETS",
+    ]);
+    for (const constant of numeric) {
+      const mirrored = (sdk as Record<string, unknown>)[constant.name];
+      expect(String(mirrored), constant.name).to.equal(constant.value);
+    }
   });
 
   it("addresses equal those derived from each instruction's IDL seeds", () => {

@@ -48,10 +48,12 @@ import {
   KitClients,
   memo,
   postRaw,
+  pubSubSession,
   rawCall,
   rawPubSubCall,
   setComputeUnitLimit,
   setComputeUnitPrice,
+  SYSTEM_PROGRAM,
   transferSol,
 } from "./helpers";
 
@@ -531,19 +533,105 @@ describe("local validator conformance with agave (@solana/kit and web3.js)", () 
     expect(await conn().getBalance(recipient)).to.equal(1_234_567);
   });
 
-  it("getInflationReward: null for every address once the epoch's rewards block exists", async () => {
+  it("getInflationReward: the previous epoch answers null for every address, as an agave node with the whole history; an epoch not over yet is -32004", async () => {
     const addresses = [payerSigner.address];
-    const early = await rawCall(url(), "getInflationReward", [addresses]);
-    expect([-32001, -32004]).to.include(early.error?.code);
-    const { slotsInEpoch } = await kit.rpc.getEpochInfo().send();
+    // The chain begins in the middle of an epoch: the epoch before it paid nothing.
+    expect(await kit.rpc.getInflationReward(addresses).send()).to.deep.equal([null]);
+    const { epoch, slotsInEpoch } = await kit.rpc.getEpochInfo().send();
+    const current = await rawCall(url(), "getInflationReward", [
+      addresses,
+      { epoch: Number(epoch) },
+    ]);
+    expect(current.error?.code).to.equal(-32004);
     // Into the next epoch: its first block holds the previous epoch's rewards (none here).
     await advanceClock(conn(), Math.ceil((Number(slotsInEpoch) * 400) / 1000) + 60);
-    expect(await kit.rpc.getInflationReward(addresses).send()).to.deep.equal([null]);
+    expect(await kit.rpc.getInflationReward(addresses, { epoch }).send()).to.deep.equal([null]);
     const samples = await kit.rpc.getRecentPerformanceSamples(2).send();
     expect(samples).to.have.length(2);
     expect(Number(samples[0].samplePeriodSecs)).to.equal(60);
     expect(BigInt(samples[0].numSlots)).to.equal(150n);
     expect(samples[0].slot > samples[1].slot).to.equal(true);
+  });
+
+  it("base58 account data over 128 bytes is agave's -32600, counting only the bytes a dataSlice takes", async () => {
+    const slotHashes = "SysvarS1otHashes111111111111111111111111111";
+    const base64 = await rawCall(url(), "getAccountInfo", [slotHashes, { encoding: "base64" }]);
+    const length = Buffer.from(
+      (base64.result as { value: { data: [string, string] } }).value.data[0],
+      "base64",
+    ).length;
+    expect(length).to.be.greaterThan(128);
+    for (const method of ["getAccountInfo", "getMultipleAccounts"]) {
+      const key = method === "getAccountInfo" ? slotHashes : [slotHashes];
+      const whole = await rawCall(url(), method, [key, { encoding: "base58" }]);
+      expect(whole.error, method).to.deep.equal({
+        code: -32600,
+        message:
+          "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.",
+      });
+      // 200 bytes asked from 10 before the end: 10 bytes taken, served.
+      const tail = await rawCall(url(), method, [
+        key,
+        { encoding: "base58", dataSlice: { offset: length - 10, length: 200 } },
+      ]);
+      expect(tail.error, method).to.equal(undefined);
+    }
+  });
+
+  it("getRecentPrioritizationFees takes at most 128 addresses, as agave", async () => {
+    const addresses = (n: number) =>
+      Array.from({ length: n }, () => Keypair.generate().publicKey.toBase58());
+    const most = await rawCall(url(), "getRecentPrioritizationFees", [addresses(128)]);
+    expect(most.result).to.be.an("array");
+    const over = await rawCall(url(), "getRecentPrioritizationFees", [addresses(129)]);
+    expect(over.error).to.deep.equal({
+      code: INVALID_PARAMS,
+      message: "Too many inputs provided; max 128",
+    });
+  });
+
+  it("an unsubscribe sent the moment its subscribe is answered always finds the subscription", async () => {
+    const session = await pubSubSession(validator.current.wsUrl);
+    try {
+      const kinds: [string, string, unknown[]][] = [
+        ["slotSubscribe", "slotUnsubscribe", []],
+        ["logsSubscribe", "logsUnsubscribe", ["all"]],
+        ["accountSubscribe", "accountUnsubscribe", [payerSigner.address]],
+        ["programSubscribe", "programUnsubscribe", [SYSTEM_PROGRAM]],
+        ["rootSubscribe", "rootUnsubscribe", []],
+      ];
+      const refused: string[] = [];
+      for (let round = 0; round < 100; round++) {
+        for (const [subscribe, unsubscribe, params] of kinds) {
+          const { result: id } = await session.call(subscribe, params);
+          const answer = await session.call(unsubscribe, [id]);
+          if (answer.result !== true) refused.push(`${unsubscribe}: ${JSON.stringify(answer)}`);
+        }
+      }
+      expect(refused).to.deep.equal([]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it("signatureUnsubscribe after the one-shot notification answers true, as agave; once more, the error", async () => {
+    const sent = await sendKit([memo("one shot", payerSigner.address)]);
+    const session = await pubSubSession(validator.current.wsUrl);
+    try {
+      const notified = session.notification("signatureNotification");
+      const { result: id } = await session.call("signatureSubscribe", [
+        sent.signature,
+        { commitment: "confirmed" },
+      ]);
+      expect(await notified).to.deep.include({ subscription: id });
+      expect((await session.call("signatureUnsubscribe", [id])).result).to.equal(true);
+      expect((await session.call("signatureUnsubscribe", [id])).error).to.deep.equal({
+        code: INVALID_PARAMS,
+        message: "Invalid subscription id.",
+      });
+    } finally {
+      session.close();
+    }
   });
 
   it("a slot the clock skipped is -32007; the clock moves a decade at once and refuses past a century by name", async () => {

@@ -91,6 +91,44 @@ export async function rawPubSubCall(
   }
 }
 
+/** One PubSub connection a test drives request by request, and the notifications it receives. */
+export interface PubSubSession {
+  /** Sends a request and resolves to the server's reply to it. */
+  call(method: string, params?: unknown[]): Promise<RawResponse>;
+  /** Resolves to the next notification of `method` (`signatureNotification`, …). */
+  notification(method: string): Promise<unknown>;
+  close(): void;
+}
+
+export async function pubSubSession(wsUrl: string): Promise<PubSubSession> {
+  const abort = new AbortController();
+  const channel = await createDefaultRpcSubscriptionsChannelCreator({ url: wsUrl })({
+    abortSignal: abort.signal,
+  });
+  const replies = new Map<number, (response: RawResponse) => void>();
+  const waiting = new Map<string, (params: unknown) => void>();
+  let nextId = 1;
+  channel.on(
+    "message",
+    (message) => {
+      const data = message as RawResponse & { method?: string; params?: unknown };
+      if (typeof data.id === "number") replies.get(data.id)?.(data);
+      if (data.method) waiting.get(data.method)?.(data.params);
+    },
+    { signal: abort.signal },
+  );
+  return {
+    async call(method, params = []) {
+      const id = nextId++;
+      const reply = new Promise<RawResponse>((resolve) => replies.set(id, resolve));
+      await channel.send({ jsonrpc: "2.0", id, method, params });
+      return reply;
+    },
+    notification: (method) => new Promise((resolve) => waiting.set(method, resolve)),
+    close: () => abort.abort(),
+  };
+}
+
 /** System Program `Transfer` (instruction 2: u32 tag, u64 lamports). */
 export function transferSol(from: Address, to: Address, lamports: bigint): Instruction {
   const data = new Uint8Array(12);

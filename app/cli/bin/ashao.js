@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// `ashao` from the repository (`npx ashao …`, the package's bin): runs app/cli/src/main.ts with
-// ts-node, transpiling only (types are checked by `npm run lint`, not at every start). CommonJS,
-// so that Node runs it as is.
-/* global require, __dirname */
+// `ashao` from the repository (`npx ashao …`, the package's bin): runs the CLI compiled to
+// JavaScript in dist/ by `npm run build` (scripts/setup.sh runs it; `npm start` and `npm test` do
+// too). CommonJS, so that Node runs it as is.
+/* global require, __dirname, process, console */
 /* eslint-disable @typescript-eslint/no-require-imports */
+const { existsSync } = require("fs");
 const { join } = require("path");
 
-require("ts-node").register({
-  transpileOnly: true,
-  project: join(__dirname, "../../../tsconfig.json"),
-});
-require("../src/main.ts");
+const main = join(__dirname, "../../../dist/app/cli/src/main.js");
+if (!existsSync(main)) {
+  console.error("error: ashao is not built yet: run `npm run build` in the repository");
+  process.exit(1);
+}
+require(main);

@@ -5,11 +5,8 @@
  * simulating it. Checks the program would make are made first and refused by the program's
  * error name, with the time left where a timelock is the reason.
  */
-import { parseArgs } from "node:util";
-
 import { utils } from "@anchor-lang/core";
 import {
-  type Connection,
   type PublicKey,
   PublicKey as Key,
   type TransactionInstruction,
@@ -28,7 +25,6 @@ import {
   explorerTxUrl,
   feedIdFromHex,
   fetchChainTime,
-  fetchTreasuryOrThrow,
   findTreasuryEvents,
   PARAM_LABELS,
   PARAM_NAMES,
@@ -41,7 +37,6 @@ import {
   type PriceGuard,
   proposeAuthorityIx,
   queueConfigChangeIx,
-  sendAndConfirm,
   setPausedIx,
   TIMELOCK_GRACE_SECS,
   timeText,
@@ -52,60 +47,15 @@ import {
   updateConfigIx,
   USDC_DECIMALS,
 } from "../../sdk/src";
-import {
-  CHAIN_FLAGS,
-  CHAIN_USAGE,
-  chainFrom,
-  EXIT,
-  loadKeypair,
-  parseAddress,
-  parseAmount,
-  parseDuration,
-  parseInteger,
-  print,
-  RefusedError,
-  refusalOf,
-  UsageError,
-} from "./common";
+import { type AdminAction, CHANGE_ACTIONS, type ChangeValues } from "./admin-flags";
+import { type Chain, chainFrom, signer as signingKeypair, treasuryOf } from "./chain";
+import { RefusedError, UsageError } from "./errors";
+import { type DurableNonce, durableNonce, type NonceFlags } from "./nonce";
+import type { GlobalOptions } from "./options";
+import { print } from "./output";
+import { parseAddress, parseAmount, parseDuration, parseInteger } from "./parse";
+import { signAndSend } from "./send";
 import { table } from "./table";
-
-export const ADMIN_USAGE = `usage: ashao admin <action> [change flags] (--keypair FILE | --print [--signer ADDRESS]) [options]
-
-  actions
-    update-config        apply at once a change that only reduces risk (fewer cranks, a lower cap
-                         or slippage, a longer interval or timelock, a shorter cooldown, buybacks
-                         off); any other change is refused: ChangeNeedsTimelock
-    queue-change         queue any change; anyone may apply it once the timelock has passed
-    apply-change         apply the queued change (from its eta, for 14 days; any signer)
-    cancel-change        drop the queued change
-    propose-authority ADDRESS
-                         hand the authority over; the new one may accept after the timelock
-    cancel-authority     cancel a pending hand-over
-    accept-authority     the pending authority takes over (signed by it)
-    pause | unpause      stop or restart stakes, deposits and buybacks (exits stay open)
-
-  change flags (update-config, queue-change)
-    --stream-period D, --unstake-cooldown D, --min-buyback-interval D, --timelock D
-                         durations: 3600, 90s, 15m, 2h or 1d
-    --max-buyback-usdc USDC            --max-slippage-bps N
-    --swap-program ADDRESS|none        --cranks A,B|none
-    --add-crank ADDRESS, --remove-crank ADDRESS (each may repeat)
-    --boost-tiers MIN:BPS,...|none     minimum stake in $ASHAO and boost in bps (1000:500,10000:1500)
-    --price-guard none|pyth:FEED_ID_HEX:MAX_AGE:MAX_CONFIDENCE_BPS
-    --change-json JSON                 the change in /api/treasury's policy.params form
-
-  signing
-    --keypair FILE       sign with this keypair (Solana CLI JSON) and send
-    --print              print the unsigned transaction (base58, base64, an explorer link to
-                         inspect it) for a multisig proposal, after simulating it now
-    --signer ADDRESS     (with --print) who signs: default the treasury's authority, or the
-                         pending authority for accept-authority (a Squads vault, say)
-    --fee-payer ADDRESS  (with --print) who pays the fee (default: the signer)
-${CHAIN_USAGE}
-
-  exit codes: 0 done (or printed, and the simulation passed); 1 failed; 2 refused by a check
-  or the program, by its error name (with --print: the transaction is printed, and would be
-  refused if executed now); 64 usage`;
 
 type Role = "authority" | "pendingAuthority" | "anyone";
 
@@ -113,12 +63,11 @@ interface ActionSpec {
   role: Role;
   /** The program's instruction, for the output. */
   instruction: string;
-  takesChange?: boolean;
 }
 
-const ACTIONS: Record<string, ActionSpec> = {
-  "update-config": { role: "authority", instruction: "update_config", takesChange: true },
-  "queue-change": { role: "authority", instruction: "queue_config_change", takesChange: true },
+const ACTIONS: Record<AdminAction, ActionSpec> = {
+  "update-config": { role: "authority", instruction: "update_config" },
+  "queue-change": { role: "authority", instruction: "queue_config_change" },
   "apply-change": { role: "anyone", instruction: "apply_config_change" },
   "cancel-change": { role: "authority", instruction: "cancel_config_change" },
   "propose-authority": { role: "authority", instruction: "propose_authority" },
@@ -126,28 +75,6 @@ const ACTIONS: Record<string, ActionSpec> = {
   "accept-authority": { role: "pendingAuthority", instruction: "accept_authority" },
   pause: { role: "authority", instruction: "set_paused" },
   unpause: { role: "authority", instruction: "set_paused" },
-};
-
-const CHANGE_FLAGS = {
-  "stream-period": { type: "string" },
-  "unstake-cooldown": { type: "string" },
-  "min-buyback-interval": { type: "string" },
-  timelock: { type: "string" },
-  "max-buyback-usdc": { type: "string" },
-  "max-slippage-bps": { type: "string" },
-  "swap-program": { type: "string" },
-  cranks: { type: "string" },
-  "add-crank": { type: "string", multiple: true },
-  "remove-crank": { type: "string", multiple: true },
-  "boost-tiers": { type: "string" },
-  "price-guard": { type: "string" },
-  "change-json": { type: "string" },
-} as const;
-
-type ChangeValues = {
-  [K in keyof typeof CHANGE_FLAGS]?: (typeof CHANGE_FLAGS)[K] extends { multiple: true }
-    ? string[]
-    : string;
 };
 
 const orDefault = (text: string) => (text === "none" ? Key.default : parseAddress("address", text));
@@ -170,7 +97,7 @@ function priceGuardFlag(text: string): PriceGuard {
     kind: "pythPull",
     feedId,
     maxAgeSecs: parseDuration("--price-guard's max age", parts[2]),
-    maxConfidenceBps: parseInteger("--price-guard's max confidence", parts[3], 0xffff),
+    maxConfidenceBps: parseInteger("--price-guard's max confidence", parts[3], 0, 0xffff),
   };
 }
 
@@ -214,10 +141,16 @@ export function changeFromFlags(values: ChangeValues, state: TreasuryState): Con
       "--max-buyback-usdc",
       values["max-buyback-usdc"],
       USDC_DECIMALS,
+      "USDC",
     );
   }
   if (values["max-slippage-bps"] !== undefined) {
-    change.maxSlippageBps = parseInteger("--max-slippage-bps", values["max-slippage-bps"], 0xffff);
+    change.maxSlippageBps = parseInteger(
+      "--max-slippage-bps",
+      values["max-slippage-bps"],
+      0,
+      0xffff,
+    );
   }
   if (values["swap-program"] !== undefined) change.swapProgram = orDefault(values["swap-program"]);
   if (values["price-guard"] !== undefined)
@@ -235,8 +168,8 @@ export function changeFromFlags(values: ChangeValues, state: TreasuryState): Con
               );
             }
             return {
-              minStake: parseAmount("--boost-tiers' minimum stake", min, ASHAO_DECIMALS),
-              boostBps: parseInteger("--boost-tiers' boost", bps, 0xffff),
+              minStake: parseAmount("--boost-tiers' minimum stake", min, ASHAO_DECIMALS, "$ASHAO"),
+              boostBps: parseInteger("--boost-tiers' boost", bps, 0, 0xffff),
             };
           });
   }
@@ -270,7 +203,7 @@ function check(ok: boolean, name: string, message: string): RefusedError | undef
 }
 
 function checks(
-  action: string,
+  action: AdminAction,
   state: TreasuryState,
   signer: PublicKey,
   now: number,
@@ -290,7 +223,7 @@ function checks(
       : undefined) ??
     (action === "queue-change"
       ? check(
-          queued === null,
+          queued === null || now > Number(queued.eta) + TIMELOCK_GRACE_SECS,
           "ConfigChangeAlreadyQueued",
           `a change is already queued (eta ${queued ? timeText(new Date(Number(queued.eta) * 1000).toISOString()) : ""}); apply or cancel it first`,
         )
@@ -307,7 +240,7 @@ function checks(
         check(
           now <= Number(queued.eta) + TIMELOCK_GRACE_SECS,
           "ConfigChangeExpired",
-          `the queued change expired ${timeText(new Date((Number(queued.eta) + TIMELOCK_GRACE_SECS) * 1000).toISOString())}; cancel it and queue it again`,
+          `the queued change expired ${timeText(new Date((Number(queued.eta) + TIMELOCK_GRACE_SECS) * 1000).toISOString())}; queue it again (that replaces it)`,
         ))
       : undefined) ??
     (action === "propose-authority" && newAuthority
@@ -334,13 +267,18 @@ function checks(
           now >= Number(state.pendingAuthorityEta),
           "TimelockNotElapsed",
           `the pending authority may accept ${when(Number(state.pendingAuthorityEta))}`,
+        ) ??
+        check(
+          now <= Number(state.pendingAuthorityEta) + TIMELOCK_GRACE_SECS,
+          "AuthorityProposalExpired",
+          `the proposal expired ${timeText(new Date((Number(state.pendingAuthorityEta) + TIMELOCK_GRACE_SECS) * 1000).toISOString())}; the authority must propose again`,
         ))
       : undefined)
   );
 }
 
 async function instructionFor(
-  action: string,
+  action: AdminAction,
   program: TreasuryProgram,
   state: TreasuryState,
   signer: PublicKey,
@@ -389,21 +327,25 @@ const differenceRows = (differences: ParamDifference[]) =>
 
 /** An unsigned transaction for a multisig: legacy wire format, the signature slots zeroed. */
 async function unsignedTransaction(
-  connection: Connection,
+  chain: Chain,
   instruction: TransactionInstruction,
   feePayer: PublicKey,
+  nonce: DurableNonce | undefined,
 ) {
-  const { blockhash } = await connection.getLatestBlockhash("confirmed");
+  const { connection } = chain;
+  const blockhash = nonce
+    ? nonce.lifetime.nonce
+    : (await connection.getLatestBlockhash(chain.commitment)).blockhash;
   const message = new TransactionMessage({
     payerKey: feePayer,
     recentBlockhash: blockhash,
-    instructions: [instruction],
+    instructions: nonce ? [nonce.advance, instruction] : [instruction],
   }).compileToLegacyMessage();
   const tx = new VersionedTransaction(message);
   const simulation = await connection.simulateTransaction(tx, {
     sigVerify: false,
     replaceRecentBlockhash: true,
-    commitment: "confirmed",
+    commitment: chain.commitment,
   });
   const failure = simulation.value.err
     ? toTreasuryError(
@@ -424,16 +366,15 @@ async function unsignedTransaction(
   };
 }
 
-/** What happened, from the transaction's events. */
+/** What happened, from the transaction's events (none when the node has no transaction). */
 async function outcome(
-  connection: Connection,
-  program: TreasuryProgram,
+  chain: Chain,
   signature: string,
 ): Promise<{ eta?: number; acceptAfter?: number }> {
-  const tx = await connection.getTransaction(signature, {
-    commitment: "confirmed",
-    maxSupportedTransactionVersion: 0,
-  });
+  const { connection, program } = chain;
+  const tx = await connection
+    .getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
+    .catch(() => null);
   const logs = tx?.meta?.logMessages ?? [];
   const [queued] = findTreasuryEvents(program, logs, "configChangeQueued");
   const [proposed] = findTreasuryEvents(program, logs, "authorityProposed");
@@ -443,7 +384,11 @@ async function outcome(
   };
 }
 
-function summary(action: string, differences: ParamDifference[], newAuthority?: PublicKey): string {
+function summary(
+  action: AdminAction,
+  differences: ParamDifference[],
+  newAuthority?: PublicKey,
+): string {
   switch (action) {
     case "update-config":
       return `change at once\n${differenceRows(differences)}`;
@@ -464,85 +409,84 @@ function summary(action: string, differences: ParamDifference[], newAuthority?: 
   }
 }
 
-export async function adminCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...CHAIN_FLAGS,
-      ...CHANGE_FLAGS,
-      keypair: { type: "string" },
-      print: { type: "boolean" },
-      signer: { type: "string" },
-      "fee-payer": { type: "string" },
-    },
-  });
-  if (values.help || positionals.length === 0) {
-    console.log(ADMIN_USAGE);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  const [action, ...rest] = positionals;
+export interface AdminFlags extends NonceFlags {
+  print?: boolean;
+  signer?: string;
+  feePayer?: string;
+}
+
+export async function adminCommand(
+  action: AdminAction,
+  address: string | undefined,
+  change: ChangeValues,
+  flags: AdminFlags,
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const spec = ACTIONS[action];
-  if (!spec) throw new UsageError(`unknown admin action ${action}`);
   const newAuthority =
     action === "propose-authority"
-      ? parseAddress("propose-authority's ADDRESS", rest[0])
+      ? parseAddress("propose-authority's ADDRESS", address)
       : undefined;
-  if (rest.length > (action === "propose-authority" ? 1 : 0)) {
-    throw new UsageError(`unexpected argument ${rest[rest.length - 1]}`);
+  const takesChange = CHANGE_ACTIONS.includes(action);
+  const changeGiven = Object.values(change).some((v) => v !== undefined);
+  if (takesChange && !changeGiven) throw new UsageError(`${action} needs at least one change flag`);
+  if (flags.print && options.keypair) {
+    throw new UsageError("--print prints an unsigned transaction: name its signer with --signer");
   }
-  const changeGiven = Object.keys(CHANGE_FLAGS).some(
-    (k) => values[k as keyof ChangeValues] !== undefined,
-  );
-  if (changeGiven && !spec.takesChange) throw new UsageError(`${action} takes no change flags`);
-  if (spec.takesChange && !changeGiven)
-    throw new UsageError(`${action} needs at least one change flag`);
-  if (Boolean(values.keypair) === Boolean(values.print)) {
-    throw new UsageError(
-      "either --keypair FILE (sign and send) or --print (unsigned, for a multisig)",
-    );
+  if (!flags.print && (flags.signer || flags.feePayer)) {
+    throw new UsageError("--signer and --fee-payer go with --print; without it -k signs and pays");
   }
-  if (values.keypair && (values.signer || values["fee-payer"])) {
-    throw new UsageError("--signer and --fee-payer go with --print; --keypair signs and pays");
-  }
-  const keypair = values.keypair ? loadKeypair(values.keypair) : undefined;
-  const chain = chainFrom(values);
-  const { connection, program, cluster } = chain;
-  const json = values.json ?? false;
+  const chain = await chainFrom(options, env);
+  const keypair = flags.print ? undefined : signingKeypair(chain);
+  const { connection, cluster } = chain;
+  const json = options.output;
 
   const [state, now] = await Promise.all([
-    fetchTreasuryOrThrow(program, "confirmed"),
+    treasuryOf(chain),
     fetchChainTime(connection).then(Number),
   ]);
-  const change = spec.takesChange ? changeFromFlags(values, state) : {};
-  const differences = paramDifferences(treasuryParamsOf(state), change);
+  const configChange = takesChange ? changeFromFlags(change, state) : {};
+  const differences = paramDifferences(treasuryParamsOf(state), configChange);
   const noChange =
-    spec.takesChange && differences.length === 0
+    takesChange && differences.length === 0
       ? new RefusedError("NoConfigChange", "the change leaves every parameter as it is")
       : undefined;
   const signer =
     keypair?.publicKey ??
-    (values.signer
-      ? parseAddress("--signer", values.signer)
+    (flags.signer
+      ? parseAddress("--signer", flags.signer)
       : spec.role === "pendingAuthority"
         ? (state.pendingAuthority ?? state.authority)
         : state.authority);
   const refusal = noChange ?? checks(action, state, signer, now, newAuthority);
-  const instruction = await instructionFor(action, program, state, signer, change, newAuthority);
+  const instruction = await instructionFor(
+    action,
+    chain.program,
+    state,
+    signer,
+    configChange,
+    newAuthority,
+  );
   const changes = differences.map((d) => ({ field: d.field, current: d.current, after: d.other }));
 
-  if (values.print) {
-    const feePayer = values["fee-payer"]
-      ? parseAddress("--fee-payer", values["fee-payer"])
-      : signer;
-    const unsigned = await unsignedTransaction(connection, instruction, feePayer);
+  if (flags.print) {
+    const feePayer = flags.feePayer ? parseAddress("--fee-payer", flags.feePayer) : signer;
+    const nonce = await durableNonce(chain, flags, { address: signer });
+    const unsigned = await unsignedTransaction(chain, instruction, feePayer, nonce);
     const problem = refusal
       ? { error: refusal.errorName, message: refusal.message }
       : unsigned.simulation.ok
         ? null
         : { error: unsigned.simulation.error, message: unsigned.simulation.message };
     const inspectorUrl = explorerInspectorUrl(unsigned.messageBase64, cluster);
+    const signers = [
+      ...new Set([
+        feePayer.toBase58(),
+        signer.toBase58(),
+        ...(nonce ? [nonce.authority.toBase58()] : []),
+      ]),
+    ];
     print(
       json,
       {
@@ -550,8 +494,15 @@ export async function adminCommand(args: string[]): Promise<number> {
         instruction: spec.instruction,
         signer: signer.toBase58(),
         feePayer: feePayer.toBase58(),
+        signers,
         changes,
         recentBlockhash: unsigned.blockhash,
+        nonce: nonce
+          ? {
+              account: nonce.lifetime.nonceAccount.toBase58(),
+              authority: nonce.authority.toBase58(),
+            }
+          : null,
         base58: unsigned.base58,
         base64: unsigned.base64,
         messageBase64: unsigned.messageBase64,
@@ -562,7 +513,10 @@ export async function adminCommand(args: string[]): Promise<number> {
       () =>
         [
           `unsigned ${spec.instruction}: ${summary(action, differences, newAuthority)}`,
-          `  signer ${signer.toBase58()}, fee payer ${feePayer.toBase58()}, blockhash ${unsigned.blockhash}`,
+          `  signers ${signers.join(", ")}; fee payer ${feePayer.toBase58()}`,
+          nonce
+            ? `  durable nonce ${nonce.lifetime.nonceAccount.toBase58()} (authority ${nonce.authority.toBase58()}): valid until the nonce advances`
+            : `  blockhash ${unsigned.blockhash}: valid for about a minute (--nonce ACCOUNT keeps it valid until signed)`,
           problem
             ? `  would be refused if executed now: ${problem.error}: ${problem.message}`
             : "  simulated now: accepted",
@@ -573,17 +527,20 @@ export async function adminCommand(args: string[]): Promise<number> {
           `inspect: ${inspectorUrl}`,
         ].join("\n"),
     );
-    return problem ? EXIT.refused : EXIT.ok;
+    return problem ? 4 : 0;
   }
 
   if (refusal) throw refusal;
-  let signature: string;
-  try {
-    signature = await sendAndConfirm(connection, [instruction], { keypairs: [keypair!] });
-  } catch (err) {
-    throw refusalOf(err);
-  }
-  const result = await outcome(connection, program, signature);
+  const nonce = await durableNonce(chain, flags, { address: keypair!.publicKey, keypair });
+  const signature = await signAndSend(chain, {
+    what: spec.instruction,
+    instructions: [instruction],
+    signers: [keypair!],
+    nonce,
+    rerun:
+      "Look the signature up (ashao status shows the treasury as it is) before running it again.",
+  });
+  const result = await outcome(chain, signature);
   const at = (unix: number) =>
     `${timeText(new Date(unix * 1000).toISOString())} (${countdownText(unix, now)})`;
   print(
@@ -620,5 +577,5 @@ export async function adminCommand(args: string[]): Promise<number> {
         `explorer  ${explorerTxUrl(signature, cluster)}`,
       ].join("\n"),
   );
-  return EXIT.ok;
+  return 0;
 }

@@ -1,80 +1,122 @@
 /**
  * `ashao deposit`: pays revenue in USDC from a keypair's token account into the treasury, which
- * splits it 50/50 between the buyback bucket and the stakers' stream.
+ * splits it 50/50 between the buyback bucket and the stakers' stream. Idempotent: the deposit
+ * carries a key in a memo, and a key already paid from the same source within the window is
+ * not paid again, so rerunning after a lost answer or a network error is safe.
  */
-import { parseArgs } from "node:util";
-
 import { getAccount } from "@solana/spl-token";
 
 import {
   amountText,
+  defaultDepositKey,
+  DEPOSIT_KEY_PATTERN,
+  depositMemoIx,
   depositRevenueIx,
   exactAmountNumber,
   explorerTxUrl,
-  fetchTreasuryOrThrow,
+  fetchChainTime,
+  fetchTreasury,
+  findDepositByKey,
   findTreasuryEvents,
   formatDuration,
   ownerUsdcAddress,
-  sendAndConfirm,
+  splitRevenue,
   treasuryAccounts,
   USDC_DECIMALS,
   usdcAmount,
 } from "../../sdk/src";
-import {
-  CHAIN_FLAGS,
-  CHAIN_USAGE,
-  chainFrom,
-  loadKeypair,
-  parseAddress,
-  parseAmount,
-  print,
-  RefusedError,
-  refusalOf,
-  UsageError,
-} from "./common";
+import { chainFrom, signer, treasuryOf } from "./chain";
+import { RefusedError, UsageError } from "./errors";
+import { durableNonce, type NonceFlags } from "./nonce";
+import type { GlobalOptions } from "./options";
+import { print } from "./output";
+import { parseAddress, parseAmount, parseDuration } from "./parse";
+import { depositJournal } from "./deposit-journal";
+import { followPending, signAndSend } from "./send";
 
-export const DEPOSIT_USAGE = `usage: ashao deposit --amount USDC --keypair FILE [--source TOKEN_ACCOUNT] [options]
+export interface DepositFlags extends NonceFlags {
+  amount?: string;
+  source?: string;
+  key?: string;
+  keyWindow: string;
+}
 
-  Pays --amount USDC of revenue from --source (default: the keypair's associated USDC account),
-  signed and paid for by --keypair. The program splits it 50/50: half to the buyback bucket,
-  half streamed to stakers over the stream period.
+const usdc = (raw: bigint) => amountText(usdcAmount(raw), "USDC");
 
-  --amount USDC      e.g. 1250.5 (at most 6 decimals)
-  --keypair FILE     the payer's keypair (Solana CLI JSON), owner of the source account
-  --source ADDRESS   another USDC token account the keypair owns
-${CHAIN_USAGE}
-
-  exit codes: 0 deposited, 1 failed, 2 refused (Paused, InsufficientBalance, a program error by name), 64 usage`;
-
-export async function depositCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      ...CHAIN_FLAGS,
-      amount: { type: "string" },
-      keypair: { type: "string" },
-      source: { type: "string" },
-    },
-  });
-  if (values.help) {
-    console.log(DEPOSIT_USAGE);
-    return 0;
+export async function depositCommand(
+  flags: DepositFlags,
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const amount = parseAmount("--amount", flags.amount, USDC_DECIMALS, "USDC");
+  const key = flags.key ?? defaultDepositKey(amount);
+  if (!DEPOSIT_KEY_PATTERN.test(key)) {
+    throw new UsageError(`--key takes 1-64 letters, digits or ._:- (got ${key})`);
   }
-  const amount = parseAmount("--amount", values.amount, USDC_DECIMALS);
-  if (!values.keypair) throw new UsageError("--keypair is required (the payer signs the deposit)");
-  const payer = loadKeypair(values.keypair);
-  const { connection, program, cluster } = chainFrom(values);
+  const windowSecs = parseDuration("--key-window", flags.keyWindow);
+  const chain = await chainFrom(options, env);
+  const payer = signer(chain);
+  const { connection, program, cluster } = chain;
 
-  const state = await fetchTreasuryOrThrow(program, "confirmed");
+  const state = await treasuryOf(chain);
   const accounts = treasuryAccounts(program.programId, state);
   if (state.paused) {
     throw new RefusedError("Paused", "the treasury is paused: deposits wait until it is unpaused");
   }
-  const source = values.source
-    ? parseAddress("--source", values.source)
+  const source = flags.source
+    ? parseAddress("--source", flags.source)
     : ownerUsdcAddress(payer.publicKey, accounts);
-  const account = await getAccount(connection, source, "confirmed").catch(() => null);
+
+  const alreadyDeposited = (signature: string, slot: number, blockTime?: number | null) => {
+    const at = blockTime ? new Date(blockTime * 1000).toISOString() : "unknown";
+    print(
+      options.output,
+      {
+        alreadyDeposited: true,
+        key,
+        source: source.toBase58(),
+        signature,
+        slot,
+        blockTime: at,
+        explorerUrl: explorerTxUrl(signature, cluster),
+      },
+      () =>
+        [
+          `already deposited: transaction ${signature} (slot ${slot}, ${at}) paid key ${key} from ${source.toBase58()}; nothing paid now`,
+          `  to pay the same amount again, give another --key`,
+        ].join("\n"),
+    );
+    return 0;
+  };
+  const rerun =
+    "Run the same command again: it sends this same transaction again, or finds it landed, and pays nothing twice.";
+
+  // An earlier run sent this deposit and never learnt its fate: those bytes first, never a
+  // second transaction while they may still land.
+  const journal = depositJournal(source, key, env);
+  const pending = journal.pending();
+  if (pending) {
+    const landed = await followPending(chain, pending, { what: "the earlier deposit", rerun });
+    journal.settle();
+    if (landed) {
+      const status = await connection.getSignatureStatus(landed);
+      return alreadyDeposited(
+        landed,
+        status.value?.slot ?? 0,
+        await connection.getBlockTime(status.value?.slot ?? 0).catch(() => null),
+      );
+    }
+  }
+
+  // Paid already (a rerun after a lost answer, or from another machine)? Then nothing is paid.
+  const now = Number(await fetchChainTime(connection));
+  const earlier = await findDepositByKey(connection, source, key, {
+    sinceUnix: now - windowSecs,
+    commitment: chain.commitment === "finalized" ? "finalized" : "confirmed",
+  });
+  if (earlier) return alreadyDeposited(earlier.signature, earlier.slot, earlier.blockTime);
+
+  const account = await getAccount(connection, source, chain.commitment).catch(() => null);
   if (!account || !account.mint.equals(state.usdcMint)) {
     throw new RefusedError(
       "NoSourceAccount",
@@ -94,41 +136,51 @@ export async function depositCommand(args: string[]): Promise<number> {
     );
   }
 
-  let signature: string;
-  try {
-    signature = await sendAndConfirm(
-      connection,
-      [await depositRevenueIx(program, accounts, { payer: payer.publicKey, source, amount })],
-      { keypairs: [payer] },
-    );
-  } catch (err) {
-    throw refusalOf(err);
-  }
-  const tx = await connection.getTransaction(signature, {
-    commitment: "confirmed",
-    maxSupportedTransactionVersion: 0,
+  const nonce = await durableNonce(chain, flags, { address: payer.publicKey, keypair: payer });
+  const signature = await signAndSend(chain, {
+    what: "deposit",
+    instructions: [
+      await depositRevenueIx(program, accounts, { payer: payer.publicKey, source, amount }),
+      depositMemoIx(key),
+    ],
+    signers: [payer],
+    nonce,
+    rerun,
+    journal,
   });
+
+  // The figures from the transaction's event; when the node has no transaction to give, the
+  // program's split rule and the treasury's totals after it.
+  const tx = await connection
+    .getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
+    .catch(() => null);
   const [event] = findTreasuryEvents(program, tx?.meta?.logMessages ?? [], "revenueDeposited");
-  if (!event) throw new Error(`transaction ${signature} carries no revenueDeposited event`);
-  const d = event.data;
+  const split = event ? event.data : splitRevenue(amount);
+  const totals = event
+    ? event.data
+    : await fetchTreasury(program, chain.commitment).catch(() => null);
+  const streamSecs = event ? Number(event.data.streamEndTs - event.data.unixTimestamp) : undefined;
   const result = {
     signature,
     explorerUrl: explorerTxUrl(signature, cluster),
+    key,
     source: source.toBase58(),
-    amount: d.amount.toString(),
-    toBuyback: d.toBuyback.toString(),
-    toStakers: d.toStakers.toString(),
-    totalRevenue: d.totalRevenue.toString(),
-    buybackBucket: d.buybackBucket.toString(),
-    streamRemaining: d.streamRemaining.toString(),
-    streamEndsAt: new Date(Number(d.streamEndTs) * 1000).toISOString(),
+    amount: amount.toString(),
+    toBuyback: split.toBuyback.toString(),
+    toStakers: split.toStakers.toString(),
+    totalRevenue: totals?.totalRevenue.toString() ?? null,
+    buybackBucket: totals?.buybackBucket.toString() ?? null,
+    figuresFrom: event ? "event" : "accounts",
   };
-  const usdc = (raw: bigint) => amountText(usdcAmount(raw), "USDC");
-  print(values.json ?? false, result, () =>
+  print(options.output, result, () =>
     [
-      `deposited ${usdc(d.amount)}: ${usdc(d.toBuyback)} to the buyback bucket, ${usdc(d.toStakers)} streamed to stakers ` +
-        `(over ${formatDuration(Number(d.streamEndTs - d.unixTimestamp))})`,
-      `total revenue ${usdc(d.totalRevenue)}, buyback bucket ${usdc(d.buybackBucket)}`,
+      `deposited ${usdc(amount)}: ${usdc(split.toBuyback)} to the buyback bucket, ${usdc(split.toStakers)} streamed to stakers` +
+        (streamSecs !== undefined ? ` (over ${formatDuration(streamSecs)})` : ""),
+      totals
+        ? `total revenue ${usdc(totals.totalRevenue)}, buyback bucket ${usdc(totals.buybackBucket)}` +
+          (event ? "" : " (read from the treasury: the node returned no transaction)")
+        : "totals not read: the node returned neither the transaction nor the treasury",
+      `key       ${key}`,
       `signature ${signature}`,
       `explorer  ${result.explorerUrl}`,
     ].join("\n"),

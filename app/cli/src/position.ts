@@ -1,10 +1,8 @@
 /**
- * `ashao position WALLET`: a staker's position (staked, unstaking and its cooldown, claimable
- * now, claimed to date, boost and what the next tier needs) and the history of their actions,
- * read from the chain; `--csv` for the history as CSV.
+ * `ashao position WALLET`: a staker's position (staked, each unstake request and when it
+ * matures, claimable now, claimed to date, boost and what the next tier needs) and the history
+ * of their actions, read from the chain; `--csv` for the history as CSV.
  */
-import { parseArgs } from "node:util";
-
 import {
   amountText,
   bpsText,
@@ -20,29 +18,18 @@ import {
   stakerSummary,
   timeText,
 } from "../../sdk/src";
-import {
-  CHAIN_FLAGS,
-  CHAIN_USAGE,
-  chainFrom,
-  EXIT,
-  parseAddress,
-  parseInteger,
-  print,
-  UsageError,
-} from "./common";
+import { chainFrom, treasuryOf } from "./chain";
+import { UsageError } from "./errors";
+import type { GlobalOptions } from "./options";
+import { print } from "./output";
+import { parseAddress, parseInteger } from "./parse";
 import { table } from "./table";
 
-export const POSITION_USAGE = `usage: ashao position WALLET [--limit N] [--before SIGNATURE] [--csv] [options]
-
-  The wallet's stake position and its history (stakes, unstake requests, withdrawals, claims,
-  close), newest first, read from the chain.
-
-  --limit N          transactions of history per page (1-1000, default 20)
-  --before SIGNATURE the page before this signature (the previous page's last; printed at its end)
-  --csv              the history page as CSV (exact amounts and base units), nothing else
-${CHAIN_USAGE}
-
-  exit codes: 0 read, 1 failed, 64 usage`;
+export interface PositionFlags {
+  limit: string;
+  before?: string;
+  csv?: boolean;
+}
 
 const ACTION_TEXT: Record<StakerHistoryEntry["action"], string> = {
   stake: "stake",
@@ -52,41 +39,33 @@ const ACTION_TEXT: Record<StakerHistoryEntry["action"], string> = {
   close: "close",
 };
 
-export async function positionCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...CHAIN_FLAGS,
-      limit: { type: "string" },
-      before: { type: "string" },
-      csv: { type: "boolean" },
-    },
-  });
-  if (values.help) {
-    console.log(POSITION_USAGE);
-    return EXIT.ok;
+export async function positionCommand(
+  walletText: string,
+  flags: PositionFlags,
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const wallet = parseAddress("WALLET", walletText);
+  const limit = parseInteger("--limit", flags.limit, 1, 1000);
+  if (flags.before !== undefined && !/^[1-9A-HJ-NP-Za-km-z]{64,88}$/.test(flags.before)) {
+    throw new UsageError(`--before must be a transaction signature (got ${flags.before})`);
   }
-  if (positionals.length !== 1) throw new UsageError("give one WALLET address");
-  const wallet = parseAddress("WALLET", positionals[0]);
-  const limit = values.limit === undefined ? 20 : parseInteger("--limit", values.limit, 1000);
-  if (limit < 1) throw new UsageError("--limit must be at least 1");
-  if (values.before !== undefined && !/^[1-9A-HJ-NP-Za-km-z]{64,88}$/.test(values.before)) {
-    throw new UsageError(`--before must be a transaction signature (got ${values.before})`);
+  if (flags.csv && options.output !== "text") {
+    throw new UsageError("--csv and --output are two formats: pick one");
   }
-  if (values.csv && values.json) throw new UsageError("--csv and --json are two formats: pick one");
-  const { program, connection, cluster } = chainFrom(values);
+  const chain = await chainFrom(options, env);
+  const { program, connection, cluster } = chain;
+  await treasuryOf(chain);
 
   const [state, position, now, history] = await Promise.all([
-    fetchTreasuryOrThrow(program, "confirmed"),
-    fetchStakePosition(program, wallet, "confirmed"),
+    fetchTreasuryOrThrow(program, chain.commitment),
+    fetchStakePosition(program, wallet, chain.commitment),
     fetchChainTime(connection),
-    fetchStakerHistory(program, wallet, { limit, before: values.before }),
+    fetchStakerHistory(program, wallet, { limit, before: flags.before }),
   ]);
-  if (values.csv) {
+  if (flags.csv) {
     process.stdout.write(stakerHistoryCsv(history.entries));
-    return EXIT.ok;
+    return 0;
   }
   const summary = stakerSummary(program.programId, state, wallet, position, now);
   const entries = history.entries.map((e) => ({
@@ -94,18 +73,27 @@ export async function positionCommand(args: string[]): Promise<number> {
     explorerUrl: explorerTxUrl(e.signature, cluster),
   }));
   print(
-    values.json ?? false,
+    options.output,
     { ...summary, history: { entries, nextBefore: history.nextBefore } },
     () => {
       const chainNow = Number(now);
       const unstaking =
-        summary.cooldownEndsAtUnix === null
+        summary.unstakeRequests.length === 0
           ? "nothing"
-          : `${amountText(summary.unstaking, "$ASHAO")}, ${
+          : `${amountText(summary.unstaking, "$ASHAO")} in ${summary.unstakeRequests.length} ${summary.unstakeRequests.length === 1 ? "request" : "requests"}; ${
               summary.withdrawableNow
-                ? "withdrawable now"
-                : `withdrawable ${countdownText(summary.cooldownEndsAtUnix, chainNow)} (${timeText(summary.cooldownEndsAt!)})`
+                ? `${amountText(summary.withdrawable, "$ASHAO")} withdrawable now`
+                : "none withdrawable yet"
             }`;
+      // Each request on its own line, with when it matures.
+      const requests = summary.unstakeRequests.map((r, i) => [
+        `  request ${i + 1}`,
+        `${exactAmountText(r.amount, "$ASHAO")}, ${
+          r.matured
+            ? "matured: withdrawable now"
+            : `matures ${countdownText(r.availableAtUnix, chainNow)} (${timeText(r.availableAt)})`
+        }`,
+      ]);
       const next = summary.nextTier
         ? `; next: +${bpsText(summary.nextTier.boostBps)} with ${amountText(summary.stakeToNextTier!, "$ASHAO")} more staked`
         : summary.boostBps > 0
@@ -117,12 +105,13 @@ export async function positionCommand(args: string[]): Promise<number> {
         table([
           ["Staked", exactAmountText(summary.staked, "$ASHAO")],
           ["Unstaking", unstaking],
+          ...requests,
           ["Claimable now", exactAmountText(summary.pendingRewards, "USDC")],
           ["Claimed to date", exactAmountText(summary.totalClaimed, "USDC")],
           ["Worker boost", `+${bpsText(summary.boostBps)}${next}`],
         ]),
         "",
-        `History (newest first${values.before ? `, before ${values.before}` : ""})`,
+        `History (newest first${flags.before ? `, before ${flags.before}` : ""})`,
         entries.length === 0
           ? "  none"
           : table([
@@ -141,5 +130,5 @@ export async function positionCommand(args: string[]): Promise<number> {
       return lines.join("\n");
     },
   );
-  return EXIT.ok;
+  return 0;
 }

@@ -2,8 +2,6 @@
  * `ashao status`: the treasury's figures, supply, solvency, policy and pending admin changes,
  * read from the chain (no API needed), as a terminal table or `--json`.
  */
-import { parseArgs } from "node:util";
-
 import {
   amountText,
   bpsText,
@@ -11,6 +9,7 @@ import {
   exactAmountText,
   fetchTreasuryReport,
   formatDuration,
+  lastQueuedChangeText,
   PARAM_LABELS,
   type ParamName,
   paramText,
@@ -18,19 +17,12 @@ import {
   timeText,
   type TreasuryReport,
 } from "../../sdk/src";
-import { CHAIN_FLAGS, CHAIN_USAGE, chainFrom, parseAddress, print, UsageError } from "./common";
+import { chainFrom, treasuryOf } from "./chain";
+import { UsageError } from "./errors";
+import type { GlobalOptions } from "./options";
+import { count, print } from "./output";
+import { parseAddress } from "./parse";
 import { section, table } from "./table";
-
-export const STATUS_USAGE = `usage: ashao status [--non-circulating NAME=ADDRESS]... [options]
-
-  The treasury's figures, its $ASHAO supply, solvency (each vault against what it owes), the
-  policy (authority, upgrade authority, split, every parameter) and pending admin changes with
-  when they apply, read from the chain.
-
-  --non-circulating NAME=ADDRESS   another $ASHAO token account left out of circulation
-${CHAIN_USAGE}
-
-  exit codes: 0 read, 1 failed (RPC node, no treasury), 64 usage`;
 
 const usdcText = (a: { raw: string; decimals: number }) => amountText(a, "USDC");
 const ashaoText = (a: { raw: string; decimals: number }) => amountText(a, "$ASHAO");
@@ -52,10 +44,13 @@ export function statusText(report: TreasuryReport): string {
         ["Buyback bucket", usdcText(f.buybackBucket)],
         ["Rewards owed", usdcText(f.rewardsOwed)],
         ["Total revenue", usdcText(f.totalRevenue)],
-        ["USDC spent on buybacks", `${usdcText(f.buybackUsdcSpent)} in ${f.buybackCount} buybacks`],
+        [
+          "USDC spent on buybacks",
+          `${usdcText(f.buybackUsdcSpent)} in ${count(f.buybackCount, "buyback")}`,
+        ],
         ["Last buyback", f.lastBuybackAt ? timeText(f.lastBuybackAt) : "none yet"],
         ["Rewards paid", usdcText(f.rewardsPaid)],
-        ["Total staked", `${ashaoText(f.totalStaked)} by ${f.stakers} stakers`],
+        ["Total staked", `${ashaoText(f.totalStaked)} by ${count(f.stakers, "staker")}`],
         ["Unstaking", ashaoText(f.totalUnstaking)],
       ]),
     ),
@@ -133,7 +128,7 @@ export function statusText(report: TreasuryReport): string {
         ? `applies ${countdownText(q.eta.unix, now)} (from ${timeText(q.eta.at)})`
         : now <= q.expiresAt.unix
           ? `anyone may apply it now, until ${timeText(q.expiresAt.at)}`
-          : `expired at ${timeText(q.expiresAt.at)}: only a cancel clears it`;
+          : `expired at ${timeText(q.expiresAt.at)}: it can no longer apply; the next queued change replaces it`;
     pending.push(
       `  Queued change: ${when}`,
       table(
@@ -151,9 +146,16 @@ export function statusText(report: TreasuryReport): string {
   }
   if (policy.pendingAuthority) {
     const p = policy.pendingAuthority;
-    pending.push(
-      `  Authority transfer to ${p.address}: may accept ${countdownText(p.acceptAfter.unix, now)} (from ${timeText(p.acceptAfter.at)})`,
-    );
+    const when =
+      now < p.acceptAfter.unix
+        ? `may accept ${countdownText(p.acceptAfter.unix, now)} (from ${timeText(p.acceptAfter.at)}, until ${timeText(p.expiresAt.at)})`
+        : now <= p.expiresAt.unix
+          ? `may accept now, until ${timeText(p.expiresAt.at)}`
+          : `expired at ${timeText(p.expiresAt.at)}: the authority must propose again`;
+    pending.push(`  Authority transfer to ${p.address}: ${when}`);
+  }
+  if (policy.lastQueuedChange) {
+    pending.push(`  Last queued change: ${lastQueuedChangeText(policy.lastQueuedChange)}`);
   }
   lines.push(
     "",
@@ -162,17 +164,12 @@ export function statusText(report: TreasuryReport): string {
   return lines.join("\n");
 }
 
-export async function statusCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { ...CHAIN_FLAGS, "non-circulating": { type: "string", multiple: true } },
-  });
-  if (values.help) {
-    console.log(STATUS_USAGE);
-    return 0;
-  }
-  const nonCirculating = (values["non-circulating"] ?? []).map((spec) => {
+export async function statusCommand(
+  flags: { nonCirculating: string[] },
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const nonCirculating = flags.nonCirculating.map((spec) => {
     const at = spec.lastIndexOf("=");
     if (at <= 0) throw new UsageError(`--non-circulating takes NAME=ADDRESS (got ${spec})`);
     return {
@@ -180,10 +177,11 @@ export async function statusCommand(args: string[]): Promise<number> {
       address: parseAddress("--non-circulating", spec.slice(at + 1)),
     };
   });
-  const { program } = chainFrom(values);
-  const report = await fetchTreasuryReport(program, { nonCirculating });
+  const chain = await chainFrom(options, env);
+  await treasuryOf(chain);
+  const report = await fetchTreasuryReport(chain.program, { nonCirculating });
   print(
-    values.json ?? false,
+    options.output,
     {
       chainTime: Number(report.chainTime),
       ...report.figures,

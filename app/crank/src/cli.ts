@@ -1,77 +1,31 @@
 /**
- * `ashao crank once|loop [--dry-run] [flags]`: the buyback-and-burn crank. Flags override the
- * environment (see `.env.example`); exit codes: 0 bought or nothing to do, 1 the cycle failed,
- * 2 bad configuration, 3 the RPC node, Jupiter or Hermes could not be reached, 4 the price guard
- * would refuse the buyback (the oracle's price unusable, or the quote below its floor).
+ * `ashao crank once|loop [--dry-run] [--<setting> value ...]`: the buyback-and-burn crank. Its
+ * settings come from flags, else the environment (`.env.example`); the cluster and the key from
+ * the global flags. Exit codes follow the shared table (app/util/exit-codes.ts): 0 bought or
+ * nothing to do, 2 bad settings, 3 the RPC node, the swap API or Hermes did not answer (or a
+ * sent buyback's fate is unknown), 4 refused by a check or the program (`FAILURE_EXIT`).
  */
-import { parseArgs } from "node:util";
-
-import { type CrankFlags, CRANK_SETTINGS, crankConfigFrom } from "./config";
+import { EXIT, type ExitCode } from "../../util/exit-codes";
+import { type CrankCluster, crankConfigFrom } from "./config";
 import { crankDeps } from "./crank";
 import { runCrankCycle } from "./cycle";
-import { CrankConfigError, CrankError, PRICE_GUARD_FAILURES } from "./errors";
+import { CrankConfigError, CrankError, FAILURE_EXIT } from "./errors";
 import { runCrankLoop } from "./loop";
+import type { CrankFlags } from "./settings";
 
-export const CRANK_USAGE = `usage: ashao crank once|loop [--dry-run] [--<setting> value ...]
-
-  once      one buyback cycle, then exit
-  loop      a cycle every --interval-secs until SIGINT/SIGTERM
-  --dry-run quote, build and simulate; never send
-
-settings (flag / environment variable):
-${Object.entries(CRANK_SETTINGS)
-  .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
-  .join("\n")}
-
-exit codes: 0 ok or nothing to do, 1 cycle failed, 2 bad configuration,
-  3 RPC, Jupiter or Hermes unreachable, 4 the price guard would refuse (oracle-*, quote-below-oracle)`;
-
-export const EXIT = { ok: 0, failed: 1, config: 2, unreachable: 3, priceGuard: 4 } as const;
-
-const UNREACHABLE: ReadonlySet<string> = new Set([
-  "rpc-unreachable",
-  "venue-unreachable",
-  "hermes-unreachable",
-]);
-
-function parseCrankArgs(argv: string[]): { mode: string; flags: CrankFlags } {
-  const options = Object.fromEntries(
-    Object.keys(CRANK_SETTINGS).map((flag) => [flag, { type: "string" as const }]),
-  );
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { ...options, "dry-run": { type: "boolean" } },
-    });
-  } catch (err) {
-    throw new CrankConfigError((err as Error).message);
-  }
-  const [mode, ...extra] = parsed.positionals;
-  if (mode !== "once" && mode !== "loop") {
-    throw new CrankConfigError(`expected "once" or "loop" (got ${mode ?? "nothing"})`);
-  }
-  if (extra.length > 0) throw new CrankConfigError(`unexpected argument ${extra[0]}`);
-  return { mode, flags: parsed.values as CrankFlags };
-}
-
-/** Runs the crank as the command line asks; resolves to the process exit code. */
-export async function crankCommand(
-  argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  let mode: string;
+export async function runCrank(
+  mode: "once" | "loop",
+  flags: CrankFlags,
+  cluster: CrankCluster,
+  env: NodeJS.ProcessEnv,
+): Promise<ExitCode> {
   let config;
   try {
-    const args = parseCrankArgs(argv);
-    mode = args.mode;
-    config = crankConfigFrom(args.flags, env);
+    config = crankConfigFrom(flags, cluster, env);
   } catch (err) {
     if (!(err instanceof CrankConfigError)) throw err;
     console.error(`error: ${err.message} (ashao crank --help lists the settings)`);
-    return EXIT.config;
+    return EXIT.usage;
   }
   const deps = crankDeps(config);
   if (mode === "loop") {
@@ -86,21 +40,7 @@ export async function crankCommand(
     await runCrankCycle(deps, config);
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof CrankError) {
-      if (UNREACHABLE.has(err.reason)) return EXIT.unreachable;
-      return PRICE_GUARD_FAILURES.has(err.reason) ? EXIT.priceGuard : EXIT.failed;
-    }
-    deps.log.error({ err }, "crank failed");
-    return EXIT.failed;
+    // runCrankCycle logged it, with its reason.
+    return err instanceof CrankError ? FAILURE_EXIT[err.reason] : EXIT.internal;
   }
-}
-
-if (require.main === module) {
-  crankCommand(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(EXIT.failed);
-    },
-  );
 }

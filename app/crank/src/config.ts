@@ -1,13 +1,16 @@
 /**
  * The crank's configuration, typed and validated, from flags first and then environment
- * variables (see `.env.example`). Every problem is a `CrankConfigError` with a one-line reason.
+ * variables (see `.env.example`); the cluster and the key come from the global flags resolved as
+ * solana-cli does (`-u`, `--ws`, `-k`, `--program-id`, `--rpc-timeout`). Every problem is a
+ * `CrankConfigError` with a one-line reason.
  */
-import { readFileSync } from "fs";
-
 import { Keypair, PACKET_DATA_SIZE, PublicKey } from "@solana/web3.js";
 
-import { ASHAO_TREASURY_PROGRAM_ID, MAX_SLIPPAGE_BPS } from "../../sdk/src";
+import { MAX_SLIPPAGE_BPS } from "../../sdk/src";
+import { readKeypairFile } from "../../util/keypair-file";
+import { type ListenAddress, parseListenAddress } from "../../util/listen-address";
 import { CrankConfigError } from "./errors";
+import { CRANK_SETTINGS, type CrankFlags, type CrankSetting } from "./settings";
 
 export interface CrankConfig {
   rpcUrl: string;
@@ -42,33 +45,21 @@ export interface CrankConfig {
   priceUpdate?: PublicKey;
   /** When set, a price older than the guard allows is refreshed from this Hermes endpoint. */
   hermesUrl?: string;
+  /** Per call: the RPC node, the swap API, Hermes. */
+  rpcTimeoutMs: number;
+  jupiterTimeoutMs: number;
+  hermesTimeoutMs: number;
   dryRun: boolean;
   statusFile?: string;
+  /** `loop` mode: where `/metrics` is served (Prometheus); none when unset. */
+  metricsListen?: ListenAddress;
 }
 
-/** Flag name → environment variable, for both the parser and `.env.example`. */
-export const CRANK_SETTINGS = {
-  "rpc-url": "ASHAO_RPC_URL",
-  "ws-url": "ASHAO_WS_URL",
-  "program-id": "ASHAO_PROGRAM_ID",
-  keypair: "ASHAO_CRANK_KEYPAIR",
-  "jupiter-url": "JUPITER_BASE_URL",
-  "jupiter-api-key": "JUPITER_API_KEY",
-  "slippage-bps": "ASHAO_CRANK_SLIPPAGE_BPS",
-  "max-price-impact-bps": "ASHAO_CRANK_MAX_PRICE_IMPACT_BPS",
-  "min-buyback-usdc": "ASHAO_CRANK_MIN_BUYBACK_USDC",
-  "priority-fee": "ASHAO_CRANK_PRIORITY_FEE_MICROLAMPORTS",
-  "compute-unit-limit": "ASHAO_CRANK_COMPUTE_UNIT_LIMIT",
-  "interval-secs": "ASHAO_CRANK_INTERVAL_SECS",
-  "max-attempts": "ASHAO_CRANK_MAX_ATTEMPTS",
-  "max-transaction-bytes": "ASHAO_CRANK_MAX_TRANSACTION_BYTES",
-  "status-file": "ASHAO_CRANK_STATUS_FILE",
-  "price-update": "ASHAO_CRANK_PRICE_UPDATE",
-  "hermes-url": "PYTH_HERMES_URL",
+export const DEFAULT_TIMEOUTS = {
+  rpcTimeoutMs: 30_000,
+  jupiterTimeoutMs: 10_000,
+  hermesTimeoutMs: 10_000,
 } as const;
-
-export type CrankSetting = keyof typeof CRANK_SETTINGS;
-export type CrankFlags = Partial<Record<CrankSetting, string>> & { "dry-run"?: boolean };
 
 /**
  * Starts at 49: a transaction locks at most 64 accounts and the buyback itself names 15 (the
@@ -111,41 +102,48 @@ function url(name: string, raw: string | undefined): string {
   return raw;
 }
 
-/** A keypair from a JSON file of 64 numbers (the Solana CLI's format). */
-export function readKeypairFile(path: string): Keypair {
-  let bytes: unknown;
+function listenAddress(name: string, raw: string | undefined): ListenAddress | undefined {
+  if (!raw) return undefined;
   try {
-    bytes = JSON.parse(readFileSync(path, "utf8"));
+    return parseListenAddress(raw);
   } catch (err) {
-    throw new CrankConfigError(`cannot read the crank keypair ${path}: ${(err as Error).message}`);
+    throw new CrankConfigError(`${name}: ${(err as Error).message}`);
   }
-  if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((b) => Number.isInteger(b))) {
-    throw new CrankConfigError(`${path} is not a keypair file (a JSON array of 64 numbers)`);
-  }
-  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
+}
+
+/** The cluster and key, resolved from the global flags (app/util/solana-config.ts). */
+export interface CrankCluster {
+  rpcUrl: string;
+  wsUrl?: string;
+  keypairPath: string;
+  programId: PublicKey;
+  rpcTimeoutSecs: number;
 }
 
 /** Reads every setting from `flags`, else `env`, else its default. */
-export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): CrankConfig {
-  const get = (setting: CrankSetting) => flags[setting] ?? env[CRANK_SETTINGS[setting]];
-  const keypairPath = get("keypair");
-  if (!keypairPath) throw new CrankConfigError("--keypair (or ASHAO_CRANK_KEYPAIR) is required");
-  const programId = address("--program-id", get("program-id")) ?? ASHAO_TREASURY_PROGRAM_ID;
+export function crankConfigFrom(
+  flags: CrankFlags,
+  cluster: CrankCluster,
+  env: NodeJS.ProcessEnv,
+): CrankConfig {
+  const get = (setting: CrankSetting) =>
+    flags[setting] ?? (env[CRANK_SETTINGS[setting]] || undefined);
   const minUsdcRaw = get("min-buyback-usdc") ?? "1000000";
   if (!/^\d+$/.test(minUsdcRaw) || BigInt(minUsdcRaw) === 0n) {
     throw new CrankConfigError(
       `--min-buyback-usdc must be a positive amount in USDC base units (got ${minUsdcRaw})`,
     );
   }
-  const wsUrl = get("ws-url");
   const hermesUrl = get("hermes-url");
+  const seconds = (setting: CrankSetting, fallbackMs: number) =>
+    integer(`--${setting}`, get(setting), fallbackMs / 1000, 1, 3600) * 1000;
   return {
-    rpcUrl: url("--rpc-url (or ASHAO_RPC_URL)", get("rpc-url")),
-    wsUrl: wsUrl ? url("--ws-url", wsUrl) : undefined,
-    programId,
-    crank: readKeypairFile(keypairPath),
+    rpcUrl: cluster.rpcUrl,
+    wsUrl: cluster.wsUrl,
+    programId: cluster.programId,
+    crank: readKeypairFile(cluster.keypairPath),
     jupiterBaseUrl: url("--jupiter-url (or JUPITER_BASE_URL)", get("jupiter-url")),
-    jupiterApiKey: get("jupiter-api-key") || undefined,
+    jupiterApiKey: get("jupiter-api-key"),
     slippageBps: integer("--slippage-bps", get("slippage-bps"), 50, 1, MAX_SLIPPAGE_BPS),
     maxPriceImpactBps: integer(
       "--max-price-impact-bps",
@@ -181,7 +179,11 @@ export function crankConfigFrom(flags: CrankFlags, env: NodeJS.ProcessEnv): Cran
     maxAccountsLadder: DEFAULT_MAX_ACCOUNTS_LADDER,
     priceUpdate: address("--price-update", get("price-update")),
     hermesUrl: hermesUrl ? url("--hermes-url", hermesUrl) : undefined,
+    rpcTimeoutMs: cluster.rpcTimeoutSecs * 1000,
+    jupiterTimeoutMs: seconds("jupiter-timeout", DEFAULT_TIMEOUTS.jupiterTimeoutMs),
+    hermesTimeoutMs: seconds("hermes-timeout", DEFAULT_TIMEOUTS.hermesTimeoutMs),
     dryRun: flags["dry-run"] ?? false,
-    statusFile: get("status-file") || undefined,
+    statusFile: get("status-file"),
+    metricsListen: listenAddress("--metrics-listen", get("metrics-listen")),
   };
 }

@@ -2,10 +2,9 @@
  * A ready-to-run crank: its connection, program, Jupiter client, logger, metrics and, with
  * `--hermes-url`, the poster of fresh Pyth prices.
  */
-import { Connection } from "@solana/web3.js";
 import pino, { type Logger } from "pino";
 
-import { treasuryProgram } from "../../sdk/src";
+import { timedConnection, treasuryProgram } from "../../sdk/src";
 import type { CrankConfig } from "./config";
 import type { CrankDeps } from "./cycle";
 import { jupiterSwapApi } from "./jupiter";
@@ -13,16 +12,17 @@ import { CrankMetrics } from "./metrics";
 import { hermesPriceUpdater } from "./pyth";
 
 export function crankDeps(config: CrankConfig, log?: Logger): CrankDeps {
-  const connection = new Connection(config.rpcUrl, {
+  const connection = timedConnection(config.rpcUrl, {
     commitment: "confirmed",
     wsEndpoint: config.wsUrl,
+    timeoutMs: config.rpcTimeoutMs,
   });
   const logger =
     log ?? pino({ base: { component: "crank", crank: config.crank.publicKey.toBase58() } });
   return {
     connection,
     program: treasuryProgram(connection, undefined, { programId: config.programId }),
-    swapApi: jupiterSwapApi(config.jupiterBaseUrl, config.jupiterApiKey),
+    swapApi: jupiterSwapApi(config.jupiterBaseUrl, config.jupiterApiKey, config.jupiterTimeoutMs),
     log: logger,
     metrics: new CrankMetrics(config.statusFile),
     priceUpdater: config.hermesUrl
@@ -30,6 +30,7 @@ export function crankDeps(config: CrankConfig, log?: Logger): CrankDeps {
           connection,
           payer: config.crank,
           hermesUrl: config.hermesUrl,
+          timeoutMs: config.hermesTimeoutMs,
           priorityFeeMicroLamports: config.priorityFeeMicroLamports,
           log: logger,
         })

@@ -23,8 +23,9 @@ import {
   type TreasuryState,
   UnknownOutcomeError,
 } from "../../sdk/src";
+import { checkSwapPlan } from "./allow-list";
 import type { CrankConfig } from "./config";
-import { CrankError, isNetworkError, rpc } from "./errors";
+import { CrankError, rpc, rpcFailure } from "./errors";
 import { priceImpactBps, quoteBuyback, swapPlan } from "./jupiter";
 import type { CrankMetrics } from "./metrics";
 import { type OracleReading, priceAccountFor, type PriceUpdater, readOracle } from "./price";
@@ -60,6 +61,8 @@ export type CycleResult =
       ashaoBurned?: bigint;
       priceUsdcPerAshao?: bigint;
       oraclePriceUsdcPerAshao?: bigint;
+      /** Where the figures come from: the buyback's event, or the treasury's totals. */
+      figuresFrom?: "event" | "accounts";
     };
 
 interface Prepared {
@@ -121,6 +124,7 @@ async function prepare(
       );
     }
     const plan = await swapPlan(swapApi, quote, config.crank.publicKey);
+    checkSwapPlan(plan, { crank: config.crank.publicKey, swapProgram: state.swapProgram });
     const tables: AddressLookupTableAccount[] = await rpc("lookup tables", () =>
       fetchLookupTables(connection, plan.lookupTables),
     );
@@ -255,22 +259,61 @@ async function attempt(
       "blockhash expired before the transaction landed; it never will",
     );
   }
-  const tx = await rpc("transaction", () =>
-    connection.getTransaction(outcome.signature, {
-      commitment: "confirmed",
-      maxSupportedTransactionVersion: 0,
-    }),
-  );
-  const [event] = findTreasuryEvents(program, tx?.meta?.logMessages ?? [], "buybackExecuted");
   return {
     status: "bought",
     ...summary,
     signature: outcome.signature,
-    usdcSpent: event?.data.usdcSpent,
-    ashaoBurned: event?.data.ashaoBurned,
-    priceUsdcPerAshao: event?.data.priceUsdcPerAshao,
-    oraclePriceUsdcPerAshao: event?.data.oraclePriceUsdcPerAshao,
+    ...(await boughtFigures(deps, outcome.signature, state)),
   };
+}
+
+type BoughtFigures = Partial<{
+  usdcSpent: bigint;
+  ashaoBurned: bigint;
+  priceUsdcPerAshao: bigint;
+  oraclePriceUsdcPerAshao: bigint;
+  figuresFrom: "event" | "accounts";
+}>;
+
+/**
+ * What a landed buyback spent and burned: from its event, or, when the node returns no
+ * transaction (it may not have it yet), from the treasury's totals against those the cycle
+ * started from (one buyback per interval, so the difference is this one). Never zeros for
+ * figures nobody read.
+ */
+async function boughtFigures(
+  deps: CrankDeps,
+  signature: string,
+  before: TreasuryState,
+): Promise<BoughtFigures> {
+  const { connection, program, log } = deps;
+  const tx = await connection
+    .getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
+    .catch(() => null);
+  const [event] = findTreasuryEvents(program, tx?.meta?.logMessages ?? [], "buybackExecuted");
+  if (event) {
+    return {
+      usdcSpent: event.data.usdcSpent,
+      ashaoBurned: event.data.ashaoBurned,
+      priceUsdcPerAshao: event.data.priceUsdcPerAshao,
+      oraclePriceUsdcPerAshao: event.data.oraclePriceUsdcPerAshao,
+      figuresFrom: "event",
+    };
+  }
+  const after = await fetchTreasuryOrThrow(program, "confirmed").catch(() => undefined);
+  if (after && after.buybackCount === before.buybackCount + 1n) {
+    log.warn(
+      { signature },
+      "the node returned no transaction: figures read from the treasury's totals",
+    );
+    return {
+      usdcSpent: after.totalBuybackUsdcSpent - before.totalBuybackUsdcSpent,
+      ashaoBurned: after.totalAshaoBurned - before.totalAshaoBurned,
+      figuresFrom: "accounts",
+    };
+  }
+  log.warn({ signature }, "bought, but neither the transaction nor the treasury gave its figures");
+  return {};
 }
 
 /** Bigints as decimal strings, for JSON logs. */
@@ -298,12 +341,7 @@ export async function runCrankCycle(deps: CrankDeps, config: CrankConfig): Promi
           "dry run: not sent",
         );
       } else {
-        metrics.recordBought(
-          result.usdcSpent ?? 0n,
-          result.ashaoBurned ?? 0n,
-          ms,
-          result.signature!,
-        );
+        metrics.recordBought(result.usdcSpent, result.ashaoBurned, ms, result.signature!);
         log.info(
           { ...stringify({ ...result, status: undefined }), durationMs: ms },
           "bought back and burned",
@@ -311,13 +349,9 @@ export async function runCrankCycle(deps: CrankDeps, config: CrankConfig): Promi
       }
       return result;
     } catch (err) {
-      const failure =
-        err instanceof CrankError
-          ? err
-          : isNetworkError(err)
-            ? new CrankError("rpc-unreachable", (err as Error).message)
-            : undefined;
+      const failure = err instanceof CrankError ? err : rpcFailure(err, "RPC");
       const ms = Date.now() - started;
+      if (failure?.reason.endsWith("-timeout")) metrics.recordTimeout(failure.reason);
       if (!failure) {
         metrics.recordFailed("unexpected", ms);
         log.error({ err, attempt: attemptNo }, "crank cycle failed unexpectedly");

@@ -1,4 +1,5 @@
-import type { PriceGuardError } from "../../sdk/src";
+import { EXIT, type ExitCode } from "../../util/exit-codes";
+import { type PriceGuardError, rpcTransportFailure } from "../../sdk/src";
 
 /**
  * The price guard would refuse the buyback, so none is built: the oracle's account fails one of
@@ -11,6 +12,7 @@ export type PriceGuardFailure =
   | "oracle-wrong-feed"
   | "oracle-not-fully-verified"
   | "oracle-stale"
+  | "oracle-published-in-future"
   | "oracle-price-invalid"
   | "oracle-confidence-too-wide"
   | "quote-below-oracle";
@@ -21,6 +23,7 @@ const ORACLE_FAILURES: Record<Exclude<PriceGuardError, "NoPriceGuard">, PriceGua
   OracleWrongFeed: "oracle-wrong-feed",
   OracleNotFullyVerified: "oracle-not-fully-verified",
   OracleStale: "oracle-stale",
+  OraclePublishedInFuture: "oracle-published-in-future",
   OraclePriceInvalid: "oracle-price-invalid",
   OracleConfidenceTooWide: "oracle-confidence-too-wide",
 };
@@ -39,9 +42,20 @@ export const PRICE_GUARD_FAILURES: ReadonlySet<string> = new Set<PriceGuardFailu
 export type CrankFailure =
   | PriceGuardFailure
   | "venue-unreachable"
+  /** The swap API did not answer within `--jupiter-timeout`. */
+  | "venue-timeout"
   | "rpc-unreachable"
+  /** The RPC node did not answer within `--rpc-timeout`. */
+  | "rpc-timeout"
   /** Pyth's Hermes price service could not be reached for a fresh price. */
   | "hermes-unreachable"
+  /** Hermes did not answer within `--hermes-timeout`. */
+  | "hermes-timeout"
+  /**
+   * The swap API's answer holds an instruction outside the crank's allow-list (or one moving the
+   * crank's own lamports or tokens): nothing was signed.
+   */
+  | "instruction-not-allowed"
   /** Posting a fresh price update on chain failed. */
   | "price-update-failed"
   | "no-route"
@@ -56,8 +70,11 @@ export type CrankFailure =
 /** Failures a fresh quote and blockhash may cure. */
 const RETRIABLE: ReadonlySet<CrankFailure> = new Set([
   "venue-unreachable",
+  "venue-timeout",
   "rpc-unreachable",
+  "rpc-timeout",
   "hermes-unreachable",
+  "hermes-timeout",
   "simulation-failed",
   "expired",
   "send-failed",
@@ -76,7 +93,39 @@ export class CrankError extends Error {
   }
 }
 
-/** Bad flags or environment: exit code 2. */
+/**
+ * The exit code of a cycle that ended with `failure`, in the shared table (app/util/exit-codes):
+ * the network when the node, the swap API or Hermes did not answer or a sent buyback's fate is
+ * open; refused when a check or the program said no (nothing was sent, or it failed on chain).
+ */
+export const FAILURE_EXIT: Record<CrankFailure, ExitCode> = {
+  "oracle-wrong-owner": EXIT.refused,
+  "oracle-invalid-account": EXIT.refused,
+  "oracle-wrong-feed": EXIT.refused,
+  "oracle-not-fully-verified": EXIT.refused,
+  "oracle-stale": EXIT.refused,
+  "oracle-published-in-future": EXIT.refused,
+  "oracle-price-invalid": EXIT.refused,
+  "oracle-confidence-too-wide": EXIT.refused,
+  "quote-below-oracle": EXIT.refused,
+  "venue-unreachable": EXIT.network,
+  "venue-timeout": EXIT.network,
+  "rpc-unreachable": EXIT.network,
+  "rpc-timeout": EXIT.network,
+  "hermes-unreachable": EXIT.network,
+  "hermes-timeout": EXIT.network,
+  "instruction-not-allowed": EXIT.refused,
+  "price-update-failed": EXIT.refused,
+  "no-route": EXIT.refused,
+  "price-impact": EXIT.refused,
+  "transaction-too-large": EXIT.refused,
+  "simulation-failed": EXIT.refused,
+  expired: EXIT.network,
+  "send-failed": EXIT.refused,
+  "outcome-unknown": EXIT.network,
+};
+
+/** Bad flags or environment: exit code 2 (usage). */
 export class CrankConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -90,6 +139,7 @@ const NETWORK_ERROR =
 /** Whether an error from an RPC or HTTP call means the other end could not be reached. */
 export function isNetworkError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  if (rpcTransportFailure(err)) return true;
   const cause = (err as { cause?: unknown }).cause;
   return (
     NETWORK_ERROR.test(err.message) ||
@@ -98,17 +148,27 @@ export function isNetworkError(err: unknown): boolean {
   );
 }
 
-/** RPC calls: an unreachable node becomes the named, retriable `rpc-unreachable`. */
+/** The crank's reason for an RPC call that failed in transport: `rpc-timeout` or `rpc-unreachable`. */
+export function rpcFailure(err: unknown, what: string): CrankError | undefined {
+  const transport = rpcTransportFailure(err);
+  if (transport) {
+    return new CrankError(
+      transport.name === "RpcTimeout" ? "rpc-timeout" : "rpc-unreachable",
+      `${what}: ${transport.message}`,
+    );
+  }
+  return isNetworkError(err)
+    ? new CrankError("rpc-unreachable", `${what}: RPC unreachable (${(err as Error).message})`)
+    : undefined;
+}
+
+/** RPC calls: a node that does not answer becomes the named, retriable `rpc-timeout` or `rpc-unreachable`. */
 export async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (isNetworkError(err)) {
-      throw new CrankError(
-        "rpc-unreachable",
-        `${what}: RPC unreachable (${(err as Error).message})`,
-      );
-    }
+    const failure = rpcFailure(err, what);
+    if (failure) throw failure;
     throw err;
   }
 }

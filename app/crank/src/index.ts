@@ -1,4 +1,5 @@
 /** The buyback-and-burn crank: `ashao crank once|loop`, or in-process via `runCrankCycle`. */
+export * from "./allow-list";
 export * from "./config";
 export * from "./crank";
 export * from "./cycle";
@@ -7,5 +8,6 @@ export * from "./loop";
 export * from "./metrics";
 export * from "./price";
 export * from "./pyth";
+export * from "./settings";
 export * from "./transaction";
-export { crankCommand, CRANK_USAGE, EXIT } from "./cli";
+export { runCrank } from "./cli";

@@ -1,21 +1,52 @@
 /**
  * Jupiter through the real `@jup-ag/api` client. `createJupiterApiClient` would replace the base
  * URL with Jupiter's public one, so the generated `SwapApi` gets our own `Configuration`: the
- * mainnet endpoint with an `x-api-key`, or the local venue on localnet.
+ * mainnet endpoint with an `x-api-key`, or the local venue on localnet, and a `fetch` with a
+ * deadline (`venue-timeout` past it).
  */
 import { Configuration, FetchError, type QuoteResponse, ResponseError, SwapApi } from "@jup-ag/api";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 
-import { fromJupiterInstruction } from "../../sdk/src";
+import { fromJupiterInstruction, redactUrl } from "../../sdk/src";
 import { CrankError } from "./errors";
 
-export function jupiterSwapApi(baseUrl: string, apiKey?: string): SwapApi {
+export function jupiterSwapApi(
+  baseUrl: string,
+  apiKey: string | undefined,
+  timeoutMs: number,
+): SwapApi {
   return new SwapApi(
     new Configuration({
       basePath: baseUrl.replace(/\/$/, ""),
       headers: apiKey ? { "x-api-key": apiKey } : undefined,
+      // The deadline covers the body too: a server that sends headers and stalls fails as well.
+      fetchApi: async (input: string | URL | Request, init?: RequestInit) => {
+        try {
+          const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+          const body = await response.arrayBuffer();
+          return new Response(body, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        } catch (err) {
+          if ((err as Error).name !== "TimeoutError") throw err;
+          throw new CrankError(
+            "venue-timeout",
+            `Jupiter at ${redactUrl(baseUrl)} did not answer within ${timeoutMs / 1000} s`,
+          );
+        }
+      },
     }),
   );
+}
+
+/** The crank's own failure inside a client error (the client wraps what `fetchApi` throws). */
+function crankErrorIn(err: unknown): CrankError | undefined {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof CrankError) return e;
+  }
+  return undefined;
 }
 
 /** Jupiter's error body, `{ error, errorCode }`, as one line. */
@@ -33,6 +64,8 @@ async function venueCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    const own = crankErrorIn(err);
+    if (own) throw new CrankError(own.reason, `${what}: ${own.message}`);
     if (err instanceof FetchError) {
       throw new CrankError(
         "venue-unreachable",

@@ -9,12 +9,11 @@ import { Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import type { Logger } from "pino";
 
-import { CrankError, isNetworkError } from "./errors";
+import { CrankError, isNetworkError, rpcFailure } from "./errors";
 import type { PriceUpdater } from "./price";
 
 /** The push oracle shard the crank posts to: the one sponsored feeds use. */
 export const PYTH_SHARD_ID = 0;
-const HERMES_TIMEOUT_MS = 10_000;
 
 export interface HermesPriceUpdaterOptions {
   connection: Connection;
@@ -22,6 +21,8 @@ export interface HermesPriceUpdaterOptions {
   payer: Keypair;
   /** e.g. https://hermes.pyth.network */
   hermesUrl: string;
+  /** How long Hermes may take to answer (one try: a timeout is not retried within the call). */
+  timeoutMs: number;
   priorityFeeMicroLamports: number;
   log: Logger;
 }
@@ -48,7 +49,10 @@ export function hermesPriceUpdater(options: HermesPriceUpdaterOptions): PriceUpd
         );
       }
 
-      const hermes = new HermesClient(options.hermesUrl, { timeout: HERMES_TIMEOUT_MS });
+      const hermes = new HermesClient(options.hermesUrl, {
+        timeout: options.timeoutMs,
+        httpRetries: 0,
+      });
       let updates: string[];
       try {
         const latest = await hermes.getLatestPriceUpdates([`0x${feedId.toString("hex")}`], {
@@ -57,9 +61,14 @@ export function hermesPriceUpdater(options: HermesPriceUpdaterOptions): PriceUpd
         updates = latest.binary.data;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        const unreachable = isNetworkError(err) || (err as Error).name === "TimeoutError";
+        if ((err as Error).name === "TimeoutError") {
+          throw new CrankError(
+            "hermes-timeout",
+            `Hermes ${options.hermesUrl} did not answer within ${options.timeoutMs / 1000} s`,
+          );
+        }
         throw new CrankError(
-          unreachable ? "hermes-unreachable" : "price-update-failed",
+          isNetworkError(err) ? "hermes-unreachable" : "price-update-failed",
           `Hermes ${options.hermesUrl}: ${message}`,
         );
       }
@@ -81,9 +90,9 @@ export function hermesPriceUpdater(options: HermesPriceUpdaterOptions): PriceUpd
         );
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        throw new CrankError(
-          isNetworkError(err) ? "rpc-unreachable" : "price-update-failed",
-          `posting the Pyth price update failed: ${message}`,
+        throw (
+          rpcFailure(err, "posting the Pyth price update") ??
+          new CrankError("price-update-failed", `posting the Pyth price update failed: ${message}`)
         );
       }
     },

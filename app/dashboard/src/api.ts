@@ -24,7 +24,8 @@ export interface BuybacksAnswer {
 }
 
 export interface ApiConfig {
-  rpcUrl: string;
+  /** The RPC URL the operator publishes (null: none; the API never publishes its own). */
+  rpcUrl: string | null;
   wsUrl: string | null;
   cluster: { name: string; rpcUrl: string | null };
   programId: string;

@@ -21,6 +21,7 @@ export {
   deviationText,
   exactAmountText,
   formatDuration,
+  lastQueuedChangeText,
   PARAM_LABELS,
   paramText,
   priceGuardText,

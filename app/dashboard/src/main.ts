@@ -5,7 +5,7 @@
  * supply, solvency and policy, and the history as charts over a chosen range. Served by the API
  * server; it polls the API (with ETags) and sends transactions to the RPC node the API names.
  */
-import { Connection, PublicKey } from "@solana/web3.js";
+import { clusterApiUrl, Connection, PublicKey } from "@solana/web3.js";
 
 import { type Cluster, explorerAddressUrl, treasuryAccountsFor } from "../../sdk/src";
 import {
@@ -26,6 +26,7 @@ import {
   FIGURE_UNITS,
   figureTexts,
   formatDuration,
+  lastQueuedChangeText,
   PARAM_LABELS,
   paramText,
   priceGuardText,
@@ -182,7 +183,11 @@ function renderPolicy(t: TreasuryAnswer): void {
   if (pending) {
     $("#pending-authority-address").replaceChildren(element("code", pending.address));
     $("#pending-authority-at").textContent = timeText(pending.acceptAfter.at);
+    $("#pending-authority-expires").textContent = timeText(pending.expiresAt.at);
   }
+  const last = p.lastQueuedChange;
+  $("#last-queued-change").hidden = last === null;
+  if (last) $("#last-queued-change-text").textContent = lastQueuedChangeText(last);
   const queued = p.queuedChange;
   $("#queued-change").hidden = queued === null;
   $("#no-queued-change").hidden = queued !== null;
@@ -215,14 +220,16 @@ function renderCountdowns(): void {
         ? `applies ${countdownText(queued.eta.unix, now)}`
         : now <= queued.expiresAt.unix
           ? `anyone may apply it now (for ${formatDuration(queued.expiresAt.unix - now)} more)`
-          : "expired: it can no longer be applied";
+          : "expired: it can no longer be applied; the next queued change replaces it";
   }
   const pending = policy.pendingAuthority;
   if (pending) {
     $("#pending-authority-status").textContent =
       now < pending.acceptAfter.unix
         ? `may accept ${countdownText(pending.acceptAfter.unix, now)}`
-        : "may accept now";
+        : now <= pending.expiresAt.unix
+          ? `may accept now (for ${formatDuration(pending.expiresAt.unix - now)} more)`
+          : "expired: the authority must propose again";
   }
 }
 
@@ -312,14 +319,20 @@ async function main(): Promise<void> {
   const config = await apiConfig();
   cluster =
     config.cluster.name === "custom"
-      ? { name: "custom", rpcUrl: config.cluster.rpcUrl ?? config.rpcUrl }
+      ? { name: "custom", rpcUrl: config.cluster.rpcUrl ?? config.rpcUrl ?? undefined }
       : { name: config.cluster.name as "mainnet-beta" | "devnet" | "testnet" };
+  // The RPC URL the operator publishes; else a public cluster's own public endpoint
+  // (api.<cluster>.solana.com); a custom cluster has none.
+  const rpcUrl =
+    config.rpcUrl ?? (cluster.name === "custom" ? undefined : clusterApiUrl(cluster.name));
   $("#cluster").textContent =
-    cluster.name === "custom" ? `cluster at ${config.rpcUrl}` : `Solana ${cluster.name}`;
-  const connection = new Connection(config.rpcUrl, {
-    commitment: "confirmed",
-    wsEndpoint: config.wsUrl ?? undefined,
-  });
+    cluster.name === "custom"
+      ? `custom cluster${cluster.rpcUrl ? ` at ${cluster.rpcUrl}` : ""}`
+      : `Solana ${cluster.name}`;
+  const connection =
+    rpcUrl === undefined
+      ? undefined
+      : new Connection(rpcUrl, { commitment: "confirmed", wsEndpoint: config.wsUrl ?? undefined });
   const programId = new PublicKey(config.programId);
   const position = new PositionPanel({
     connection,

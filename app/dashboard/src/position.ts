@@ -28,7 +28,7 @@ import {
   withdrawInstructions,
 } from "../../sdk/src";
 import { getJson, report, type StakerAnswer, type StakerHistoryAnswer } from "./api";
-import { $, cell, element, link, row, showAmount } from "./dom";
+import { $, amountElement, cell, element, link, row, showAmount } from "./dom";
 import {
   amountText,
   bpsText,
@@ -60,7 +60,11 @@ class Refusal extends Error {
 }
 
 export interface PositionContext {
-  connection: Connection;
+  /**
+   * The RPC node a connected wallet's transactions go through; none when the API publishes no
+   * RPC URL for a custom cluster (the panel is then view only).
+   */
+  connection?: Connection;
   accounts: TreasuryAccounts;
   programId: PublicKey;
   cluster: Cluster;
@@ -86,6 +90,12 @@ export class PositionPanel {
       $<HTMLInputElement>("#watch-address").value = fromUrl;
       this.view(fromUrl);
     }
+  }
+
+  /** The RPC node (only reached once a wallet connected, which needs one). */
+  private get connection(): Connection {
+    if (!this.ctx.connection) throw new Error("no RPC URL is published for this cluster");
+    return this.ctx.connection;
   }
 
   private get mine(): boolean {
@@ -133,7 +143,7 @@ export class PositionPanel {
     if (!body || !this.viewed?.equals(viewed)) return;
     this.summary = body;
     if (this.mine) {
-      this.balance = await this.ctx.connection
+      this.balance = await this.connection
         .getTokenAccountBalance(ownerAshaoAddress(viewed, this.ctx.accounts))
         .then((b) => BigInt(b.value.amount))
         .catch(() => 0n);
@@ -167,18 +177,31 @@ export class PositionPanel {
     this.renderCooldown();
   }
 
-  /** The cooldown, counting down on the chain's clock. */
+  /** Each unstake request and when it matures, counting down on the chain's clock. */
   renderCooldown(): void {
     const s = this.summary;
     if (!s) return;
-    const end = s.cooldownEndsAtUnix;
     const now = this.ctx.chainNow();
-    $("#position-cooldown").textContent =
-      end === null
-        ? "nothing unstaking"
-        : now >= end
-          ? "withdrawable now"
-          : `withdrawable ${countdownText(end, now)} (${timeText(s.cooldownEndsAt!)})`;
+    const requests = s.unstakeRequests;
+    if (requests.length === 0) {
+      $("#position-cooldown").textContent = "nothing unstaking";
+      return;
+    }
+    $("#position-cooldown").replaceChildren(
+      ...requests.map((r) => {
+        const line = element("span", "");
+        line.className = "request";
+        line.append(
+          amountElement("span", r.amount, "$ASHAO"),
+          document.createTextNode(
+            now >= r.availableAtUnix
+              ? ": withdrawable now"
+              : `: withdrawable ${countdownText(r.availableAtUnix, now)} (${timeText(r.availableAt)})`,
+          ),
+        );
+        return line;
+      }),
+    );
   }
 
   private async loadHistory(more: boolean): Promise<void> {
@@ -247,14 +270,21 @@ export class PositionPanel {
             `${ashao(s.staked.raw)} is staked, less than ${ashao(amount!)}`,
           );
         }
+        if (s.unstakeRequestsLeft === 0) {
+          throw new Refusal(
+            "UnstakeTicketsFull",
+            `${s.unstakeRequests.length} unstake requests are already cooling down: withdraw the matured ones or wait until one matures`,
+          );
+        }
         return;
       case "withdraw":
         if (BigInt(s.unstaking.raw) === 0n)
           throw new Refusal("NothingToWithdraw", "nothing is unstaking: request an unstake first");
-        if (s.cooldownEndsAtUnix !== null && this.ctx.chainNow() < s.cooldownEndsAtUnix) {
+        if (!s.unstakeRequests.some((r) => this.ctx.chainNow() >= r.availableAtUnix)) {
+          const next = Math.min(...s.unstakeRequests.map((r) => r.availableAtUnix));
           throw new Refusal(
             "CooldownNotElapsed",
-            `the cooldown ends ${countdownText(s.cooldownEndsAtUnix, this.ctx.chainNow())} (${timeText(s.cooldownEndsAt!)})`,
+            `no request has matured yet; the first matures ${countdownText(next, this.ctx.chainNow())} (${timeText(new Date(next * 1000).toISOString())})`,
           );
         }
         return;
@@ -296,7 +326,7 @@ export class PositionPanel {
       this.check(action, amount);
       this.setStatus(`${action}: waiting for ${wallet.name}…`);
       const signature = await sendAndConfirm(
-        this.ctx.connection,
+        this.connection,
         await build(program, wallet.publicKey, amount),
         { wallet },
       );
@@ -322,6 +352,16 @@ export class PositionPanel {
     const wallets = stakingWallets();
     const box = $("#wallets");
     box.replaceChildren();
+    if (!this.ctx.connection) {
+      box.append(
+        element(
+          "p",
+          "Staking from this page is off: the operator publishes no RPC URL for this custom cluster. The position and history above are read from the API.",
+          undefined,
+        ),
+      );
+      return;
+    }
     if (wallets.length === 0) {
       box.append(
         element("p", "No wallet found: install Phantom, Backpack or Solflare to stake.", undefined),
@@ -336,7 +376,7 @@ export class PositionPanel {
         connectWallet(wallet)
           .then((connected) => {
             this.wallet = connected;
-            this.program = treasuryProgram(this.ctx.connection, connected, {
+            this.program = treasuryProgram(this.connection, connected, {
               programId: this.ctx.programId,
             });
             $<HTMLInputElement>("#watch-address").value = connected.publicKey.toBase58();

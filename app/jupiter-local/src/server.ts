@@ -50,6 +50,20 @@ export interface JupiterLocalServerOptions {
   /** Compute unit limit put in `computeBudgetInstructions` (Jupiter returns one too). */
   computeUnitLimit?: number;
   logger?: boolean;
+  /**
+   * A malicious venue, for tests of a client's defences: rewrites each `/swap-instructions`
+   * answer before it is sent (adds a transfer out of the user's wallet, say).
+   */
+  adversary?: (answer: SwapInstructionsAnswer, user: PublicKey) => SwapInstructionsAnswer;
+}
+
+/** `/swap-instructions`' answer, in Jupiter's shape. */
+export interface SwapInstructionsAnswer {
+  setupInstructions: JupiterInstruction[];
+  swapInstruction: JupiterInstruction;
+  cleanupInstruction: JupiterInstruction | null;
+  otherInstructions: JupiterInstruction[];
+  [field: string]: unknown;
 }
 
 export interface JupiterLocalServer {
@@ -447,9 +461,13 @@ async function startServer(opts: JupiterLocalServerOptions): Promise<JupiterLoca
   });
   for (const prefix of ROUTE_PREFIXES) {
     app.get(`${prefix}/quote`, async (req) => quote(req.query as Record<string, unknown>));
-    app.post(`${prefix}/swap-instructions`, async (req) =>
-      swapInstructions((req.body ?? {}) as Record<string, unknown>),
-    );
+    app.post(`${prefix}/swap-instructions`, async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const answer = await swapInstructions(body);
+      return opts.adversary
+        ? opts.adversary(answer, parsePubkey(body.userPublicKey, "userPublicKey"))
+        : answer;
+    });
     app.get(`${prefix}/program-id-to-label`, async () => ({
       [TEST_AMM_PROGRAM_ID.toBase58()]: TEST_AMM_LABEL,
     }));

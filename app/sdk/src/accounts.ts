@@ -6,6 +6,7 @@ import { BN, utils } from "@anchor-lang/core";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { Commitment, type Connection, PublicKey } from "@solana/web3.js";
 
+import { MAX_UNSTAKE_TICKETS } from "./constants";
 import { ConfigChange, configChangeFromAnchor, PriceGuard, priceGuardFromAnchor } from "./params";
 import { stakePositionPda, treasuryConfigPda } from "./pda";
 import IDL_JSON from "./idl/ashao_treasury.json";
@@ -15,6 +16,15 @@ import type { TreasuryProgram } from "./program";
 export interface BoostTier {
   minStake: bigint;
   boostBps: number;
+}
+
+/** What became of a queued change when it left the queue. */
+export type ConfigChangeOutcome = "applied" | "cancelled" | "superseded" | "expired";
+
+/** One unstake request: `amount` $ASHAO, withdrawable from `availableAt` (unix seconds). */
+export interface UnstakeTicket {
+  amount: bigint;
+  availableAt: bigint;
 }
 
 /** `TreasuryConfig`, decoded. */
@@ -48,6 +58,12 @@ export interface TreasuryState {
   timelockSecs: number;
   /** The change waiting out the timelock, if any, and from when anyone may apply it. */
   queuedChange: { change: ConfigChange; eta: bigint } | null;
+  /**
+   * The last queued change to leave the queue: how (applied; cancelled by the authority;
+   * superseded by an `update_config` that changed a field it sets; expired), its eta and when
+   * it left. `null` before any has.
+   */
+  lastQueuedChange: { outcome: ConfigChangeOutcome; eta: bigint; at: bigint } | null;
 
   totalRevenue: bigint;
   totalToBuyback: bigint;
@@ -76,11 +92,13 @@ export interface StakePositionState {
   owner: PublicKey;
   bump: number;
   staked: bigint;
+  /** The sum of the tickets' amounts. */
   unstaking: bigint;
-  unstakeAvailableAt: bigint;
   rewardCheckpoint: bigint;
   owedRewards: bigint;
   totalClaimed: bigint;
+  /** The unstake requests not yet withdrawn, oldest first, each maturing on its own. */
+  unstakeTickets: UnstakeTicket[];
 }
 
 /**
@@ -118,6 +136,18 @@ export const USDC_TOKEN_PROGRAM_ID = TOKEN_PROGRAM_ID;
 
 const big = (value: BN): bigint => BigInt(value.toString());
 
+/** The outcome as the IDL's enum decodes (`{ superseded: {} }`), `null` for `None`. */
+function outcomeFromAnchor(raw: Record<string, unknown>): ConfigChangeOutcome | null {
+  const [name] = Object.keys(raw);
+  const outcomes: readonly ConfigChangeOutcome[] = [
+    "applied",
+    "cancelled",
+    "superseded",
+    "expired",
+  ];
+  return outcomes.find((o) => o === name) ?? null;
+}
+
 type RawTreasury = Awaited<ReturnType<TreasuryProgram["account"]["treasuryConfig"]["fetch"]>>;
 type RawPosition = Awaited<ReturnType<TreasuryProgram["account"]["stakePosition"]["fetch"]>>;
 
@@ -153,6 +183,7 @@ export function toTreasuryState(address: PublicKey, raw: RawTreasury): TreasuryS
     queuedChange: raw.queuedChangeEta.isZero()
       ? null
       : { change: configChangeFromAnchor(raw.queuedChange), eta: big(raw.queuedChangeEta) },
+    lastQueuedChange: lastQueuedChangeOf(raw.lastQueuedChange),
     totalRevenue: big(raw.totalRevenue),
     totalToBuyback: big(raw.totalToBuyback),
     totalToStakers: big(raw.totalToStakers),
@@ -174,6 +205,26 @@ export function toTreasuryState(address: PublicKey, raw: RawTreasury): TreasuryS
   };
 }
 
+function lastQueuedChangeOf(
+  raw: RawTreasury["lastQueuedChange"],
+): TreasuryState["lastQueuedChange"] {
+  const outcome = outcomeFromAnchor(raw.outcome);
+  return outcome === null ? null : { outcome, eta: big(raw.eta), at: big(raw.unixTimestamp) };
+}
+
+/** The tickets in use (a free slot is all zero), as the program keeps them: oldest first. */
+export function activeTickets(
+  tickets: readonly { amount: BN | bigint; availableAt: BN | bigint }[],
+): UnstakeTicket[] {
+  const used: UnstakeTicket[] = [];
+  for (const t of tickets) {
+    const amount = BigInt(t.amount.toString());
+    if (amount === 0n) break;
+    used.push({ amount, availableAt: BigInt(t.availableAt.toString()) });
+  }
+  return used;
+}
+
 /** Converts an Anchor-decoded position into a `StakePositionState`. */
 export function toStakePositionState(address: PublicKey, raw: RawPosition): StakePositionState {
   return {
@@ -182,10 +233,10 @@ export function toStakePositionState(address: PublicKey, raw: RawPosition): Stak
     bump: raw.bump,
     staked: big(raw.staked),
     unstaking: big(raw.unstaking),
-    unstakeAvailableAt: big(raw.unstakeAvailableAt),
     rewardCheckpoint: big(raw.rewardCheckpoint),
     owedRewards: big(raw.owedRewards),
     totalClaimed: big(raw.totalClaimed),
+    unstakeTickets: activeTickets(raw.unstakeTickets),
   };
 }
 
@@ -267,8 +318,22 @@ export type StakePositionRecord = Omit<StakePositionState, "address" | "owner"> 
 
 type StakePositionField = Exclude<keyof StakePositionRecord, "address">;
 
+/** No tickets: shared by every record without any (most of them). */
+const NO_TICKETS: readonly UnstakeTicket[] = Object.freeze([]);
+
 /** Bytes of the IDL's fixed-size types (the only kinds a `StakePosition` holds). */
 function idlTypeSize(type: unknown): number {
+  const defined = (type as { defined?: { name: string } }).defined;
+  if (defined) {
+    const struct = IDL_JSON.types.find((t) => t.name === defined.name);
+    if (!struct || struct.type.kind !== "struct") {
+      throw new Error(`StakePosition holds ${defined.name}, which is not a struct of the IDL`);
+    }
+    return (struct.type.fields as { type: unknown }[]).reduce(
+      (sum, field) => sum + idlTypeSize(field.type),
+      0,
+    );
+  }
   const primitive: Record<string, number> = {
     bool: 1,
     u8: 1,
@@ -331,18 +396,34 @@ export function decodeStakePositionRecord(
     return null;
   }
   const u64 = (field: StakePositionField) => data.readBigUInt64LE(offset + at[field]);
+  // `UnstakeTicket` is { amount: u64, available_at: i64 }; the used ones come first.
+  let unstakeTickets = NO_TICKETS as UnstakeTicket[];
+  for (let i = 0, slot = offset + at.unstakeTickets; i < MAX_UNSTAKE_TICKETS; i++, slot += 16) {
+    const amount = data.readBigUInt64LE(slot);
+    if (amount === 0n) break;
+    if (unstakeTickets === NO_TICKETS) unstakeTickets = [];
+    unstakeTickets.push({ amount, availableAt: data.readBigInt64LE(slot + 8) });
+  }
   return {
     address: flat(address),
     owner: flat(utils.bytes.bs58.encode(data.subarray(offset + at.owner, offset + at.owner + 32))),
     bump: data[offset + at.bump],
     staked: u64("staked"),
     unstaking: u64("unstaking"),
-    unstakeAvailableAt: data.readBigInt64LE(offset + at.unstakeAvailableAt),
     rewardCheckpoint:
       u64("rewardCheckpoint") | (data.readBigUInt64LE(offset + at.rewardCheckpoint + 8) << 64n),
     owedRewards: u64("owedRewards"),
     totalClaimed: u64("totalClaimed"),
+    unstakeTickets,
   };
+}
+
+/** Whether two ticket lists are the same, ticket for ticket. */
+export function sameTickets(a: readonly UnstakeTicket[], b: readonly UnstakeTicket[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((t, i) => t.amount === b[i].amount && t.availableAt === b[i].availableAt)
+  );
 }
 
 /** Whether two records hold the same position, field for field. */
@@ -353,10 +434,10 @@ export function sameStakePosition(a: StakePositionRecord, b: StakePositionRecord
     a.bump === b.bump &&
     a.staked === b.staked &&
     a.unstaking === b.unstaking &&
-    a.unstakeAvailableAt === b.unstakeAvailableAt &&
     a.rewardCheckpoint === b.rewardCheckpoint &&
     a.owedRewards === b.owedRewards &&
-    a.totalClaimed === b.totalClaimed
+    a.totalClaimed === b.totalClaimed &&
+    sameTickets(a.unstakeTickets, b.unstakeTickets)
   );
 }
 

@@ -33,11 +33,22 @@ export const MIN_BUYBACK_INTERVAL_SECS = 60;
 export const MAX_BUYBACK_INTERVAL_SECS = 30 * 24 * 60 * 60;
 export const MAX_BUYBACK_USDC = 1_000_000_000_000n;
 export const MAX_SLIPPAGE_BPS = 1_000;
-export const MIN_TIMELOCK_SECS = 24 * 60 * 60;
-export const MAX_TIMELOCK_SECS = 30 * 24 * 60 * 60;
-/** How long a queued change stays applicable after its eta. */
+/**
+ * The least time a staker has to react to a queued change: the timelock is at least the
+ * cooldown plus this, so an unstake requested up to this long after the queue matures first.
+ */
+export const REACTION_WINDOW_SECS = 24 * 60 * 60;
+/** The shortest cooldown plus the reaction window (25 hours). */
+export const MIN_TIMELOCK_SECS = MIN_UNSTAKE_COOLDOWN_SECS + REACTION_WINDOW_SECS;
+/** The longest cooldown plus the reaction window (31 days). */
+export const MAX_TIMELOCK_SECS = MAX_UNSTAKE_COOLDOWN_SECS + REACTION_WINDOW_SECS;
+/** How long a queued change stays applicable, and a proposed authority may accept, after its eta. */
 export const TIMELOCK_GRACE_SECS = 14 * 24 * 60 * 60;
 export const MAX_ORACLE_AGE_SECS = 60 * 60;
+/** How far past the chain's clock a price may be published (`OraclePublishedInFuture`). */
+export const MAX_ORACLE_CLOCK_SKEW_SECS = 10;
+/** Most unstake requests a position holds at once, each on its own cooldown. */
+export const MAX_UNSTAKE_TICKETS = 8;
 export const MAX_ORACLE_CONFIDENCE_BPS = 1_000;
 /** The Pyth Solana Receiver program, owner of every `PriceUpdateV2` account. */
 export const PYTH_RECEIVER_PROGRAM_ID = new PublicKey(

@@ -7,7 +7,7 @@
  */
 import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
 import { formatUnits } from "./figures";
-import type { ParamName, PriceGuardJson, TreasuryParamsJson } from "./policy";
+import type { LastQueuedChangeJson, ParamName, PriceGuardJson, TreasuryParamsJson } from "./policy";
 
 /** An amount in base units with its token's decimals (the API's `Amount`, or a bigint). */
 export interface AmountLike {
@@ -223,3 +223,19 @@ export const PARAM_LABELS: Record<ParamName, string> = {
   priceGuard: "Price guard",
   timelockSecs: "Timelock",
 };
+
+/** What became of the last queued change, in a sentence (CLI `status`, the dashboard's policy). */
+export function lastQueuedChangeText(last: LastQueuedChangeJson): string {
+  const eta = `eta ${timeText(last.eta.at)}`;
+  const at = timeText(last.at.at);
+  switch (last.outcome) {
+    case "applied":
+      return `applied ${at} (${eta})`;
+    case "cancelled":
+      return `cancelled by the authority ${at} (${eta})`;
+    case "superseded":
+      return `superseded ${at} (${eta}): update_config changed a parameter it set, so it was dropped rather than undo that change`;
+    case "expired":
+      return `expired: not applied within 14 days of its ${eta}; cleared ${at}`;
+  }
+}

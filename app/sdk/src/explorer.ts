@@ -4,8 +4,12 @@
  */
 export type ClusterName = "mainnet-beta" | "devnet" | "testnet";
 
-/** A public cluster, or any other RPC node (a local validator, a private node) by its URL. */
-export type Cluster = { name: ClusterName } | { name: "custom"; rpcUrl: string };
+/**
+ * A public cluster, or any other RPC node (a local validator, a private node) by its URL: the
+ * URL the explorer is to read, absent where none may be published (the explorer then uses the
+ * custom URL its visitor set).
+ */
+export type Cluster = { name: ClusterName } | { name: "custom"; rpcUrl?: string };
 
 const PUBLIC_HOSTS: [RegExp, ClusterName][] = [
   [/(^|\.)devnet\./, "devnet"],
@@ -39,7 +43,9 @@ export const SOLANA_EXPLORER = "https://explorer.solana.com";
 function clusterParams(cluster: Cluster): string[] {
   if (cluster.name === "mainnet-beta") return [];
   if (cluster.name === "custom") {
-    return ["cluster=custom", `customUrl=${encodeURIComponent(cluster.rpcUrl)}`];
+    return cluster.rpcUrl === undefined
+      ? ["cluster=custom"]
+      : ["cluster=custom", `customUrl=${encodeURIComponent(cluster.rpcUrl)}`];
   }
   return [`cluster=${cluster.name}`];
 }

@@ -17,6 +17,8 @@ export * from "./figures";
 export * from "./policy";
 export * from "./jupiter";
 export * from "./send";
+export * from "./rpc";
+export * from "./deposit-key";
 export * from "./websocket";
 export * from "./display";
 export * from "./csv";

@@ -7,7 +7,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 
-import { BPS_DENOMINATOR, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
+import { BPS_DENOMINATOR, MAX_ORACLE_CLOCK_SKEW_SECS, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
 import type { PriceGuard } from "./params";
 
 /** Pyth's push oracle: it keeps one `PriceUpdateV2` account per feed and shard up to date. */
@@ -113,11 +113,25 @@ export function pythPriceFeedAccount(feedId: Buffer, shardId = 0): PublicKey {
   return PublicKey.findProgramAddressSync([shard, feedId], PYTH_PUSH_ORACLE_PROGRAM_ID)[0];
 }
 
-/** A price the guard accepts: `price × 10^exponent` US dollars per whole $ASHAO. */
+/**
+ * A price the guard accepts: `price × 10^exponent` US dollars per whole $ASHAO, give or take
+ * `conf` (the oracle's confidence interval, same unit).
+ */
 export interface OraclePrice {
   price: bigint;
+  conf: bigint;
   exponent: number;
   publishTime: bigint;
+}
+
+/**
+ * The low end of the confidence interval, `price − conf`: the price `finish_buyback` computes
+ * its floor at, so the oracle's uncertainty counts for the treasury (`treasury_side_price`).
+ */
+export function treasurySidePrice(oracle: { price: bigint; conf: bigint }): bigint {
+  const low = oracle.price - oracle.conf;
+  if (low <= 0n) throw new RangeError("OraclePriceInvalid: the confidence interval reaches zero");
+  return low;
 }
 
 /** The program's name for each way a price account fails the guard. */
@@ -128,6 +142,7 @@ export type PriceGuardError =
   | "OracleWrongFeed"
   | "OracleNotFullyVerified"
   | "OracleStale"
+  | "OraclePublishedInFuture"
   | "OraclePriceInvalid"
   | "OracleConfidenceTooWide";
 
@@ -144,7 +159,9 @@ const refuse = (error: PriceGuardError, message: string): PriceGuardCheck => ({
 /**
  * `finish_buyback`'s checks of its `priceUpdate` account at `nowSecs`, in the program's order:
  * a guard is configured, the owner is the Pyth receiver, the layout, the feed, full
- * verification, the age, a positive price with a sane exponent, the confidence interval.
+ * verification, the age (not older than the guard's `maxAgeSecs`, not published more than
+ * `MAX_ORACLE_CLOCK_SKEW_SECS` ahead of the clock), a positive price with a sane exponent, the
+ * confidence interval.
  * A missing account is owned by nobody: `OracleWrongOwner`, as on chain.
  */
 export function checkPriceGuard(
@@ -179,6 +196,12 @@ export function checkPriceGuard(
       `the price was published ${age} s ago; the guard accepts at most ${guard.maxAgeSecs} s`,
     );
   }
+  if (age < -BigInt(MAX_ORACLE_CLOCK_SKEW_SECS)) {
+    return refuse(
+      "OraclePublishedInFuture",
+      `the price is published ${-age} s ahead of the chain's clock; at most ${MAX_ORACLE_CLOCK_SKEW_SECS} s are allowed`,
+    );
+  }
   if (update.price <= 0n || Math.abs(update.exponent) > MAX_ABS_ORACLE_EXPONENT) {
     return refuse(
       "OraclePriceInvalid",
@@ -193,7 +216,12 @@ export function checkPriceGuard(
   }
   return {
     ok: true,
-    price: { price: update.price, exponent: update.exponent, publishTime: update.publishTime },
+    price: {
+      price: update.price,
+      conf: update.conf,
+      exponent: update.exponent,
+      publishTime: update.publishTime,
+    },
   };
 }
 
@@ -225,18 +253,19 @@ export interface MintDecimals {
 
 /**
  * The least $ASHAO (base units) a buyback spending `usdcSpent` USDC base units must receive at
- * `oracle`'s price less `slippageBps`, rounded up: `finish_buyback`'s `oracleMinAshaoOut`.
- * USDC is valued at one US dollar.
+ * `oracle`'s price taken at the low end of its confidence interval (`treasurySidePrice`), less
+ * `slippageBps`, rounded up: `finish_buyback`'s `oracleMinAshaoOut`. USDC is valued at one US
+ * dollar.
  */
 export function oracleMinAshaoOut(
   usdcSpent: bigint,
-  oracle: { price: bigint; exponent: number },
+  oracle: { price: bigint; conf: bigint; exponent: number },
   decimals: MintDecimals,
   slippageBps: number,
 ): bigint {
   const k = oracle.exponent + decimals.usdc;
   let numerator = pow10(decimals.ashao);
-  let denominator = oracle.price;
+  let denominator = treasurySidePrice(oracle);
   if (k >= 0) denominator = u128(denominator * pow10(k), "oracle denominator");
   else numerator = u128(numerator * pow10(-k), "oracle numerator");
   if (denominator <= 0n) throw new RangeError("OraclePriceInvalid: the price is not positive");

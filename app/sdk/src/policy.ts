@@ -8,7 +8,7 @@
 import { BN } from "@anchor-lang/core";
 import { PublicKey } from "@solana/web3.js";
 
-import type { TreasuryState } from "./accounts";
+import type { ConfigChangeOutcome, TreasuryState } from "./accounts";
 import { TIMELOCK_GRACE_SECS } from "./constants";
 import type { TreasuryEventOf } from "./events";
 import {
@@ -278,19 +278,56 @@ export interface QueuedChangeJson {
   changes: { field: ParamName; current: ParamJsonValue; queued: ParamJsonValue }[];
   /** From when anyone may apply it. */
   eta: ChainTimeJson;
-  /** The last moment it may be applied (eta + 14 days); after it only a cancel clears it. */
+  /**
+   * The last moment it may be applied (eta + 14 days); after it the next queued change
+   * replaces it, or a cancel clears it.
+   */
   expiresAt: ChainTimeJson;
+}
+
+/** What became of the last queued change to leave the queue, and when. */
+export interface LastQueuedChangeJson {
+  /**
+   * `applied` after its eta; `cancelled` by the authority; `superseded`: an `update_config`
+   * changed a field it sets, so it was dropped rather than undo that change later; `expired`:
+   * not applied within 14 days of its eta.
+   */
+  outcome: ConfigChangeOutcome;
+  eta: ChainTimeJson;
+  at: ChainTimeJson;
 }
 
 /** Who may change what, and what is waiting out the timelock. */
 export interface TreasuryPolicy {
   authority: string;
-  /** An authority transfer in progress: who, and from when they may accept. */
-  pendingAuthority: { address: string; acceptAfter: ChainTimeJson } | null;
+  /**
+   * An authority transfer in progress: who, from when they may accept, and the last moment they
+   * may (after it the proposal has expired: the authority must propose again).
+   */
+  pendingAuthority: {
+    address: string;
+    acceptAfter: ChainTimeJson;
+    expiresAt: ChainTimeJson;
+  } | null;
   timelockSecs: number;
   priceGuard: PriceGuardJson;
   params: TreasuryParamsJson;
   queuedChange: QueuedChangeJson | null;
+  lastQueuedChange: LastQueuedChangeJson | null;
+}
+
+/**
+ * Where a timelocked action stands at `nowUnix` (chain time): `waiting` before its eta,
+ * `ready` from its eta through its last moment, `expired` after it.
+ */
+export type TimelockStatus = "waiting" | "ready" | "expired";
+
+export function timelockStatus(
+  window: { eta: ChainTimeJson; expiresAt: ChainTimeJson },
+  nowUnix: number,
+): TimelockStatus {
+  if (nowUnix < window.eta.unix) return "waiting";
+  return nowUnix <= window.expiresAt.unix ? "ready" : "expired";
 }
 
 export function treasuryPolicy(state: TreasuryState): TreasuryPolicy {
@@ -309,6 +346,7 @@ export function treasuryPolicy(state: TreasuryState): TreasuryPolicy {
       expiresAt: chainTime(queued.eta + BigInt(TIMELOCK_GRACE_SECS)),
     };
   }
+  const last = state.lastQueuedChange;
   return {
     authority: state.authority.toBase58(),
     pendingAuthority:
@@ -316,11 +354,15 @@ export function treasuryPolicy(state: TreasuryState): TreasuryPolicy {
         ? {
             address: state.pendingAuthority.toBase58(),
             acceptAfter: chainTime(state.pendingAuthorityEta),
+            expiresAt: chainTime(state.pendingAuthorityEta + BigInt(TIMELOCK_GRACE_SECS)),
           }
         : null,
     timelockSecs: state.timelockSecs,
     priceGuard: params.priceGuard,
     params,
     queuedChange,
+    lastQueuedChange: last
+      ? { outcome: last.outcome, eta: chainTime(last.eta), at: chainTime(last.at) }
+      : null,
   };
 }

@@ -20,6 +20,18 @@ import {
 
 import type { WalletLike } from "./program";
 
+/**
+ * How long a signed transaction can land: until its recent blockhash's last valid block height,
+ * or, with a durable nonce, until the nonce account holds another nonce.
+ */
+export type TransactionLifetime = BlockhashWithExpiryBlockHeight | DurableNonceLifetime;
+
+export interface DurableNonceLifetime {
+  nonceAccount: PublicKey;
+  /** The nonce the transaction carries as its blockhash. */
+  nonce: string;
+}
+
 export interface SendOptions {
   commitment?: Commitment;
   /** How many fresh blockhashes to try (default 3). */
@@ -89,21 +101,29 @@ export class UnknownOutcomeError extends Error {
 
 /** How often a sent transaction's outcome is polled, and the same bytes sent again. */
 const POLL_MS = 200;
-/** How long the RPC node may stay unreachable while an outcome is pending. */
+/** How long the RPC node may stay unreachable while an outcome is pending (by default). */
 const UNREACHABLE_LIMIT_MS = 30_000;
+
+export interface SendSignedOptions {
+  commitment?: Commitment;
+  skipPreflight?: boolean;
+  /** How long the node may stay unreachable before the outcome is `UnknownOutcomeError`. */
+  unreachableLimitMs?: number;
+}
 
 /**
  * Sends a signed transaction and follows it until it is confirmed, failed on chain (thrown as
- * `SendTransactionError` with its logs) or past its blockhash's last valid block height
- * (`expired`: it can never land, so the caller may build a new one). The signature is known
- * before sending, so a lost reply or an RPC error never leads to a second transaction: the
- * same bytes are sent again until the outcome is known. Refusals in preflight are thrown as is.
+ * `SendTransactionError` with its logs) or past its lifetime (`expired`: past its blockhash's
+ * last valid block height, or its durable nonce advanced without it; it can never land, so the
+ * caller may build a new one). The signature is known before sending, so a lost reply or an RPC
+ * error never leads to a second transaction: the same bytes are sent again until the outcome is
+ * known. Refusals in preflight are thrown as is.
  */
 export async function sendSigned(
   connection: Connection,
   tx: VersionedTransaction,
-  latest: BlockhashWithExpiryBlockHeight,
-  options: { commitment?: Commitment; skipPreflight?: boolean } = {},
+  lifetime: TransactionLifetime,
+  options: SendSignedOptions = {},
 ): Promise<SendOutcome> {
   const commitment = options.commitment ?? "confirmed";
   const signature = utils.bytes.bs58.encode(tx.signatures[0]);
@@ -122,15 +142,36 @@ export async function sendSigned(
       throw err;
     }
   }
-  return followOutcome(connection, signature, wire, latest, commitment);
+  return followOutcome(
+    connection,
+    signature,
+    wire,
+    lifetime,
+    commitment,
+    options.unreachableLimitMs ?? UNREACHABLE_LIMIT_MS,
+  );
+}
+
+/** Whether a transaction of this lifetime can no longer land (read from the chain). */
+async function pastLifetime(
+  connection: Connection,
+  lifetime: TransactionLifetime,
+  commitment: Commitment,
+): Promise<boolean> {
+  if ("nonceAccount" in lifetime) {
+    const account = await connection.getNonce(lifetime.nonceAccount, commitment);
+    return account?.nonce !== lifetime.nonce;
+  }
+  return (await connection.getBlockHeight(commitment)) > lifetime.lastValidBlockHeight;
 }
 
 async function followOutcome(
   connection: Connection,
   signature: string,
   wire: Uint8Array,
-  latest: BlockhashWithExpiryBlockHeight,
+  lifetime: TransactionLifetime,
   commitment: Commitment,
+  unreachableLimitMs: number,
 ): Promise<SendOutcome> {
   const settled = (s: SignatureStatus) =>
     commitment === "processed" ||
@@ -140,15 +181,14 @@ async function followOutcome(
   for (;;) {
     const seen = await Promise.all([
       connection.getSignatureStatus(signature, { searchTransactionHistory: true }),
-      connection.getBlockHeight(commitment),
+      pastLifetime(connection, lifetime, commitment),
     ]).catch(() => undefined);
     if (seen === undefined) {
-      if (Date.now() - reachedAt > UNREACHABLE_LIMIT_MS) throw new UnknownOutcomeError(signature);
+      if (Date.now() - reachedAt > unreachableLimitMs) throw new UnknownOutcomeError(signature);
     } else {
       reachedAt = Date.now();
-      const height = seen[1];
       let status = seen[0].value;
-      if (status === null && height > latest.lastValidBlockHeight) {
+      if (status === null && seen[1]) {
         // It can no longer land; one more look in case it landed just before.
         status = (
           await connection.getSignatureStatus(signature, { searchTransactionHistory: true })

@@ -5,10 +5,10 @@
  */
 import type { PublicKey } from "@solana/web3.js";
 
-import type { StakePositionState, TreasuryState } from "./accounts";
+import type { StakePositionState, TreasuryState, UnstakeTicket } from "./accounts";
 import { positionBoost } from "./boost";
-import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
-import { toCsv } from "./csv";
+import { ASHAO_DECIMALS, MAX_UNSTAKE_TICKETS, USDC_DECIMALS } from "./constants";
+import { csvLine, toCsv } from "./csv";
 import { parseTreasuryEvents } from "./events";
 import { type Amount, amount, formatUnits } from "./figures";
 import { stakePositionPda } from "./pda";
@@ -26,10 +26,16 @@ export interface StakerSummary {
   /** USDC a claim would pay at `asOfChainTime` (the SDK's exact math). */
   pendingRewards: Amount;
   totalClaimed: Amount;
-  /** When the unstaking principal may be withdrawn (null when nothing is unstaking). */
-  cooldownEndsAt: string | null;
-  cooldownEndsAtUnix: number | null;
+  /** Each unstake request not yet withdrawn, oldest first, and when it matures. */
+  unstakeRequests: UnstakeRequestView[];
+  /** Requests the position can still open (one joins the newest when both mature together). */
+  unstakeRequestsLeft: number;
+  /** $ASHAO a withdrawal would return now: every matured request. */
+  withdrawable: Amount;
   withdrawableNow: boolean;
+  /** When the next request still cooling down matures (null when none is). */
+  nextMaturityAt: string | null;
+  nextMaturityAtUnix: number | null;
   /** Nothing staked, unstaking or owed: the position can be closed for its rent. */
   closable: boolean;
   boostBps: number;
@@ -38,6 +44,20 @@ export interface StakerSummary {
   /** $ASHAO still to stake to reach `nextTier`. */
   stakeToNextTier: Amount | null;
   asOfChainTime: number;
+}
+
+/** One unstake request as a staker sees it. */
+export interface UnstakeRequestView {
+  amount: Amount;
+  availableAt: string;
+  availableAtUnix: number;
+  /** Its cooldown has passed: a withdrawal returns it. */
+  matured: boolean;
+}
+
+/** What a withdrawal at `now` returns: every ticket matured by then, whatever came after it. */
+export function maturedUnstake(tickets: readonly UnstakeTicket[], now: bigint): bigint {
+  return tickets.filter((t) => t.availableAt <= now).reduce((sum, t) => sum + t.amount, 0n);
 }
 
 export function stakerSummary(
@@ -50,7 +70,10 @@ export function stakerSummary(
   const boost = positionBoost(state, position);
   const pending = position ? pendingRewards(state, position, now) : 0n;
   const unstaking = position?.unstaking ?? 0n;
-  const endsAt = position && unstaking > 0n ? position.unstakeAvailableAt : null;
+  const tickets = position?.unstakeTickets ?? [];
+  const withdrawable = maturedUnstake(tickets, now);
+  const cooling = tickets.filter((t) => t.availableAt > now).map((t) => t.availableAt);
+  const next = cooling.length > 0 ? cooling.reduce((a, b) => (b < a ? b : a)) : null;
   return {
     wallet: owner.toBase58(),
     // A held position knows its address; deriving it (a search for the bump) costs a
@@ -61,9 +84,17 @@ export function stakerSummary(
     unstaking: amount(unstaking, ASHAO_DECIMALS),
     pendingRewards: amount(pending, USDC_DECIMALS),
     totalClaimed: amount(position?.totalClaimed ?? 0n, USDC_DECIMALS),
-    cooldownEndsAt: endsAt === null ? null : iso(endsAt),
-    cooldownEndsAtUnix: endsAt === null ? null : Number(endsAt),
-    withdrawableNow: endsAt !== null && now >= endsAt,
+    unstakeRequests: tickets.map((t) => ({
+      amount: amount(t.amount, ASHAO_DECIMALS),
+      availableAt: iso(t.availableAt),
+      availableAtUnix: Number(t.availableAt),
+      matured: t.availableAt <= now,
+    })),
+    unstakeRequestsLeft: MAX_UNSTAKE_TICKETS - tickets.length,
+    withdrawable: amount(withdrawable, ASHAO_DECIMALS),
+    withdrawableNow: withdrawable > 0n,
+    nextMaturityAt: next === null ? null : iso(next),
+    nextMaturityAtUnix: next === null ? null : Number(next),
     closable: position !== null && position.staked === 0n && unstaking === 0n && pending === 0n,
     boostBps: boost.boostBps,
     nextTier: boost.nextTier
@@ -104,6 +135,11 @@ export interface StakerHistoryEntry {
   positionUnstaking: Amount | null;
   /** For an unstake request: when it may be withdrawn. */
   availableAt: string | null;
+  /**
+   * For an unstake request or a withdrawal: the position's requests still waiting after it,
+   * oldest first, each with when it matures (null for the other actions).
+   */
+  unstakeRequests: { amount: Amount; availableAt: string }[] | null;
 }
 
 /** An event as the indexer stores it (strings) or as the SDK parses it (bigints, keys). */
@@ -121,6 +157,19 @@ export const isStakerEvent = (name: string): name is StakerEventName => name in 
 const big = (value: unknown) => BigInt(String(value));
 const optional = (value: unknown, decimals: number) =>
   value === undefined || value === null ? null : amount(big(value), decimals);
+
+/** The tickets an event carries: decoded (bigints) or as the indexer stores them (JSON text). */
+function ticketsOf(value: unknown): { amount: Amount; availableAt: string }[] | null {
+  if (value === undefined || value === null) return null;
+  const list = (typeof value === "string" ? JSON.parse(value) : value) as {
+    amount: unknown;
+    availableAt: unknown;
+  }[];
+  return list.map((t) => ({
+    amount: amount(big(t.amount), ASHAO_DECIMALS),
+    availableAt: iso(big(t.availableAt)),
+  }));
+}
 
 export function stakerHistoryEntry(event: StakerEventInput): StakerHistoryEntry {
   if (!isStakerEvent(event.name)) throw new RangeError(`${event.name} is not a staker's action`);
@@ -140,6 +189,7 @@ export function stakerHistoryEntry(event: StakerEventInput): StakerHistoryEntry 
     positionStaked: optional(data.positionStaked, ASHAO_DECIMALS),
     positionUnstaking: optional(data.positionUnstaking, ASHAO_DECIMALS),
     availableAt: data.availableAt === undefined ? null : iso(big(data.availableAt)),
+    unstakeRequests: ticketsOf(data.positionTickets),
   };
 }
 
@@ -152,28 +202,42 @@ export const STAKER_HISTORY_CSV_HEADER = [
   "position_staked_ashao",
   "position_unstaking_ashao",
   "withdrawable_from_utc",
+  "unstake_requests_after",
   "slot",
   "signature",
 ] as const;
 
+const exactAmount = (a: Amount | null) => (a ? formatUnits(BigInt(a.raw), a.decimals) : "");
+
+/** An entry's CSV cells, in `STAKER_HISTORY_CSV_HEADER`'s order. */
+const csvCells = (e: StakerHistoryEntry) => [
+  e.at,
+  e.action,
+  exactAmount(e.amount),
+  e.token,
+  e.amount?.raw,
+  exactAmount(e.positionStaked),
+  exactAmount(e.positionUnstaking),
+  e.availableAt,
+  // Each waiting request as `amount@maturity`, separated by spaces.
+  e.unstakeRequests
+    ?.map((r) => `${formatUnits(BigInt(r.amount.raw), r.amount.decimals)}@${r.availableAt}`)
+    .join(" "),
+  e.slot,
+  e.signature,
+];
+
 /** The history as CSV: exact decimal amounts (no rounding) beside their base units. */
 export function stakerHistoryCsv(entries: readonly StakerHistoryEntry[]): string {
-  const exact = (a: Amount | null) => (a ? formatUnits(BigInt(a.raw), a.decimals) : "");
-  return toCsv(
-    STAKER_HISTORY_CSV_HEADER,
-    entries.map((e) => [
-      e.at,
-      e.action,
-      exact(e.amount),
-      e.token,
-      e.amount?.raw,
-      exact(e.positionStaked),
-      exact(e.positionUnstaking),
-      e.availableAt,
-      e.slot,
-      e.signature,
-    ]),
-  );
+  return toCsv(STAKER_HISTORY_CSV_HEADER, entries.map(csvCells));
+}
+
+/**
+ * Entries as CSV lines without the header: the same lines `stakerHistoryCsv` writes after its
+ * header, for writing a long history a page at a time.
+ */
+export function stakerHistoryCsvLines(entries: readonly StakerHistoryEntry[]): string {
+  return entries.map((e) => csvLine(csvCells(e))).join("");
 }
 
 export interface StakerHistoryPage {

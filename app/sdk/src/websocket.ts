@@ -8,7 +8,14 @@ interface PubSubSocket {
   close(code?: number): void;
   setAutoReconnect(reconnect: boolean): void;
   on(event: "open" | "close", listener: () => void): void;
+  call(method: string, ...rest: unknown[]): Promise<unknown>;
+  /** The `ws` socket under the JSON-RPC client (web3.js's `RpcWebSocketClient`). */
+  underlyingSocket?: { readyState: number };
 }
+
+/** `WebSocket.OPEN`. */
+const OPEN = 1;
+const guarded = new WeakSet<Connection>();
 
 function socketOf(connection: Connection): PubSubSocket | undefined {
   return (connection as unknown as { _rpcWebSocket?: PubSubSocket })._rpcWebSocket;
@@ -27,6 +34,30 @@ export function closeWebSocket(connection: Connection): void {
   } catch {
     // Not connected: nothing to close.
   }
+}
+
+/**
+ * Keeps web3.js 1.x from spinning when its socket is closing (solana-web3.js#3761): a call on a
+ * socket that is not open is rejected at once, and web3.js retries an unsubscribe (or a
+ * subscribe) at once while the socket's `close` event has not fired yet, on the microtask queue,
+ * so the event never fires: millions of `accountUnsubscribe error … readyState was 2` lines. A
+ * subscription dies with its socket, so here an unsubscribe on a socket that is not open answers
+ * `true`, and any other call is refused on the next turn of the event loop, letting the close
+ * event through. Safe to call more than once.
+ */
+export function guardSubscriptionCalls(connection: Connection): Connection {
+  const socket = socketOf(connection);
+  if (!socket || guarded.has(connection)) return connection;
+  guarded.add(connection);
+  const call = socket.call.bind(socket);
+  socket.call = (method, ...rest) => {
+    if (socket.underlyingSocket?.readyState === OPEN) return call(method, ...rest);
+    if (method.endsWith("Unsubscribe")) return Promise.resolve(true);
+    return new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`${method}: the websocket is not open`)), 0),
+    );
+  };
+  return connection;
 }
 
 /**

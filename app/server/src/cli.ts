@@ -1,20 +1,28 @@
 /**
  * `ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
  * [--database sqlite:FILE|postgres://…] [--dashboard DIR] [--cluster NAME]
- * [--non-circulating NAME=ADDRESS]... [--check-every SECS]`: the API, indexer and dashboard against any cluster.
- * Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags.
+ * [--non-circulating NAME=ADDRESS]... [--check-every SECS] [--public-rpc-url URL]
+ * [--public-ws-url URL] [--log-level LEVEL] [--rate-limit N] [--trust-proxy HOPS|ADDRESSES]
+ * [--metrics-listen HOST:PORT]`: the API, indexer and dashboard against any cluster.
+ * Exit codes, the shared table (app/util/exit-codes.ts): 0 stopped cleanly, 2 bad flags, 3 the RPC
+ * node did not answer at start, 1 anything else.
  */
 import { parseArgs } from "node:util";
 
 import { PublicKey } from "@solana/web3.js";
+import type { LevelWithSilent } from "pino";
 
-import { type Cluster, parseCluster } from "../../sdk/src";
+import { type Cluster, parseCluster, rpcTransportFailure } from "../../sdk/src";
+import { EXIT } from "../../util/exit-codes";
+import { parseListenAddress } from "../../util/listen-address";
 import { startApiServer } from "./server";
 
 export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--program-id ID] [--host H] [--port N]
                  [--database sqlite:FILE | postgres://…] [--dashboard DIR]
                  [--cluster mainnet-beta|devnet|testnet|localnet] [--non-circulating NAME=ADDRESS]...
-                 [--check-every SECS]
+                 [--check-every SECS] [--public-rpc-url URL] [--public-ws-url URL]
+                 [--log-level fatal|error|warn|info|debug|trace|silent] [--rate-limit N]
+                 [--trust-proxy HOPS|ADDRESSES] [--metrics-listen HOST:PORT]
 
   Serves /api/treasury, /api/treasury/history, /api/buybacks, /api/treasury/admin-log,
   /api/stakers/:wallet and its history (JSON and CSV), /api/config, /healthz, /metrics, the
@@ -24,9 +32,75 @@ export const API_USAGE = `usage: ashao api --rpc-url URL [--ws-url URL] [--progr
   links point at (default: from the RPC URL); --non-circulating leaves another $ASHAO token
   account out of the circulating supply (the stake vault always is). --check-every (default 1,
   1-3600) is how often the snapshot checks itself against the chain: two getMultipleAccounts
-  calls per check, so raise it on a rate-limited RPC endpoint.`;
+  calls per check, so raise it on a rate-limited RPC endpoint.
+
+  --rpc-url and --ws-url are never published: a provider's URL carries its API key. The page
+  and wallet apps are given --public-rpc-url and --public-ws-url (a URL without a key, or a
+  public endpoint) at /api/config; without them, none, and the dashboard uses the cluster's
+  public endpoint (api.<cluster>.solana.com). --log-level (default info) writes JSON lines;
+  each request is one line at debug. --rate-limit (default 600, 0: none) is the requests each
+  client may make a minute before it is answered 429; behind a reverse proxy, --trust-proxy
+  takes the number of proxy hops or their addresses (comma-separated, CIDR allowed) so that
+  the client's address comes from X-Forwarded-For. --metrics-listen serves /metrics on
+  another address (say 127.0.0.1:9464) instead of the public port.`;
 
 class ApiUsageError extends Error {}
+
+const LOG_LEVELS: readonly LevelWithSilent[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
+
+function logLevel(raw: string | undefined): LevelWithSilent {
+  if (raw === undefined) return "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ApiUsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")} (got ${raw})`);
+  }
+  return raw as LevelWithSilent;
+}
+
+/** Requests per client per minute; 0 turns the limit off. */
+function rateLimit(raw: string | undefined): { max: number; windowMs: number } | undefined {
+  const max = raw === undefined ? 600 : Number(raw);
+  if (!Number.isInteger(max) || max < 0 || max > 1_000_000) {
+    throw new ApiUsageError(`--rate-limit must be 0-1000000 requests a minute (got ${raw})`);
+  }
+  return max === 0 ? undefined : { max, windowMs: 60_000 };
+}
+
+/** A number of proxy hops, or the proxies' addresses (comma-separated, CIDR allowed). */
+function trustProxy(raw: string | undefined): number | string | undefined {
+  if (raw === undefined) return undefined;
+  if (/^\d+$/.test(raw) && Number(raw) <= 100) return Number(raw);
+  const addresses = raw.split(",").map((a) => a.trim());
+  if (addresses.some((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+    throw new ApiUsageError(
+      `--trust-proxy takes a number of hops or proxy addresses, comma-separated (got ${raw})`,
+    );
+  }
+  return addresses.join(",");
+}
+
+function publicUrl(flag: string, raw: string | undefined, protocols: string[]) {
+  if (raw === undefined) return undefined;
+  let protocol = "";
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // Refused below.
+  }
+  if (!protocols.includes(protocol)) {
+    throw new ApiUsageError(
+      `${flag} must be a ${protocols.map((p) => p.slice(0, -1)).join(" or ")} URL (got ${raw})`,
+    );
+  }
+  return raw;
+}
 
 function port(raw: string | undefined): number {
   if (raw === undefined) return 8080;
@@ -63,6 +137,12 @@ export async function apiCommand(argv: string[]): Promise<number> {
         cluster: { type: "string" },
         "non-circulating": { type: "string", multiple: true },
         "check-every": { type: "string" },
+        "public-rpc-url": { type: "string" },
+        "public-ws-url": { type: "string" },
+        "log-level": { type: "string" },
+        "rate-limit": { type: "string" },
+        "trust-proxy": { type: "string" },
+        "metrics-listen": { type: "string" },
       },
     });
     if (!values["rpc-url"]) throw new ApiUsageError("--rpc-url is required");
@@ -93,6 +173,14 @@ export async function apiCommand(argv: string[]): Promise<number> {
         throw new ApiUsageError(`--non-circulating takes NAME=ADDRESS (got ${spec})`);
       }
     });
+    let metricsListen;
+    if (values["metrics-listen"] !== undefined) {
+      try {
+        metricsListen = parseListenAddress(values["metrics-listen"]);
+      } catch (err) {
+        throw new ApiUsageError(`--metrics-listen: ${(err as Error).message}`);
+      }
+    }
     options = {
       rpcUrl: values["rpc-url"],
       cluster,
@@ -104,24 +192,32 @@ export async function apiCommand(argv: string[]): Promise<number> {
       database: values.database ?? "sqlite:.ashao/events.sqlite",
       staticDir: values.dashboard,
       checkEverySecs: checkEverySecs(values["check-every"]),
-      logger: true,
+      publicRpcUrl: publicUrl("--public-rpc-url", values["public-rpc-url"], ["http:", "https:"]),
+      publicWsUrl: publicUrl("--public-ws-url", values["public-ws-url"], ["ws:", "wss:"]),
+      logLevel: logLevel(values["log-level"]),
+      rateLimit: rateLimit(values["rate-limit"]),
+      trustProxy: trustProxy(values["trust-proxy"]),
+      metricsListen,
     };
   } catch (err) {
     console.error(`error: ${(err as Error).message} (ashao api --help for usage)`);
-    return 2;
+    return EXIT.usage;
   }
   let server;
   try {
     server = await startApiServer(options);
   } catch (err) {
     console.error(`error: could not start the API: ${(err as Error).message}`);
-    return 1;
+    return rpcTransportFailure(err) || /fetch failed|ECONNREFUSED/.test(String(err))
+      ? EXIT.network
+      : EXIT.internal;
   }
-  console.log(`api and dashboard on ${server.url}`);
+  console.error(`api and dashboard on ${server.url}`);
+  if (server.metricsUrl) console.error(`metrics on ${server.metricsUrl}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   await server.close();
-  return 0;
+  return EXIT.ok;
 }

@@ -2,6 +2,8 @@
  * The API's routes. Every answer is built from the snapshot or the store; each route's schema
  * (schemas.ts) validates its inputs and documents its answer in the OpenAPI document.
  */
+import { Readable } from "stream";
+
 import type { Connection } from "@solana/web3.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
@@ -11,7 +13,9 @@ import {
   explorerTxUrl,
   SOLANA_EXPLORER,
   STAKER_EVENT_NAMES,
-  stakerHistoryCsv,
+  csvLine,
+  STAKER_HISTORY_CSV_HEADER,
+  stakerHistoryCsvLines,
   stakerHistoryEntry,
   stakerSummary,
   type TreasuryProgram,
@@ -35,11 +39,11 @@ export interface RouteContext {
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
   store: EventStore;
-  metrics: ApiMetrics;
   yields: YieldTracker;
   cluster: Cluster;
-  publicRpcUrl: string;
-  publicWsUrl?: string;
+  /** The only RPC URLs `/api/config` may publish (null: none). */
+  publicRpcUrl: string | null;
+  publicWsUrl: string | null;
 }
 
 /** Slots of lag past which /healthz reports degraded (one minute of 400 ms slots). */
@@ -50,7 +54,9 @@ const HEALTH_RPC_TIMEOUT_MS = 2_000;
 const YIELD_REFRESH_SECS = 60;
 /** The most rows a CSV download holds. */
 const MAX_CSV_ROWS = 100_000;
-const CSV_PAGE = 500;
+/** Rows read and written per turn of the event loop: what an export holds other requests for. */
+const CSV_PAGE = 100;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** History answers kept (distinct ranges and intervals asked for recently). */
 const HISTORY_ANSWERS = 64;
 
@@ -123,7 +129,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     "/api/treasury/buybacks",
     {
       ...route("buybacks"),
-      schema: { ...ROUTES.buybacks.schema, deprecated: true, summary: "Alias of /api/buybacks" },
+      schema: {
+        ...ROUTES.buybacks.schema,
+        operationId: "listBuybacksAlias",
+        deprecated: true,
+        summary: "Alias of /api/buybacks",
+      },
     },
     buybacks,
   );
@@ -222,22 +233,35 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     route("stakerHistoryCsv"),
     async (req, reply) => {
       const wallet = walletParam(req.params.wallet).toBase58();
-      const events: StoredEvent[] = [];
-      for (let page: StoredEvent[] | undefined; events.length < MAX_CSV_ROWS; ) {
-        const last = events[events.length - 1];
-        page = await ctx.store.latestEvents(STAKER_EVENT_NAMES, {
+      const page = (after?: StoredEvent) =>
+        ctx.store.latestEvents(STAKER_EVENT_NAMES, {
           limit: CSV_PAGE,
           owner: wallet,
-          cursor: last?.seq === undefined ? undefined : { ts: last.ts, seq: last.seq },
+          cursor: after?.seq === undefined ? undefined : { ts: after.ts, seq: after.seq },
         });
-        events.push(...page);
-        if (page.length < CSV_PAGE) break;
+      // Read before the answer starts, so a store that fails answers a 500, not a cut download.
+      const first = await page();
+      /**
+       * The download a page at a time, each read and written in its own turn of the event
+       * loop: a synchronous store (SQLite) holds other requests for one page, never for the
+       * whole history; a client that reads slowly pauses the reading.
+       */
+      async function* csv() {
+        yield csvLine(STAKER_HISTORY_CSV_HEADER);
+        let rows = first;
+        for (let written = 0; ; ) {
+          yield stakerHistoryCsvLines(rows.map((e) => stakerHistoryEntry(e)));
+          written += rows.length;
+          if (rows.length < CSV_PAGE || written >= MAX_CSV_ROWS) return;
+          await nextTurn();
+          rows = await page(rows[rows.length - 1]);
+        }
       }
       return reply
         .header("cache-control", "no-cache")
         .header("content-disposition", `attachment; filename="ashao-history-${wallet}.csv"`)
         .type("text/csv; charset=utf-8")
-        .send(stakerHistoryCsv(events.map((e) => stakerHistoryEntry(e))));
+        .send(Readable.from(csv()));
     },
   );
 
@@ -246,10 +270,10 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const state = snapshot.state!;
     return {
       rpcUrl: ctx.publicRpcUrl,
-      wsUrl: ctx.publicWsUrl ?? null,
+      wsUrl: ctx.publicWsUrl,
       cluster: {
         name: ctx.cluster.name,
-        rpcUrl: ctx.cluster.name === "custom" ? ctx.cluster.rpcUrl : null,
+        rpcUrl: ctx.cluster.name === "custom" ? (ctx.cluster.rpcUrl ?? null) : null,
       },
       explorer: SOLANA_EXPLORER,
       programId: ctx.program.programId.toBase58(),
@@ -271,7 +295,6 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           setTimeout(() => reject(new Error("RPC timeout")), HEALTH_RPC_TIMEOUT_MS).unref(),
         ),
       ]);
-      ctx.metrics.rpcSlot.set(rpcSlot);
     } catch {
       // Reported below as an unreachable RPC.
     }
@@ -295,9 +318,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     });
   });
+}
 
+/** `GET /metrics` on the public server (without `--metrics-listen`). */
+export function registerMetricsRoute(app: FastifyInstance, metrics: ApiMetrics): void {
   app.get("/metrics", route("metrics"), async (_req, reply) => {
-    reply.type(ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 }

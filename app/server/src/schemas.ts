@@ -108,8 +108,12 @@ export const SHARED_SCHEMAS: Schema[] = [
       {
         authority: address(),
         pendingAuthority: nullable(
-          obj({ address: address(), acceptAfter: ref("ChainTime") }),
-          "an authority transfer in progress and from when the new authority may accept",
+          obj({
+            address: address(),
+            acceptAfter: ref("ChainTime"),
+            expiresAt: ref("ChainTime", "the last moment it may be accepted (14 days after)"),
+          }),
+          "an authority transfer in progress, from when the new authority may accept and until when",
         ),
         timelockSecs: int(),
         priceGuard: ref("PriceGuard"),
@@ -124,9 +128,26 @@ export const SHARED_SCHEMAS: Schema[] = [
               }),
             ),
             eta: ref("ChainTime", "from when anyone may apply it"),
-            expiresAt: ref("ChainTime", "the last moment it may be applied"),
+            expiresAt: ref(
+              "ChainTime",
+              "the last moment it may be applied; after it (compare with chainTime) it has expired",
+            ),
           }),
           "the change waiting out the timelock",
+        ),
+        lastQueuedChange: nullable(
+          obj({
+            outcome: {
+              enum: ["applied", "cancelled", "superseded", "expired"],
+              description:
+                "applied after its eta; cancelled by the authority; superseded: an update_config " +
+                "changed a parameter it sets, so it was dropped rather than undo that change; " +
+                "expired: not applied within 14 days of its eta",
+            },
+            eta: ref("ChainTime"),
+            at: ref("ChainTime", "when it left the queue"),
+          }),
+          "what became of the last queued change to leave the queue",
         ),
         programId: address(),
         programData: nullable(address()),
@@ -244,19 +265,37 @@ export const SHARED_SCHEMAS: Schema[] = [
       positionStaked: nullable(ref("Amount")),
       positionUnstaking: nullable(ref("Amount")),
       availableAt: nullable(iso(), "for an unstake request: when it may be withdrawn"),
+      unstakeRequests: nullable(
+        arr(obj({ amount: ref("Amount"), availableAt: iso() })),
+        "for an unstake request or a withdrawal: the requests still waiting after it, oldest first",
+      ),
     }),
   },
   {
     $id: "Error",
     ...obj({
-      error: str("a name clients can switch on (InvalidWallet, InvalidLimit, …)"),
+      error: str("a name clients can switch on (InvalidWallet, InvalidLimit, RateLimited, …)"),
       message: str("one line"),
+    }),
+  },
+  {
+    $id: "InternalError",
+    ...obj({
+      error: { const: "InternalError" },
+      message: str("one line, naming the request id"),
+      requestId: str("the id the server logged the error under (also the x-request-id header)"),
     }),
   },
 ];
 
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [code, ref("Error")]));
+/**
+ * A route's error answers: `codes` with the named error body, and those every route may give:
+ * 429 past the per-client rate limit, 500 with the request id the server logged the error under.
+ */
+const errors = (...codes: number[]) => ({
+  ...Object.fromEntries([...codes, 429].map((code) => [code, ref("Error")])),
+  500: ref("InternalError"),
+});
 
 // ------------------------------------------------------------------------------ inputs
 
@@ -349,6 +388,7 @@ const FIGURES = {
 export const ROUTES: Record<string, RouteSpec> = {
   treasury: {
     schema: {
+      operationId: "getTreasury",
       tags: ["treasury"],
       summary: "The treasury's figures, yield, supply, solvency and policy",
       description:
@@ -371,6 +411,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   history: {
     schema: {
+      operationId: "getTreasuryHistory",
       tags: ["treasury"],
       summary: "The treasury's history in time buckets",
       querystring: {
@@ -424,6 +465,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   buybacks: {
     schema: {
+      operationId: "listBuybacks",
       tags: ["treasury"],
       summary: "Every buyback, newest first, paged",
       querystring: pageQuery("buybacks"),
@@ -439,6 +481,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   adminLog: {
     schema: {
+      operationId: "listAdminActions",
       tags: ["treasury"],
       summary: "The authority's actions, newest first, paged",
       querystring: pageQuery("actions"),
@@ -474,6 +517,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   staker: {
     schema: {
+      operationId: "getStaker",
       tags: ["stakers"],
       summary: "A wallet's position at the chain's clock",
       params: walletParams,
@@ -486,9 +530,20 @@ export const ROUTES: Record<string, RouteSpec> = {
           unstaking: ref("Amount"),
           pendingRewards: ref("Amount", "claimable now"),
           totalClaimed: ref("Amount"),
-          cooldownEndsAt: nullable(iso()),
-          cooldownEndsAtUnix: nullable(int()),
+          unstakeRequests: arr(
+            obj({
+              amount: ref("Amount"),
+              availableAt: iso("when it may be withdrawn"),
+              availableAtUnix: int(),
+              matured: bool("its cooldown has passed"),
+            }),
+            "each unstake request not yet withdrawn, oldest first, each on its own cooldown",
+          ),
+          unstakeRequestsLeft: int("requests the position can still open (at most 8 at once)"),
+          withdrawable: ref("Amount", "what a withdrawal returns now: every matured request"),
           withdrawableNow: bool(),
+          nextMaturityAt: nullable(iso(), "when the next request still cooling down matures"),
+          nextMaturityAtUnix: nullable(int()),
           closable: bool("nothing staked, unstaking or owed"),
           boostBps: int(),
           nextTier: nullable(obj({ minStake: str(), boostBps: int() })),
@@ -504,6 +559,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   stakerHistory: {
     schema: {
+      operationId: "listStakerHistory",
       tags: ["stakers"],
       summary: "A wallet's stakes, unstake requests, withdrawals, claims and close, paged",
       params: walletParams,
@@ -521,6 +577,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   stakerHistoryCsv: {
     schema: {
+      operationId: "getStakerHistoryCsv",
       tags: ["stakers"],
       summary: "A wallet's whole history as CSV (exact amounts and base units)",
       params: walletParams,
@@ -529,7 +586,8 @@ export const ROUTES: Record<string, RouteSpec> = {
         200: describe(
           { type: "string" },
           "CSV: time_utc, action, amount, token, amount_base_units, position_staked_ashao, " +
-            "position_unstaking_ashao, withdrawable_from_utc, slot, signature",
+            "position_unstaking_ashao, withdrawable_from_utc, unstake_requests_after " +
+            "(amount@time, space-separated), slot, signature",
         ),
         ...errors(400),
       },
@@ -538,13 +596,18 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   config: {
     schema: {
+      operationId: "getConfig",
       tags: ["meta"],
       summary:
         "RPC URLs, the program, its mints and the cluster, for wallet apps and the dashboard",
       response: {
         200: obj({
-          rpcUrl: str(),
-          wsUrl: nullable(str()),
+          rpcUrl: nullable(
+            str(),
+            "the RPC URL the operator publishes for the dashboard and wallet apps; null: none " +
+              "(use the cluster's public endpoint)",
+          ),
+          wsUrl: nullable(str(), "its websocket URL; null: none (derived from rpcUrl)"),
           cluster: obj({ name: str(), rpcUrl: nullable(str()) }, "for explorer links"),
           explorer: str("the block explorer the links point at"),
           programId: address(),
@@ -561,20 +624,23 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   health: {
     schema: {
+      operationId: "getHealth",
       tags: ["meta"],
       summary: "Health: the RPC node, the snapshot and the indexer",
       response: {
         200: { $ref: "Health#" },
         503: { $ref: "Health#" },
+        ...errors(),
       },
     },
   },
   metrics: {
     schema: {
+      operationId: "getMetrics",
       tags: ["meta"],
       summary: "Prometheus metrics",
       produces: ["text/plain"],
-      response: { 200: describe({ type: "string" }, "Prometheus text format") },
+      response: { 200: describe({ type: "string" }, "Prometheus text format"), ...errors() },
     },
   },
 };

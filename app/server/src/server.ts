@@ -5,24 +5,36 @@
  * the OpenAPI document at `/api/openapi.json`, and the dashboard's files at `/`. Answers come
  * from the in-memory snapshot and the event store, never from an RPC round trip per request.
  */
+import { randomUUID } from "crypto";
+
 import cors from "@fastify/cors";
-import swagger from "@fastify/swagger";
+import rateLimit from "@fastify/rate-limit";
 import { Connection, PublicKey } from "@solana/web3.js";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type { LevelWithSilent } from "pino";
 
 import {
   ASHAO_TREASURY_PROGRAM_ID,
   type Cluster,
   clusterOf,
   closeWebSocket,
+  guardSubscriptionCalls,
   onWebSocketReopen,
   treasuryProgram,
 } from "../../sdk/src";
+import type { ListenAddress } from "../../util/listen-address";
+import { type MetricsServer, serveMetrics } from "../../util/prometheus";
 import { ApiError } from "./errors";
 import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
-import { registerRoutes } from "./routes";
-import { SHARED_SCHEMAS } from "./schemas";
+import { registerOpenApi } from "./openapi";
+import { registerMetricsRoute, registerRoutes } from "./routes";
 import { registerStaticFiles } from "./static";
 import { type NamedAccount, TreasurySnapshot } from "./snapshot";
 import { type EventStore, openEventStore } from "./store/store";
@@ -41,12 +53,33 @@ export interface ApiServerOptions {
   staticDir?: string;
   /** $ASHAO holdings outside circulation besides the stake vault. */
   nonCirculating?: NamedAccount[];
-  /** The RPC URL wallet apps should use (default `rpcUrl`). */
+  /**
+   * The RPC URL the dashboard and wallet apps may use, published at `/api/config`. `rpcUrl`
+   * itself is never published (a provider's URL carries its API key): without this, none is,
+   * and the dashboard uses the cluster's public endpoint.
+   */
   publicRpcUrl?: string;
+  /** The websocket URL to publish beside `publicRpcUrl` (default: none). */
   publicWsUrl?: string;
-  /** The cluster explorer links point at (default: from the public RPC URL). */
+  /** The cluster explorer links point at (default: from the RPC URL). */
   cluster?: Cluster;
-  logger?: boolean;
+  /** Log level (pino's; default `silent`). Each request is logged at `debug`. */
+  logLevel?: LevelWithSilent;
+  /**
+   * Requests each client (by address; see `trustProxy`) may make per `windowMs` before it is
+   * answered 429 `RateLimited` (default: no limit; `ashao api` sets 600 a minute).
+   */
+  rateLimit?: { max: number; windowMs: number };
+  /**
+   * Behind a reverse proxy: how many hops, or which proxy addresses, to trust for the client's
+   * address in `X-Forwarded-For` (fastify's `trustProxy`). Default: the socket's peer.
+   */
+  trustProxy?: number | string;
+  /**
+   * Serves `/metrics` on this address instead of the public port (which then answers 404 for
+   * it).
+   */
+  metricsListen?: ListenAddress;
   /**
    * How often the snapshot checks itself against the chain (the small accounts and a slice of
    * the positions; default 1 s), as a guard against missed notifications.
@@ -58,6 +91,8 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   url: string;
+  /** `http://host:port/metrics` with `metricsListen`. */
+  metricsUrl?: string;
   app: FastifyInstance;
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
@@ -65,11 +100,31 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * Fastify's log lines, but a request answered is one line at debug instead of two at info (a
+ * dashboard polling every two seconds would flood an operator's log).
+ */
+class RequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error) return super.requestCompleted(error, req, reply);
+    req.log.debug(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+      "request",
+    );
+  }
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const connection = new Connection(options.rpcUrl, {
-    commitment: "confirmed",
-    wsEndpoint: options.wsUrl,
-  });
+  // Guarded: subscriptions are removed at stop, perhaps after the node went away.
+  const connection = guardSubscriptionCalls(
+    new Connection(options.rpcUrl, { commitment: "confirmed", wsEndpoint: options.wsUrl }),
+  );
   const program = treasuryProgram(connection, undefined, {
     programId: options.programId ?? ASHAO_TREASURY_PROGRAM_ID,
   });
@@ -79,7 +134,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     positionsPerCheck: options.positionsPerCheck,
   });
   const store = await openEventStore(options.database ?? "sqlite::memory:");
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({
+    logger: { level: options.logLevel ?? "silent" },
+    logController: new RequestLog(),
+    // Unguessable, so an id quoted by a client names one logged error and nothing else.
+    genReqId: () => randomUUID(),
+    trustProxy: trustedProxies(options.trustProxy),
+  });
   const metrics = new ApiMetrics();
   const yields = new YieldTracker();
   const indexer = new EventIndexer(
@@ -107,34 +168,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     void indexer.catchUp().catch((err) => app.log.warn({ err }, "indexer catch-up failed"));
   });
 
+  app.addHook("onRequest", (req, reply, done) => {
+    reply.header("x-request-id", req.id);
+    done();
+  });
+  if (options.rateLimit) {
+    const { max, windowMs } = options.rateLimit;
+    await app.register(rateLimit, {
+      max,
+      timeWindow: windowMs,
+      errorResponseBuilder: (_req, context) =>
+        new ApiError(
+          429,
+          "RateLimited",
+          `more than ${context.max} requests from this client in ${windowMs / 1000} s; retry in ${context.after}`,
+        ),
+    });
+  }
   await app.register(cors, { origin: true, methods: ["GET", "HEAD"] });
   // Answers are written as they are built; their schemas document them (and the tests hold the
   // answers to them) rather than reshape them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "$ASHAO treasury API",
-        version: "1",
-        description:
-          "Live treasury figures, yield, supply, solvency and policy, buybacks and stakers' " +
-          "positions and history. Amounts are exact base units as decimal strings ({raw, ui, " +
-          "decimals}); errors are {error, message} with a name clients can switch on.",
-      },
-      tags: [
-        { name: "treasury", description: "the treasury's figures and history" },
-        { name: "stakers", description: "a wallet's position and history" },
-        { name: "meta", description: "configuration and health" },
-      ],
-    },
-    hideUntagged: true,
-    // Shared schemas keep their names under components.schemas.
-    refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
-    },
-  });
+  await registerOpenApi(app);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send({ error: err.error, message: err.message });
@@ -155,44 +210,70 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         message: `${field || err.validationContext} ${named?.message ?? issue.message ?? "is invalid"}${got}`,
       });
     }
-    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) app.log.error({ err }, "request failed");
-    return reply
-      .code(status)
-      .send({ error: status >= 500 ? "InternalError" : "BadRequest", message: err.message });
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: "BadRequest", message: err.message });
+    }
+    // The error's text may name database hosts, users or the RPC URL: it stays in the log,
+    // under the id the client is given.
+    req.log.error({ err }, "request failed");
+    return reply.code(500).send({
+      error: "InternalError",
+      message: `the server failed to answer; the operator's log holds the error under request id ${req.id}`,
+      requestId: req.id,
+    });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: "NotFound", message: `no route ${req.method} ${req.url}` }),
   );
-  metrics.register(app, snapshot, indexer);
+  metrics.countRequests(app);
+  metrics.watch({ rpcUrl: options.rpcUrl, snapshot, indexer });
   registerRoutes(app, {
     connection,
     program,
     snapshot,
     indexer,
     store,
-    metrics,
     yields,
-    cluster: options.cluster ?? clusterOf(options.publicRpcUrl ?? options.rpcUrl),
-    publicRpcUrl: options.publicRpcUrl ?? options.rpcUrl,
-    publicWsUrl: options.publicWsUrl ?? options.wsUrl,
+    cluster: publicCluster(options),
+    publicRpcUrl: options.publicRpcUrl ?? null,
+    publicWsUrl: options.publicWsUrl ?? null,
   });
-  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  if (!options.metricsListen) registerMetricsRoute(app, metrics);
   if (options.staticDir) registerStaticFiles(app, options.staticDir);
 
-  const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
-  return {
-    url: address,
-    app,
-    snapshot,
-    indexer,
-    store,
-    async close() {
-      await app.close();
-      await indexer.stop();
-      await snapshot.stop();
-      await store.close();
-      closeWebSocket(connection);
-    },
+  let metricsServer: MetricsServer | undefined;
+  const close = async () => {
+    metrics.stop();
+    await metricsServer?.close();
+    await app.close();
+    await indexer.stop();
+    await snapshot.stop();
+    await store.close();
+    closeWebSocket(connection);
   };
+  try {
+    const url = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+    if (options.metricsListen) {
+      metricsServer = await serveMetrics(metrics.registry, options.metricsListen);
+    }
+    return { url, metricsUrl: metricsServer?.url, app, snapshot, indexer, store, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** fastify's `trustProxy`: hops counted from the socket's peer, or the proxies' addresses. */
+function trustedProxies(trust: number | string | undefined) {
+  if (trust === undefined) return false;
+  return typeof trust === "number" ? (_address: string, hop: number) => hop < trust : trust;
+}
+
+/**
+ * The cluster explorer links point at. A custom cluster's links name its RPC URL for the
+ * explorer to read: only the public one, never `rpcUrl`, and none when there is none.
+ */
+function publicCluster(options: ApiServerOptions): Cluster {
+  const cluster = options.cluster ?? clusterOf(options.publicRpcUrl ?? options.rpcUrl);
+  return cluster.name === "custom" ? { name: "custom", rpcUrl: options.publicRpcUrl } : cluster;
 }

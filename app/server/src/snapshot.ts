@@ -98,10 +98,10 @@ const entryOf = (record: StakePositionRecord, slot: number): PositionEntry => ({
   bump: record.bump,
   staked: record.staked,
   unstaking: record.unstaking,
-  unstakeAvailableAt: record.unstakeAvailableAt,
   rewardCheckpoint: record.rewardCheckpoint,
   owedRewards: record.owedRewards,
   totalClaimed: record.totalClaimed,
+  unstakeTickets: record.unstakeTickets,
   slot,
 });
 
@@ -617,10 +617,10 @@ export class TreasurySnapshot {
       bump: entry.bump,
       staked: entry.staked,
       unstaking: entry.unstaking,
-      unstakeAvailableAt: entry.unstakeAvailableAt,
       rewardCheckpoint: entry.rewardCheckpoint,
       owedRewards: entry.owedRewards,
       totalClaimed: entry.totalClaimed,
+      unstakeTickets: entry.unstakeTickets,
     };
   }
 

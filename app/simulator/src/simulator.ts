@@ -23,6 +23,8 @@ import {
   fetchStakePosition,
   fetchTreasuryOrThrow,
   formatUnits,
+  maturedUnstake,
+  MAX_UNSTAKE_TICKETS,
   pendingRewards,
   requestUnstakeInstructions,
   sendAndConfirm,
@@ -184,10 +186,11 @@ export class Simulator {
     const held = BigInt(balance.value.amount);
     const who = owner.toBase58().slice(0, 6);
 
-    if (position && position.unstaking > 0n && now >= position.unstakeAvailableAt) {
+    const matured = position ? maturedUnstake(position.unstakeTickets, now) : 0n;
+    if (matured > 0n) {
       await this.send(staker, await withdrawInstructions(program, owner, this.options.accounts));
       this.count("withdraw");
-      this.log(`simulator: ${who} withdrew ${formatUnits(position.unstaking, ASHAO_DECIMALS)}`);
+      this.log(`simulator: ${who} withdrew ${formatUnits(matured, ASHAO_DECIMALS)}`);
       return;
     }
     const pending = position ? pendingRewards(treasury, position, now) : 0n;
@@ -196,7 +199,12 @@ export class Simulator {
       await this.send(staker, await claimInstructions(program, owner, this.options.accounts));
       this.count("claim");
       this.log(`simulator: ${who} claimed ${formatUnits(pending, USDC_DECIMALS)} USDC`);
-    } else if (position && position.staked > 0n && roll < 0.45) {
+    } else if (
+      position &&
+      position.staked > 0n &&
+      position.unstakeTickets.length < MAX_UNSTAKE_TICKETS &&
+      roll < 0.45
+    ) {
       const amount = position.staked / BigInt(this.random.int(2, 4));
       if (amount === 0n) return;
       await this.send(staker, await requestUnstakeInstructions(program, owner, amount));

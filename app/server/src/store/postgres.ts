@@ -5,7 +5,7 @@
  */
 import { Pool, type PoolClient } from "pg";
 
-import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
+import { type EventStore, type LatestEventsOptions, pageUpperTs, type StoredEvent } from "./store";
 import {
   foldTotals,
   type HistoryTotals,
@@ -219,15 +219,14 @@ export class PostgresEventStore implements EventStore {
 
   async latestEvents(
     names: readonly string[],
-    { limit, beforeTs, cursor, owner }: LatestEventsOptions,
+    options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
-    const params: unknown[] = [names, beforeTs ?? Number.MAX_SAFE_INTEGER];
-    const where = ["name = ANY($1)", "ts < $2"];
+    const { limit, cursor, owner } = options;
+    const params: unknown[] = [names, pageUpperTs(options)];
+    const where = ["name = ANY($1)", "ts <= $2"];
     if (cursor) {
       params.push(cursor.ts, cursor.seq);
-      where.push(
-        `(ts < $${params.length - 1} OR (ts = $${params.length - 1} AND seq < $${params.length}))`,
-      );
+      where.push(`(ts < $${params.length - 1} OR seq < $${params.length})`);
     }
     if (owner !== undefined) {
       params.push(owner);

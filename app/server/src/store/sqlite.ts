@@ -8,7 +8,7 @@ import { dirname } from "path";
 
 import Database from "better-sqlite3";
 
-import type { EventStore, LatestEventsOptions, StoredEvent } from "./store";
+import { type EventStore, type LatestEventsOptions, pageUpperTs, type StoredEvent } from "./store";
 import {
   foldTotals,
   type HistoryTotals,
@@ -223,14 +223,15 @@ export class SqliteEventStore implements EventStore {
 
   async latestEvents(
     names: readonly string[],
-    { limit, beforeTs, cursor, owner }: LatestEventsOptions,
+    options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
+    const { limit, cursor, owner } = options;
     if (names.length === 0) return [];
-    const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts < ?"];
-    const params: (string | number)[] = [...names, beforeTs ?? Number.MAX_SAFE_INTEGER];
+    const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts <= ?"];
+    const params: (string | number)[] = [...names, pageUpperTs(options)];
     if (cursor) {
-      where.push("(ts < ? OR (ts = ? AND seq < ?))");
-      params.push(cursor.ts, cursor.ts, cursor.seq);
+      where.push("(ts < ? OR seq < ?)");
+      params.push(cursor.ts, cursor.seq);
     }
     if (owner !== undefined) {
       where.push("json_extract(data, '$.owner') = ?");

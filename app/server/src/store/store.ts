@@ -40,6 +40,18 @@ export interface LatestEventsOptions {
   owner?: string;
 }
 
+/**
+ * A page's one upper bound on `ts` (the tighter of `beforeTs` and the cursor's second), so that
+ * an index on `ts` starts its range at the page's first row instead of scanning down to it from
+ * the newest: the cursor's tie-break on `seq` is then `ts < cursor.ts OR seq < cursor.seq`.
+ */
+export function pageUpperTs({ beforeTs, cursor }: LatestEventsOptions): number {
+  return Math.min(
+    beforeTs === undefined ? Number.MAX_SAFE_INTEGER : beforeTs - 1,
+    cursor?.ts ?? Number.MAX_SAFE_INTEGER,
+  );
+}
+
 export interface EventStore {
   /** Inserts the rows not already stored and moves the cursor; returns how many were new. */
   insert(events: StoredEvent[], cursor: string): Promise<number>;
