@@ -105,11 +105,12 @@ pub const MAX_CRANKS: u8 = 8;
 #[constant]
 pub const MAX_BILLING_AUTHORITIES: u8 = 4;
 
-/// Most workers one `settle_usage` pays. Each takes two accounts (its USDC account and its stake
-/// position address); with the nine fixed accounts and the program, 24 workers name 58 accounts,
-/// under the 64 a transaction may lock (docs/ARCHITECTURE.md, "SBF limits").
+/// Most workers one `settle_usage` pays: the packet bounds it. Each worker adds two account keys
+/// (its USDC account and its stake position address, 64 bytes), their two indexes and its base
+/// (8 bytes); with the fixed accounts, one signature and a compute-unit limit, ten workers make
+/// a 1,208-byte transaction, under the 1,232 a packet holds (measured by the SBF limits test).
 #[constant]
-pub const MAX_SETTLEMENT_WORKERS: u8 = 24;
+pub const MAX_SETTLEMENT_WORKERS: u8 = 10;
 /// Accounts `settle_usage` takes per worker, after its fixed ones: the worker's USDC account
 /// (writable), then the address of the worker's stake position (read; it may not exist).
 #[constant]

@@ -3,10 +3,9 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::{
         MAX_BILLING_AUTHORITIES, MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS,
-        MAX_BUYBACK_USDC, MAX_CRANKS,
-        MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
-        MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS, MIN_UNSTAKE_COOLDOWN_SECS,
-        REACTION_WINDOW_SECS, TIMELOCK_GRACE_SECS,
+        MAX_BUYBACK_USDC, MAX_CRANKS, MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS,
+        MAX_UNSTAKE_COOLDOWN_SECS, MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS,
+        MIN_UNSTAKE_COOLDOWN_SECS, REACTION_WINDOW_SECS, TIMELOCK_GRACE_SECS,
     },
     errors::TreasuryError,
     math::{
@@ -602,8 +601,8 @@ impl TreasuryConfig {
 
     /// The active billing authorities.
     pub fn active_billing_authorities(&self) -> &[Pubkey] {
-        &self.billing_authorities[..usize::from(self.billing_authority_count)
-            .min(self.billing_authorities.len())]
+        &self.billing_authorities
+            [..usize::from(self.billing_authority_count).min(self.billing_authorities.len())]
     }
 
     /// The current parameters, as `update_config` edits them.
@@ -835,22 +834,10 @@ impl TreasuryConfig {
 }
 
 /// Usage bookkeeping: `settle_usage` pays the workers from the billing authority's account and
-/// books the remainder as revenue here, through the same split as a deposit.
+/// books the figures here; its revenue goes the way of a deposit (`pay_revenue`).
 impl TreasuryConfig {
-    /// Books a settled batch: its figures, and its revenue split 50/50 like a deposit. Returns
-    /// `(to_buyback, to_stakers)` of the revenue.
-    pub fn record_usage(
-        &mut self,
-        totals: &SettlementTotals,
-        workers: u64,
-        now: i64,
-    ) -> Result<(u64, u64)> {
-        require!(!self.paused, TreasuryError::Paused);
-        let split = if totals.revenue > 0 {
-            self.add_revenue(totals.revenue, now)?
-        } else {
-            (0, 0)
-        };
+    /// Books a settled batch's figures (its revenue is booked by `add_revenue`).
+    pub fn record_usage(&mut self, totals: &SettlementTotals, workers: u64) -> Result<()> {
         self.usage_batch_count = self
             .usage_batch_count
             .checked_add(1)
@@ -875,7 +862,12 @@ impl TreasuryConfig {
             .total_usage_revenue
             .checked_add(totals.revenue)
             .ok_or(TreasuryError::MathOverflow)?;
-        Ok(split)
+        Ok(())
+    }
+
+    /// Whether `signer` may settle usage.
+    pub fn is_billing_authority(&self, signer: &Pubkey) -> bool {
+        self.active_billing_authorities().contains(signer)
     }
 }
 

@@ -114,8 +114,11 @@ fn ids() -> impl Strategy<Value = Vec<u64>> {
         2 => 0u64..2 * W,
         1 => 0u64..4 * W,
     ];
-    (0u64..1_000_000, prop::collection::vec((step, any::<bool>()), 1..400)).prop_map(
-        |(base, steps)| {
+    (
+        0u64..1_000_000,
+        prop::collection::vec((step, any::<bool>()), 1..400),
+    )
+        .prop_map(|(base, steps)| {
             let mut id = base;
             steps
                 .into_iter()
@@ -128,8 +131,7 @@ fn ids() -> impl Strategy<Value = Vec<u64>> {
                     id
                 })
                 .collect()
-        },
-    )
+        })
 }
 
 proptest! {

@@ -15,8 +15,11 @@ fn is(result: Result<(Vec<WorkerPayment>, SettlementTotals)>, error: TreasuryErr
 
 #[test]
 fn an_uncapped_batch_pays_base_plus_boost_and_the_rest_is_revenue() {
-    let (payments, totals) =
-        settle_batch(10_000, &[share(1_000, 500), share(2_000, 0), share(3_333, 1_500)]).unwrap();
+    let (payments, totals) = settle_batch(
+        10_000,
+        &[share(1_000, 500), share(2_000, 0), share(3_333, 1_500)],
+    )
+    .unwrap();
     let paid: Vec<(u64, u64)> = payments.iter().map(|p| (p.boost, p.paid)).collect();
     // 1_000 × 5% = 50; 3_333 × 15% = 499.95, floored to 499.
     assert_eq!(paid, vec![(50, 1_050), (0, 2_000), (499, 3_832)]);
@@ -44,8 +47,11 @@ fn boosts_over_the_remainder_are_scaled_down_in_proportion() {
     assert_eq!(totals.paid_to_workers, 1_100);
     assert_eq!(totals.revenue, 0);
     // Floors leave units to revenue: remainder 10 over three requests of 10 each: 3 each.
-    let (payments, totals) =
-        settle_batch(310, &[share(100, 1_000), share(100, 1_000), share(100, 1_000)]).unwrap();
+    let (payments, totals) = settle_batch(
+        310,
+        &[share(100, 1_000), share(100, 1_000), share(100, 1_000)],
+    )
+    .unwrap();
     assert!(payments.iter().all(|p| p.boost == 3));
     assert_eq!(totals.revenue, 1);
 }
@@ -60,7 +66,10 @@ fn the_remainder_exactly_covering_the_boosts_is_not_a_cap() {
 
 #[test]
 fn bases_above_the_gross_are_refused() {
-    assert!(is(settle_batch(999, &[share(1_000, 0)]), TreasuryError::BasesExceedGross));
+    assert!(is(
+        settle_batch(999, &[share(1_000, 0)]),
+        TreasuryError::BasesExceedGross
+    ));
     assert!(is(
         settle_batch(1_000, &[share(600, 0), share(401, 0)]),
         TreasuryError::BasesExceedGross
@@ -75,9 +84,11 @@ fn bases_above_the_gross_are_refused() {
 
 #[test]
 fn u64_extremes_settle_without_overflow() {
-    let (payments, totals) =
-        settle_batch(u64::MAX, &[share(u64::MAX / 2, 10_000), share(u64::MAX / 4, 10_000)])
-            .unwrap();
+    let (payments, totals) = settle_batch(
+        u64::MAX,
+        &[share(u64::MAX / 2, 10_000), share(u64::MAX / 4, 10_000)],
+    )
+    .unwrap();
     assert_eq!(totals.paid_to_workers + totals.revenue, u64::MAX);
     assert!(totals.boost_capped);
     assert!(payments.iter().all(|p| p.boost <= p.boost_requested));
@@ -92,9 +103,16 @@ fn an_empty_batch_is_all_revenue() {
 }
 
 fn shares() -> impl Strategy<Value = Vec<WorkerShare>> {
-    let base = prop_oneof![0u64..1_000, 0u64..1_000_000_000, any::<u64>().prop_map(|b| b >> 6)];
+    let base = prop_oneof![
+        0u64..1_000,
+        0u64..1_000_000_000,
+        any::<u64>().prop_map(|b| b >> 6)
+    ];
     let bps = prop_oneof![Just(0u16), 0u16..=10_000, Just(10_000u16)];
-    prop::collection::vec((base, bps).prop_map(|(base, boost_bps)| share(base, boost_bps)), 0..24)
+    prop::collection::vec(
+        (base, bps).prop_map(|(base, boost_bps)| share(base, boost_bps)),
+        0..24,
+    )
 }
 
 proptest! {

@@ -12,7 +12,9 @@ fn position() -> StakePosition {
         owed_rewards: 0,
         total_claimed: 0,
         unstake_tickets: Default::default(),
-        reserved: [0; 64],
+        boost_warmup_amount: 0,
+        boost_warmup_ends_at: 0,
+        reserved: [0; 48],
     }
 }
 

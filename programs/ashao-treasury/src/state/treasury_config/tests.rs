@@ -29,6 +29,8 @@ fn config() -> TreasuryConfig {
         cranks: [Pubkey::default(); MAX_CRANKS as usize],
         price_guard: PriceGuard::None,
         timelock_secs: 0,
+        billing_authority_count: 0,
+        billing_authorities: [Pubkey::default(); MAX_BILLING_AUTHORITIES as usize],
         queued_change: ConfigChange::default(),
         queued_change_eta: 0,
         last_queued_change: ConfigChangeRecord::default(),
@@ -50,6 +52,12 @@ fn config() -> TreasuryConfig {
         last_update_ts: 0,
         total_rewards_released: 0,
         total_rewards_claimed: 0,
+        usage_batch_count: 0,
+        worker_payment_count: 0,
+        total_usage_gross: 0,
+        total_paid_to_workers: 0,
+        total_boost_paid: 0,
+        total_usage_revenue: 0,
         pending_buyback: PendingBuyback::default(),
         reserved: [0; 64],
     };
@@ -71,6 +79,7 @@ fn config() -> TreasuryConfig {
         max_slippage_bps: 100,
         swap_program: Pubkey::new_unique(),
         cranks: vec![Pubkey::new_unique()],
+        billing_authorities: vec![Pubkey::new_unique()],
         price_guard: PriceGuard::PythPull {
             feed_id: [1; 32],
             max_age_secs: 60,
@@ -1001,7 +1010,9 @@ mod ledger {
                     owed_rewards: 0,
                     total_claimed: 0,
                     unstake_tickets: Default::default(),
-                    reserved: [0; 64],
+                    boost_warmup_amount: 0,
+                    boost_warmup_ends_at: 0,
+                    reserved: [0; 48],
                 })
                 .collect();
             Ledger {
@@ -1326,6 +1337,7 @@ fn the_largest_queued_change_fits_the_account() {
             max_confidence_bps: 1,
         }),
         timelock_secs: Some(1),
+        billing_authorities: Some(vec![Pubkey::new_unique(); MAX_BILLING_AUTHORITIES as usize]),
     };
     let mut data = Vec::new();
     c.try_serialize(&mut data).unwrap();
