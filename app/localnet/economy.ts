@@ -121,6 +121,7 @@ export function localnetParams(crank: PublicKey): TreasuryParams {
     cranks: [crank],
     priceGuard: LOCAL_PRICE_GUARD,
     timelockSecs: MIN_TIMELOCK_SECS,
+    billingAuthorities: [],
   };
 }
 

@@ -113,7 +113,7 @@ fn ix<A: ToAccountMetas, D: InstructionData>(
 pub fn treasury_instruction_name(data: &[u8]) -> &'static str {
     use anchor_lang::Discriminator;
     use ashao_treasury::instruction as i;
-    let table: [(&[u8], &'static str); 17] = [
+    let table: [(&[u8], &'static str); 18] = [
         (i::Initialize::DISCRIMINATOR, "initialize"),
         (i::UpdateConfig::DISCRIMINATOR, "update_config"),
         (i::QueueConfigChange::DISCRIMINATOR, "queue_config_change"),
@@ -126,6 +126,7 @@ pub fn treasury_instruction_name(data: &[u8]) -> &'static str {
         (i::FinishBuyback::DISCRIMINATOR, "finish_buyback"),
         (i::DepositRevenue::DISCRIMINATOR, "deposit_revenue"),
         (i::SyncRevenue::DISCRIMINATOR, "sync_revenue"),
+        (i::SettleUsage::DISCRIMINATOR, "settle_usage"),
         (i::Stake::DISCRIMINATOR, "stake"),
         (i::RequestUnstake::DISCRIMINATOR, "request_unstake"),
         (i::Withdraw::DISCRIMINATOR, "withdraw"),
@@ -239,6 +240,7 @@ impl World {
                 },
             }),
             timelock_secs: change.timelock_secs,
+            billing_authorities: None,
         }
     }
 

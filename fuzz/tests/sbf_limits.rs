@@ -66,7 +66,7 @@ impl Checks {
 // Stack
 
 fn stack(checks: &mut Checks) {
-    let accounts: [(&str, usize); 17] = [
+    let accounts: [(&str, usize); 18] = [
         ("Initialize", size_of::<ix::Initialize>()),
         ("UpdateConfig", size_of::<ix::UpdateConfig>()),
         ("QueueConfigChange", size_of::<ix::QueueConfigChange>()),
@@ -79,6 +79,7 @@ fn stack(checks: &mut Checks) {
         ("FinishBuyback", size_of::<ix::FinishBuyback>()),
         ("DepositRevenue", size_of::<ix::DepositRevenue>()),
         ("SyncRevenue", size_of::<ix::SyncRevenue>()),
+        ("SettleUsage", size_of::<ix::SettleUsage>()),
         ("Stake", size_of::<ix::Stake>()),
         ("RequestUnstake", size_of::<ix::RequestUnstake>()),
         ("Withdraw", size_of::<ix::Withdraw>()),
@@ -90,9 +91,10 @@ fn stack(checks: &mut Checks) {
     use ashao_treasury::math::rewards::RewardStream;
     use ashao_treasury::oracle::OraclePrice;
     use ashao_treasury::state as s;
-    let values: [(&str, usize); 33] = [
+    let values: [(&str, usize); 36] = [
         ("TreasuryConfig", size_of::<s::TreasuryConfig>()),
         ("StakePosition", size_of::<s::StakePosition>()),
+        ("UsageLedger", size_of::<s::UsageLedger>()),
         ("TreasuryParams", size_of::<s::TreasuryParams>()),
         ("ConfigChange", size_of::<s::ConfigChange>()),
         ("PendingBuyback", size_of::<s::PendingBuyback>()),
@@ -126,6 +128,8 @@ fn stack(checks: &mut Checks) {
         ("AuthorityTransferred", size_of::<e::AuthorityTransferred>()),
         ("PauseSet", size_of::<e::PauseSet>()),
         ("BuybackExecuted", size_of::<e::BuybackExecuted>()),
+        ("WorkerPaid", size_of::<e::WorkerPaid>()),
+        ("UsageSettled", size_of::<e::UsageSettled>()),
         ("BoostTier", size_of::<BoostTier>()),
         ("UnstakeTicket", size_of::<s::UnstakeTicket>()),
         (

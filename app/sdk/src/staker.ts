@@ -67,7 +67,7 @@ export function stakerSummary(
   position: StakePositionState | null,
   now: bigint,
 ): StakerSummary {
-  const boost = positionBoost(state, position);
+  const boost = positionBoost(state, position, now);
   const pending = position ? pendingRewards(state, position, now) : 0n;
   const unstaking = position?.unstaking ?? 0n;
   const tickets = position?.unstakeTickets ?? [];

@@ -98,6 +98,7 @@ export const SHARED_SCHEMAS: Schema[] = [
         cranks: arr(address()),
         priceGuard: ref("PriceGuard"),
         timelockSecs: int(),
+        billingAuthorities: arr(address()),
       },
       "Every parameter, in the policy format of app/sdk/src/policy.ts",
     ),

@@ -102,6 +102,8 @@ const entryOf = (record: StakePositionRecord, slot: number): PositionEntry => ({
   owedRewards: record.owedRewards,
   totalClaimed: record.totalClaimed,
   unstakeTickets: record.unstakeTickets,
+  boostWarmupAmount: record.boostWarmupAmount,
+  boostWarmupEndsAt: record.boostWarmupEndsAt,
   slot,
 });
 
@@ -621,6 +623,8 @@ export class TreasurySnapshot {
       owedRewards: entry.owedRewards,
       totalClaimed: entry.totalClaimed,
       unstakeTickets: entry.unstakeTickets,
+      boostWarmupAmount: entry.boostWarmupAmount,
+      boostWarmupEndsAt: entry.boostWarmupEndsAt,
     };
   }
 

@@ -195,7 +195,7 @@ pub enum TreasuryError {
     InvalidBillingAuthority,
     #[msg("The signer is not one of the treasury's billing authorities; only they settle usage")]
     BillingNotAllowed,
-    #[msg("A settlement pays at most 10 workers; split the batch into several")]
+    #[msg("A settlement pays at most 9 workers; split the batch into several")]
     TooManyWorkers,
     #[msg("Pass two remaining accounts per worker, in the order of the bases: the worker's USDC account (writable), then its stake position address")]
     WorkerAccountsMismatch,

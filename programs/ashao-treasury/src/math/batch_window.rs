@@ -115,7 +115,7 @@ impl BatchWindow {
 
     /// Whether the window is well formed: its start is a multiple of 64.
     pub fn is_aligned(&self) -> bool {
-        self.start % WORD_BITS == 0
+        self.start.is_multiple_of(WORD_BITS)
     }
 }
 
