@@ -154,3 +154,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn stake_earns_the_boost_only_after_its_warm_up_and_unstakes_take_warming_principal_first() {
+    let mut p = position();
+    p.staked = 1_000;
+    p.start_warmup(1_000, 100, 3_600).unwrap();
+    assert_eq!((p.boost_stake(100), p.boost_stake(3_699)), (0, 0));
+    assert_eq!(p.boost_stake(3_700), 1_000);
+    // More stake at 2_000: the whole warming amount restarts, warm principal stays warm.
+    p.staked += 500;
+    p.start_warmup(500, 2_000, 3_600).unwrap();
+    assert_eq!(
+        (p.boost_warmup_amount, p.boost_warmup_ends_at),
+        (1_500, 5_600)
+    );
+    p.staked += 10;
+    p.start_warmup(10, 6_000, 3_600).unwrap();
+    assert_eq!((p.boost_warmup_amount, p.boost_stake(6_000)), (10, 1_500));
+    // An unstake of 4 takes warming principal first; one of 10 more ends the warm-up.
+    p.staked -= 4;
+    p.end_warmup_of(4, 6_001);
+    assert_eq!((p.boost_warmup_amount, p.boost_stake(6_001)), (6, 1_500));
+    p.staked -= 10;
+    p.end_warmup_of(10, 6_002);
+    assert_eq!((p.boost_warmup_amount, p.boost_warmup_ends_at), (0, 0));
+    assert_eq!(p.boost_stake(6_002), 1_496);
+    p.invariant(0).unwrap();
+}

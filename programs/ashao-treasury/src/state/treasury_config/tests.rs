@@ -1347,3 +1347,50 @@ fn the_largest_queued_change_fits_the_account() {
         data.len()
     );
 }
+
+#[test]
+fn a_billing_authority_is_added_through_the_timelock_and_removed_at_once() {
+    let mut c = config();
+    let billing = c.active_billing_authorities()[0];
+    let newcomer = Pubkey::new_unique();
+    let add = ConfigChange {
+        billing_authorities: Some(vec![billing, newcomer]),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_now(&add, 10).unwrap_err(),
+        named(TreasuryError::ChangeNeedsTimelock)
+    );
+    assert!(!c.is_billing_authority(&newcomer));
+    let (eta, _) = c.queue_change(add, 20).unwrap();
+    c.apply_queued_change(eta).unwrap();
+    assert!(c.is_billing_authority(&newcomer) && c.is_billing_authority(&billing));
+    let remove = ConfigChange {
+        billing_authorities: Some(vec![newcomer]),
+        ..Default::default()
+    };
+    assert_eq!(c.update_now(&remove, eta + 1).unwrap(), None);
+    assert!(!c.is_billing_authority(&billing));
+    c.invariant().unwrap();
+    // At most four, no duplicate, never the default key.
+    for (list, error) in [
+        (
+            vec![Pubkey::new_unique(); 5],
+            TreasuryError::TooManyBillingAuthorities,
+        ),
+        (
+            vec![newcomer, newcomer],
+            TreasuryError::InvalidBillingAuthority,
+        ),
+        (
+            vec![Pubkey::default()],
+            TreasuryError::InvalidBillingAuthority,
+        ),
+    ] {
+        let params = TreasuryParams {
+            billing_authorities: list,
+            ..c.params()
+        };
+        assert_eq!(params.validate().unwrap_err(), named(error));
+    }
+}
