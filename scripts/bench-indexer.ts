@@ -17,9 +17,10 @@ import { startLocalEconomy } from "../app/localnet/economy";
 import {
   EventIndexer,
   eventRows,
+  JsonRpc,
+  newTransactions,
   openEventStore,
   readTransactions,
-  signaturesAfter,
   type EventStore,
   type SignatureInfo,
   type StoredEvent,
@@ -121,7 +122,7 @@ async function main() {
     const client = new Client(postgres!.url);
     await client.connect();
     await client.query(
-      "TRUNCATE ashao_events, ashao_meta, ashao_history_totals, ashao_checkpoints RESTART IDENTITY",
+      "TRUNCATE ashao_events, ashao_meta, ashao_history_totals, ashao_checkpoints, ashao_unverified RESTART IDENTITY",
     );
     await client.end();
     return store;
@@ -140,7 +141,10 @@ async function main() {
       for (let run = 0; run < Number(values.runs); run++) {
         const store = await open(kind);
         const indexer = new EventIndexer(economy.validator.connection, economy.program, store);
-        const m = await measure(meters, () => indexer.start());
+        const m = await measure(meters, async () => {
+          await indexer.start();
+          await indexer.caughtUp;
+        });
         await indexer.stop();
         const events = await store.count();
         console.log(
@@ -152,30 +156,35 @@ async function main() {
     }
 
     // Each stage alone, one batch at a time.
-    const url = economy.validator.rpcUrl;
+    const rpc = new JsonRpc(economy.validator.rpcUrl);
     const programId = economy.program.programId;
     const stages: [string, Awaited<ReturnType<typeof measure>>][] = [];
-    const signatures = await measure(meters, () => signaturesAfter(url, programId, undefined));
-    stages.push(["getSignaturesForAddress (pages of 1,000)", signatures]);
-    const batches: SignatureInfo[][] = [];
-    for (let i = 0; i < signatures.result.length; i += BATCH) {
-      batches.push(signatures.result.slice(i, i + BATCH));
-    }
+    const listing = await measure(meters, async () => {
+      const all: SignatureInfo[][] = [];
+      for await (const batch of newTransactions(rpc, programId, undefined)) all.push(batch);
+      return all;
+    });
+    stages.push([
+      "listing: getSignaturesForAddress (pages of 1,000) and getBlock (slots holding several)",
+      listing,
+    ]);
+    const batches = listing.result;
     const read = await measure(meters, async () => {
       const transactions: TransactionLogs[][] = [];
-      for (const batch of batches) transactions.push(await readTransactions(url, batch));
+      for (const batch of batches) transactions.push(await readTransactions(rpc, batch));
       return transactions;
     });
-    stages.push([`getTransaction (batches of ${BATCH}, one at a time)`, read]);
+    stages.push([`getTransaction (batches of about ${BATCH}, one at a time)`, read]);
     const parsed = await measure(meters, async () =>
-      batches.map((batch, i) => eventRows(economy.program, batch, read.result[i])),
+      batches.map((batch, i) => eventRows(economy.program, batch, read.result[i]).events),
     );
     stages.push(["parse (Anchor's EventParser, stored values)", parsed]);
     for (const kind of kinds) {
       const store = await open(kind);
       const insert = await measure(meters, async () => {
         for (const [i, rows] of (parsed.result as StoredEvent[][]).entries()) {
-          await store.insert(rows, batches[i][batches[i].length - 1].signature);
+          const newest = batches[i][batches[i].length - 1];
+          await store.insert(rows, { signature: newest.signature, slot: newest.slot });
         }
       });
       stages.push([`${kind} insert (rows, running totals, cursor)`, insert]);

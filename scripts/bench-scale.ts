@@ -23,50 +23,45 @@
  * --connections C (20, per load), --clients K (32, concurrent senders).
  */
 import { ChildProcess, spawn } from "child_process";
-import { createHash, createPrivateKey, createPublicKey } from "crypto";
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync } from "fs";
 import { cpus, tmpdir } from "os";
 import { join } from "path";
 import { createInterface } from "readline";
 import { parseArgs } from "util";
 
-import {
-  AccountLayout,
-  getAssociatedTokenAddressSync,
-  MintLayout,
-  TOKEN_PROGRAM_ID,
-} from "@solana/spl-token";
+import { AccountLayout, getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import {
   ComputeBudgetProgram,
   Keypair,
-  LAMPORTS_PER_SOL,
   PublicKey,
-  SystemProgram,
   TransactionInstruction,
   TransactionMessage,
   VersionedTransaction,
 } from "@solana/web3.js";
-import BN from "bn.js";
 import pino from "pino";
 
 import { runCrankCycle } from "../app/crank/src";
 import { LocalEconomy, startLocalEconomy } from "../app/localnet/economy";
-import { advanceClock, setAccounts, validatorBinary } from "../app/localnet/validator";
+import { advanceClock, validatorBinary } from "../app/localnet/validator";
 import {
   claimIx,
   depositRevenueIx,
   fetchAllStakePositions,
-  fetchChainTime,
   fetchTreasuryOrThrow,
-  MAX_UNSTAKE_TICKETS,
   requestUnstakeIx,
   sendAndConfirm,
   solvencyReport,
   stakeIx,
-  stakePositionPda,
 } from "../app/sdk/src";
 import { startPostgres, type TestPostgres } from "../tests/utils/postgres";
 import { fundedRevenueSource, inParallel, sendRaw } from "../tests/utils/raw-send";
+import {
+  processUsage,
+  random,
+  type SeededPositions,
+  seedPositions,
+  type Staker,
+} from "../tests/utils/seed-positions";
 import type {
   ApiChildOptions,
   LoadOptions,
@@ -77,10 +72,6 @@ import type {
 
 const ASHAO = 1_000_000_000n;
 const USDC = 1_000_000n;
-/** Stakers that get a wallet and token accounts, and act in the history. */
-const ACTIVE_STAKERS = 2_000;
-/** Accounts per `localnet_setAccounts` call, at most (a tenth of the positions, at least 100). */
-const SEED_BATCH = 2_000;
 /** Deposits sent with the API following, for its lag. */
 const LIVE_DEPOSITS = 200;
 /** Hours of the chain's clock the history is spread over (the history view shows 24). */
@@ -139,37 +130,6 @@ function options(): Options {
 
 // --------------------------------------------------------------------------- the process
 
-/** A process's CPU seconds (user + system) and resident memory, from /proc. */
-function processUsage(pid: number): { cpuSecs: number; rssBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return { cpuSecs: ticks / 100, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
-}
-
-/** Deterministic numbers in [0, 1) (mulberry32), so runs are comparable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** The keypair of staker `i`, from a fixed seed (Node's ed25519: 100,000 take seconds). */
-function stakerKeypair(i: number): Keypair {
-  const seed = createHash("sha256").update(`ashao bench-scale staker ${i}`).digest();
-  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
-  const publicDer = createPublicKey(createPrivateKey({ key: der, format: "der", type: "pkcs8" }))
-    .export({ format: "der", type: "spki" })
-    .subarray(-32);
-  return Keypair.fromSecretKey(Buffer.concat([seed, publicDer]), { skipValidation: true });
-}
-
 // ------------------------------------------------------------------------------- sending
 
 let priorityNonce = 0;
@@ -192,219 +152,6 @@ function signed(
   );
   tx.sign(signers);
   return tx;
-}
-
-// ------------------------------------------------------------------------------- seeding
-
-interface Staker {
-  keypair: Keypair;
-  ashao: PublicKey;
-  usdc: PublicKey;
-}
-
-interface Seeded {
-  /** Every position's owner (the first `active.length` are the active stakers). */
-  owners: PublicKey[];
-  active: Staker[];
-  /** The validator's resident memory per position beyond its bytes. */
-  bytesPerPosition: number;
-}
-
-function tokenAccount(mint: PublicKey, owner: PublicKey, amount: bigint): Buffer {
-  const data = Buffer.alloc(AccountLayout.span);
-  AccountLayout.encode(
-    {
-      mint,
-      owner,
-      amount,
-      delegateOption: 0,
-      delegate: PublicKey.default,
-      state: 1,
-      isNativeOption: 0,
-      isNative: 0n,
-      delegatedAmount: 0n,
-      closeAuthorityOption: 0,
-      closeAuthority: PublicKey.default,
-    },
-    data,
-  );
-  return data;
-}
-
-/** What Anchor's accounts coder holds per account: the discriminator and the borsh layout. */
-interface AccountLayouts {
-  accountLayouts: Map<
-    string,
-    { discriminator: number[]; layout: { encode(value: unknown, buffer: Buffer): number } }
-  >;
-}
-
-/**
- * An account's new bytes over its old ones (what follows the encoding is kept). Anchor's
- * `encode` writes into a 1,000-byte buffer (its own TODO) and a TreasuryConfig takes 1,114, so
- * the account's layout encodes straight into a copy of the account.
- */
-function encodeAccount(
-  economy: LocalEconomy,
-  name: string,
-  value: unknown,
-  current: Buffer,
-): Buffer {
-  const coder = economy.program.coder.accounts as unknown as AccountLayouts;
-  const entry = coder.accountLayouts.get(name);
-  if (!entry) throw new Error(`no ${name} account in the IDL`);
-  const data = Buffer.from(current);
-  Buffer.from(entry.discriminator).copy(data);
-  entry.layout.encode(value, data.subarray(entry.discriminator.length));
-  return data;
-}
-
-export async function seedPositions(
-  economy: LocalEconomy,
-  n: number,
-  pid: number,
-): Promise<Seeded> {
-  const { connection } = economy.validator;
-  const { program, accounts } = economy;
-  const state = await fetchTreasuryOrThrow(program);
-  const now = await fetchChainTime(connection);
-  const positionSize = program.account.stakePosition.size;
-  const positionRent = await connection.getMinimumBalanceForRentExemption(positionSize);
-  const tokenRent = await connection.getMinimumBalanceForRentExemption(AccountLayout.span);
-  const draw = random(n);
-  let staked = 0n;
-  let unstaking = 0n;
-  let stakers = 0;
-  const owners: PublicKey[] = [];
-  const active: Staker[] = [];
-  // Memory per position is measured over the second half of them, once the validator's
-  // buffers for these requests exist: the slope, not the first allocations.
-  let half: { rss: number; bytes: number; at: number } | undefined;
-  let positionBytes = 0;
-  const batch = Math.min(SEED_BATCH, Math.max(100, Math.ceil(n / 10)));
-
-  progress(`deriving ${n} stakers' keys and positions`);
-  const writes: Parameters<typeof setAccounts>[1] = [];
-  const flush = async (all: boolean) => {
-    while (writes.length >= (all ? 1 : batch)) {
-      await setAccounts(connection, writes.splice(0, batch));
-    }
-  };
-  for (let i = 0; i < n; i++) {
-    const keypair = stakerKeypair(i);
-    const owner = keypair.publicKey;
-    owners.push(owner);
-    if (i < ACTIVE_STAKERS) {
-      active.push({
-        keypair,
-        ashao: getAssociatedTokenAddressSync(accounts.ashaoMint, owner),
-        usdc: getAssociatedTokenAddressSync(accounts.usdcMint, owner),
-      });
-    }
-    // 100 to 100,000 $ASHAO, one position in ten with a tenth of it cooling down.
-    const amount = BigInt(Math.floor(100 + draw() * 99_900)) * ASHAO;
-    const cooling = draw() < 0.1 ? amount / 10n : 0n;
-    const { address, bump } = stakePositionPda(owner, program.programId);
-    const encoded = await program.coder.accounts.encode("stakePosition", {
-      owner,
-      bump,
-      staked: new BN((amount - cooling).toString()),
-      unstaking: new BN(cooling.toString()),
-      rewardCheckpoint: new BN(state.accRewardPerShare.toString()),
-      owedRewards: new BN(0),
-      totalClaimed: new BN(0),
-      // One request (the cooling tenth) in the first slot, the others free.
-      unstakeTickets: Array.from({ length: MAX_UNSTAKE_TICKETS }, (_, slot) =>
-        slot === 0 && cooling > 0n
-          ? {
-              amount: new BN(cooling.toString()),
-              availableAt: new BN(Number(now) + state.unstakeCooldownSecs),
-            }
-          : { amount: new BN(0), availableAt: new BN(0) },
-      ),
-      reserved: new Array(64).fill(0),
-    });
-    const data = Buffer.alloc(positionSize);
-    encoded.copy(data);
-    positionBytes += data.length;
-    writes.push({
-      pubkey: address,
-      account: { lamports: positionRent, data, owner: program.programId },
-    });
-    staked += amount - cooling;
-    unstaking += cooling;
-    stakers++;
-    if (writes.length >= batch) {
-      await flush(false);
-      if (!half && i + 1 >= n / 2) {
-        half = { rss: processUsage(pid).rssBytes, bytes: positionBytes, at: i + 1 };
-      }
-      if (i % 20_000 < batch) progress(`  ${i + 1} positions written`);
-    }
-  }
-  await flush(true);
-  const from = half ?? { rss: processUsage(pid).rssBytes, bytes: positionBytes, at: n };
-  const bytesPerPosition =
-    n > from.at
-      ? (processUsage(pid).rssBytes - from.rss - (positionBytes - from.bytes)) / (n - from.at)
-      : Number.NaN;
-
-  // The active stakers' wallets and token accounts: SOL for fees, $ASHAO to stake, USDC to claim to.
-  const wallet = 10n * ASHAO * 100_000n;
-  let minted = 0n;
-  for (const staker of active) {
-    writes.push(
-      {
-        pubkey: staker.keypair.publicKey,
-        account: {
-          lamports: 10 * LAMPORTS_PER_SOL,
-          data: Buffer.alloc(0),
-          owner: SystemProgram.programId,
-        },
-      },
-      {
-        pubkey: staker.ashao,
-        account: {
-          lamports: tokenRent,
-          data: tokenAccount(accounts.ashaoMint, staker.keypair.publicKey, wallet),
-          owner: TOKEN_PROGRAM_ID,
-        },
-      },
-      {
-        pubkey: staker.usdc,
-        account: {
-          lamports: tokenRent,
-          data: tokenAccount(accounts.usdcMint, staker.keypair.publicKey, 0n),
-          owner: TOKEN_PROGRAM_ID,
-        },
-      },
-    );
-    minted += wallet;
-  }
-  await flush(true);
-
-  // Then the books: the config's totals, the stake vault and the mint's supply, in one call.
-  const configInfo = await connection.getAccountInfo(accounts.config, "confirmed");
-  const vaultInfo = await connection.getAccountInfo(accounts.stakeVault, "confirmed");
-  const mintInfo = await connection.getAccountInfo(accounts.ashaoMint, "confirmed");
-  if (!configInfo || !vaultInfo || !mintInfo) throw new Error("the treasury is not initialised");
-  const config = program.coder.accounts.decode("treasuryConfig", configInfo.data);
-  config.totalStaked = config.totalStaked.add(new BN(staked.toString()));
-  config.totalUnstaking = config.totalUnstaking.add(new BN(unstaking.toString()));
-  config.stakerCount += stakers;
-  const configData = encodeAccount(economy, "treasuryConfig", config, configInfo.data);
-  const vault = AccountLayout.decode(vaultInfo.data);
-  const vaultData = Buffer.alloc(AccountLayout.span);
-  AccountLayout.encode({ ...vault, amount: vault.amount + staked + unstaking }, vaultData);
-  const mint = MintLayout.decode(mintInfo.data);
-  const mintData = Buffer.alloc(MintLayout.span);
-  MintLayout.encode({ ...mint, supply: mint.supply + staked + unstaking + minted }, mintData);
-  await setAccounts(connection, [
-    { pubkey: accounts.config, account: { ...configInfo, data: configData } },
-    { pubkey: accounts.stakeVault, account: { ...vaultInfo, data: vaultData } },
-    { pubkey: accounts.ashaoMint, account: { ...mintInfo, data: mintData } },
-  ]);
-  return { owners, active, bytesPerPosition };
 }
 
 // ---------------------------------------------------------------------------------- books
@@ -665,7 +412,7 @@ async function measureApi(
   economy: LocalEconomy,
   store: string,
   database: string,
-  owners: PublicKey[],
+  seeded: SeededPositions,
   expectedEvents: number,
   opts: Options,
   pid: number,
@@ -730,7 +477,7 @@ async function measureApi(
       });
     const pick = random(7);
     const wallets = Array.from({ length: 1_000 }, () =>
-      owners[Math.floor(pick() * owners.length)].toBase58(),
+      seeded.owner(Math.floor(pick() * seeded.count)).toBase58(),
     );
     const treasury = await load(["/api/treasury"]);
     const staker = await load(wallets.map((w) => `/api/stakers/${w}`));
@@ -823,7 +570,7 @@ async function main(): Promise<void> {
   try {
     const pid = economy.validator.pid!;
     const s0 = Date.now();
-    const seeded = await seedPositions(economy, opts.stakers, pid);
+    const seeded = await seedPositions(economy, opts.stakers, { validatorPid: pid, progress });
     const seedSecs = (Date.now() - s0) / 1000;
     progress(
       `seeded in ${seedSecs.toFixed(1)} s; ${seeded.bytesPerPosition.toFixed(0)} bytes of memory per position beyond its bytes; validator RSS ${mib(processUsage(pid).rssBytes)}`,
@@ -883,9 +630,7 @@ async function main(): Promise<void> {
         database = pg[pg.length - 1].url;
       }
       progress(`the API on ${store}`);
-      apis.push(
-        await measureApi(economy, store, database, seeded.owners, expectedEvents, opts, pid),
-      );
+      apis.push(await measureApi(economy, store, database, seeded, expectedEvents, opts, pid));
       // The live deposits and the last one measured for the lag.
       if (apis[apis.length - 1].loads) expectedEvents += LIVE_DEPOSITS + 1;
     }
@@ -979,13 +724,10 @@ async function main(): Promise<void> {
   }
 }
 
-// Run as a script; scripts/bench-snapshot.ts imports the seeding.
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -24,7 +24,7 @@ import { Connection } from "@solana/web3.js";
 import { startLocalEconomy } from "../app/localnet/economy";
 import { TreasurySnapshot } from "../app/server/src/snapshot";
 import { treasuryProgram } from "../app/sdk/src";
-import { seedPositions } from "./bench-scale";
+import { seedPositions } from "../tests/utils/seed-positions";
 import type { LoadOptions, LoadResult, ProbeOptions, ProbeResult } from "./bench-scale-child";
 
 const CHILD = join(__dirname, "bench-scale-child.ts");
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   try {
     const { validator } = economy;
     progress(`seeding ${stakers} positions`);
-    const { owners } = await seedPositions(economy, stakers, validator.pid!);
+    const seeded = await seedPositions(economy, stakers, { progress });
 
     progress("heap per position (a snapshot in a --expose-gc process)");
     const memory = await run<HeapResult>([
@@ -167,8 +167,10 @@ async function main(): Promise<void> {
       }
       const startupSecs = (Date.now() - t0) / 1000;
       progress(`  healthy in ${startupSecs.toFixed(1)} s; loads`);
-      const step = Math.max(1, Math.floor(owners.length / 1_000));
-      const wallets = owners.filter((_, i) => i % step === 0).slice(0, 1_000);
+      const step = Math.max(1, Math.floor(seeded.count / 1_000));
+      const wallets = Array.from({ length: Math.min(1_000, seeded.count) }, (_, i) =>
+        seeded.owner(i * step),
+      );
       const load = (paths: string[]) =>
         child<LoadResult>("load", { url, paths, connections: 20, secs });
       const treasury = await load(["/api/treasury"]);

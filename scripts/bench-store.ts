@@ -226,7 +226,9 @@ async function bench(kind: string, url: string, count: number, days: number): Pr
   const fillStart = performance.now();
   for (const batch of events(count, days)) {
     const t0 = performance.now();
-    inserted += await store.insert(batch, batch[batch.length - 1].signature);
+    const newest = batch[batch.length - 1];
+    inserted += (await store.insert(batch, { signature: newest.signature, slot: newest.slot }))
+      .length;
     insertMs += performance.now() - t0;
     for (const event of batch) tracker.apply(event);
     first ||= batch[0].ts;

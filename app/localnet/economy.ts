@@ -273,6 +273,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       });
       const server = api;
       stops.push({ name: "the API", stop: () => server.close() });
+      await server.ready;
     }
 
     let simulator: Simulator | undefined;

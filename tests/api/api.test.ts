@@ -87,6 +87,7 @@ describe("API: /api/treasury, history, stakers, health", () => {
       wsUrl: economy.validator.wsUrl,
       database,
     });
+    await api.ready;
     staker = await fundedWallet(economy, 5_000n * ASHAO);
   });
 
@@ -272,6 +273,7 @@ describe("API: /api/treasury, history, stakers, health", () => {
       wsUrl: economy.validator.wsUrl,
       database,
     });
+    await api.ready;
     const after = await historyTotals();
     expect(after.cumulative).to.equal(expected());
     expect(after.sum).to.equal(expected());

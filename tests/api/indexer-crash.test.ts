@@ -154,6 +154,7 @@ describe("indexer: exact across a kill -9 in the middle of a catch-up", function
           database,
         });
         try {
+          await restarted.ready;
           expect(await stored(restarted.store)).to.deep.equal(chain);
           expect(restarted.indexer.status.events).to.equal(chain.length);
           // Indexing again changes nothing.

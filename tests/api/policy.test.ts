@@ -79,6 +79,7 @@ describe("API: the treasury's policy and admin changes", () => {
       rpcUrl: validator.current.rpcUrl,
       wsUrl: validator.current.wsUrl,
     });
+    await api.ready;
   });
 
   it("serves the price guard, the timelock and every parameter as the chain holds them", async () => {

@@ -41,6 +41,7 @@ describe("API on PostgreSQL (several instances, one history)", () => {
       database: postgres.url,
     });
     servers.push(server);
+    await server.ready;
     return server;
   };
 

@@ -87,7 +87,7 @@ async function startApiProcess(args: string[]): Promise<ApiProcess> {
       if (child.exitCode !== null) {
         throw new Error(`ashao api exited ${child.exitCode}: ${told.join("\n")}`);
       }
-      return told.map((l) => /^api and dashboard on (\S+)$/.exec(l)?.[1]).find(Boolean);
+      return told.map((l) => /^api and dashboard on (\S+)/.exec(l)?.[1]).find(Boolean);
     },
     60_000,
   );

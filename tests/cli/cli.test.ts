@@ -536,7 +536,7 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
       ]);
       expect(refused.code, secs).to.equal(2);
       expect(refused.stderr, secs).to.equal(
-        `error: --check-every must be 1-3600 seconds (got ${secs}) (ashao api --help for usage)\n`,
+        `error: option '--check-every <SECS>' argument '${secs}' is invalid. must be 1-3600 seconds (ashao api --help)\n`,
       );
     }
   });

@@ -155,6 +155,7 @@ export async function startRelayedApi(
   try {
     await proxy.start();
     api = await startApiServer({ rpcUrl: economy.validator.rpcUrl, wsUrl: proxy.url, ...options });
+    await api.ready;
   } catch (err) {
     await stop();
     throw err;

@@ -14,6 +14,7 @@ import { EXIT, type ExitCode } from "../../util/exit-codes";
 import { REPO_ROOT } from "../../util/repo-root";
 import { expandHome } from "../../util/solana-config";
 import { CRANK_KEYPAIR_ENV, CRANK_SETTINGS } from "../../crank/src/settings";
+import { addApiOptions, type ApiFlags } from "../../server/src/cli-options";
 import {
   ADMIN_ACTIONS,
   type AdminAction,
@@ -288,23 +289,15 @@ function buildProgram(env: NodeJS.ProcessEnv, run: Run): Command {
     );
   }
 
-  program
-    .command("api")
-    .description("the API, event indexer and dashboard against any cluster (ashao api --help)")
-    .helpOption(false)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .argument("[flags...]")
-    .action(
-      act(async (_globals, flags: string[]) => {
-        const { apiCommand, API_USAGE } = await import("../../server/src");
-        if (flags.includes("--help") || flags.includes("-h")) {
-          console.log(API_USAGE);
-          return EXIT.ok;
-        }
-        return apiCommand(flags);
-      }),
-    );
+  addApiOptions(
+    program
+      .command("api")
+      .description("the API, event indexer and dashboard against any cluster, until Ctrl-C"),
+  ).action(
+    act(async (globals, flags: ApiFlags) =>
+      (await import("../../server/src/cli")).apiCommand(flags, globals, env),
+    ),
+  );
 
   oneLineErrors(program);
   return program;

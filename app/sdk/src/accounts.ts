@@ -479,10 +479,23 @@ export function stakePositionFromRecord(record: StakePositionRecord): StakePosit
 
 /**
  * The JSON-RPC request for every position: `getProgramAccounts` filtered by the discriminator
- * and size, base64, with the slot it was read at.
+ * and size, base64, with the slot it was read at; with `ownerFirstByte`, only the positions
+ * whose owner's address starts with that byte (one of 256 shards, so that no answer holds them
+ * all).
  */
-export function stakePositionsRequest(programId: PublicKey) {
-  const { discriminator, size } = STAKE_POSITION_LAYOUT;
+export function stakePositionsRequest(programId: PublicKey, ownerFirstByte?: number) {
+  const { discriminator, size, offsets } = STAKE_POSITION_LAYOUT;
+  const shard =
+    ownerFirstByte === undefined
+      ? []
+      : [
+          {
+            memcmp: {
+              offset: offsets.owner,
+              bytes: utils.bytes.bs58.encode(Buffer.from([ownerFirstByte])),
+            },
+          },
+        ];
   return {
     jsonrpc: "2.0" as const,
     id: 1,
@@ -496,6 +509,7 @@ export function stakePositionsRequest(programId: PublicKey) {
         filters: [
           { memcmp: { offset: 0, bytes: utils.bytes.bs58.encode(discriminator) } },
           { dataSize: size },
+          ...shard,
         ],
       },
     ] as const,

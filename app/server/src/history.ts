@@ -5,6 +5,7 @@
  * the store keeps at insert time (`store/totals.ts`), so a query costs one index read per point
  * however long the history is.
  */
+import type { UnverifiedTransaction } from "./store/store";
 import type { HistoryTotals } from "./store/totals";
 
 /** The intervals the API accepts, in seconds. */
@@ -32,6 +33,8 @@ export interface HistoryPoint {
   cumulativeBurned: string;
   cumulativeUsdcSpent: string;
   cumulativeRewardsPaid: string;
+  /** Transactions in the bucket whose logs were truncated: its figures may miss their events. */
+  unverified: number;
 }
 
 /** The times whose totals a history needs: before each bucket, and the last bucket's end. */
@@ -48,14 +51,17 @@ export function historyTimes(fromSecs: number, toSecs: number, intervalSecs: num
 /**
  * Buckets `[from, to]` by `intervalSecs`, from `totals` (the store's running totals at each of
  * `historyTimes(from, to, interval)`): a bucket is the difference of the totals at its edges.
+ * Each bucket counts the `unverified` transactions that fall in it.
  */
 export function buildHistory(
   totals: readonly HistoryTotals[],
   fromSecs: number,
   intervalSecs: number,
+  unverified: readonly UnverifiedTransaction[] = [],
 ): HistoryPoint[] {
   return totals.slice(1).map((end, i) => {
     const start = totals[i];
+    const bucketStart = fromSecs + i * intervalSecs;
     return {
       t: new Date((fromSecs + i * intervalSecs) * 1000).toISOString(),
       revenue: (end.revenue - start.revenue).toString(),
@@ -69,6 +75,8 @@ export function buildHistory(
       cumulativeBurned: end.ashaoBurned.toString(),
       cumulativeUsdcSpent: end.usdcSpent.toString(),
       cumulativeRewardsPaid: end.rewardsPaid.toString(),
+      unverified: unverified.filter((u) => u.ts >= bucketStart && u.ts < bucketStart + intervalSecs)
+        .length,
     };
   });
 }

@@ -1,5 +1,6 @@
 /** The API and dashboard server: `ashao api`, or `startApiServer` in-process. */
-export { apiCommand, API_USAGE } from "./cli";
+export { apiCommand, type ApiGlobalFlags } from "./cli";
+export { addApiOptions, type ApiFlags } from "./cli-options";
 export * from "./admin-log";
 export * from "./buybacks";
 export * from "./errors";

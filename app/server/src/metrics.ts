@@ -222,7 +222,7 @@ export class ApiMetrics {
       help: "Slots between the program's newest activity seen and the newest indexed",
       registers: [this.registry],
       collect() {
-        this.set(Math.max(0, indexer.status.seenSlot - indexer.status.lastSlot));
+        this.set(indexer.lagSlots);
       },
     });
     const lag = new IndexerLagClock(indexer);

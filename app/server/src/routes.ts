@@ -4,7 +4,6 @@
  */
 import { Readable } from "stream";
 
-import type { Connection } from "@solana/web3.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 import {
@@ -25,19 +24,20 @@ import { ADMIN_EVENTS, adminLogRow } from "./admin-log";
 import { buybackRow } from "./buybacks";
 import { ApiError } from "./errors";
 import { buildHistory, historyTimes } from "./history";
-import type { EventIndexer } from "./indexer";
+import { type EventIndexer, HISTORY_COMMITMENT } from "./indexer";
 import type { ApiMetrics } from "./metrics";
 import { historyQuery, nextCursor, pageQuery, walletParam } from "./params";
 import { ROUTES } from "./schemas";
-import type { TreasurySnapshot } from "./snapshot";
+import { LookupBusyError, type TreasurySnapshot } from "./snapshot";
 import type { EventStore, StoredEvent } from "./store/store";
 import type { YieldTracker } from "./yield";
 
 export interface RouteContext {
-  connection: Connection;
   program: TreasuryProgram;
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
+  /** What the server is doing before it is ready, and why the last attempt failed. */
+  startup: { step: string; lastError: string | null };
   store: EventStore;
   yields: YieldTracker;
   cluster: Cluster;
@@ -48,8 +48,10 @@ export interface RouteContext {
 
 /** Slots of lag past which /healthz reports degraded (one minute of 400 ms slots). */
 const MAX_HEALTHY_LAG_SLOTS = 150;
-/** /healthz answers within this even when the RPC node hangs. */
-const HEALTH_RPC_TIMEOUT_MS = 2_000;
+/** The node is taken as unreachable when it has not answered over HTTP for this long. */
+const RPC_SILENCE_MS = 30_000;
+/** Unverified transactions named in /healthz. */
+const UNVERIFIED_NAMED = 10;
 /** The yield is recomputed at least this often on the chain's clock, even if nothing changed. */
 const YIELD_REFRESH_SECS = 60;
 /** The most rows a CSV download holds. */
@@ -79,7 +81,11 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   >();
   const requireSnapshot = () => {
     if (!snapshot.ready) {
-      throw new ApiError(503, "NotReady", "the treasury snapshot is still loading; retry shortly");
+      throw new ApiError(
+        503,
+        "NotReady",
+        "the treasury snapshot is still loading (/healthz tells how far); retry shortly",
+      );
     }
   };
 
@@ -171,12 +177,15 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const cached = historyAnswers.get(key);
       if (cached && cached.indexed === indexed) return cached.answer;
       const totals = await ctx.store.totalsAt(historyTimes(q.from, q.to, q.intervalSecs));
+      const { unverified } = ctx.indexer.status;
       const answer = {
         from: new Date(q.from * 1000).toISOString(),
         to: new Date(q.to * 1000).toISOString(),
         interval: q.interval,
         range: q.range,
-        points: buildHistory(totals, q.from, q.intervalSecs),
+        commitment: HISTORY_COMMITMENT,
+        unverifiedTransactions: unverified.count,
+        points: buildHistory(totals, q.from, q.intervalSecs, unverified.newest),
       };
       historyAnswers.delete(key);
       historyAnswers.set(key, { indexed, answer });
@@ -193,13 +202,25 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (req, reply) => {
       const wallet = walletParam(req.params.wallet);
       requireSnapshot();
+      let position;
+      try {
+        position = await snapshot.lookup(wallet);
+      } catch (err) {
+        throw err instanceof LookupBusyError
+          ? new ApiError(503, "LookupBusy", err.message)
+          : new ApiError(
+              503,
+              "PositionUnavailable",
+              `could not read the position from the RPC node: ${(err as Error).message}`,
+            );
+      }
       reply.header("cache-control", "no-cache");
       return {
         ...stakerSummary(
           ctx.program.programId,
           snapshot.state!,
           wallet,
-          snapshot.position(wallet),
+          position,
           snapshot.chainTime,
         ),
         slot: snapshot.slot,
@@ -286,35 +307,55 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     };
   });
 
+  // Built from what the snapshot and the indexer already know: a health check costs no RPC call,
+  // however often it is asked.
   app.get("/healthz", route("health"), async (_req, reply) => {
-    let rpcSlot: number | null = null;
-    try {
-      rpcSlot = await Promise.race([
-        ctx.connection.getSlot("confirmed"),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error("RPC timeout")), HEALTH_RPC_TIMEOUT_MS).unref(),
-        ),
-      ]);
-    } catch {
-      // Reported below as an unreachable RPC.
-    }
     const { status } = ctx.indexer;
-    const snapshotLag = rpcSlot === null ? null : Math.max(0, rpcSlot - snapshot.slot);
-    const indexerLag = Math.max(0, status.seenSlot - status.lastSlot);
-    // A quiet treasury does not make the snapshot stale: its slot only moves when it changes.
-    const ok = rpcSlot !== null && snapshot.ready && indexerLag <= MAX_HEALTHY_LAG_SLOTS;
-    return reply.code(ok ? 200 : 503).send({
-      status: ok ? "ok" : "degraded",
+    const lastAnswerAt = Math.max(snapshot.node.answeredAt, ctx.indexer.rpc.lastAnswerAt);
+    const lastAnswerAgoMs = lastAnswerAt === 0 ? null : Date.now() - lastAnswerAt;
+    const rpcReachable = lastAnswerAgoMs !== null && lastAnswerAgoMs <= RPC_SILENCE_MS;
+    const rpcSlot = snapshot.node.slot === 0 ? null : snapshot.node.slot;
+    const lagSlots = ctx.indexer.lagSlots;
+    const ready = snapshot.ready && status.caughtUp;
+    const healthy =
+      ready && rpcReachable && status.gap === null && lagSlots <= MAX_HEALTHY_LAG_SLOTS;
+    const mode = snapshot.positionsMode;
+    return reply.code(healthy ? 200 : 503).send({
+      status: healthy ? "ok" : ready ? "degraded" : "starting",
       rpcSlot,
-      rpcReachable: rpcSlot !== null,
+      rpcReachable,
+      rpcLastAnswerAgoMs: lastAnswerAgoMs,
       snapshotSlot: snapshot.slot,
-      snapshotLagSlots: snapshotLag,
+      snapshotLagSlots: rpcSlot === null ? null : Math.max(0, rpcSlot - snapshot.slot),
       snapshotAgeMs: Date.now() - snapshot.readAt.getTime(),
+      startup: { step: ctx.startup.step, lastError: ctx.startup.lastError },
+      commitments: { figures: "confirmed", positions: "confirmed", history: HISTORY_COMMITMENT },
+      snapshot: {
+        ready: snapshot.ready,
+        positions: {
+          mode: mode.kind,
+          held: snapshot.positionCount,
+          reason: mode.kind === "onDemand" ? mode.reason : null,
+          cacheSize: mode.kind === "onDemand" ? mode.cacheSize : null,
+        },
+      },
       indexer: {
         events: status.events,
         lastSignature: status.lastSignature ?? null,
         lastSlot: status.lastSlot,
-        lagSlots: indexerLag,
+        lagSlots,
+        caughtUp: status.caughtUp,
+        catchUp: ctx.indexer.progress(),
+        gap: status.gap,
+        unverified: {
+          transactions: status.unverified.count,
+          newest: status.unverified.newest.slice(0, UNVERIFIED_NAMED).map((u) => ({
+            signature: u.signature,
+            slot: u.slot,
+            reason: u.reason,
+          })),
+        },
+        lastError: status.lastError,
       },
     });
   });

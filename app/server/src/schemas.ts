@@ -436,6 +436,13 @@ export const ROUTES: Record<string, RouteSpec> = {
           to: iso(),
           interval: str(),
           range: nullable(str()),
+          commitment: describe(
+            { const: "finalized" },
+            "the history holds finalized transactions only: none is ever rolled back",
+          ),
+          unverifiedTransactions: int(
+            "transactions whose logs were truncated: their events may be missing",
+          ),
           points: arr(
             obj({
               t: iso("the bucket's start"),
@@ -450,6 +457,9 @@ export const ROUTES: Record<string, RouteSpec> = {
               cumulativeBurned: str(),
               cumulativeUsdcSpent: str(),
               cumulativeRewardsPaid: str(),
+              unverified: int(
+                "transactions in the bucket whose logs were truncated (of the newest 100)",
+              ),
             }),
             "amounts in base units",
           ),
@@ -649,17 +659,72 @@ export const ROUTES: Record<string, RouteSpec> = {
 SHARED_SCHEMAS.push({
   $id: "Health",
   ...obj({
-    status: { enum: ["ok", "degraded"] },
-    rpcSlot: nullable(int()),
-    rpcReachable: bool(),
+    status: describe(
+      { enum: ["ok", "starting", "degraded"] },
+      "ok (200): ready and following; starting (503): loading or catching up; degraded (503): " +
+        "the RPC node is silent, the indexer lags or cannot go on (a gap)",
+    ),
+    rpcSlot: nullable(int("the newest slot the RPC node told of")),
+    rpcReachable: bool("the RPC node answered over HTTP in the last 30 s"),
+    rpcLastAnswerAgoMs: nullable(int()),
     snapshotSlot: int(),
     snapshotLagSlots: nullable(int()),
     snapshotAgeMs: int(),
+    startup: obj({
+      step: str("what the server is doing until it is ready, then `ready`"),
+      lastError: nullable(str("why the step's last attempt failed (it is retried)")),
+    }),
+    commitments: obj(
+      {
+        figures: { const: "confirmed" },
+        positions: { const: "confirmed" },
+        history: { const: "finalized" },
+      },
+      "the commitment each kind of figure is read at",
+    ),
+    snapshot: obj({
+      ready: bool(),
+      positions: obj({
+        mode: describe(
+          { enum: ["all", "onDemand"] },
+          "all: every position read in bulk; onDemand: the node refuses or caps " +
+            "getProgramAccounts, so a staker's position is read by its address when asked",
+        ),
+        held: int("positions held (in onDemand mode, those cached)"),
+        reason: nullable(str()),
+        cacheSize: nullable(int()),
+      }),
+    }),
     indexer: obj({
       events: int(),
       lastSignature: nullable(str()),
       lastSlot: int(),
       lagSlots: int(),
+      caughtUp: bool("a catch-up has reached the chain's head since start"),
+      catchUp: obj({
+        running: bool(),
+        transactionsToGo: nullable(int("listed and not yet indexed (null while listing)")),
+        transactionsDone: int(),
+        eventsDone: int(),
+        perSec: nullable(num("transactions indexed per second")),
+        etaSecs: nullable(num()),
+      }),
+      gap: nullable(
+        obj(
+          {
+            seenAt: iso(),
+            cursor: nullable(str()),
+            cursorSlot: nullable(int()),
+            message: str(),
+          },
+          "the node cannot show what follows the stored cursor; the cursor stays until it can",
+        ),
+      ),
+      unverified: obj({
+        transactions: int("transactions whose logs were truncated"),
+        newest: arr(obj({ signature: signature(), slot: int(), reason: str() })),
+      }),
+      lastError: nullable(str()),
     }),
   }),
 });

@@ -87,12 +87,26 @@ export interface ApiServerOptions {
   checkEverySecs?: number;
   /** Positions re-read per check (default 100). */
   positionsPerCheck?: number;
+  /**
+   * How often the indexer looks for new transactions besides the logs notifications (default
+   * 5 s).
+   */
+  pollEverySecs?: number;
+  /** Positions kept when the node refuses to list them all and they are read on demand. */
+  positionsCacheSize?: number;
+  /** Stakers above which every position is read in 256 shards rather than one request. */
+  shardPositionsAbove?: number;
 }
 
 export interface ApiServer {
   url: string;
   /** `http://host:port/metrics` with `metricsListen`. */
   metricsUrl?: string;
+  /**
+   * Resolves once the snapshot is loaded and the indexer has caught up with the chain (the
+   * server listens and answers `/healthz` before: 503 with the progress).
+   */
+  ready: Promise<void>;
   app: FastifyInstance;
   snapshot: TreasurySnapshot;
   indexer: EventIndexer;
@@ -120,6 +134,9 @@ class RequestLog extends LogController {
   }
 }
 
+/** Waits before retrying a failed start-up step: 1 s, doubling up to 30 s. */
+const RETRY_START_MS = { first: 1_000, most: 30_000 };
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   // Guarded: subscriptions are removed at stop, perhaps after the node went away.
   const connection = guardSubscriptionCalls(
@@ -132,6 +149,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     nonCirculating: options.nonCirculating,
     checkEveryMs: (options.checkEverySecs ?? 1) * 1000,
     positionsPerCheck: options.positionsPerCheck,
+    positionsCacheSize: options.positionsCacheSize,
+    shardPositionsAbove: options.shardPositionsAbove,
   });
   const store = await openEventStore(options.database ?? "sqlite::memory:");
   const app = Fastify({
@@ -143,12 +162,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   const metrics = new ApiMetrics();
   const yields = new YieldTracker();
-  const indexer = new EventIndexer(
-    connection,
-    program,
-    store,
-    (err) => app.log.error({ err }, "indexer pass failed; retrying"),
-    (event) => {
+  const indexer = new EventIndexer(connection, program, store, {
+    onError: (err) => app.log.error({ err }, "indexer pass failed; retrying"),
+    onEvent: (event) => {
       yields.apply(event);
       if (event.name === "positionClosed") {
         void snapshot
@@ -156,14 +172,59 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           .catch((err) => app.log.warn({ err }, "could not re-read a closed position"));
       }
     },
-  );
+    pollEveryMs: options.pollEverySecs === undefined ? undefined : options.pollEverySecs * 1000,
+  });
 
-  await snapshot.start();
-  await yields.load(store);
-  await indexer.start();
+  // The config is read before listening: a wrong program or RPC URL fails at once.
+  try {
+    await snapshot.open();
+  } catch (err) {
+    await snapshot.stop();
+    await store.close();
+    closeWebSocket(connection);
+    throw err;
+  }
+  let closing = false;
+  let wake: (() => void) | undefined;
+  let closed!: () => void;
+  const closingPromise = new Promise<void>((resolve) => (closed = resolve));
+  const startup = { step: "loading the snapshot", lastError: null as string | null };
+  /** Runs a start-up step until it succeeds (or the server closes). */
+  const untilDone = async (step: string, work: () => Promise<void>) => {
+    startup.step = step;
+    for (let waitMs = RETRY_START_MS.first; ; waitMs = Math.min(2 * waitMs, RETRY_START_MS.most)) {
+      if (closing) throw new Error("the API stopped before it was ready");
+      try {
+        await work();
+        startup.lastError = null;
+        return;
+      } catch (err) {
+        if (closing) throw new Error("the API stopped before it was ready");
+        startup.lastError = `${step}: ${(err as Error).message}`;
+        app.log.warn({ err }, `${step} failed; retrying in ${waitMs} ms`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, waitMs).unref();
+        });
+      }
+    }
+  };
+  // The server listens at once; the snapshot, the yield and the indexer load behind it, and
+  // /healthz tells how far they are.
+  const ready = (async () => {
+    await untilDone("reading the yield's history from the store", () => yields.load(store));
+    await untilDone("loading the snapshot", () => snapshot.load());
+    await untilDone("starting the indexer", () => indexer.start());
+    startup.step = "catching up with the chain's history";
+    await Promise.race([indexer.caughtUp, closingPromise]);
+    if (closing) throw new Error("the API stopped before it was ready");
+    startup.step = "ready";
+  })();
+  ready.catch(() => undefined);
   // Notifications missed while the websocket was down: read everything again once it reopens
   // (off the event loop); otherwise the snapshot's own bounded checks guard against a missed one.
   onWebSocketReopen(connection, () => {
+    if (!snapshot.ready) return;
     void snapshot.reload().catch((err) => app.log.warn({ err }, "snapshot reload failed"));
     void indexer.catchUp().catch((err) => app.log.warn({ err }, "indexer catch-up failed"));
   });
@@ -228,10 +289,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   metrics.countRequests(app);
   metrics.watch({ rpcUrl: options.rpcUrl, snapshot, indexer });
   registerRoutes(app, {
-    connection,
     program,
     snapshot,
     indexer,
+    startup,
     store,
     yields,
     cluster: publicCluster(options),
@@ -243,24 +304,38 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   let metricsServer: MetricsServer | undefined;
   const close = async () => {
+    closing = true;
+    closed();
+    wake?.();
     metrics.stop();
     await metricsServer?.close();
     await app.close();
     await indexer.stop();
     await snapshot.stop();
+    await ready.catch(() => undefined);
     await store.close();
     closeWebSocket(connection);
   };
+  let address: string;
   try {
-    const url = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+    address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
     if (options.metricsListen) {
       metricsServer = await serveMetrics(metrics.registry, options.metricsListen);
     }
-    return { url, metricsUrl: metricsServer?.url, app, snapshot, indexer, store, close };
   } catch (err) {
     await close();
     throw err;
   }
+  return {
+    url: address,
+    metricsUrl: metricsServer?.url,
+    ready,
+    app,
+    snapshot,
+    indexer,
+    store,
+    close,
+  };
 }
 
 /** fastify's `trustProxy`: hops counted from the socket's peer, or the proxies' addresses. */

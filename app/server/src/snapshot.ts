@@ -12,9 +12,16 @@
  * a difference between the config's totals and the positions' sums; a difference that persists
  * over several checks, or a websocket reconnect, reads every position again, in a worker thread
  * and merged in slices, so no request waits behind it.
+ *
+ * Every position is read with `getProgramAccounts`, in shards by the first byte of the owner
+ * once there are many (each answer a few megabytes however many positions there are). Where
+ * the node refuses that method for the program, or caps its answer (as public and many paid
+ * endpoints do), the snapshot runs without the positions: the totals come from the config, and a
+ * staker's position is read by its address on demand into a bounded cache (`positionsMode`).
  */
 import { Worker } from "worker_threads";
 
+import { utils } from "@anchor-lang/core";
 import { AccountLayout, MintLayout } from "@solana/spl-token";
 import {
   type AccountInfo,
@@ -40,6 +47,7 @@ import {
   pythPriceFeedAccount,
   sameStakePosition,
   solvencyReport,
+  stakePositionPda,
   type SolvencyReport,
   STAKE_POSITION_LAYOUT,
   type StakePositionRecord,
@@ -73,6 +81,27 @@ export interface SnapshotOptions {
   checkEveryMs?: number;
   /** Positions re-read per check (default 100, one `getMultipleAccounts`; at most 100). */
   positionsPerCheck?: number;
+  /** Positions kept when they are read on demand (default 100,000). */
+  positionsCacheSize?: number;
+  /**
+   * Stakers (the config's count) above which every position is read in 256 requests, one per
+   * first byte of the owner, rather than one (default 20,000).
+   */
+  shardPositionsAbove?: number;
+}
+
+/**
+ * How the snapshot holds the positions: every one (read in bulk, kept by notifications), or, on
+ * a node that refuses or caps `getProgramAccounts` for the program, those asked for, read by
+ * address on demand and kept in a bounded cache.
+ */
+export type PositionsMode =
+  | { kind: "all" }
+  | { kind: "onDemand"; reason: string; cacheSize: number };
+
+/** A staker's position could not be looked up because too many lookups are waiting. */
+export class LookupBusyError extends Error {
+  override readonly name = "LookupBusy";
 }
 
 /** What the consistency checks have done, for /metrics and the tests. */
@@ -88,11 +117,11 @@ export interface ConsistencyStatus {
   difference: string | null;
 }
 
-/** A position with the slot it was read at. */
-type PositionEntry = StakePositionRecord & { slot: number };
+/** A position with the slot it was read at and the full read that last saw it. */
+type PositionEntry = StakePositionRecord & { slot: number; read: number };
 
 /** A record with its slot, built as one literal (a spread would add the slot out of line). */
-const entryOf = (record: StakePositionRecord, slot: number): PositionEntry => ({
+const entryOf = (record: StakePositionRecord, slot: number, read: number): PositionEntry => ({
   address: record.address,
   owner: record.owner,
   bump: record.bump,
@@ -105,6 +134,7 @@ const entryOf = (record: StakePositionRecord, slot: number): PositionEntry => ({
   boostWarmupAmount: record.boostWarmupAmount,
   boostWarmupEndsAt: record.boostWarmupEndsAt,
   slot,
+  read,
 });
 
 /** A watched account's last bytes and the slot they were read at. */
@@ -125,67 +155,125 @@ const LASTING_DIFFERENCE_CHECKS = 3;
 /** Full reads for a lasting difference are at least this far apart. */
 const MIN_FULL_READ_INTERVAL_MS = 5 * 60_000;
 
+/** Stakers above which the positions are read in shards (default). */
+const SHARD_ABOVE = 20_000;
+/** Owners' first bytes: one shard each. */
+const SHARDS = 256;
+/** On a node that caps `getProgramAccounts`: stakers missing from a full read, at least. */
+const CAPPED_SHORTFALL = { stakers: 100, fraction: 0.01 };
+/** Positions read in one `getMultipleAccounts` when looked up on demand (the method's limit). */
+const LOOKUPS_PER_CALL = 100;
+/** Lookups' `getMultipleAccounts` calls in flight at once. */
+const LOOKUP_CALLS_IN_FLIGHT = 4;
+/** Lookups that may wait for a call; past this a lookup is refused (`LookupBusy`). */
+const MAX_WAITING_LOOKUPS = 10_000;
+
 /**
- * Fetches and parses every position's bytes in a worker thread (the answer is tens of megabytes
- * of JSON at 100,000 positions: parsing it on the event loop would hold every request for
- * hundreds of milliseconds). Plain JavaScript, run as is: the worker needs only `fetch`, and the
- * positions are decoded by the SDK on the main thread. It answers the slot, the addresses and
- * one transferred buffer holding each position's bytes at `size` apart.
+ * Fetches and parses positions' bytes in a worker thread (one answer is megabytes of JSON:
+ * parsing it on the event loop would hold every request for tens of milliseconds). Plain
+ * JavaScript, run as is: the worker needs only `fetch`, and the positions are decoded by the SDK
+ * on the main thread. Each request (a shard) is answered with its slot, the addresses and one
+ * transferred buffer holding each position's bytes at `size` apart; the next shard is posted
+ * when the main thread asks for it (one is fetched ahead), so at most two are held.
  */
 const POSITIONS_WORKER = `
 const { parentPort, workerData } = require("worker_threads");
-(async () => {
+async function shard(body) {
   const response = await fetch(workerData.url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: workerData.body,
+    body,
   });
-  if (!response.ok) throw new Error("getProgramAccounts: HTTP " + response.status);
+  if (!response.ok) {
+    const refused = response.status >= 400 && response.status < 500;
+    return { error: "getProgramAccounts: HTTP " + response.status, refused };
+  }
   const { result, error } = await response.json();
-  if (!result) throw new Error("getProgramAccounts: " + (error ? error.message : "no result"));
+  if (!result) {
+    return { error: "getProgramAccounts: " + (error ? error.message + " (" + error.code + ")" : "no result"), refused: !!error };
+  }
   const size = workerData.size;
   const bytes = Buffer.alloc(result.value.length * size);
   result.value.forEach(({ account }, i) => bytes.write(account.data[0], i * size, size, "base64"));
   const addresses = result.value.map(({ pubkey }) => pubkey);
-  parentPort.postMessage({ slot: result.context.slot, addresses, bytes: bytes.buffer }, [bytes.buffer]);
+  return { slot: result.context.slot, addresses, bytes: bytes.buffer };
+}
+(async () => {
+  const bodies = workerData.bodies;
+  let ahead = shard(bodies[0]);
+  for (let i = 0; i < bodies.length; i++) {
+    const answer = await ahead;
+    if (answer.error) return parentPort.postMessage(answer);
+    if (i + 1 < bodies.length) {
+      ahead = shard(bodies[i + 1]);
+      ahead.catch(() => undefined);
+    }
+    parentPort.postMessage({ shard: i, ...answer }, [answer.bytes]);
+    await new Promise((resolve) => parentPort.once("message", resolve));
+  }
+  parentPort.postMessage({ done: true });
 })().catch((err) => parentPort.postMessage({ error: String((err && err.message) || err) }));
 `;
 
-interface PositionsRead {
+interface PositionsShard {
+  shard: number;
   slot: number;
   addresses: string[];
   bytes: Buffer;
 }
 
+/** A node's refusal (or error answer) for `getProgramAccounts`, as opposed to a network failure. */
+class PositionsRefused extends Error {}
+
+/**
+ * Reads every position in a worker, shard by shard, handing each to `merge` (which may take its
+ * time: the next is posted once it is done).
+ */
 function readPositionsInWorker(
   rpcUrl: string,
-  programId: PublicKey,
+  bodies: string[],
   started: (worker: Worker) => void,
-): Promise<PositionsRead> {
+  merge: (shard: PositionsShard) => Promise<void>,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(POSITIONS_WORKER, {
       eval: true,
-      workerData: {
-        url: rpcUrl,
-        body: JSON.stringify(stakePositionsRequest(programId)),
-        size: STAKE_POSITION_LAYOUT.size,
-      },
+      workerData: { url: rpcUrl, bodies, size: STAKE_POSITION_LAYOUT.size },
     });
     started(worker);
-    worker.once("message", (message: Partial<PositionsRead> & { error?: string }) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       void worker.terminate();
-      if (message.error !== undefined || !message.addresses) {
-        reject(new Error(`reading every position: ${message.error ?? "no answer"}`));
-      } else {
-        resolve({
-          slot: message.slot ?? 0,
-          addresses: message.addresses,
-          bytes: Buffer.from(message.bytes as unknown as ArrayBuffer),
-        });
-      }
-    });
-    worker.once("error", reject);
-    worker.once("exit", () => reject(new Error("reading every position: stopped")));
+      if (error) reject(error);
+      else resolve();
+    };
+    worker.on(
+      "message",
+      (
+        message: Partial<PositionsShard> & { error?: string; refused?: boolean; done?: boolean },
+      ) => {
+        if (message.error !== undefined) {
+          const text = `reading every position: ${message.error}`;
+          settle(message.refused ? new PositionsRefused(text) : new Error(text));
+        } else if (message.done) settle();
+        else {
+          const shard = {
+            shard: message.shard ?? 0,
+            slot: message.slot ?? 0,
+            addresses: message.addresses ?? [],
+            bytes: Buffer.from(message.bytes as unknown as ArrayBuffer),
+          };
+          merge(shard).then(
+            () => worker.postMessage("next"),
+            (err: Error) => settle(err),
+          );
+        }
+      },
+    );
+    worker.once("error", (err) => settle(err));
+    worker.once("exit", () => settle(new Error("reading every position: stopped")));
   });
 }
 
@@ -200,10 +288,24 @@ export class TreasurySnapshot {
   /** Bumped on every change, for ETags and caches. */
   version = 0;
   chainTime = 0n;
+  /**
+   * What the node last told: its newest slot (slot notifications and the checks' answers) and
+   * when its HTTP side last answered (ms since the epoch; 0: never).
+   */
+  readonly node = { slot: 0, answeredAt: 0 };
   private balances = new Map<string, bigint>();
   private supply = 0n;
-  /** Every position by its owner's address: a lookup derives nothing. */
+  /**
+   * The positions by their owner's address (a lookup derives nothing): every one, or in
+   * `onDemand` mode those looked up, least recently used first.
+   */
   private positions = new Map<string, PositionEntry>();
+  /** In `onDemand` mode: owners looked up who have no position, with the slot of the read. */
+  private absent = new Map<string, number>();
+  private lookups = new Map<string, { address: PublicKey; waiting: ((error?: Error) => void)[] }>();
+  private lookupCalls = 0;
+  private mode: PositionsMode = { kind: "all" };
+  private loaded = false;
   /** The positions' sums, kept as positions change, to hold against the config's totals. */
   private sums = { staked: 0n, unstaking: 0n, stakers: 0 };
   private accounts = new Map<string, WatchedAccount>();
@@ -215,11 +317,15 @@ export class TreasurySnapshot {
   private readonly config: PublicKey;
   private readonly checkEveryMs: number;
   private readonly positionsPerCheck: number;
+  private readonly positionsCacheSize: number;
+  private readonly shardPositionsAbove: number;
   private checkTimer?: NodeJS.Timeout;
   private checking?: Promise<void>;
   private fullRead?: Promise<void>;
   /** A full read asked for while one was under way: it starts when that one ends. */
   private nextFullRead?: Promise<void>;
+  /** Full reads begun, numbering the entries each one saw. */
+  private reads = 0;
   private stopped = false;
   private worker?: Worker;
   private lastFullReadAt = 0;
@@ -246,10 +352,13 @@ export class TreasurySnapshot {
     this.config = treasuryConfigPda(program.programId).address;
     this.checkEveryMs = options.checkEveryMs ?? 1_000;
     this.positionsPerCheck = Math.min(100, Math.max(1, options.positionsPerCheck ?? 100));
+    this.positionsCacheSize = Math.max(1, options.positionsCacheSize ?? 100_000);
+    this.shardPositionsAbove = options.shardPositionsAbove ?? SHARD_ABOVE;
   }
 
+  /** Whether everything has been read once (`load`): the snapshot can answer. */
   get ready(): boolean {
-    return this.state !== undefined && this.upgrade !== undefined;
+    return this.loaded && this.state !== undefined && this.upgrade !== undefined;
   }
 
   /** How many positions the snapshot holds. */
@@ -257,13 +366,25 @@ export class TreasurySnapshot {
     return this.positions.size;
   }
 
-  /**
-   * Reads the config, subscribes, then reads everything else (notifications that arrive during
-   * the reads are kept when newer), and starts the checks.
-   */
+  /** How the snapshot holds the positions. */
+  get positionsMode(): PositionsMode {
+    return this.mode;
+  }
+
+  /** Opens the snapshot and reads everything (`open`, then `load`). */
   async start(): Promise<void> {
+    await this.open();
+    await this.load();
+  }
+
+  /**
+   * Reads the config (failing when there is no treasury) and subscribes: a moment's work. The
+   * rest is `load`'s.
+   */
+  async open(): Promise<void> {
     const configInfo = await this.connection.getAccountInfoAndContext(this.config, "confirmed");
     if (!configInfo.value) throw new Error(`no treasury at ${this.config.toBase58()}`);
+    this.answered(configInfo.context.slot);
     this.applyAccount(this.config, configInfo.context.slot, configInfo.value.data);
     const state = this.state!;
     const watch = (address: PublicKey) => {
@@ -280,7 +401,8 @@ export class TreasurySnapshot {
     // Not every node notifies clock changes (the local validator only notifies accounts that
     // transactions touch), so the clock is also re-read on new slots, at most once a second.
     let lastClockRead = 0;
-    const slotId = this.connection.onSlotChange(() => {
+    const slotId = this.connection.onSlotChange(({ slot }) => {
+      this.node.slot = Math.max(this.node.slot, slot);
       if (Date.now() - lastClockRead < CLOCK_REFRESH_MS) return;
       lastClockRead = Date.now();
       void fetchChainTime(this.connection)
@@ -293,15 +415,19 @@ export class TreasurySnapshot {
       (keyed, context) => {
         const address = keyed.accountId.toBase58();
         const record = decodeStakePositionRecord(address, keyed.accountInfo.data);
-        if (record) this.applyPosition(record, context.slot);
+        if (record) this.notifiedPosition(record, context.slot);
         else if (keyed.accountInfo.data.length === 0) this.deletePositionAt(address, context.slot);
         // Anything else is the config, watched on its own.
       },
       { commitment: "confirmed" },
     );
     this.subscriptions.push(() => this.connection.removeProgramAccountChangeListener(positionsId));
+  }
 
+  /** Reads everything (the positions in bulk, or not on a node that refuses), then checks. */
+  async load(): Promise<void> {
     await this.reload();
+    this.loaded = true;
     if (this.upgrade?.programData) {
       const programData = this.upgrade.programData;
       const id = this.connection.onAccountChange(
@@ -318,7 +444,7 @@ export class TreasurySnapshot {
       );
       this.subscriptions.push(() => this.connection.removeAccountChangeListener(id));
     }
-    if (this.checkEveryMs > 0) {
+    if (this.checkEveryMs > 0 && !this.stopped) {
       this.checkTimer = setInterval(
         () => void this.check().catch(() => undefined),
         this.checkEveryMs,
@@ -344,10 +470,11 @@ export class TreasurySnapshot {
 
   /**
    * Reads everything again (at start and after a websocket reconnect): the small accounts and
-   * the program's ProgramData, then every position off the event loop.
+   * the program's ProgramData, then every position off the event loop (in `onDemand` mode, the
+   * cache is emptied instead: what was missed while the link was down is read when asked for).
    */
   async reload(): Promise<void> {
-    const positions = this.readAllPositions();
+    const positions = this.mode.kind === "all" ? this.readAllPositions() : this.forgetPositions();
     const [upgrade] = await Promise.all([
       fetchProgramUpgradeInfo(this.connection, this.program.programId),
       this.checkAccounts(),
@@ -374,6 +501,12 @@ export class TreasurySnapshot {
     return this.checking;
   }
 
+  /** The node answered over HTTP, with its slot then. */
+  private answered(slot: number): void {
+    this.node.slot = Math.max(this.node.slot, slot);
+    this.node.answeredAt = Date.now();
+  }
+
   /** Reads the small accounts and keeps whatever is newer than the snapshot's. */
   private async checkAccounts(): Promise<void> {
     const state = this.state;
@@ -391,6 +524,7 @@ export class TreasurySnapshot {
       addresses,
       "confirmed",
     );
+    this.answered(context.slot);
     value.forEach((info, i) => {
       if (this.applyAccount(addresses[i], context.slot, info?.data ?? Buffer.alloc(0))) {
         // The clock moves every slot: only the others count as repairs.
@@ -402,7 +536,7 @@ export class TreasurySnapshot {
     this.readAt = new Date();
   }
 
-  /** Re-reads the next slice of the rolling sweep over every position. */
+  /** Re-reads the next slice of the rolling sweep over every position (or every one cached). */
   private async checkPositions(): Promise<void> {
     const slice: PositionEntry[] = [];
     while (slice.length < this.positionsPerCheck) {
@@ -421,6 +555,7 @@ export class TreasurySnapshot {
       slice.map((entry) => new PublicKey(entry.address)),
       "confirmed",
     );
+    this.answered(context.slot);
     value.forEach((info, i) => {
       const { address, owner } = slice[i];
       const record =
@@ -437,11 +572,12 @@ export class TreasurySnapshot {
   /**
    * Positions the snapshot never heard of (a missed creation) leave the positions' sums short
    * of the config's totals; a difference that stays the same over several checks (not one the
-   * next notification closes) reads every position again.
+   * next notification closes) reads every position again. (Not in `onDemand` mode: its sums
+   * cover only the positions looked up.)
    */
   private checkTotals(): void {
     const state = this.state;
-    if (!state) return;
+    if (!state || this.mode.kind !== "all") return;
     const staked = state.totalStaked - this.sums.staked;
     const unstaking = state.totalUnstaking - this.sums.unstaking;
     const stakers = state.stakerCount - this.sums.stakers;
@@ -465,9 +601,22 @@ export class TreasurySnapshot {
   }
 
   /**
-   * Reads every position in a worker thread and merges them in slices of the event loop: a
-   * position a notification or a check read at a later slot is kept, one the read does not hold
-   * is dropped unless read after it.
+   * The `getProgramAccounts` requests for every position: one, or one per first byte of the
+   * owner once the config counts many stakers.
+   */
+  private positionsRequests(): string[] {
+    const many = (this.state?.stakerCount ?? 0) > this.shardPositionsAbove;
+    const shards = many ? Array.from({ length: SHARDS }, (_, byte) => byte) : [undefined];
+    return shards.map((byte) =>
+      JSON.stringify(stakePositionsRequest(this.program.programId, byte)),
+    );
+  }
+
+  /**
+   * Reads every position in a worker thread and merges each shard in slices of the event loop:
+   * a position a notification or a check read at a later slot is kept, one the read does not
+   * hold is dropped unless read after it. A node that refuses the read, or whose answer misses
+   * many of the config's stakers, turns the snapshot to `onDemand` mode.
    */
   private readAllPositions(): Promise<void> {
     if (this.fullRead) {
@@ -477,41 +626,80 @@ export class TreasurySnapshot {
         .catch(() => undefined)
         .then(() => {
           this.nextFullRead = undefined;
-          return this.stopped ? undefined : this.readAllPositions();
+          return this.stopped || this.mode.kind !== "all" ? undefined : this.readAllPositions();
         });
       return this.nextFullRead;
     }
     this.fullRead = (async () => {
+      const read = ++this.reads;
+      const bodies = this.positionsRequests();
+      /** Each shard's slot (a single read is shard 0 and covers every owner). */
+      const shardSlots: number[] = [];
+      const shardOf = (owner: string) =>
+        bodies.length === 1 ? 0 : utils.bytes.bs58.decode(owner)[0];
+      const { size } = STAKE_POSITION_LAYOUT;
       try {
-        const read = await readPositionsInWorker(
+        await readPositionsInWorker(
           this.connection.rpcEndpoint,
-          this.program.programId,
+          bodies,
           (worker) => (this.worker = worker),
+          async ({ shard, slot, addresses, bytes }) => {
+            this.answered(slot);
+            shardSlots[shard] = slot;
+            for (let from = 0; from < addresses.length; from += MERGE_SLICE) {
+              const to = Math.min(addresses.length, from + MERGE_SLICE);
+              for (let i = from; i < to; i++) {
+                const record = decodeStakePositionRecord(addresses[i], bytes, i * size);
+                if (record) this.applyPosition(record, slot, read);
+              }
+              await nextTurn();
+            }
+          },
         );
-        this.worker = undefined;
-        const seen = new Set<string>();
-        const { size } = STAKE_POSITION_LAYOUT;
-        for (let from = 0; from < read.addresses.length; from += MERGE_SLICE) {
-          const to = Math.min(read.addresses.length, from + MERGE_SLICE);
-          for (let i = from; i < to; i++) {
-            const record = decodeStakePositionRecord(read.addresses[i], read.bytes, i * size);
-            if (!record) continue;
-            seen.add(record.owner);
-            this.applyPosition(record, read.slot);
-          }
-          await nextTurn();
+      } catch (err) {
+        if (err instanceof PositionsRefused) {
+          this.readPositionsOnDemand(`the node refused getProgramAccounts: ${err.message}`);
+          return;
         }
-        let visited = 0;
-        for (const entry of this.positions.values()) {
-          if (!seen.has(entry.owner)) this.deletePosition(entry.owner, read.slot);
-          if (++visited % MERGE_SLICE === 0) await nextTurn();
-        }
-        this.consistency.fullReads++;
+        throw err;
       } finally {
-        this.fullRead = undefined;
+        this.worker = undefined;
       }
-    })();
+      let visited = 0;
+      for (const entry of this.positions.values()) {
+        if (entry.read !== read) this.deletePosition(entry.owner, shardSlots[shardOf(entry.owner)]);
+        if (++visited % MERGE_SLICE === 0) await nextTurn();
+      }
+      this.consistency.fullReads++;
+      const expected = this.state?.stakerCount ?? 0;
+      const shortfall = expected - this.sums.stakers;
+      if (
+        shortfall >= CAPPED_SHORTFALL.stakers &&
+        shortfall >= expected * CAPPED_SHORTFALL.fraction
+      ) {
+        this.readPositionsOnDemand(
+          `getProgramAccounts answered ${this.sums.stakers} staking positions of the config's ` +
+            `${expected}: the node caps its answers`,
+        );
+      }
+    })().finally(() => (this.fullRead = undefined));
     return this.fullRead;
+  }
+
+  /** Turns to reading positions on demand (the bulk read is refused or capped). */
+  private readPositionsOnDemand(reason: string): void {
+    this.mode = { kind: "onDemand", reason, cacheSize: this.positionsCacheSize };
+    void this.forgetPositions();
+  }
+
+  /** Empties the positions held (the cache, in `onDemand` mode). */
+  private async forgetPositions(): Promise<void> {
+    this.changed(0, () => {
+      this.positions = new Map();
+      this.absent = new Map();
+      this.sweep = this.positions.values();
+      this.sums = { staked: 0n, unstaking: 0n, stakers: 0 };
+    });
   }
 
   /**
@@ -609,10 +797,23 @@ export class TreasurySnapshot {
     else this.deletePosition(entry.owner, context.slot);
   }
 
-  /** `owner`'s position as the SDK's views take it, or null: a map lookup, nothing derived. */
-  position(owner: PublicKey): StakePositionState | null {
-    const entry = this.positions.get(owner.toBase58());
+  /**
+   * `owner`'s position as the SDK's views take it, or null: a map lookup, nothing derived; in
+   * `onDemand` mode, read by its address when not cached (lookups that arrive together share
+   * one `getMultipleAccounts`).
+   */
+  async lookup(owner: PublicKey): Promise<StakePositionState | null> {
+    const key = owner.toBase58();
+    if (this.mode.kind === "onDemand" && !this.positions.has(key) && !this.absent.has(key)) {
+      await this.readOnDemand(key, owner);
+    }
+    const entry = this.positions.get(key);
     if (!entry) return null;
+    if (this.mode.kind === "onDemand") {
+      // Most recently used last: the cache drops from the front.
+      this.positions.delete(key);
+      this.positions.set(key, entry);
+    }
     return {
       address: new PublicKey(entry.address),
       owner,
@@ -628,6 +829,72 @@ export class TreasurySnapshot {
     };
   }
 
+  /** Queues `owner`'s position to be read with the others asked for meanwhile. */
+  private readOnDemand(key: string, owner: PublicKey): Promise<void> {
+    let lookup = this.lookups.get(key);
+    if (!lookup) {
+      if (this.lookups.size >= MAX_WAITING_LOOKUPS) {
+        return Promise.reject(
+          new LookupBusyError(`${this.lookups.size} position lookups are waiting; retry shortly`),
+        );
+      }
+      lookup = { address: stakePositionPda(owner, this.program.programId).address, waiting: [] };
+      this.lookups.set(key, lookup);
+      if (this.lookups.size === 1) setImmediate(() => this.sendLookups());
+    }
+    const waiting = lookup.waiting;
+    return new Promise((resolve, reject) =>
+      waiting.push((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /** Sends the waiting lookups, `LOOKUPS_PER_CALL` a call, a few calls at a time. */
+  private sendLookups(): void {
+    while (this.lookups.size > 0 && this.lookupCalls < LOOKUP_CALLS_IN_FLIGHT) {
+      const batch = [...this.lookups].slice(0, LOOKUPS_PER_CALL);
+      for (const [key] of batch) this.lookups.delete(key);
+      this.lookupCalls++;
+      void this.connection
+        .getMultipleAccountsInfoAndContext(
+          batch.map(([, l]) => l.address),
+          "confirmed",
+        )
+        .then(
+          ({ context, value }) => {
+            this.answered(context.slot);
+            value.forEach((info, i) => {
+              const [owner, { address }] = batch[i];
+              const record =
+                info && info.owner.equals(this.program.programId)
+                  ? decodeStakePositionRecord(address.toBase58(), info.data)
+                  : null;
+              if (record) this.applyPosition(record, context.slot);
+              else this.markAbsent(owner, context.slot);
+            });
+            for (const [, l] of batch) l.waiting.forEach((done) => done());
+          },
+          (err: Error) => {
+            for (const [, l] of batch) l.waiting.forEach((done) => done(err));
+          },
+        )
+        .finally(() => {
+          this.lookupCalls--;
+          this.sendLookups();
+        });
+    }
+  }
+
+  /** In `onDemand` mode: `owner` has no position as of `slot` (cached, bounded). */
+  private markAbsent(owner: string, slot: number): void {
+    if (this.positions.has(owner)) this.deletePosition(owner, slot);
+    if (this.positions.has(owner)) return;
+    this.absent.delete(owner);
+    this.absent.set(owner, slot);
+    if (this.absent.size > this.positionsCacheSize) {
+      this.absent.delete(this.absent.keys().next().value!);
+    }
+  }
+
   /** The record held for `owner`, with the slot it was read at. */
   positionRecord(owner: string): Readonly<PositionEntry> | undefined {
     return this.positions.get(owner);
@@ -640,7 +907,7 @@ export class TreasurySnapshot {
   overwritePosition(owner: string, record: StakePositionRecord | null): void {
     const held = this.positions.get(owner);
     if (held) this.removeEntry(held);
-    if (record) this.addEntry(entryOf(record, held?.slot ?? 0));
+    if (record) this.addEntry(entryOf(record, held?.slot ?? 0, held?.read ?? 0));
   }
 
   figures(): TreasuryFigures {
@@ -694,18 +961,34 @@ export class TreasurySnapshot {
     ];
   }
 
-  /** Keeps `record` read at `slot` unless a later read is held; true when it changed anything. */
-  private applyPosition(record: StakePositionRecord, slot: number): boolean {
+  /**
+   * Keeps `record` read at `slot` (by full read number `read`, when one) unless a later read is
+   * held; true when it changed anything.
+   */
+  private applyPosition(record: StakePositionRecord, slot: number, read?: number): boolean {
     const held = this.positions.get(record.owner);
+    if (held && read !== undefined) held.read = read;
     if (held && (held.slot > slot || sameStakePosition(held, record))) {
       if (held.slot < slot) held.slot = slot;
       return false;
     }
     this.changed(slot, () => {
       if (held) this.removeEntry(held);
-      this.addEntry(entryOf(record, slot));
+      this.addEntry(entryOf(record, slot, read ?? held?.read ?? 0));
     });
     return true;
+  }
+
+  /**
+   * A program notification's position: kept when every position is held; in `onDemand` mode
+   * only for owners the cache holds (with or without a position), the rest read when asked.
+   */
+  private notifiedPosition(record: StakePositionRecord, slot: number): void {
+    if (this.mode.kind === "onDemand") {
+      if (!this.positions.has(record.owner) && !this.absent.has(record.owner)) return;
+      this.absent.delete(record.owner);
+    }
+    this.applyPosition(record, slot);
   }
 
   /** Drops `owner`'s position unless it was read after `slot`; true when one was dropped. */
@@ -716,14 +999,21 @@ export class TreasurySnapshot {
     return true;
   }
 
-  /** A notification of an account gone empty: find whose position it was (rare: closures). */
+  /**
+   * A notification of an account gone empty: find whose position it was (rare: closures), in
+   * slices of the event loop (a million positions take a while to look through).
+   */
   private deletePositionAt(address: string, slot: number): void {
-    for (const entry of this.positions.values()) {
-      if (entry.address === address) {
-        this.deletePosition(entry.owner, slot);
-        return;
+    void (async () => {
+      let visited = 0;
+      for (const entry of this.positions.values()) {
+        if (entry.address === address) {
+          this.deletePosition(entry.owner, slot);
+          return;
+        }
+        if (++visited % MERGE_SLICE === 0) await nextTurn();
       }
-    }
+    })();
   }
 
   private addEntry(entry: PositionEntry): void {
@@ -731,6 +1021,9 @@ export class TreasurySnapshot {
     this.sums.staked += entry.staked;
     this.sums.unstaking += entry.unstaking;
     if (entry.staked > 0n) this.sums.stakers++;
+    if (this.mode.kind === "onDemand" && this.positions.size > this.positionsCacheSize) {
+      this.removeEntry(this.positions.values().next().value!);
+    }
   }
 
   private removeEntry(entry: PositionEntry): void {

@@ -5,7 +5,14 @@
  */
 import { Pool, type PoolClient } from "pg";
 
-import { type EventStore, type LatestEventsOptions, pageUpperTs, type StoredEvent } from "./store";
+import {
+  type EventStore,
+  type IndexCursor,
+  type LatestEventsOptions,
+  pageUpperTs,
+  type StoredEvent,
+  type UnverifiedTransaction,
+} from "./store";
 import {
   foldTotals,
   type HistoryTotals,
@@ -56,6 +63,12 @@ CREATE TABLE IF NOT EXISTS ashao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS ashao_history_totals (
   ts BIGINT PRIMARY KEY,
   ${TOTALS_COLUMNS.map(([, column]) => `${column} NUMERIC NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS ashao_unverified (
+  signature TEXT PRIMARY KEY,
+  slot BIGINT NOT NULL,
+  ts BIGINT NOT NULL,
+  reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ashao_checkpoints (
   kind TEXT NOT NULL,
@@ -108,7 +121,11 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async insert(events: StoredEvent[], cursor: string): Promise<number> {
+  async insert(
+    events: StoredEvent[],
+    cursor: IndexCursor,
+    unverified: readonly UnverifiedTransaction[] = [],
+  ): Promise<StoredEvent[]> {
     return this.transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock($1)", [TOTALS_LOCK]);
       let added: StoredEvent[] = [];
@@ -131,12 +148,25 @@ export class PostgresEventStore implements EventStore {
         added = events.filter((e) => inserted.has(`${e.signature}:${e.index}`));
       }
       await this.addTotals(client, added);
+      if (unverified.length > 0) {
+        await client.query(
+          `INSERT INTO ashao_unverified (signature, slot, ts, reason)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
+           ON CONFLICT (signature) DO NOTHING`,
+          [
+            unverified.map((u) => u.signature),
+            unverified.map((u) => u.slot),
+            unverified.map((u) => u.ts),
+            unverified.map((u) => u.reason),
+          ],
+        );
+      }
       await client.query(
-        `INSERT INTO ashao_meta (key, value) VALUES ('cursor', $1)
+        `INSERT INTO ashao_meta (key, value) VALUES ('cursor', $1), ('cursor_slot', $2)
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-        [cursor],
+        [cursor.signature, cursor.slot === null ? "" : String(cursor.slot)],
       );
-      return added.length;
+      return added;
     });
   }
 
@@ -170,11 +200,35 @@ export class PostgresEventStore implements EventStore {
     );
   }
 
-  async cursor(): Promise<string | undefined> {
-    const result = await this.pool.query<{ value: string }>(
-      "SELECT value FROM ashao_meta WHERE key = 'cursor'",
+  async cursor(): Promise<IndexCursor | undefined> {
+    const result = await this.pool.query<{ key: string; value: string }>(
+      "SELECT key, value FROM ashao_meta WHERE key IN ('cursor', 'cursor_slot')",
     );
-    return result.rows[0]?.value;
+    const meta = new Map(result.rows.map((r) => [r.key, r.value]));
+    const signature = meta.get("cursor");
+    if (signature === undefined) return undefined;
+    const slot = meta.get("cursor_slot");
+    return { signature, slot: slot === undefined || slot === "" ? null : Number(slot) };
+  }
+
+  async unverified(limit: number): Promise<{ count: number; newest: UnverifiedTransaction[] }> {
+    const [count, newest] = await Promise.all([
+      this.pool.query<{ n: string }>("SELECT COUNT(*) AS n FROM ashao_unverified"),
+      this.pool.query<{ signature: string; slot: string; ts: string; reason: string }>(
+        `SELECT signature, slot, ts, reason FROM ashao_unverified
+         ORDER BY slot DESC, signature LIMIT $1`,
+        [limit],
+      ),
+    ]);
+    return {
+      count: Number(count.rows[0].n),
+      newest: newest.rows.map((r) => ({
+        signature: r.signature,
+        slot: Number(r.slot),
+        ts: Number(r.ts),
+        reason: r.reason as UnverifiedTransaction["reason"],
+      })),
+    };
   }
 
   async eventsSince(fromTs: number, names?: readonly string[]): Promise<StoredEvent[]> {

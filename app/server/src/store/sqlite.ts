@@ -8,7 +8,14 @@ import { dirname } from "path";
 
 import Database from "better-sqlite3";
 
-import { type EventStore, type LatestEventsOptions, pageUpperTs, type StoredEvent } from "./store";
+import {
+  type EventStore,
+  type IndexCursor,
+  type LatestEventsOptions,
+  pageUpperTs,
+  type StoredEvent,
+  type UnverifiedTransaction,
+} from "./store";
 import {
   foldTotals,
   type HistoryTotals,
@@ -37,6 +44,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history_totals (
   ts INTEGER PRIMARY KEY,
   ${TOTALS_COLUMNS.map(([, column]) => `${column} TEXT NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS unverified (
+  signature TEXT PRIMARY KEY,
+  slot INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS checkpoints (
   kind TEXT NOT NULL,
@@ -73,7 +86,11 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   /** Statements whose text depends on the query's shape, prepared once per shape. */
   private readonly shaped = new Map<string, Database.Statement>();
-  private readonly insertBatch: (events: StoredEvent[], cursor: string) => number;
+  private readonly insertBatch: (
+    events: StoredEvent[],
+    cursor: IndexCursor,
+    unverified: readonly UnverifiedTransaction[],
+  ) => StoredEvent[];
 
   private constructor(private readonly db: Database.Database) {
     const placeholders = TOTALS_COLUMNS.map(() => "?").join(", ");
@@ -81,8 +98,16 @@ export class SqliteEventStore implements EventStore {
       insert: db.prepare(
         "INSERT OR IGNORE INTO events (signature, idx, slot, ts, name, data) VALUES (?, ?, ?, ?, ?, ?)",
       ),
-      setCursor: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?)"),
-      cursor: db.prepare("SELECT value FROM meta WHERE key = 'cursor'").pluck(),
+      setMeta: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
+      deleteMeta: db.prepare("DELETE FROM meta WHERE key = ?"),
+      cursor: db.prepare("SELECT key, value FROM meta WHERE key IN ('cursor', 'cursor_slot')"),
+      insertUnverified: db.prepare(
+        "INSERT OR IGNORE INTO unverified (signature, slot, ts, reason) VALUES (?, ?, ?, ?)",
+      ),
+      unverifiedCount: db.prepare("SELECT COUNT(*) FROM unverified").pluck(),
+      newestUnverified: db.prepare(
+        "SELECT signature, slot, ts, reason FROM unverified ORDER BY slot DESC, signature LIMIT ?",
+      ),
       totalsAt: db.prepare(
         `SELECT ts, ${TOTALS} FROM history_totals WHERE ts <= ? ORDER BY ts DESC LIMIT 1`,
       ),
@@ -99,23 +124,34 @@ export class SqliteEventStore implements EventStore {
       ),
       count: db.prepare("SELECT COUNT(*) FROM events").pluck(),
     };
-    this.insertBatch = db.transaction((events: StoredEvent[], cursor: string) => {
-      const added: StoredEvent[] = [];
-      for (const e of events) {
-        const { changes } = this.statements.insert.run(
-          e.signature,
-          e.index,
-          e.slot,
-          e.ts,
-          e.name,
-          JSON.stringify(e.data),
-        );
-        if (changes > 0) added.push(e);
-      }
-      this.addTotals(added);
-      this.statements.setCursor.run(cursor);
-      return added.length;
-    });
+    this.insertBatch = db.transaction(
+      (
+        events: StoredEvent[],
+        cursor: IndexCursor,
+        unverified: readonly UnverifiedTransaction[],
+      ) => {
+        const added: StoredEvent[] = [];
+        for (const e of events) {
+          const { changes } = this.statements.insert.run(
+            e.signature,
+            e.index,
+            e.slot,
+            e.ts,
+            e.name,
+            JSON.stringify(e.data),
+          );
+          if (changes > 0) added.push(e);
+        }
+        this.addTotals(added);
+        for (const u of unverified) {
+          this.statements.insertUnverified.run(u.signature, u.slot, u.ts, u.reason);
+        }
+        this.statements.setMeta.run("cursor", cursor.signature);
+        if (cursor.slot === null) this.statements.deleteMeta.run("cursor_slot");
+        else this.statements.setMeta.run("cursor_slot", String(cursor.slot));
+        return added;
+      },
+    );
   }
 
   static async open(path?: string): Promise<SqliteEventStore> {
@@ -177,12 +213,32 @@ export class SqliteEventStore implements EventStore {
     return statement;
   }
 
-  async insert(events: StoredEvent[], cursor: string): Promise<number> {
-    return this.insertBatch(events, cursor);
+  async insert(
+    events: StoredEvent[],
+    cursor: IndexCursor,
+    unverified: readonly UnverifiedTransaction[] = [],
+  ): Promise<StoredEvent[]> {
+    return this.insertBatch(events, cursor, unverified);
   }
 
-  async cursor(): Promise<string | undefined> {
-    return this.statements.cursor.get() as string | undefined;
+  async cursor(): Promise<IndexCursor | undefined> {
+    const meta = new Map(
+      (this.statements.cursor.all() as { key: string; value: string }[]).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
+    const signature = meta.get("cursor");
+    if (signature === undefined) return undefined;
+    const slot = meta.get("cursor_slot");
+    return { signature, slot: slot === undefined ? null : Number(slot) };
+  }
+
+  async unverified(limit: number): Promise<{ count: number; newest: UnverifiedTransaction[] }> {
+    return {
+      count: Number(this.statements.unverifiedCount.get()),
+      newest: this.statements.newestUnverified.all(limit) as UnverifiedTransaction[],
+    };
   }
 
   async eventsSince(fromTs: number, names?: readonly string[]): Promise<StoredEvent[]> {

@@ -2,8 +2,9 @@
  * Where the indexer keeps the program's events: an embedded SQLite file by default
  * (better-sqlite3, WAL), PostgreSQL when several API instances share one history. Rows are keyed
  * by (signature, event index), so re-indexing a transaction never counts it twice; the cursor
- * (the newest signature indexed) and the history's running totals (`totals.ts`) are written in
- * the same transaction as the rows they cover.
+ * (the newest signature indexed and its slot), the transactions whose logs were truncated and
+ * the history's running totals (`totals.ts`) are written in the same transaction as the rows
+ * they cover.
  */
 import type { HistoryTotals } from "./totals";
 
@@ -22,6 +23,27 @@ export interface StoredEvent {
   data: Record<string, EventValue>;
   /** The row's place in the store (insertion order, which is chain order); set on reads. */
   seq?: number;
+}
+
+/**
+ * Where indexing stands: the newest signature stored, at the end of its slot (a batch always
+ * holds whole slots), and that slot. `slot` is null in a store written before it was kept.
+ */
+export interface IndexCursor {
+  signature: string;
+  slot: number | null;
+}
+
+/**
+ * A transaction whose events may be incomplete: its logs hit the runtime's limit ("Log
+ * truncated"), so events emitted after that point are missing from the history.
+ */
+export interface UnverifiedTransaction {
+  signature: string;
+  slot: number;
+  /** Chain time of its block (unix seconds; 0 when the node gives none). */
+  ts: number;
+  reason: "logTruncated";
 }
 
 /** A row's place in the newest-first order: the next page starts strictly after it. */
@@ -53,10 +75,19 @@ export function pageUpperTs({ beforeTs, cursor }: LatestEventsOptions): number {
 }
 
 export interface EventStore {
-  /** Inserts the rows not already stored and moves the cursor; returns how many were new. */
-  insert(events: StoredEvent[], cursor: string): Promise<number>;
-  /** The newest signature indexed, if any. */
-  cursor(): Promise<string | undefined>;
+  /**
+   * Inserts the rows not already stored, records the unverified transactions and moves the
+   * cursor, in one transaction; returns the rows that were new (in the order given).
+   */
+  insert(
+    events: StoredEvent[],
+    cursor: IndexCursor,
+    unverified?: readonly UnverifiedTransaction[],
+  ): Promise<StoredEvent[]>;
+  /** Where indexing stands, if anything was indexed. */
+  cursor(): Promise<IndexCursor | undefined>;
+  /** How many transactions are unverified, and the newest `limit` of them (newest first). */
+  unverified(limit: number): Promise<{ count: number; newest: UnverifiedTransaction[] }>;
   /** Events with `ts >= fromTs` (named one of `names` when given), in chain order. */
   eventsSince(fromTs: number, names?: readonly string[]): Promise<StoredEvent[]>;
   /** For each time, the totals of every event at or before it (one index read per time). */
