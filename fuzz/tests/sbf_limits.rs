@@ -24,6 +24,7 @@ use ashao_fuzz::ops::{
     AgeCase, Amount, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle, PriceCase, Shape,
     Sub, SwapTarget,
 };
+use ashao_fuzz::run::Checks;
 use ashao_fuzz::world::{Actor, Setup, Vault, World, FEED_ID};
 use ashao_treasury::constants::{MAX_UNSTAKE_TICKETS, MIN_TIMELOCK_SECS};
 use ashao_treasury::instructions as ix;
@@ -44,23 +45,6 @@ const MAX_STACK_VALUE_BYTES: usize = 2_048;
 const SBF_FRAME_BYTES: usize = 4_096;
 /// A transaction packet.
 const MAX_TRANSACTION_BYTES: usize = 1_232;
-
-struct Checks {
-    passed: u32,
-    failed: u32,
-}
-
-impl Checks {
-    fn check(&mut self, name: &str, ok: bool, detail: impl std::fmt::Display) {
-        if ok {
-            self.passed += 1;
-            println!("ok: {name}");
-        } else {
-            self.failed += 1;
-            println!("FAILED: {name}: {detail}");
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Stack
@@ -574,16 +558,10 @@ fn meter(checks: &mut Checks) {
 }
 
 fn main() {
-    let mut checks = Checks {
-        passed: 0,
-        failed: 0,
-    };
+    let mut checks = Checks::default();
     meter(&mut checks);
     stack(&mut checks);
     heap_and_size(&mut checks, false);
     heap_and_size(&mut checks, true);
-    println!("{} passed, {} failed", checks.passed, checks.failed);
-    if checks.failed > 0 {
-        std::process::exit(1);
-    }
+    checks.finish();
 }

@@ -10,6 +10,7 @@ use ashao_fuzz::errors::CalleeErrors;
 use ashao_fuzz::exec::{Executed, Expect};
 use ashao_fuzz::heap::SBF_HEAP_USABLE_BYTES;
 use ashao_fuzz::ops::{Amount, Op, Sub};
+use ashao_fuzz::run::Checks;
 use ashao_fuzz::world::{Actor, ParamsSpec, SettleLine, Setup, TxFailure, World};
 use ashao_treasury::constants::{MAX_SETTLEMENT_WORKERS, USAGE_BATCH_WINDOW};
 use ashao_treasury::errors::TreasuryError;
@@ -34,25 +35,8 @@ const COOLDOWN: u32 = 3_600;
 /// A transaction packet.
 const MAX_TRANSACTION_BYTES: usize = 1_232;
 
-struct Checks {
-    passed: u32,
-    failed: u32,
-}
-
-impl Checks {
-    fn run(&mut self, name: &str, test: fn() -> Result<(), String>) {
-        match test() {
-            Ok(()) => {
-                self.passed += 1;
-                println!("ok: {name}");
-            }
-            Err(why) => {
-                self.failed += 1;
-                println!("FAILED: {name}: {why}");
-            }
-        }
-    }
-}
+/// A scenario: `Err` says what went wrong.
+type Scenario = fn() -> Result<(), String>;
 
 fn ensure(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
     if ok {
@@ -657,45 +641,45 @@ fn settle_transaction_bytes(w: &World, ix: &Instruction) -> Result<(usize, usize
 }
 
 fn main() {
-    let mut checks = Checks {
-        passed: 0,
-        failed: 0,
-    };
-    checks.run(
-        "pays workers and the treasury exactly",
-        pays_workers_and_the_treasury_exactly,
-    );
-    checks.run("tier edges", tier_edges);
-    checks.run(
-        "unstaking principal earns no boost",
-        unstaking_principal_earns_no_boost,
-    );
-    checks.run(
-        "just-in-time staking gains nothing",
-        just_in_time_staking_gains_nothing,
-    );
-    checks.run(
-        "boosts never exceed the gross",
-        boosts_never_exceed_the_gross,
-    );
-    checks.run(
-        "every bad input is refused by name",
-        every_bad_input_is_refused_by_name,
-    );
-    checks.run(
-        "strangers and workers cannot take a boost",
-        strangers_and_workers_cannot_take_a_boost,
-    );
-    checks.run(
-        "a malicious billing authority cannot drain the treasury",
-        a_malicious_billing_authority_cannot_drain_the_treasury,
-    );
-    checks.run(
-        "the largest batch fits a transaction",
-        the_largest_batch_fits_a_transaction,
-    );
-    println!("{} passed, {} failed", checks.passed, checks.failed);
-    if checks.failed > 0 {
-        std::process::exit(1);
+    let mut checks = Checks::default();
+    let scenarios: [(&str, Scenario); 9] = [
+        (
+            "pays workers and the treasury exactly",
+            pays_workers_and_the_treasury_exactly,
+        ),
+        ("tier edges", tier_edges),
+        (
+            "unstaking principal earns no boost",
+            unstaking_principal_earns_no_boost,
+        ),
+        (
+            "just-in-time staking gains nothing",
+            just_in_time_staking_gains_nothing,
+        ),
+        (
+            "boosts never exceed the gross",
+            boosts_never_exceed_the_gross,
+        ),
+        (
+            "every bad input is refused by name",
+            every_bad_input_is_refused_by_name,
+        ),
+        (
+            "strangers and workers cannot take a boost",
+            strangers_and_workers_cannot_take_a_boost,
+        ),
+        (
+            "a malicious billing authority cannot drain the treasury",
+            a_malicious_billing_authority_cannot_drain_the_treasury,
+        ),
+        (
+            "the largest batch fits a transaction",
+            the_largest_batch_fits_a_transaction,
+        ),
+    ];
+    for (name, scenario) in scenarios {
+        let outcome = scenario();
+        checks.check(name, outcome.is_ok(), outcome.err().unwrap_or_default());
     }
+    checks.finish();
 }
