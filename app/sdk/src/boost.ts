@@ -58,7 +58,11 @@ export function boostStake(position: BoostFields, now: bigint): bigint {
   return warm > 0n ? warm : 0n;
 }
 
-/** A position's boost now, and what it becomes once its warming principal counts. */
+/**
+ * A position's boost now (`stake`, `boostBps`: the principal past its warm-up), and what it
+ * becomes once its warming principal counts (`tier`, `nextTier` and `stakeToNextTier` are those
+ * of all its staked principal).
+ */
 export interface PositionBoost extends WorkerBoost {
   /** Staked principal not counting yet, and when it starts to (`null` when none is warming). */
   warming: bigint;
@@ -76,11 +80,14 @@ export function positionBoost(
   const counted = position ? boostStake(position, now) : 0n;
   const staked = position?.staked ?? 0n;
   const warming = staked - counted;
+  const once = workerBoost(config.boostTiers, staked);
   return {
-    ...workerBoost(config.boostTiers, counted),
+    ...once,
+    stake: counted,
+    boostBps: boostBpsFor(config.boostTiers, counted),
     warming,
     warmupEndsAt: warming > 0n && position ? position.boostWarmupEndsAt : null,
-    boostBpsOnceWarm: boostBpsFor(config.boostTiers, staked),
+    boostBpsOnceWarm: once.boostBps,
   };
 }
 
