@@ -91,6 +91,17 @@ async function startApiProcess(args: string[]): Promise<ApiProcess> {
     },
     60_000,
   );
+  // It listens at once; its answers are the chain's once it says it is ready.
+  await waitFor(
+    "ashao api to be ready",
+    () => {
+      if (child.exitCode !== null) {
+        throw new Error(`ashao api exited ${child.exitCode}: ${told.join("\n")}`);
+      }
+      return told.some((l) => l.startsWith("ready: ")) || undefined;
+    },
+    60_000,
+  );
   return {
     url,
     metricsUrl: told.map((l) => /^metrics on (\S+)$/.exec(l)?.[1]).find(Boolean),
@@ -285,6 +296,7 @@ describe("the API in public: its RPC URL, rate limits, exports, 500s, logs, Open
       rateLimit: { max: 20, windowMs: 60_000 },
     });
     try {
+      await api.ready;
       const answers: Answer[] = [];
       for (let i = 0; i < 25; i++) answers.push(await get(`${api.url}/api/treasury`));
       expect(answers.map((a) => a.status)).to.deep.equal([

@@ -6,6 +6,8 @@
  * file; a key file others can read is warned about; singular and plural; and durable nonces: a
  * `--print`ed transaction signed and sent after its blockhash would have expired still lands.
  */
+import { spawn } from "child_process";
+import { once } from "events";
 import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -24,7 +26,14 @@ import { runCrankCycle } from "../../app/crank/src";
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { advanceClock, freePort } from "../../app/localnet/validator";
 import { fetchTreasuryOrThrow, sendAndConfirm, sendSigned } from "../../app/sdk/src";
-import { ashao as ashaoBin, buildCli, fundedPayer, type Run, writeKeyFile } from "../utils/cli";
+import {
+  ashao as ashaoBin,
+  BIN,
+  buildCli,
+  fundedPayer,
+  type Run,
+  writeKeyFile,
+} from "../utils/cli";
 import { payRevenue } from "../utils/economy";
 
 const USDC = 1_000_000n;
@@ -180,6 +189,19 @@ describe("operator CLI: solana-cli's conventions, one-line errors, durable nonce
     const own = await onLocal("deposit", "--amount", "1", "-k", payerFile, "--key", "own");
     expect(own.code).to.equal(0);
     expect(own.stderr).to.not.include("warning");
+  });
+
+  it("a reader that stops early (ashao api --help | head -1) ends it quietly with exit 0", async () => {
+    const child = spawn(process.execPath, [BIN, "api", "--help"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // `head -1`: one chunk read, then the pipe closed before the help is written out.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [code] = (await once(child, "close")) as [number | null];
+    expect(stderr).to.equal("");
+    expect(code).to.equal(0);
   });
 
   it("counts in words that agree: in 1 buyback, in 2 buybacks, by 0 stakers", async () => {

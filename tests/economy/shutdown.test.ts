@@ -38,7 +38,9 @@ function startGroup(command: string, args: string[]): Started {
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    // "close", not "exit": the group's last lines may still be in the pipes when npm exits, and
+    // close also waits for every process holding them (none may linger).
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   return { child, output: () => output, exited };
 }

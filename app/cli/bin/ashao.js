@@ -12,4 +12,12 @@ if (!existsSync(main)) {
   console.error("error: ashao is not built yet: run `npm run build` in the repository");
   process.exit(1);
 }
+// A reader that stops early (`ashao --help | head`) closes the pipe: the rest is not wanted, as
+// for any Unix tool, and is no error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+}
 require(main);
