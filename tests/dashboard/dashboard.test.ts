@@ -191,7 +191,10 @@ describe("dashboard for stakers (headless Chromium)", function () {
       1_500n * ASHAO,
     );
     await page.locator("#position-staked", { hasText: "1,500 $ASHAO" }).waitFor();
-    await page.locator("#position-boost", { hasText: "5%" }).waitFor();
+    // Just staked: no boost until the hour's warm-up ends, then the first tier's 5%.
+    await page
+      .locator("#position-boost", { hasText: "0% (+5% once 1,500 $ASHAO warm up, " })
+      .waitFor();
     expect(await text("#position-next-tier")).to.equal(
       "+15% with 8,500 $ASHAO more staked (10,000 $ASHAO in all)",
     );

@@ -166,7 +166,12 @@ export class PositionPanel {
     showAmount($("#position-unstaking"), s.unstaking, "$ASHAO");
     showAmount($("#position-pending"), s.pendingRewards, "USDC");
     showAmount($("#position-claimed"), s.totalClaimed, "USDC");
-    $("#position-boost").textContent = `${bpsText(s.boostBps)}`;
+    // Stake counts for the boost one cooldown after it was staked.
+    $("#position-boost").textContent =
+      bpsText(s.boostBps) +
+      (s.boostWarmupEndsAt
+        ? ` (+${bpsText(s.boostBpsOnceWarm)} once ${amountText(s.boostWarming, "$ASHAO")} warm up, ${timeText(s.boostWarmupEndsAt)})`
+        : "");
     $("#position-next-tier").textContent =
       s.nextTier && s.stakeToNextTier
         ? `+${bpsText(s.nextTier.boostBps)} with ${amountText(s.stakeToNextTier, "$ASHAO")} more staked ` +
