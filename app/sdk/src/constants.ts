@@ -67,6 +67,4 @@ export const SETTLEMENT_ACCOUNTS_PER_WORKER = 2;
 /** Batch ids a usage ledger remembers, from its window's start. */
 export const USAGE_BATCH_WINDOW = 4_096n;
 
-/** USDC has 6 decimals; $ASHAO has 9. */
-export const USDC_DECIMALS = 6;
-export const ASHAO_DECIMALS = 9;
+export { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";

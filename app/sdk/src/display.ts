@@ -5,7 +5,7 @@
  * the exact base units (bigint), never on floats; `exactAmountText` gives the exact figure for
  * hover text, and the API keeps the base units.
  */
-import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
+import { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";
 import { formatUnits } from "./figures";
 import type { LastQueuedChangeJson, ParamName, PriceGuardJson, TreasuryParamsJson } from "./policy";
 

@@ -7,7 +7,7 @@
 import type { PublicKey } from "@solana/web3.js";
 
 import type { TreasuryState } from "./accounts";
-import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
+import { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";
 
 /** An amount on the wire. */
 export interface Amount {
