@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use ashao_treasury::constants::{REWARD_PRECISION, TIMELOCK_GRACE_SECS};
+use ashao_treasury::math::usage::{settle_batch, WorkerShare};
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::{
     ConfigChange, ConfigChangeOutcome, StakePosition, TreasuryConfig, TreasuryParams,
@@ -884,6 +885,64 @@ fn check_transition(
                     && d(b.total_to_stakers, a.total_to_stakers) == to_stakers,
                 "a deposit splits 50/50, the odd unit to the buyback bucket",
                 "amount {amount}: revenue {revenue:+}, payer {user:+}, vaults {buyback_vault:+} / {rewards_vault:+}"
+            );
+        }
+        Op::SettleUsage { who, workers, .. } => {
+            // Each worker: its base plus the boost its warmed-up staked principal earned just
+            // before, out of the remainder; the rest is revenue, split like a deposit.
+            let shares: Vec<WorkerShare> = workers
+                .iter()
+                .map(|(worker, base)| WorkerShare {
+                    base: *base,
+                    boost_bps: b.boost_bps_for(
+                        before
+                            .positions
+                            .get(worker)
+                            .map_or(0, |p| p.boost_stake(now)),
+                    ),
+                })
+                .collect();
+            let Ok((payments, totals)) = settle_batch(amount, &shares) else {
+                return Err(violation(
+                    "a settlement that succeeded pays what the rule says",
+                    format!("gross {amount}, shares {shares:?}: the rule refuses them"),
+                ));
+            };
+            let mut to_payer = 0i128;
+            for ((worker, _), payment) in workers.iter().zip(&payments) {
+                let address = world.usdc_account(*worker);
+                let was = executed
+                    .accounts
+                    .iter()
+                    .find(|(a, _)| *a == address)
+                    .and_then(|(_, account)| account.as_ref())
+                    .and_then(|account| account.data.get(64..72)?.try_into().ok())
+                    .map_or(0, u64::from_le_bytes);
+                let got = d(was, world.balance(&address));
+                if worker == who {
+                    to_payer = i128::from(payment.paid);
+                } else {
+                    ensure!(
+                        got == i128::from(payment.paid),
+                        "each worker is paid base × (1 + the boost its warmed-up stake earns)",
+                        "{worker:?}: got {got:+}, owed {payment:?}"
+                    );
+                }
+            }
+            let to_stakers = i128::from(totals.revenue / 2);
+            let usage_revenue = i128::from(totals.revenue);
+            ensure!(
+                revenue == usage_revenue
+                    && user == to_payer - x
+                    && rewards_vault == to_stakers
+                    && buyback_vault == usage_revenue - to_stakers
+                    && d(b.total_usage_gross, a.total_usage_gross) == x
+                    && d(b.total_paid_to_workers, a.total_paid_to_workers)
+                        == i128::from(totals.paid_to_workers)
+                    && d(b.total_boost_paid, a.total_boost_paid) == i128::from(totals.boost_paid)
+                    && d(b.total_usage_revenue, a.total_usage_revenue) == usage_revenue,
+                "a settlement pays the gross exactly: workers, then revenue split 50/50",
+                "gross {amount}: {totals:?}; revenue {revenue:+}, payer {user:+}, vaults {buyback_vault:+} / {rewards_vault:+}"
             );
         }
         Op::SyncRevenue { .. } => {

@@ -8,8 +8,10 @@ use anchor_spl::associated_token::spl_associated_token_account;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use ashao_treasury::constants::{
-    MAX_ORACLE_CLOCK_SKEW_SECS, MAX_UNSTAKE_TICKETS, TIMELOCK_GRACE_SECS,
+    MAX_ORACLE_CLOCK_SKEW_SECS, MAX_SETTLEMENT_WORKERS, MAX_UNSTAKE_TICKETS, TIMELOCK_GRACE_SECS,
+    USAGE_BATCH_WINDOW,
 };
+use ashao_treasury::math::batch_window::BatchIdStatus;
 use ashao_treasury::math::rewards::RewardStream;
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::{BoostTier, ConfigChange, TreasuryConfig};
@@ -25,10 +27,12 @@ use crate::check::{change_values, param_values, params_changed_safely};
 use crate::errors::{classify, Callee, CalleeErrors, Refusal};
 use crate::heap::{self, HeapUsage};
 use crate::ops::{
-    AgeCase, Amount, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle, PriceCase, Shape,
-    Sub, SwapTarget,
+    AgeCase, Amount, BatchCase, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle,
+    PriceCase, SettleDefect, Shape, Sub, SwapTarget,
 };
-use crate::world::{Actor, PriceUpdate, Vault, World, FEED_ID, OTHER_FEED_ID, USDC_DECIMALS};
+use crate::world::{
+    Actor, PriceUpdate, SettleLine, Vault, World, FEED_ID, OTHER_FEED_ID, USDC_DECIMALS,
+};
 
 const SYSTEM_PROGRAM: Address = solana_sdk_ids::system_program::ID;
 const INSTRUCTIONS_SYSVAR: Address = solana_sdk_ids::sysvar::instructions::ID;
@@ -113,7 +117,7 @@ fn ix<A: ToAccountMetas, D: InstructionData>(
 pub fn treasury_instruction_name(data: &[u8]) -> &'static str {
     use anchor_lang::Discriminator;
     use ashao_treasury::instruction as i;
-    let table: [(&[u8], &'static str); 17] = [
+    let table: [(&[u8], &'static str); 18] = [
         (i::Initialize::DISCRIMINATOR, "initialize"),
         (i::UpdateConfig::DISCRIMINATOR, "update_config"),
         (i::QueueConfigChange::DISCRIMINATOR, "queue_config_change"),
@@ -126,6 +130,7 @@ pub fn treasury_instruction_name(data: &[u8]) -> &'static str {
         (i::FinishBuyback::DISCRIMINATOR, "finish_buyback"),
         (i::DepositRevenue::DISCRIMINATOR, "deposit_revenue"),
         (i::SyncRevenue::DISCRIMINATOR, "sync_revenue"),
+        (i::SettleUsage::DISCRIMINATOR, "settle_usage"),
         (i::Stake::DISCRIMINATOR, "stake"),
         (i::RequestUnstake::DISCRIMINATOR, "request_unstake"),
         (i::Withdraw::DISCRIMINATOR, "withdraw"),
@@ -239,6 +244,7 @@ impl World {
                 },
             }),
             timelock_secs: change.timelock_secs,
+            billing_authorities: None,
         }
     }
 
@@ -555,6 +561,96 @@ impl World {
                         accounts,
                         ashao_treasury::instruction::DepositRevenue { amount: value },
                     )],
+                    expect,
+                )
+            }
+
+            Op::SettleUsage {
+                who,
+                batch,
+                workers,
+                extra,
+                defect,
+            } => {
+                let source = self.usdc_account(*who);
+                // A defect of the first worker needs one.
+                let defect = match (defect, workers.is_empty()) {
+                    (SettleDefect::BasesOverGross, _) | (_, false) => defect,
+                    _ => &SettleDefect::None,
+                };
+                let mut lines: Vec<SettleLine> = workers
+                    .iter()
+                    .map(|(worker, base)| self.settle_line(*worker, *base))
+                    .collect();
+                let bases = lines.iter().fold(0u64, |sum, l| sum.saturating_add(l.base));
+                let gross = match defect {
+                    SettleDefect::BasesOverGross => bases.saturating_sub(1),
+                    _ => bases.saturating_add(*extra),
+                };
+                let first = workers.first().map(|(worker, _)| *worker);
+                match (defect, lines.first_mut()) {
+                    (SettleDefect::WrongMint, Some(line)) => line.usdc = self.other_mint_account(),
+                    (SettleDefect::TreasuryVault, Some(line)) => line.usdc = self.buyback_vault,
+                    (SettleDefect::PositionOf(other), Some(line)) => {
+                        line.position = self.position_address(*other)
+                    }
+                    (SettleDefect::Duplicate, Some(line)) => {
+                        let again = *line;
+                        lines.push(again);
+                    }
+                    _ => {}
+                }
+                let ledger = self.ledger(*who);
+                let last = ledger
+                    .as_ref()
+                    .filter(|l| l.batch_count > 0)
+                    .map(|l| l.last_batch_id);
+                let start = ledger.as_ref().map_or(0, |l| l.window_start);
+                let batch_id = match batch {
+                    BatchCase::Next => last.map_or(0, |id| id.saturating_add(1)),
+                    BatchCase::Ahead(n) => last.unwrap_or(0).saturating_add(*n),
+                    BatchCase::Replay => last.unwrap_or(0),
+                    BatchCase::TooOld => start.saturating_sub(1),
+                    BatchCase::TooFarAhead => start.saturating_add(2 * USAGE_BATCH_WINDOW),
+                };
+                let status = ledger
+                    .as_ref()
+                    .map_or(BatchIdStatus::Open, |l| l.status(batch_id));
+                amount = Some(gross);
+                user_account = Some(source);
+                let billing = config
+                    .as_ref()
+                    .is_some_and(|c| c.is_billing_authority(&self.pubkey(*who)));
+                let expect = if paused {
+                    refused("Paused")
+                } else if !billing {
+                    refused("BillingNotAllowed")
+                } else if gross == 0 {
+                    refused("ZeroAmount")
+                } else if lines.len() > usize::from(MAX_SETTLEMENT_WORKERS) {
+                    refused("TooManyWorkers")
+                } else if status == BatchIdStatus::Settled {
+                    refused("BatchAlreadySettled")
+                } else if status == BatchIdStatus::TooOld {
+                    refused("BatchIdTooOld")
+                } else if status == BatchIdStatus::TooFarAhead {
+                    refused("BatchIdTooFarAhead")
+                } else if gross > self.balance(&source) {
+                    refused("InsufficientBalance")
+                } else {
+                    match defect {
+                        SettleDefect::WrongMint => refused("WorkerAccountWrongMint"),
+                        SettleDefect::TreasuryVault => refused("InvalidWorkerAccount"),
+                        SettleDefect::PositionOf(other) if Some(*other) != first => {
+                            refused("WorkerPositionMismatch")
+                        }
+                        SettleDefect::Duplicate => refused("DuplicateWorker"),
+                        SettleDefect::BasesOverGross => refused("BasesExceedGross"),
+                        _ => Expect::Ok("a billing authority's batch within its balance, each worker once, under a new id"),
+                    }
+                };
+                (
+                    vec![self.settle_usage_ix(*who, source, batch_id, gross, &lines)],
                     expect,
                 )
             }

@@ -26,6 +26,7 @@ import { $, cell, element, link, row, showAmount, showExact } from "./dom";
 import {
   amountText,
   boostText,
+  bpsText,
   earningPerDay,
   exactAmountText,
   isSolanaAddress,
@@ -244,9 +245,15 @@ export class PositionPanel {
         $("#position-value-note").textContent = "";
       }
       const tiers = treasury.policy.params.boostTiers;
-      $("#position-boost").textContent = boostText(s.boostBps, tiers);
+      // Stake counts for the boost one cooldown after it was staked: until then, what it earns
+      // once warm, and the boost now.
+      $("#position-boost").textContent =
+        s.boostWarmupEndsAt && s.boostBpsOnceWarm !== s.boostBps
+          ? `${boostText(s.boostBpsOnceWarm, tiers)}, once ${amountText(s.boostWarming, "$ASHAO")} ` +
+            `staked warms up (${timeText(s.boostWarmupEndsAt)}); until then +${bpsText(s.boostBps)}`
+          : boostText(s.boostBps, tiers);
       $("#position-next-tier").textContent = nextTierText(
-        s.boostBps,
+        s.boostBpsOnceWarm,
         s.nextTier,
         s.stakeToNextTier,
         tiers.length,

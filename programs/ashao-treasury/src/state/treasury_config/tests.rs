@@ -29,6 +29,8 @@ fn config() -> TreasuryConfig {
         cranks: [Pubkey::default(); MAX_CRANKS as usize],
         price_guard: PriceGuard::None,
         timelock_secs: 0,
+        billing_authority_count: 0,
+        billing_authorities: [Pubkey::default(); MAX_BILLING_AUTHORITIES as usize],
         queued_change: ConfigChange::default(),
         queued_change_eta: 0,
         last_queued_change: ConfigChangeRecord::default(),
@@ -50,6 +52,12 @@ fn config() -> TreasuryConfig {
         last_update_ts: 0,
         total_rewards_released: 0,
         total_rewards_claimed: 0,
+        usage_batch_count: 0,
+        worker_payment_count: 0,
+        total_usage_gross: 0,
+        total_paid_to_workers: 0,
+        total_boost_paid: 0,
+        total_usage_revenue: 0,
         pending_buyback: PendingBuyback::default(),
         reserved: [0; 64],
     };
@@ -71,6 +79,7 @@ fn config() -> TreasuryConfig {
         max_slippage_bps: 100,
         swap_program: Pubkey::new_unique(),
         cranks: vec![Pubkey::new_unique()],
+        billing_authorities: vec![Pubkey::new_unique()],
         price_guard: PriceGuard::PythPull {
             feed_id: [1; 32],
             max_age_secs: 60,
@@ -1001,7 +1010,9 @@ mod ledger {
                     owed_rewards: 0,
                     total_claimed: 0,
                     unstake_tickets: Default::default(),
-                    reserved: [0; 64],
+                    boost_warmup_amount: 0,
+                    boost_warmup_ends_at: 0,
+                    reserved: [0; 48],
                 })
                 .collect();
             Ledger {
@@ -1326,6 +1337,7 @@ fn the_largest_queued_change_fits_the_account() {
             max_confidence_bps: 1,
         }),
         timelock_secs: Some(1),
+        billing_authorities: Some(vec![Pubkey::new_unique(); MAX_BILLING_AUTHORITIES as usize]),
     };
     let mut data = Vec::new();
     c.try_serialize(&mut data).unwrap();
@@ -1419,7 +1431,7 @@ fn a_queued_change_overlaps_exactly_the_moves_of_the_fields_it_sets() {
         max_age_secs: 30,
         max_confidence_bps: 50,
     };
-    let fields: [Field; 10] = [
+    let fields: [Field; 11] = [
         (
             ConfigChange {
                 stream_period_secs: Some(1),
@@ -1490,6 +1502,13 @@ fn a_queued_change_overlaps_exactly_the_moves_of_the_fields_it_sets() {
             },
             |p| p.timelock_secs += 1,
         ),
+        (
+            ConfigChange {
+                billing_authorities: Some(Vec::new()),
+                ..ConfigChange::default()
+            },
+            |p| p.billing_authorities.clear(),
+        ),
     ];
     for (i, (change, _)) in fields.iter().enumerate() {
         for (j, (_, moves)) in fields.iter().enumerate() {
@@ -1505,5 +1524,52 @@ fn a_queued_change_overlaps_exactly_the_moves_of_the_fields_it_sets() {
             !change.overlaps(&before, &before),
             "change {i}, nothing moved"
         );
+    }
+}
+
+#[test]
+fn a_billing_authority_is_added_through_the_timelock_and_removed_at_once() {
+    let mut c = config();
+    let billing = c.active_billing_authorities()[0];
+    let newcomer = Pubkey::new_unique();
+    let add = ConfigChange {
+        billing_authorities: Some(vec![billing, newcomer]),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_now(&add, 10).unwrap_err(),
+        named(TreasuryError::ChangeNeedsTimelock)
+    );
+    assert!(!c.is_billing_authority(&newcomer));
+    let (eta, _) = c.queue_change(add, 20).unwrap();
+    c.apply_queued_change(eta).unwrap();
+    assert!(c.is_billing_authority(&newcomer) && c.is_billing_authority(&billing));
+    let remove = ConfigChange {
+        billing_authorities: Some(vec![newcomer]),
+        ..Default::default()
+    };
+    assert_eq!(c.update_now(&remove, eta + 1).unwrap(), None);
+    assert!(!c.is_billing_authority(&billing));
+    c.invariant().unwrap();
+    // At most four, no duplicate, never the default key.
+    for (list, error) in [
+        (
+            vec![Pubkey::new_unique(); 5],
+            TreasuryError::TooManyBillingAuthorities,
+        ),
+        (
+            vec![newcomer, newcomer],
+            TreasuryError::InvalidBillingAuthority,
+        ),
+        (
+            vec![Pubkey::default()],
+            TreasuryError::InvalidBillingAuthority,
+        ),
+    ] {
+        let params = TreasuryParams {
+            billing_authorities: list,
+            ..c.params()
+        };
+        assert_eq!(params.validate().unwrap_err(), named(error));
     }
 }
