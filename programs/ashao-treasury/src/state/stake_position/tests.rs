@@ -156,7 +156,6 @@ proptest! {
 }
 
 #[test]
-<<<<<<< HEAD
 fn a_position_is_empty_only_with_no_stake_no_unstaking_and_nothing_owed() {
     let mut p = position();
     assert!(p.is_empty());
@@ -182,7 +181,9 @@ fn the_invariant_sees_a_position_without_owner_or_ahead_of_the_accumulator() {
         p.invariant(10).unwrap_err(),
         named(TreasuryError::InvariantViolated)
     );
-=======
+}
+
+#[test]
 fn stake_earns_the_boost_only_after_its_warm_up_and_unstakes_take_warming_principal_first() {
     let mut p = position();
     p.staked = 1_000;
@@ -208,5 +209,4 @@ fn stake_earns_the_boost_only_after_its_warm_up_and_unstakes_take_warming_princi
     assert_eq!((p.boost_warmup_amount, p.boost_warmup_ends_at), (0, 0));
     assert_eq!(p.boost_stake(6_002), 1_496);
     p.invariant(0).unwrap();
->>>>>>> w/usage
 }
