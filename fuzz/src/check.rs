@@ -189,26 +189,36 @@ impl Model {
             .values()
             .map(|p| u128::from(p.staked))
             .sum();
-        let touches_stream = matches!(
-            op,
-            Op::Stake { .. }
-                | Op::RequestUnstake { .. }
-                | Op::Claim { .. }
-                | Op::DepositRevenue { .. }
-                | Op::SyncRevenue { .. }
-                | Op::UpdateConfig { .. }
-                | Op::ApplyConfigChange { .. }
-        );
+        // A settlement touches the stream only when it leaves revenue: boosts may take the
+        // whole remainder, and then nothing reaches the treasury.
+        let touches_stream = match op {
+            Op::SettleUsage { .. } => a.total_revenue > b.total_revenue,
+            _ => matches!(
+                op,
+                Op::Stake { .. }
+                    | Op::RequestUnstake { .. }
+                    | Op::Claim { .. }
+                    | Op::DepositRevenue { .. }
+                    | Op::SyncRevenue { .. }
+                    | Op::UpdateConfig { .. }
+                    | Op::ApplyConfigChange { .. }
+            ),
+        };
         let released = if touches_stream {
             self.stream.accrue(after.now, staked_before)
         } else {
             0
         };
-        if let Op::DepositRevenue { .. } | Op::SyncRevenue { .. } = op {
-            // Half of the revenue, rounded down, goes to the stakers.
-            let to_stakers = amount.unwrap_or(0) / 2;
-            self.stream.add(to_stakers, after.now, b.stream_period_secs);
-        }
+        // Half of the revenue, rounded down, goes to the stakers. A settlement's revenue is what
+        // its gross leaves after the workers: the step's own check (`check_step`) holds it to the
+        // payment rule.
+        let revenue = match op {
+            Op::DepositRevenue { .. } | Op::SyncRevenue { .. } => amount.unwrap_or(0),
+            Op::SettleUsage { .. } => a.total_revenue - b.total_revenue,
+            _ => 0,
+        };
+        self.stream
+            .add(revenue / 2, after.now, b.stream_period_secs);
         if released > 0 {
             for (actor, p) in &before.positions {
                 if p.staked > 0 {
