@@ -1,9 +1,11 @@
 /**
- * Builds the dashboard into `app/dashboard/dist/`: `app.js` (esbuild bundle of `src/main.ts` with
- * the SDK and uPlot, for browsers), the static files and uPlot's stylesheet. `npm run build:dashboard`; the CLI and the
- * browser test call `buildDashboard()`.
+ * Builds the dashboard into `app/dashboard/dist/`: `app.js`, the page's script (esbuild, minified,
+ * ES modules), and `signer-*.js` with the Solana client, split off and loaded only when a wallet
+ * connects; `index.html`; and `styles.css`, uPlot's stylesheet and ours in one file. No source
+ * map is written (the sources are public in this repository; a map would only be served).
+ * `npm run build:dashboard`; the CLI and the browser tests call `buildDashboard()`.
  */
-import { copyFileSync, mkdirSync, readdirSync } from "fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 
 import { build } from "esbuild";
@@ -14,25 +16,33 @@ const ROOT = join(REPO_ROOT, "app/dashboard");
 export const DASHBOARD_DIST = join(ROOT, "dist");
 
 export async function buildDashboard(): Promise<string> {
+  // Chunks are named by their content: start clean so no stale one is served.
+  rmSync(DASHBOARD_DIST, { recursive: true, force: true });
   mkdirSync(DASHBOARD_DIST, { recursive: true });
   await build({
-    entryPoints: [join(ROOT, "src/main.ts")],
-    outfile: join(DASHBOARD_DIST, "app.js"),
+    entryPoints: { app: join(ROOT, "src/main.ts") },
+    outdir: DASHBOARD_DIST,
+    chunkNames: "[name]-[hash]",
     bundle: true,
+    splitting: true,
     platform: "browser",
-    format: "iife",
+    format: "esm",
     target: "es2022",
     minify: true,
-    sourcemap: true,
+    legalComments: "none",
     inject: [join(ROOT, "buffer-shim.ts")],
     define: { global: "globalThis", "process.env.NODE_DEBUG": "false" },
     logLevel: "warning",
   });
-  for (const file of readdirSync(join(ROOT, "static"))) {
-    copyFileSync(join(ROOT, "static", file), join(DASHBOARD_DIST, file));
-  }
-  // The chart library's own stylesheet (its legend and cursor), beside ours.
-  copyFileSync(require.resolve("uplot/dist/uPlot.min.css"), join(DASHBOARD_DIST, "uPlot.min.css"));
+  copyFileSync(join(ROOT, "static/index.html"), join(DASHBOARD_DIST, "index.html"));
+  // One stylesheet (one request before the first paint): the chart library's (its legend and
+  // cursor), then ours.
+  writeFileSync(
+    join(DASHBOARD_DIST, "styles.css"),
+    readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8") +
+      "\n" +
+      readFileSync(join(ROOT, "static/styles.css"), "utf8"),
+  );
   return DASHBOARD_DIST;
 }
 

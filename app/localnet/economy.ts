@@ -41,7 +41,7 @@ import {
   type TreasuryProgram,
 } from "../sdk/src";
 import { LOCAL_PRICE_GUARD, LocalPriceFeed } from "./price-feed";
-import { createAshaoMint, createUsdcMint, type LocalMint } from "./tokens";
+import { createAshaoMint, createUsdcMint, fundedTokenAccount, type LocalMint } from "./tokens";
 import { type LocalValidator, startValidator } from "./validator";
 
 export interface LocalEconomyOptions {
@@ -72,6 +72,8 @@ export interface LocalEconomy {
   /** The treasury's authority: the programs' upgrade authority, the only key that may initialise. */
   authority: Keypair;
   crank: Keypair;
+  /** The network's billing service: a billing authority holding USDC to settle usage. */
+  billing: Keypair;
   usdc: LocalMint;
   ashao: LocalMint;
   venue: LocalVenue;
@@ -106,7 +108,7 @@ const VALIDATOR = "the validator";
  * buyback a minute, a timelock of the cooldown plus the day's reaction window: 25 hours), so
  * the economy moves fast enough to watch; buybacks held to the local feed within 1% slippage.
  */
-export function localnetParams(crank: PublicKey): TreasuryParams {
+export function localnetParams(crank: PublicKey, billing: PublicKey): TreasuryParams {
   return {
     streamPeriodSecs: MIN_STREAM_PERIOD_SECS,
     unstakeCooldownSecs: MIN_UNSTAKE_COOLDOWN_SECS,
@@ -121,6 +123,7 @@ export function localnetParams(crank: PublicKey): TreasuryParams {
     cranks: [crank],
     priceGuard: LOCAL_PRICE_GUARD,
     timelockSecs: MIN_TIMELOCK_SECS,
+    billingAuthorities: [billing],
   };
 }
 
@@ -172,7 +175,8 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
     // the pool and funds the simulator.
     const authority = validator.upgradeAuthority;
     const crank = Keypair.generate();
-    for (const keypair of [authority, crank]) {
+    const billing = Keypair.generate();
+    for (const keypair of [authority, crank, billing]) {
       const signature = await connection.requestAirdrop(
         keypair.publicKey,
         1_000 * LAMPORTS_PER_SOL,
@@ -197,12 +201,13 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
           usdcMint: usdc.mint,
           ashaoMint: ashao.mint,
           ashaoTokenProgram: ashao.tokenProgram,
-          params: localnetParams(crank.publicKey),
+          params: localnetParams(crank.publicKey, billing.publicKey),
         }),
       ],
       { keypairs: [authority] },
     );
     const accounts = treasuryAccounts(program.programId, await fetchTreasuryOrThrow(program));
+    await fundedTokenAccount(connection, authority, usdc, billing.publicKey, 1_000_000n * USDC);
 
     progress("seeding the USDC/$ASHAO pool of the test AMM (1,000,000 USDC : 50,000,000 $ASHAO)");
     const venue = await seedLocalVenue({
@@ -306,6 +311,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
       accounts,
       authority,
       crank,
+      billing,
       usdc,
       ashao,
       venue,

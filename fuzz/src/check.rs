@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use ashao_treasury::constants::{REWARD_PRECISION, TIMELOCK_GRACE_SECS};
+use ashao_treasury::math::usage::{settle_batch, WorkerShare};
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::{
     ConfigChange, ConfigChangeOutcome, StakePosition, TreasuryConfig, TreasuryParams,
@@ -94,6 +95,65 @@ macro_rules! ensure {
     };
 }
 
+/// The stakers' stream, by its rules (docs/ARCHITECTURE.md, "Rewards"), written independently of
+/// the program's `RewardStream`: every instruction that touches the stream first releases
+/// `floor(remaining × elapsed / (end − last))` (everything once the end has passed; nothing, and
+/// the end moves by the elapsed time, while nobody is staked); a deposit's or sync's half for
+/// stakers then joins it, ending at the earlier of `now + period` and the latest end that keeps
+/// the old release rate, `now + floor((end − now) × (remaining + added) / remaining)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamModel {
+    pub remaining: u64,
+    pub end: i64,
+    pub last: i64,
+    pub released: u64,
+}
+
+impl StreamModel {
+    /// Releases up to `now` over `staked`; returns what was released.
+    fn accrue(&mut self, now: i64, staked: u128) -> u64 {
+        let last = self.last;
+        let now = now.max(last);
+        self.last = now;
+        if staked == 0 {
+            if self.remaining > 0 {
+                self.end += now - last;
+            }
+            return 0;
+        }
+        let release = if self.remaining == 0 {
+            0
+        } else if now >= self.end {
+            self.remaining
+        } else if now == last {
+            0
+        } else {
+            let share =
+                i128::from(self.remaining) * i128::from(now - last) / i128::from(self.end - last);
+            u64::try_from(share).unwrap_or(u64::MAX)
+        };
+        self.remaining -= release;
+        self.released += release;
+        release
+    }
+
+    fn add(&mut self, added: u64, now: i64, period: u32) {
+        if added == 0 {
+            return;
+        }
+        let period_end = now + i64::from(period);
+        self.end = if self.remaining == 0 || self.end <= now {
+            period_end
+        } else {
+            let left = i128::from(self.end - now);
+            let keeps_rate = left * (i128::from(self.remaining) + i128::from(added))
+                / i128::from(self.remaining);
+            now + i64::try_from(keeps_rate.min(i128::from(period))).unwrap_or(i64::MAX)
+        };
+        self.remaining += added;
+    }
+}
+
 /// What each staker is owed, exactly: every release is shared over the positions staked before
 /// it in proportion to their stake, in rationals. The program's figure may differ from it only
 /// by its roundings, each stated in [`Model::check`].
@@ -108,6 +168,8 @@ pub struct Model {
     /// division (`reward_carry`, under `1e-18` of a base unit per staked unit) is shared over the
     /// new stake instead of the old.
     slack: BTreeMap<Actor, BigRational>,
+    /// The stream, run by the harness: what each step released comes from here.
+    pub stream: StreamModel,
 }
 
 fn pending(position: &StakePosition, acc: u128) -> BigInt {
@@ -116,20 +178,53 @@ fn pending(position: &StakePosition, acc: u128) -> BigInt {
 }
 
 impl Model {
-    /// Books a step's releases and settlements, from the accounts before and after it.
-    pub fn update(&mut self, before: &Snapshot, after: &Snapshot) {
+    /// Books a step that succeeded: what the stream released (from the harness's own stream,
+    /// shared over the positions staked before the step) and the settlements it made.
+    pub fn update(&mut self, op: &Op, amount: Option<u64>, before: &Snapshot, after: &Snapshot) {
         let (Some(b), Some(a)) = (&before.config, &after.config) else {
             return;
         };
-        let released = a
-            .total_rewards_released
-            .saturating_sub(b.total_rewards_released);
-        if released > 0 && b.total_staked > 0 {
+        let staked_before: u128 = before
+            .positions
+            .values()
+            .map(|p| u128::from(p.staked))
+            .sum();
+        // A settlement touches the stream only when it leaves revenue: boosts may take the
+        // whole remainder, and then nothing reaches the treasury.
+        let touches_stream = match op {
+            Op::SettleUsage { .. } => a.total_revenue > b.total_revenue,
+            _ => matches!(
+                op,
+                Op::Stake { .. }
+                    | Op::RequestUnstake { .. }
+                    | Op::Claim { .. }
+                    | Op::DepositRevenue { .. }
+                    | Op::SyncRevenue { .. }
+                    | Op::UpdateConfig { .. }
+                    | Op::ApplyConfigChange { .. }
+            ),
+        };
+        let released = if touches_stream {
+            self.stream.accrue(after.now, staked_before)
+        } else {
+            0
+        };
+        // Half of the revenue, rounded down, goes to the stakers. A settlement's revenue is what
+        // its gross leaves after the workers: the step's own check (`check_step`) holds it to the
+        // payment rule.
+        let revenue = match op {
+            Op::DepositRevenue { .. } | Op::SyncRevenue { .. } => amount.unwrap_or(0),
+            Op::SettleUsage { .. } => a.total_revenue - b.total_revenue,
+            _ => 0,
+        };
+        self.stream
+            .add(revenue / 2, after.now, b.stream_period_secs);
+        if released > 0 {
             for (actor, p) in &before.positions {
                 if p.staked > 0 {
                     *self.entitled.entry(*actor).or_default() += BigRational::new(
                         BigInt::from(released) * BigInt::from(p.staked),
-                        BigInt::from(b.total_staked),
+                        BigInt::from(staked_before),
                     );
                 }
             }
@@ -167,6 +262,20 @@ impl Model {
         let Some(c) = &after.config else {
             return Ok(());
         };
+        let s = &self.stream;
+        ensure!(
+            c.total_rewards_released == s.released
+                && c.stream_remaining == s.remaining
+                && (s.remaining == 0 || c.stream_end_ts == s.end),
+            "the stream releases what its rule says",
+            "released {} (model {}), streaming {} (model {}), ends {} (model {})",
+            c.total_rewards_released,
+            s.released,
+            c.stream_remaining,
+            s.remaining,
+            c.stream_end_ts,
+            s.end
+        );
         for actor in Actor::STAKERS {
             let position = after.positions.get(&actor);
             let realised = BigInt::from(*self.closed_claimed.get(&actor).unwrap_or(&0))
@@ -384,16 +493,72 @@ fn check_state(world: &World, s: &Snapshot) -> Result<(), Violation> {
     let Some(c) = &s.config else {
         return Ok(());
     };
-    if let Err(e) = c.invariant() {
-        return Err(violation("TreasuryConfig::invariant()", format!("{e:?}")));
-    }
+    // The books' relations, restated from the rules (the program's own `invariant()` runs in
+    // every handler, so calling it here could never fail).
+    let wide = u128::from;
+    ensure!(
+        wide(c.total_to_buyback) + wide(c.total_to_stakers) == wide(c.total_revenue)
+            && c.total_to_buyback >= c.total_to_stakers,
+        "revenue splits into the two halves, the odd units to the buyback",
+        "revenue {}, to buyback {}, to stakers {}",
+        c.total_revenue,
+        c.total_to_buyback,
+        c.total_to_stakers
+    );
+    ensure!(
+        wide(c.buyback_bucket) + wide(c.total_buyback_usdc_spent) == wide(c.total_to_buyback),
+        "the bucket is the buyback half less what buybacks spent",
+        "bucket {}, spent {}, to buyback {}",
+        c.buyback_bucket,
+        c.total_buyback_usdc_spent,
+        c.total_to_buyback
+    );
+    ensure!(
+        wide(c.total_rewards_released) + wide(c.stream_remaining) == wide(c.total_to_stakers),
+        "the stakers' half is released or still streaming",
+        "released {}, streaming {}, to stakers {}",
+        c.total_rewards_released,
+        c.stream_remaining,
+        c.total_to_stakers
+    );
+    ensure!(
+        (c.pending_authority == Address::default()) == (c.pending_authority_eta == 0)
+            && (c.queued_change_eta != 0 || c.queued_change == ConfigChange::default()),
+        "a proposal and a queued change each have an eta, and only then",
+        "pending {} at {}, queued eta {} for {:?}",
+        c.pending_authority,
+        c.pending_authority_eta,
+        c.queued_change_eta,
+        c.queued_change
+    );
     for (actor, p) in &s.positions {
-        if let Err(e) = p.invariant(c.acc_reward_per_share) {
-            return Err(violation(
-                "StakePosition::invariant()",
-                format!("{actor:?}: {e:?}"),
-            ));
-        }
+        // Read from the raw slots: the requests first, then free (all-zero) slots.
+        let used = p
+            .unstake_tickets
+            .iter()
+            .take_while(|t| t.amount > 0)
+            .count();
+        let requested: u128 = p.unstake_tickets[..used]
+            .iter()
+            .map(|t| wide(t.amount))
+            .sum();
+        ensure!(
+            p.unstake_tickets[used..]
+                .iter()
+                .all(|t| t.amount == 0 && t.available_at == 0)
+                && requested == wide(p.unstaking),
+            "a position's unstake tickets add up to what it is unstaking",
+            "{actor:?}: tickets {:?}, unstaking {}",
+            p.unstake_tickets,
+            p.unstaking
+        );
+        ensure!(
+            p.reward_checkpoint <= c.acc_reward_per_share,
+            "no position is settled past the accumulator",
+            "{actor:?}: checkpoint {} > accumulator {}",
+            p.reward_checkpoint,
+            c.acc_reward_per_share
+        );
         ensure!(
             p.owner == world.pubkey(*actor),
             "a position belongs to its owner",
@@ -732,6 +897,64 @@ fn check_transition(
                 "amount {amount}: revenue {revenue:+}, payer {user:+}, vaults {buyback_vault:+} / {rewards_vault:+}"
             );
         }
+        Op::SettleUsage { who, workers, .. } => {
+            // Each worker: its base plus the boost its warmed-up staked principal earned just
+            // before, out of the remainder; the rest is revenue, split like a deposit.
+            let shares: Vec<WorkerShare> = workers
+                .iter()
+                .map(|(worker, base)| WorkerShare {
+                    base: *base,
+                    boost_bps: b.boost_bps_for(
+                        before
+                            .positions
+                            .get(worker)
+                            .map_or(0, |p| p.boost_stake(now)),
+                    ),
+                })
+                .collect();
+            let Ok((payments, totals)) = settle_batch(amount, &shares) else {
+                return Err(violation(
+                    "a settlement that succeeded pays what the rule says",
+                    format!("gross {amount}, shares {shares:?}: the rule refuses them"),
+                ));
+            };
+            let mut to_payer = 0i128;
+            for ((worker, _), payment) in workers.iter().zip(&payments) {
+                let address = world.usdc_account(*worker);
+                let was = executed
+                    .accounts
+                    .iter()
+                    .find(|(a, _)| *a == address)
+                    .and_then(|(_, account)| account.as_ref())
+                    .and_then(|account| account.data.get(64..72)?.try_into().ok())
+                    .map_or(0, u64::from_le_bytes);
+                let got = d(was, world.balance(&address));
+                if worker == who {
+                    to_payer = i128::from(payment.paid);
+                } else {
+                    ensure!(
+                        got == i128::from(payment.paid),
+                        "each worker is paid base × (1 + the boost its warmed-up stake earns)",
+                        "{worker:?}: got {got:+}, owed {payment:?}"
+                    );
+                }
+            }
+            let to_stakers = i128::from(totals.revenue / 2);
+            let usage_revenue = i128::from(totals.revenue);
+            ensure!(
+                revenue == usage_revenue
+                    && user == to_payer - x
+                    && rewards_vault == to_stakers
+                    && buyback_vault == usage_revenue - to_stakers
+                    && d(b.total_usage_gross, a.total_usage_gross) == x
+                    && d(b.total_paid_to_workers, a.total_paid_to_workers)
+                        == i128::from(totals.paid_to_workers)
+                    && d(b.total_boost_paid, a.total_boost_paid) == i128::from(totals.boost_paid)
+                    && d(b.total_usage_revenue, a.total_usage_revenue) == usage_revenue,
+                "a settlement pays the gross exactly: workers, then revenue split 50/50",
+                "gross {amount}: {totals:?}; revenue {revenue:+}, payer {user:+}, vaults {buyback_vault:+} / {rewards_vault:+}"
+            );
+        }
         Op::SyncRevenue { .. } => {
             ensure!(
                 revenue == x
@@ -847,8 +1070,9 @@ fn tickets(s: &Snapshot, who: &Actor) -> Vec<(u64, i64)> {
     s.positions
         .get(who)
         .map(|p| {
-            p.active_tickets()
+            p.unstake_tickets
                 .iter()
+                .take_while(|t| t.amount > 0)
                 .map(|t| (t.amount, t.available_at))
                 .collect()
         })

@@ -8,8 +8,10 @@ use anchor_spl::associated_token::spl_associated_token_account;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use ashao_treasury::constants::{
-    MAX_ORACLE_CLOCK_SKEW_SECS, MAX_UNSTAKE_TICKETS, TIMELOCK_GRACE_SECS,
+    MAX_ORACLE_CLOCK_SKEW_SECS, MAX_SETTLEMENT_WORKERS, MAX_UNSTAKE_TICKETS, TIMELOCK_GRACE_SECS,
+    USAGE_BATCH_WINDOW,
 };
+use ashao_treasury::math::batch_window::BatchIdStatus;
 use ashao_treasury::math::rewards::RewardStream;
 use ashao_treasury::oracle::PriceGuard;
 use ashao_treasury::state::{BoostTier, ConfigChange, TreasuryConfig};
@@ -25,10 +27,12 @@ use crate::check::{change_values, param_values, params_changed_safely};
 use crate::errors::{classify, Callee, CalleeErrors, Refusal};
 use crate::heap::{self, HeapUsage};
 use crate::ops::{
-    AgeCase, Amount, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle, PriceCase, Shape,
-    Sub, SwapTarget,
+    AgeCase, Amount, BatchCase, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle,
+    PriceCase, SettleDefect, Shape, Sub, SwapTarget,
 };
-use crate::world::{Actor, PriceUpdate, Vault, World, FEED_ID, OTHER_FEED_ID, USDC_DECIMALS};
+use crate::world::{
+    Actor, PriceUpdate, SettleLine, Vault, World, FEED_ID, OTHER_FEED_ID, USDC_DECIMALS,
+};
 
 const SYSTEM_PROGRAM: Address = solana_sdk_ids::system_program::ID;
 const INSTRUCTIONS_SYSVAR: Address = solana_sdk_ids::sysvar::instructions::ID;
@@ -113,7 +117,7 @@ fn ix<A: ToAccountMetas, D: InstructionData>(
 pub fn treasury_instruction_name(data: &[u8]) -> &'static str {
     use anchor_lang::Discriminator;
     use ashao_treasury::instruction as i;
-    let table: [(&[u8], &'static str); 17] = [
+    let table: [(&[u8], &'static str); 18] = [
         (i::Initialize::DISCRIMINATOR, "initialize"),
         (i::UpdateConfig::DISCRIMINATOR, "update_config"),
         (i::QueueConfigChange::DISCRIMINATOR, "queue_config_change"),
@@ -126,6 +130,7 @@ pub fn treasury_instruction_name(data: &[u8]) -> &'static str {
         (i::FinishBuyback::DISCRIMINATOR, "finish_buyback"),
         (i::DepositRevenue::DISCRIMINATOR, "deposit_revenue"),
         (i::SyncRevenue::DISCRIMINATOR, "sync_revenue"),
+        (i::SettleUsage::DISCRIMINATOR, "settle_usage"),
         (i::Stake::DISCRIMINATOR, "stake"),
         (i::RequestUnstake::DISCRIMINATOR, "request_unstake"),
         (i::Withdraw::DISCRIMINATOR, "withdraw"),
@@ -239,6 +244,7 @@ impl World {
                 },
             }),
             timelock_secs: change.timelock_secs,
+            billing_authorities: None,
         }
     }
 
@@ -555,6 +561,96 @@ impl World {
                         accounts,
                         ashao_treasury::instruction::DepositRevenue { amount: value },
                     )],
+                    expect,
+                )
+            }
+
+            Op::SettleUsage {
+                who,
+                batch,
+                workers,
+                extra,
+                defect,
+            } => {
+                let source = self.usdc_account(*who);
+                // A defect of the first worker needs one.
+                let defect = match (defect, workers.is_empty()) {
+                    (SettleDefect::BasesOverGross, _) | (_, false) => defect,
+                    _ => &SettleDefect::None,
+                };
+                let mut lines: Vec<SettleLine> = workers
+                    .iter()
+                    .map(|(worker, base)| self.settle_line(*worker, *base))
+                    .collect();
+                let bases = lines.iter().fold(0u64, |sum, l| sum.saturating_add(l.base));
+                let gross = match defect {
+                    SettleDefect::BasesOverGross => bases.saturating_sub(1),
+                    _ => bases.saturating_add(*extra),
+                };
+                let first = workers.first().map(|(worker, _)| *worker);
+                match (defect, lines.first_mut()) {
+                    (SettleDefect::WrongMint, Some(line)) => line.usdc = self.other_mint_account(),
+                    (SettleDefect::TreasuryVault, Some(line)) => line.usdc = self.buyback_vault,
+                    (SettleDefect::PositionOf(other), Some(line)) => {
+                        line.position = self.position_address(*other)
+                    }
+                    (SettleDefect::Duplicate, Some(line)) => {
+                        let again = *line;
+                        lines.push(again);
+                    }
+                    _ => {}
+                }
+                let ledger = self.ledger(*who);
+                let last = ledger
+                    .as_ref()
+                    .filter(|l| l.batch_count > 0)
+                    .map(|l| l.last_batch_id);
+                let start = ledger.as_ref().map_or(0, |l| l.window_start);
+                let batch_id = match batch {
+                    BatchCase::Next => last.map_or(0, |id| id.saturating_add(1)),
+                    BatchCase::Ahead(n) => last.unwrap_or(0).saturating_add(*n),
+                    BatchCase::Replay => last.unwrap_or(0),
+                    BatchCase::TooOld => start.saturating_sub(1),
+                    BatchCase::TooFarAhead => start.saturating_add(2 * USAGE_BATCH_WINDOW),
+                };
+                let status = ledger
+                    .as_ref()
+                    .map_or(BatchIdStatus::Open, |l| l.status(batch_id));
+                amount = Some(gross);
+                user_account = Some(source);
+                let billing = config
+                    .as_ref()
+                    .is_some_and(|c| c.is_billing_authority(&self.pubkey(*who)));
+                let expect = if paused {
+                    refused("Paused")
+                } else if !billing {
+                    refused("BillingNotAllowed")
+                } else if gross == 0 {
+                    refused("ZeroAmount")
+                } else if lines.len() > usize::from(MAX_SETTLEMENT_WORKERS) {
+                    refused("TooManyWorkers")
+                } else if status == BatchIdStatus::Settled {
+                    refused("BatchAlreadySettled")
+                } else if status == BatchIdStatus::TooOld {
+                    refused("BatchIdTooOld")
+                } else if status == BatchIdStatus::TooFarAhead {
+                    refused("BatchIdTooFarAhead")
+                } else if gross > self.balance(&source) {
+                    refused("InsufficientBalance")
+                } else {
+                    match defect {
+                        SettleDefect::WrongMint => refused("WorkerAccountWrongMint"),
+                        SettleDefect::TreasuryVault => refused("InvalidWorkerAccount"),
+                        SettleDefect::PositionOf(other) if Some(*other) != first => {
+                            refused("WorkerPositionMismatch")
+                        }
+                        SettleDefect::Duplicate => refused("DuplicateWorker"),
+                        SettleDefect::BasesOverGross => refused("BasesExceedGross"),
+                        _ => Expect::Ok("a billing authority's batch within its balance, each worker once, under a new id"),
+                    }
+                };
+                (
+                    vec![self.settle_usage_ix(*who, source, batch_id, gross, &lines)],
                     expect,
                 )
             }
@@ -1058,13 +1154,18 @@ impl World {
 
     /// The pool's quote for `usdc_in` USDC (0 when it cannot swap).
     pub fn quote_usdc_in(&self, usdc_in: u64) -> u64 {
+        self.quote_usdc_in_checked(usdc_in).unwrap_or(0)
+    }
+
+    /// The pool's quote for `usdc_in` USDC, or the test AMM's refusal of the swap.
+    pub fn quote_usdc_in_checked(&self, usdc_in: u64) -> Result<u64, test_amm::errors::AmmError> {
         let Some(pool) = self.account(&self.pool).and_then(|a| {
             <test_amm::state::Pool as anchor_lang::AccountDeserialize>::try_deserialize(
                 &mut a.data.as_slice(),
             )
             .ok()
         }) else {
-            return 0;
+            return Err(test_amm::errors::AmmError::EmptyPool);
         };
         test_amm::math::quote_exact_in(
             self.balance(&self.pool_usdc_vault),
@@ -1072,7 +1173,7 @@ impl World {
             usdc_in,
             pool.fee_bps,
         )
-        .map_or(0, |q| q.amount_out)
+        .map(|q| q.amount_out)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1289,42 +1390,35 @@ impl World {
             Shape::DoubleBegin => vec![begin.clone(), begin, swap, finish],
         };
 
-        // What the rules allow: everything right gives a buyback; anything wrong, a refusal.
-        let allowed_crank = c.active_cranks().contains(&crank);
-        let guard_on = c.price_guard.is_configured();
-        let interval_ok = c.buyback_count == 0
-            || self.now >= c.last_buyback_ts + i64::from(c.min_buyback_interval_secs);
-        let oracle_readable = oracle.defect == Defect::None
-            && price > 0
-            && oracle.exponent.abs() <= 18
-            && !matches!(oracle.age, AgeCase::Stale(_))
-            && !published_ahead
-            && oracle.conf != ConfCase::OverLimit;
-        let shape_ok = matches!(
+        // What the rules allow: everything right gives a buyback; anything wrong, a refusal by
+        // the name of the first rule it breaks, in the order the transaction meets them.
+        let expect = if !matches!(
             shape,
             Shape::Normal | Shape::PartialSwap(_) | Shape::AllowedBetween
-        );
-        let all_but_price = sub == Sub::None
-            && shape_ok
-            && allowed_crank
-            && !c.paused
-            && guard_on
-            && c.swap_program == test_amm::ID
-            && value >= 1
-            && value <= capacity
-            && min_ashao_out >= 1
-            && received >= min_ashao_out
-            && interval_ok
-            && oracle_readable;
-        let price_ok = boundary.is_some_and(|b| low >= b);
-        let expect = if all_but_price && price_ok {
-            Expect::Ok("a buyback by the crank at or above the oracle's price")
-        } else if all_but_price {
-            Expect::Refused(Some("PriceBelowOracle".into()))
-        } else if !shape_ok || sub != Sub::None || !allowed_crank {
+        ) || sub != Sub::None
+        {
             Expect::Refused(None)
         } else {
-            Expect::Any
+            let refusal = buyback_refusal(&BuybackCase {
+                config: c,
+                crank,
+                now: self.now,
+                value,
+                min_ashao_out,
+                swap_quote: self
+                    .quote_usdc_in_checked(swap_in)
+                    .map_err(|e| format!("test_amm::{e:?}")),
+                oracle,
+                price,
+                published_ahead,
+            });
+            match refusal {
+                Some(name) => Expect::Refused(Some(name)),
+                None if boundary.is_some_and(|b| low >= b) => {
+                    Expect::Ok("a buyback by the crank at or above the oracle's price")
+                }
+                None => Expect::Refused(Some("PriceBelowOracle".into())),
+            }
         };
         let presented = Some(PricePresented {
             price,
@@ -1334,6 +1428,79 @@ impl World {
         });
         (instructions, expect, presented, value)
     }
+}
+
+/// What a buyback of the right shape, with the right accounts, meets on its way.
+struct BuybackCase<'a> {
+    config: &'a TreasuryConfig,
+    crank: Address,
+    now: i64,
+    value: u64,
+    min_ashao_out: u64,
+    /// What the pool gives for the swap, or its refusal by name.
+    swap_quote: Result<u64, String>,
+    oracle: &'a Oracle,
+    /// The price the update carries.
+    price: i64,
+    published_ahead: bool,
+}
+
+/// The first rule a buyback of the right shape breaks, by its error's name (`None`: only the
+/// oracle price is left to judge), in the order the transaction meets them: the instructions
+/// between the halves (`begin_buyback`'s transaction check), `begin_buyback`'s rules, the swap
+/// itself, the price account (owner, layout, feed, verification, age, clock skew, price and
+/// exponent, confidence), then what the crank received. Written from the rules
+/// (docs/ARCHITECTURE.md, "Buybacks"), not from the program's code.
+fn buyback_refusal(b: &BuybackCase) -> Option<String> {
+    let c = b.config;
+    let (oracle, now) = (b.oracle, b.now);
+    let first_buyback = c.buyback_count == 0;
+    let rules: [(bool, &str); 16] = [
+        // The swap between the halves must go to the configured swap program (none: no swap).
+        (
+            c.swap_program != test_amm::ID,
+            "BuybackInstructionNotAllowed",
+        ),
+        (c.paused, "Paused"),
+        (!c.active_cranks().contains(&b.crank), "CrankNotAllowed"),
+        (c.price_guard == PriceGuard::None, "NoPriceGuard"),
+        (b.value == 0 || b.min_ashao_out == 0, "ZeroAmount"),
+        (b.value > c.max_buyback_usdc, "BuybackTooLarge"),
+        (b.value > c.buyback_bucket, "BuybackExceedsBucket"),
+        (
+            !first_buyback
+                && i128::from(now)
+                    < i128::from(c.last_buyback_ts) + i128::from(c.min_buyback_interval_secs),
+            "BuybackTooSoon",
+        ),
+        (oracle.defect == Defect::WrongOwner, "OracleWrongOwner"),
+        (oracle.defect == Defect::Garbage, "OracleInvalidAccount"),
+        (oracle.defect == Defect::WrongFeed, "OracleWrongFeed"),
+        (oracle.defect == Defect::Partial, "OracleNotFullyVerified"),
+        (matches!(oracle.age, AgeCase::Stale(_)), "OracleStale"),
+        (b.published_ahead, "OraclePublishedInFuture"),
+        (
+            b.price <= 0 || oracle.exponent.abs() > 18,
+            "OraclePriceInvalid",
+        ),
+        (
+            oracle.conf == ConfCase::OverLimit,
+            "OracleConfidenceTooWide",
+        ),
+    ];
+    // The swap runs between `begin_buyback`'s rules and the price account's.
+    let (before_swap, after_swap) = rules.split_at(8);
+    if let Some((_, name)) = before_swap.iter().find(|(broken, _)| *broken) {
+        return Some((*name).to_string());
+    }
+    let received = match &b.swap_quote {
+        Ok(received) => *received,
+        Err(amm) => return Some(amm.clone()),
+    };
+    if let Some((_, name)) = after_swap.iter().find(|(broken, _)| *broken) {
+        return Some((*name).to_string());
+    }
+    (received < b.min_ashao_out).then(|| "MinAshaoOutNotMet".to_string())
 }
 
 /// The least $ASHAO (base units) the guard requires for `spent` USDC at `price × 10^exponent`

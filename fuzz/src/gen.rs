@@ -11,8 +11,8 @@ use ashao_treasury::constants::{
 use ashao_treasury::oracle::PriceGuard;
 
 use crate::ops::{
-    AgeCase, Amount, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle, PriceCase, Shape,
-    Sub, SwapTarget,
+    AgeCase, Amount, BatchCase, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle,
+    PriceCase, SettleDefect, Shape, Sub, SwapTarget,
 };
 use crate::rng::Rng;
 use crate::world::{Actor, Vault, World};
@@ -32,6 +32,48 @@ fn staker(rng: &mut Rng) -> Actor {
 fn other_than(rng: &mut Rng, who: Actor, among: &[Actor]) -> Actor {
     let others: Vec<Actor> = among.iter().copied().filter(|a| *a != who).collect();
     rng.pick(&others)
+}
+
+/// A batch of usage: mostly the billing service's, workers stakers and others, each once.
+fn settle_usage(rng: &mut Rng) -> Op {
+    let who = rng.weighted(&[
+        (8, Actor::Billing),
+        (1, Actor::Stranger),
+        (1, Actor::Attacker),
+    ]);
+    let count = rng.weighted(&[(1, 0usize), (4, 1), (4, 3), (2, 9)]);
+    let mut pool = Actor::ALL.to_vec();
+    let mut workers = Vec::with_capacity(count);
+    for _ in 0..count {
+        let worker = pool.remove(rng.below(pool.len() as u64) as usize);
+        workers.push((worker, rng.magnitude(9)));
+    }
+    let some = rng.magnitude(9);
+    let extra = rng.weighted(&[(3, 0), (4, some), (1, 1)]);
+    let ahead = rng.range(2, 9_000);
+    let other = staker(rng);
+    let batch = rng.weighted(&[
+        (12, BatchCase::Next),
+        (1, BatchCase::Ahead(ahead)),
+        (2, BatchCase::Replay),
+        (1, BatchCase::TooOld),
+        (1, BatchCase::TooFarAhead),
+    ]);
+    let defect = rng.weighted(&[
+        (12, SettleDefect::None),
+        (1, SettleDefect::BasesOverGross),
+        (1, SettleDefect::Duplicate),
+        (1, SettleDefect::WrongMint),
+        (1, SettleDefect::PositionOf(other)),
+        (1, SettleDefect::TreasuryVault),
+    ]);
+    Op::SettleUsage {
+        who,
+        batch,
+        workers,
+        extra,
+        defect,
+    }
 }
 
 fn amount(rng: &mut Rng) -> Amount {
@@ -101,6 +143,7 @@ pub fn step(rng: &mut Rng, world: &World) -> Op {
         (7, "claim"),
         (3, "close_position"),
         (12, "deposit_revenue"),
+        (8, "settle_usage"),
         (4, "plain_transfer"),
         (4, "sync_revenue"),
         (3, "update_config"),
@@ -246,6 +289,7 @@ pub fn step(rng: &mut Rng, world: &World) -> Op {
             ]);
             Op::DepositRevenue { who, amount, sub }
         }
+        "settle_usage" => settle_usage(rng),
         "plain_transfer" => {
             let to = rng.weighted(&[(3, Vault::Buyback), (3, Vault::Rewards), (1, Vault::Stake)]);
             let who = if to == Vault::Stake {

@@ -61,6 +61,37 @@ pub enum Sub {
     ForgedConfig,
 }
 
+/// Which batch id a settlement names, against the signer's ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchCase {
+    /// One past the highest settled (0 for a fresh ledger).
+    Next,
+    /// This many past the highest settled.
+    Ahead(u64),
+    /// The highest settled again (a retry).
+    Replay,
+    /// One below the window.
+    TooOld,
+    /// Just beyond how far past the window an id may be.
+    TooFarAhead,
+}
+
+/// What is wrong with a settlement's workers, if anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SettleDefect {
+    None,
+    /// The bases add up to one unit more than the gross.
+    BasesOverGross,
+    /// The first worker named again at the end.
+    Duplicate,
+    /// The first worker's USDC account replaced by the attacker's account of its own mint.
+    WrongMint,
+    /// The first worker's position replaced by this actor's (another owner's).
+    PositionOf(Actor),
+    /// The first worker's USDC account replaced by the buyback vault.
+    TreasuryVault,
+}
+
 /// A change of parameters, with actors and programs named symbolically (fields left out of a
 /// case's JSON keep their value).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,6 +270,15 @@ pub enum Op {
         amount: Amount,
         sub: Sub,
     },
+    /// `settle_usage` of a batch: each worker with its base, the gross the bases plus `extra`
+    /// (one unit below the bases with `SettleDefect::BasesOverGross`), signed by `who`.
+    SettleUsage {
+        who: Actor,
+        batch: BatchCase,
+        workers: Vec<(Actor, u64)>,
+        extra: u64,
+        defect: SettleDefect,
+    },
     /// A plain token transfer into a vault (revenue the program learns of at the next sync, or
     /// $ASHAO donated to the stake vault).
     PlainTransfer {
@@ -306,6 +346,7 @@ impl Op {
             Op::Claim { .. } => "claim",
             Op::ClosePosition { .. } => "close_position",
             Op::DepositRevenue { .. } => "deposit_revenue",
+            Op::SettleUsage { .. } => "settle_usage",
             Op::PlainTransfer { .. } => "plain_transfer",
             Op::SyncRevenue { .. } => "sync_revenue",
             Op::UpdateConfig { .. } => "update_config",

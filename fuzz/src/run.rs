@@ -21,6 +21,33 @@ use crate::ops::Op;
 use crate::rng::Rng;
 use crate::world::{Actor, Setup, World};
 
+/// A test binary's checks without the libtest harness (see the campaign): each prints `ok:` or
+/// `FAILED:`, and [`Checks::finish`] prints `N passed, M failed` and exits 1 on any failure.
+#[derive(Default)]
+pub struct Checks {
+    pub passed: u32,
+    pub failed: u32,
+}
+
+impl Checks {
+    pub fn check(&mut self, name: &str, ok: bool, detail: impl std::fmt::Display) {
+        if ok {
+            self.passed += 1;
+            println!("ok: {name}");
+        } else {
+            self.failed += 1;
+            println!("FAILED: {name}: {detail}");
+        }
+    }
+
+    pub fn finish(self) {
+        println!("{} passed, {} failed", self.passed, self.failed);
+        if self.failed > 0 {
+            std::process::exit(1);
+        }
+    }
+}
+
 /// A replayable case: a world's set-up and the steps played in it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Case {
@@ -210,7 +237,7 @@ fn play(setup: &Setup, steps: Steps, stats: &mut Stats) -> (Vec<Op>, Option<Fail
             stats.steps += 1;
             record(stats, op.kind(), &executed);
             if executed.outcome.is_ok() {
-                model.update(&before, &after);
+                model.update(&op, executed.amount, &before, &after);
             }
             if let Err(violation) = check_step(&world, &op, &executed, &before, &after, &model) {
                 return Some(Failure {

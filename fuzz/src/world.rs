@@ -15,16 +15,18 @@ use ashao_local_validator::chain::{Chain, ProgramSpec};
 use ashao_local_validator::upgradeable::programdata_address;
 use ashao_treasury::constants::{
     BUYBACK_VAULT_SEED, MAX_TIMELOCK_SECS, POSITION_SEED, PYTH_RECEIVER_PROGRAM_ID,
-    REACTION_WINDOW_SECS, REWARDS_VAULT_SEED, STAKE_VAULT_SEED, TREASURY_SEED,
+    REACTION_WINDOW_SECS, REWARDS_VAULT_SEED, STAKE_VAULT_SEED, TREASURY_SEED, USAGE_LEDGER_SEED,
 };
 use ashao_treasury::oracle::PriceGuard;
-use ashao_treasury::state::{BoostTier, StakePosition, TreasuryConfig, TreasuryParams};
+use ashao_treasury::state::{
+    BoostTier, StakePosition, TreasuryConfig, TreasuryParams, UsageLedger,
+};
 use litesvm::LiteSVM;
 use serde::{Deserialize, Serialize};
 use solana_account::Account;
 use solana_address::Address;
 use solana_clock::Clock;
-use solana_instruction::Instruction;
+use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
 use solana_message::{Message, VersionedMessage};
 use solana_signature::Signature;
@@ -62,10 +64,12 @@ pub enum Actor {
     Stranger,
     /// Provides the AMM's liquidity and trades against it.
     Lp,
+    /// The network's billing service: a billing authority, settles usage.
+    Billing,
 }
 
 impl Actor {
-    pub const ALL: [Actor; 10] = [
+    pub const ALL: [Actor; 11] = [
         Actor::Whale,
         Actor::Small,
         Actor::Alice,
@@ -76,6 +80,7 @@ impl Actor {
         Actor::NewAuthority,
         Actor::Stranger,
         Actor::Lp,
+        Actor::Billing,
     ];
     /// Actors holding $ASHAO to stake.
     pub const STAKERS: [Actor; 5] = [
@@ -188,6 +193,14 @@ struct Addresses {
     usdc: Address,
     ashao: Address,
     position: Address,
+}
+
+/// One worker of a `settle_usage`: the accounts passed for it and its base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SettleLine {
+    pub usdc: Address,
+    pub position: Address,
+    pub base: u64,
 }
 
 /// A failed transaction: which instruction and why.
@@ -391,6 +404,67 @@ impl World {
         self.addresses[actor.index()].position
     }
 
+    /// A billing authority's usage ledger.
+    pub fn ledger_address(&self, billing: Actor) -> Address {
+        Address::find_program_address(
+            &[USAGE_LEDGER_SEED, self.pubkey(billing).as_ref()],
+            &ashao_treasury::ID,
+        )
+        .0
+    }
+
+    pub fn ledger(&self, billing: Actor) -> Option<UsageLedger> {
+        let account = self.account(&self.ledger_address(billing))?;
+        UsageLedger::try_deserialize(&mut account.data.as_slice()).ok()
+    }
+
+    /// `settle_usage` as the SDK builds it: `billing` signs and pays from `source`; each line
+    /// names a worker's USDC account, its position address and its base.
+    pub fn settle_usage_ix(
+        &self,
+        billing: Actor,
+        source: Address,
+        batch_id: u64,
+        gross: u64,
+        lines: &[SettleLine],
+    ) -> Instruction {
+        let mut accounts = ashao_treasury::accounts::SettleUsage {
+            billing: self.pubkey(billing),
+            config: self.config,
+            ledger: self.ledger_address(billing),
+            usdc_mint: self.usdc_mint,
+            source,
+            buyback_vault: self.buyback_vault,
+            rewards_vault: self.rewards_vault,
+            token_program: spl_token::ID,
+            system_program: solana_sdk_ids::system_program::ID,
+        }
+        .to_account_metas(None);
+        for line in lines {
+            accounts.push(AccountMeta::new(line.usdc, false));
+            accounts.push(AccountMeta::new_readonly(line.position, false));
+        }
+        Instruction {
+            program_id: ashao_treasury::ID,
+            accounts,
+            data: ashao_treasury::instruction::SettleUsage {
+                batch_id,
+                gross,
+                bases: lines.iter().map(|l| l.base).collect(),
+            }
+            .data(),
+        }
+    }
+
+    /// A worker's line: its own USDC account and position.
+    pub fn settle_line(&self, worker: Actor, base: u64) -> SettleLine {
+        SettleLine {
+            usdc: self.usdc_account(worker),
+            position: self.position_address(worker),
+            base,
+        }
+    }
+
     // -----------------------------------------------------------------------------------------
     // Clock and transactions
 
@@ -580,7 +654,7 @@ impl World {
 
         let usdc = |actor: Actor| -> u64 {
             match actor {
-                Actor::Stranger => 100_000_000_000_000_000,
+                Actor::Stranger | Actor::Billing => 100_000_000_000_000_000,
                 Actor::Lp => 10_000_000_000_000_000,
                 Actor::Attacker => 1_000_000_000_000,
                 Actor::Crank => 1_000_000_000,
@@ -719,6 +793,7 @@ impl World {
             max_slippage_bps: p.max_slippage_bps,
             swap_program: test_amm::ID,
             cranks: vec![self.pubkey(Actor::Crank)],
+            billing_authorities: vec![self.pubkey(Actor::Billing)],
             price_guard: match p.price_guard {
                 None => PriceGuard::None,
                 Some((max_age_secs, max_confidence_bps)) => PriceGuard::PythPull {

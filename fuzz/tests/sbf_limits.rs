@@ -24,6 +24,7 @@ use ashao_fuzz::ops::{
     AgeCase, Amount, Change, ConfCase, Defect, Feed, Guard, MinOut, Op, Oracle, PriceCase, Shape,
     Sub, SwapTarget,
 };
+use ashao_fuzz::run::Checks;
 use ashao_fuzz::world::{Actor, Setup, Vault, World, FEED_ID};
 use ashao_treasury::constants::{MAX_UNSTAKE_TICKETS, MIN_TIMELOCK_SECS};
 use ashao_treasury::instructions as ix;
@@ -45,28 +46,11 @@ const SBF_FRAME_BYTES: usize = 4_096;
 /// A transaction packet.
 const MAX_TRANSACTION_BYTES: usize = 1_232;
 
-struct Checks {
-    passed: u32,
-    failed: u32,
-}
-
-impl Checks {
-    fn check(&mut self, name: &str, ok: bool, detail: impl std::fmt::Display) {
-        if ok {
-            self.passed += 1;
-            println!("ok: {name}");
-        } else {
-            self.failed += 1;
-            println!("FAILED: {name}: {detail}");
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Stack
 
 fn stack(checks: &mut Checks) {
-    let accounts: [(&str, usize); 17] = [
+    let accounts: [(&str, usize); 18] = [
         ("Initialize", size_of::<ix::Initialize>()),
         ("UpdateConfig", size_of::<ix::UpdateConfig>()),
         ("QueueConfigChange", size_of::<ix::QueueConfigChange>()),
@@ -79,6 +63,7 @@ fn stack(checks: &mut Checks) {
         ("FinishBuyback", size_of::<ix::FinishBuyback>()),
         ("DepositRevenue", size_of::<ix::DepositRevenue>()),
         ("SyncRevenue", size_of::<ix::SyncRevenue>()),
+        ("SettleUsage", size_of::<ix::SettleUsage>()),
         ("Stake", size_of::<ix::Stake>()),
         ("RequestUnstake", size_of::<ix::RequestUnstake>()),
         ("Withdraw", size_of::<ix::Withdraw>()),
@@ -90,9 +75,10 @@ fn stack(checks: &mut Checks) {
     use ashao_treasury::math::rewards::RewardStream;
     use ashao_treasury::oracle::OraclePrice;
     use ashao_treasury::state as s;
-    let values: [(&str, usize); 33] = [
+    let values: [(&str, usize); 36] = [
         ("TreasuryConfig", size_of::<s::TreasuryConfig>()),
         ("StakePosition", size_of::<s::StakePosition>()),
+        ("UsageLedger", size_of::<s::UsageLedger>()),
         ("TreasuryParams", size_of::<s::TreasuryParams>()),
         ("ConfigChange", size_of::<s::ConfigChange>()),
         ("PendingBuyback", size_of::<s::PendingBuyback>()),
@@ -126,6 +112,8 @@ fn stack(checks: &mut Checks) {
         ("AuthorityTransferred", size_of::<e::AuthorityTransferred>()),
         ("PauseSet", size_of::<e::PauseSet>()),
         ("BuybackExecuted", size_of::<e::BuybackExecuted>()),
+        ("WorkerPaid", size_of::<e::WorkerPaid>()),
+        ("UsageSettled", size_of::<e::UsageSettled>()),
         ("BoostTier", size_of::<BoostTier>()),
         ("UnstakeTicket", size_of::<s::UnstakeTicket>()),
         (
@@ -570,16 +558,10 @@ fn meter(checks: &mut Checks) {
 }
 
 fn main() {
-    let mut checks = Checks {
-        passed: 0,
-        failed: 0,
-    };
+    let mut checks = Checks::default();
     meter(&mut checks);
     stack(&mut checks);
     heap_and_size(&mut checks, false);
     heap_and_size(&mut checks, true);
-    println!("{} passed, {} failed", checks.passed, checks.failed);
-    if checks.failed > 0 {
-        std::process::exit(1);
-    }
+    checks.finish();
 }

@@ -8,8 +8,8 @@ import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
-import { getMint } from "@solana/spl-token";
-import type { Keypair } from "@solana/web3.js";
+import { createAssociatedTokenAccountIdempotentInstruction, getMint } from "@solana/spl-token";
+import { Keypair } from "@solana/web3.js";
 import { Wallet } from "@anchor-lang/core";
 import { expect } from "chai";
 import pino from "pino";
@@ -25,6 +25,9 @@ import {
   findTreasuryEvents,
   fetchTreasuryOrThrow,
   pendingRewards,
+  ownerUsdcAddress,
+  sendAndConfirm,
+  settleUsageIx,
   stake,
   type TreasuryFigures,
 } from "../../app/sdk/src";
@@ -213,6 +216,8 @@ describe("API: /api/treasury, history, stakers, health", () => {
         pendingRewards: { raw: string };
         staked: { raw: string };
         boostBps: number;
+        boostBpsOnceWarm: number;
+        boostWarming: { raw: string };
         exists: boolean;
         asOfChainTime: number;
       };
@@ -225,7 +230,10 @@ describe("API: /api/treasury, history, stakers, health", () => {
     expect(answer.pendingRewards.raw).to.equal(
       pendingRewards(state, position, answer.asOfChainTime).toString(),
     );
-    expect(answer.boostBps).to.equal(500);
+    // Staked 800 s ago: the first tier (5%) once its hour of warm-up ends, nothing yet.
+    expect(answer.boostBps).to.equal(0);
+    expect(answer.boostBpsOnceWarm).to.equal(500);
+    expect(answer.boostWarming.raw).to.equal(position.staked.toString());
   });
 
   it("refuses bad parameters with a 400 and a JSON reason, unknown routes with a 404", async () => {
@@ -321,5 +329,47 @@ describe("API: /api/treasury, history, stakers, health", () => {
     expect(metrics).to.match(/^ashao_snapshot_slot \d+$/m);
     expect(metrics).to.match(/^ashao_indexer_events \d+$/m);
     expect(metrics).to.match(/^ashao_api_requests_total\{route="\/healthz",status="200"\} 1$/m);
+  });
+  it("splits revenue into usage settled and direct deposits, with what workers and boosts were paid", async () => {
+    const before = await treasury();
+    // The staker's 2,000 $ASHAO (the first tier, 5%) warmed up; another worker has no stake.
+    await advanceClock(economy.validator.connection, 3_600);
+    const other = Keypair.generate().publicKey;
+    const workers = [
+      { worker: staker.publicKey, base: 100n * USDC },
+      { worker: other, base: 50n * USDC },
+    ];
+    const billing = economy.billing;
+    const signature = await sendAndConfirm(
+      economy.validator.connection,
+      [
+        ...workers.map(({ worker }) =>
+          createAssociatedTokenAccountIdempotentInstruction(
+            billing.publicKey,
+            ownerUsdcAddress(worker, economy.accounts),
+            worker,
+            economy.accounts.usdcMint,
+          ),
+        ),
+        await settleUsageIx(economy.program, economy.accounts, {
+          billing: billing.publicKey,
+          source: ownerUsdcAddress(billing.publicKey, economy.accounts),
+          batchId: 0n,
+          gross: 200n * USDC,
+          workers,
+        }),
+      ],
+      { keypairs: [billing] },
+    );
+    const answer = await treasuryAt(await slotOf(signature));
+    const raw = (a: AmountAnswer) => BigInt(a.raw);
+    expect(raw(answer.usageGross) - raw(before.usageGross)).to.equal(200n * USDC);
+    expect(raw(answer.paidToWorkers) - raw(before.paidToWorkers)).to.equal(155n * USDC);
+    expect(raw(answer.boostPaid) - raw(before.boostPaid)).to.equal(5n * USDC);
+    expect(raw(answer.usageRevenue) - raw(before.usageRevenue)).to.equal(45n * USDC);
+    expect(raw(answer.directRevenue)).to.equal(raw(before.directRevenue));
+    expect(raw(answer.usageRevenue) + raw(answer.directRevenue)).to.equal(raw(answer.totalRevenue));
+    expect(answer.usageBatches - before.usageBatches).to.equal(1);
+    expect(answer.workerPayments - before.workerPayments).to.equal(2);
   });
 });

@@ -19,6 +19,7 @@ import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy
 import { fundedTokenAccount } from "../../app/localnet/tokens";
 import { advanceClock } from "../../app/localnet/validator";
 import {
+  accrue,
   claim,
   closePosition,
   decodePriceUpdateV2,
@@ -131,23 +132,26 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     const state = await fetchTreasuryOrThrow(economy.program);
     const earned = position.totalClaimed + pendingRewards(state, position, answer.chainTime);
     expect(earned).to.equal(750n * USDC);
-    // The treasury is younger than a week: the window covers its life, annualised over it.
-    const covered = BigInt(trailing7d.coveredSecs);
+    // The treasury is younger than a week: the window covers its life, 4 hours, too little for
+    // a rate anyone could earn: no annual figure and no APR until it holds a day.
     expect(trailing7d.coveredSecs).to.be.within(4 * 3_600, 5 * 3_600);
-    expect(trailing7d.annualPerAshao.raw).to.equal(
-      ((375_000_000_000_000_000n * BigInt(YEAR_SECS)) / covered).toString(),
-    );
+    expect(trailing7d.minCoveredSecs).to.equal(DAY);
+    expect(trailing7d.annualPerAshao).to.equal(null);
+    expect(trailing7d.apr).to.equal(null);
     expect(trailing30d.perAshao.raw).to.equal(trailing7d.perAshao.raw);
+    expect(trailing30d.minCoveredSecs).to.equal(8 * DAY);
+    expect(trailing30d.apr).to.equal(null);
 
-    // Valued at the oracle's price, read from the feed's account.
+    // The price it will be valued at: the oracle's, read from the feed's account.
     const feed = await economy.validator.connection.getAccountInfo(
       pythPriceFeedAccount(economy.priceFeed.feedId),
     );
     const price = oracleUsdcPerAshao(decodePriceUpdateV2(feed!.data)!, USDC_DECIMALS);
     expect(answer.yield.price?.source).to.equal("oracle");
     expect(answer.yield.price?.usdcPerAshao.raw).to.equal(price.toString());
-    const annual = Number(trailing7d.annualPerAshao.raw) / 1e18;
-    expect(trailing7d.apr).to.be.closeTo(annual / (Number(price) / 1e6), 1e-6);
+    // Both deposits streamed out (4 h > the 1 h stream): nothing is releasing now.
+    expect(answer.yield.current.releasingPerDay.raw).to.equal("0");
+    expect(answer.yield.current.streamEndsAt).to.equal(null);
     expect(answer.yield.method).to.match(/reward index.*annualised over 365 days.*oracle/);
   });
 
@@ -163,6 +167,36 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     expect(y.trailing7d.released.raw).to.equal((400n * USDC).toString());
     expect(y.trailing30d.perAshao.raw).to.equal("475000000000000000");
     expect(y.trailing30d.released.raw).to.equal((1_400n * USDC).toString());
+
+    // A week of data: the 7-day rate, annualised over the week, at the oracle's price.
+    const annual7d = (100_000_000_000_000_000n * BigInt(YEAR_SECS)) / BigInt(7 * DAY);
+    expect(y.trailing7d.annualPerAshao!.raw).to.equal(annual7d.toString());
+    const price = Number(y.price!.usdcPerAshao.raw) / 1e6;
+    expect(y.trailing7d.apr).to.be.closeTo(Number(annual7d) / 1e18 / price, 1e-6);
+    // Eight days and more: the 30-day rate, from its own data (the whole life), unlike the 7-day.
+    const covered30d = BigInt(y.trailing30d.coveredSecs);
+    expect(covered30d > BigInt(8 * DAY)).to.equal(true);
+    expect(y.trailing30d.annualPerAshao!.raw).to.equal(
+      ((475_000_000_000_000_000n * BigInt(YEAR_SECS)) / covered30d).toString(),
+    );
+    expect(y.trailing30d.apr).to.not.equal(y.trailing7d.apr);
+  });
+
+  it("yield: what the stream releases now, in all and per $ASHAO staked, and when it runs dry", async () => {
+    const { yield: y } = await treasuryAfter(await payRevenue(economy, 480n * USDC));
+    const state = await fetchTreasuryOrThrow(economy.program);
+    // As at the moment the figures were computed.
+    const asOf = BigInt(Date.parse(y.asOf) / 1000);
+    const left = state.streamEndTs - asOf;
+    expect(left > 0n).to.equal(true);
+    const remaining = accrue(state, asOf).stream.streamRemaining;
+    expect(y.current.releasingPerDay.raw).to.equal(((remaining * 86_400n) / left).toString());
+    expect(y.current.perAshaoPerDay!.raw).to.equal(
+      ((remaining * 86_400n * ASHAO * 10n ** 12n) / (left * state.totalStaked)).toString(),
+    );
+    expect(y.current.streamEndsAt).to.equal(
+      new Date(Number(state.streamEndTs) * 1000).toISOString(),
+    );
   });
 
   it("a staker's history: their own actions, newest first, paged by cursor, and a CSV download", async () => {
@@ -371,6 +405,10 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     expect(policy.upgradeAuthority).to.equal(
       economy.validator.upgradeAuthority.publicKey.toBase58(),
     );
+    // The local economy's authority is the upgrade authority, one ordinary key: said so.
+    expect(policy.authority).to.equal(policy.upgradeAuthority);
+    expect(policy.authorityHolder).to.equal("singleKey");
+    expect(policy.upgradeAuthorityHolder).to.equal("singleKey");
     expect(policy.split).to.deep.equal({
       buybackBps: 5_000,
       stakersBps: 5_000,
@@ -442,9 +480,11 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
     const etag = script.headers.get("etag")!;
     const again = await fetch(`${url}/app.js`, { headers: { "if-none-match": etag } });
     expect(again.status).to.equal(304);
-    expect((await get("/uPlot.min.css")).headers.get("content-type")).to.equal(
+    expect((await get("/styles.css")).headers.get("content-type")).to.equal(
       "text/css; charset=utf-8",
     );
+    // The bundle's source map is neither built nor served.
+    expect((await get("/app.js.map")).status).to.equal(404);
     for (const path of [
       "/package.json",
       "/%2e%2e/package.json",

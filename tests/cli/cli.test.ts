@@ -460,7 +460,8 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     ]);
     expect(answer.withdrawable.raw).to.equal("0");
     expect(answer.withdrawableNow).to.equal(false);
-    expect(answer.boostBps).to.equal(500);
+    // Staked 600 s ago: the first tier (5%) once the hour's warm-up ends, nothing yet.
+    expect(answer.boostBps).to.equal(0);
     expect(answer.nextTier).to.deep.equal({
       minStake: (10_000n * ASHAO).toString(),
       boostBps: 1_500,
@@ -482,7 +483,7 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
       /^ {4}request 1 +500 \$ASHAO \(500000000000 base units\), matures in (59 m \d+ s|1 h) \(/m,
     );
     expect(text.stdout).to.match(
-      /^ {2}Worker boost +\+5%; next: \+15% with 8,000 \$ASHAO more staked$/m,
+      /^ {2}Worker boost +\+0%; next: \+15% with 8,000 \$ASHAO more staked; \+5% once 2,000 \$ASHAO warm up in (\d+ m \d+ s|1 h)$/m,
     );
 
     const paged = await json<{ history: { entries: { signature: string }[]; nextBefore: string } }>(

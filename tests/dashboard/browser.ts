@@ -3,7 +3,7 @@
  * wallet-standard test wallet whose key the test holds (signing for real), every console error
  * and page error collected (a test fails on any), and axe-core's accessibility check.
  */
-import { mkdirSync } from "fs";
+import { mkdirSync, readFileSync } from "fs";
 import { join } from "path";
 
 import { type Keypair, VersionedTransaction } from "@solana/web3.js";
@@ -95,9 +95,13 @@ export interface TestPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  options: BrowserContextOptions & { wallet?: Keypair } = {},
+  options: BrowserContextOptions & {
+    wallet?: Keypair;
+    /** Runs before the page is opened (to hold back an answer, say). */
+    before?: (page: Page) => Promise<void>;
+  } = {},
 ): Promise<TestPage> {
-  const { wallet, ...contextOptions } = options;
+  const { wallet, before, ...contextOptions } = options;
   const context = await browser.newContext({ acceptDownloads: true, ...contextOptions });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -117,9 +121,12 @@ export async function openPage(
     });
     await page.addInitScript(TEST_WALLET_SCRIPT);
   }
+  await before?.(page);
   await page.goto(url);
   return { page, errors };
 }
+
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 interface AxeViolation {
   id: string;
@@ -128,18 +135,18 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** axe-core's serious and critical violations on the page as it is now. */
-export async function seriousAccessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+/** axe-core's violations on the page as it is now, of any impact (minor ones too). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated by the test's debugging connection, as the page's CSP (rightly) refuses a script
+  // it did not serve itself.
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } })
       .axe;
     return (await axe.run()).violations;
   });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
 }

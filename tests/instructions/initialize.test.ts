@@ -48,6 +48,7 @@ describe("initialize, events, errors and PDA-signed CPIs on the local validator"
     cranks: [],
     priceGuard: { none: {} },
     timelockSecs: (overrides.unstakeCooldownSecs ?? 3_600) + 86_400,
+    billingAuthorities: [],
   });
 
   before(async () => {

@@ -14,6 +14,7 @@ import {
 } from "../../app/sdk/src";
 import { tokenBalance } from "../utils/tokens";
 import {
+  advanceClockTo,
   expectTreasuryError,
   newStaker,
   send,
@@ -88,9 +89,17 @@ describe("stake", () => {
     expect(state.totalStaked).to.equal(11_000_000_000n);
     expect(state.stakerCount).to.equal(1);
     expect(boostBpsFor(state.boostTiers, position.staked)).to.equal(1_500);
+    // Just staked: the boost waits out the warm-up (one cooldown), then the top tier applies.
     const boost = await fetchWorkerBoost(t.program, alice.keypair.publicKey);
-    expect(boost.boostBps).to.equal(1_500);
-    expect(boost.nextTier).to.equal(null);
+    expect(boost.boostBps).to.equal(0);
+    expect(boost.warming).to.equal(11_000_000_000n);
+    expect(boost.boostBpsOnceWarm).to.equal(1_500);
+    expect(boost.warmupEndsAt).to.equal(position.boostWarmupEndsAt);
+    await advanceClockTo(t.validator.connection, position.boostWarmupEndsAt);
+    const warm = await fetchWorkerBoost(t.program, alice.keypair.publicKey);
+    expect(warm.boostBps).to.equal(1_500);
+    expect(warm.warming).to.equal(0n);
+    expect(warm.nextTier).to.equal(null);
   });
 
   it("stakes through the SDK action with a wallet-adapter style wallet", async () => {
@@ -101,8 +110,11 @@ describe("stake", () => {
     expect(await tokenBalance(t.validator.connection, bob.ashaoAccount)).to.equal(2_000_000_000n);
     expect((await t.state()).stakerCount).to.equal(2);
     const boost = await fetchWorkerBoost(t.program, bob.keypair.publicKey);
-    expect(boost.boostBps).to.equal(500);
-    expect(boost.stakeToNextTier).to.equal(9_000_000_000n);
+    expect(boost.boostBpsOnceWarm).to.equal(500);
+    await advanceClockTo(t.validator.connection, boost.warmupEndsAt!);
+    const warm = await fetchWorkerBoost(t.program, bob.keypair.publicKey);
+    expect(warm.boostBps).to.equal(500);
+    expect(warm.stakeToNextTier).to.equal(9_000_000_000n);
   });
 
   it("refuses a zero amount by name", async () => {

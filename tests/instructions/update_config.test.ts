@@ -220,6 +220,7 @@ describe("update_config", () => {
         cranks: event.cranks,
         priceGuard: priceGuardFromAnchor(event.priceGuard),
         timelockSecs: event.timelockSecs,
+        billingAuthorities: event.billingAuthorities,
       }),
     ).to.deep.equal(expected);
   };

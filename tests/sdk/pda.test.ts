@@ -16,6 +16,8 @@ import {
   stakePositionPda,
   TREASURY_SEED,
   treasuryPdas,
+  USAGE_LEDGER_SEED,
+  usageLedgerPda,
 } from "../../app/sdk/src";
 
 const idlConstant = (name: string): Buffer => {
@@ -31,6 +33,7 @@ describe("SDK PDAs mirror the program's seeds", () => {
     expect(REWARDS_VAULT_SEED.equals(idlConstant("REWARDS_VAULT_SEED"))).to.equal(true);
     expect(STAKE_VAULT_SEED.equals(idlConstant("STAKE_VAULT_SEED"))).to.equal(true);
     expect(POSITION_SEED.equals(idlConstant("POSITION_SEED"))).to.equal(true);
+    expect(USAGE_LEDGER_SEED.equals(idlConstant("USAGE_LEDGER_SEED"))).to.equal(true);
   });
 
   it("every numeric bound the program names in the IDL has the same value in the SDK", () => {
@@ -57,6 +60,7 @@ describe("SDK PDAs mirror the program's seeds", () => {
       rewardsVault: pdas.rewardsVault,
       stakeVault: pdas.stakeVault,
       position: stakePositionPda(owner).address,
+      ledger: usageLedgerPda(owner).address,
     };
     let checked = 0;
     for (const ix of IDL.instructions) {

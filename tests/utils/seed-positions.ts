@@ -244,7 +244,10 @@ export async function seedPositions(
         amount: new BN(0),
         availableAt: new BN(0),
       })),
-      reserved: new Array(64).fill(0),
+      // Seeded positions count as warmed up (as positions staked before the warm-up existed).
+      boostWarmupAmount: new BN(0),
+      boostWarmupEndsAt: new BN(0),
+      reserved: new Array(48).fill(0),
     })
   ).copy(template);
   const draw = random(n);

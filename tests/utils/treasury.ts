@@ -63,6 +63,7 @@ export function defaultParams(overrides: Partial<TreasuryParams> = {}): Treasury
     cranks: [],
     priceGuard: NO_PRICE_GUARD,
     timelockSecs: MIN_TIMELOCK_SECS,
+    billingAuthorities: [],
     ...overrides,
   };
 }

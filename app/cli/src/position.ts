@@ -99,6 +99,10 @@ export async function positionCommand(
         : summary.boostBps > 0
           ? " (the top tier)"
           : "";
+      // Stake counts for the boost one cooldown after it was staked.
+      const warming = summary.boostWarmupEndsAt
+        ? `; +${bpsText(summary.boostBpsOnceWarm)} once ${amountText(summary.boostWarming, "$ASHAO")} warm up ${countdownText(Date.parse(summary.boostWarmupEndsAt) / 1000, chainNow)}`
+        : "";
       const lines = [
         `Position of ${summary.wallet} (account ${summary.position}${summary.exists ? "" : ", none open"})`,
         `as of ${timeText(new Date(chainNow * 1000).toISOString())} on the chain's clock`,
@@ -108,7 +112,7 @@ export async function positionCommand(
           ...requests,
           ["Claimable now", exactAmountText(summary.pendingRewards, "USDC")],
           ["Claimed to date", exactAmountText(summary.totalClaimed, "USDC")],
-          ["Worker boost", `+${bpsText(summary.boostBps)}${next}`],
+          ["Worker boost", `+${bpsText(summary.boostBps)}${next}${warming}`],
         ]),
         "",
         `History (newest first${flags.before ? `, before ${flags.before}` : ""})`,

@@ -153,6 +153,32 @@ function buildProgram(env: NodeJS.ProcessEnv, run: Run): Command {
       ),
     );
 
+  program
+    .command("settle")
+    .description(
+      "pay a file of usage through settle_usage: each worker its base plus the boost its stake earns, the rest to the treasury (signed by a billing authority)",
+    )
+    .requiredOption(
+      "--file <FILE>",
+      "rows of worker, base, gross (USDC): CSV with a header, or JSON",
+    )
+    .option("--format <csv|json>", "[default: from the file's extension]")
+    .option(
+      "--first-batch-id <N>",
+      "the id of the file's first batch [default: kept from an earlier run of this file, else the ledger's next]",
+    )
+    .option("--source <ADDRESS>", "another USDC token account the keypair owns")
+    .option("--dry-run", "print each worker's boost and the totals; sign nothing")
+    .addHelpText(
+      "after",
+      "\nAt most nine workers per transaction. A rerun of the same file skips the batches already settled: none is paid twice.",
+    )
+    .action(
+      act(async (globals, flags) =>
+        (await import("./settle")).settleCommand(flags as never, globals, env),
+      ),
+    );
+
   const admin = program
     .command("admin")
     .description(

@@ -1,4 +1,5 @@
 /** The API's answers, as the dashboard reads them (the server's and the SDK's own types). */
+import type { AdminLogRow } from "../../server/src/admin-log";
 import type { BuybackRow } from "../../server/src/buybacks";
 import type { Amount, TreasuryFigures } from "../../sdk/src/figures";
 import type { PolicyReport, SolvencyReport, SupplyReport } from "../../sdk/src/report";
@@ -20,6 +21,12 @@ export type TreasuryAnswer = TreasuryFigures & {
 /** `GET /api/buybacks`, newest first. */
 export interface BuybacksAnswer {
   buybacks: BuybackRow[];
+  nextCursor: string | null;
+}
+
+/** `GET /api/treasury/admin-log`, newest first. */
+export interface AdminLogAnswer {
+  actions: AdminLogRow[];
   nextCursor: string | null;
 }
 
@@ -63,6 +70,17 @@ export interface StakerHistoryAnswer {
   wallet: string;
   entries: (StakerHistoryEntry & { explorerUrl: string })[];
   nextCursor: string | null;
+}
+
+/**
+ * The RPC node wallets' transactions go to: the one the operator publishes, else a public
+ * cluster's own endpoint (as web3.js's clusterApiUrl names it); none for a custom cluster that
+ * publishes none.
+ */
+export function walletRpcUrl(config: ApiConfig): string | undefined {
+  if (config.rpcUrl !== null) return config.rpcUrl;
+  const name = config.cluster.name;
+  return name === "custom" ? undefined : `https://api.${name}.solana.com`;
 }
 
 /** The API answered with an error (or not at all): worth a retry, not a bug of the page. */

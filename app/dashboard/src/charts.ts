@@ -1,15 +1,19 @@
 /// <reference lib="dom" />
 /**
  * The history charts, drawn with uPlot (about 50 KB, canvas, tens of thousands of points without
- * effort): a time axis in UTC and a value axis in compact numbers, the values of the point under
- * the cursor in the legend and in a readout line below (exact, from the API's base units), the
- * theme's colours (rebuilt when the system switches between light and dark), and the width of
- * their column.
+ * effort): a time axis in UTC on a 24-hour clock with unambiguous dates, spanning exactly the
+ * range asked for (a young treasury's whole life), a value axis in compact numbers, the revenue
+ * split as grouped bars (one per side, each over the bucket it covers), running totals at each
+ * bucket's end, the values of the bucket under the cursor in the legend and in a readout line
+ * below (exact, from the API's base units, labelled by the time the bucket covers), the theme's
+ * colours (rebuilt when the system switches between light and dark), and the width of their
+ * column.
  */
 import uPlot from "uplot";
 
-import { amountText, timeText } from "../../sdk/src/display";
-import type { HistoryPoint } from "./api";
+import { amountText } from "../../sdk/src/display";
+import type { HistoryAnswer, HistoryPoint } from "./api";
+import { bucketText, timeAxisLabels } from "./format";
 
 interface SeriesSpec {
   label: string;
@@ -24,7 +28,7 @@ interface ChartSpec {
   unit: "USDC" | "$ASHAO";
   decimals: number;
   series: SeriesSpec[];
-  /** Bars for amounts per bucket; lines for running totals and levels. */
+  /** Grouped bars for amounts per bucket; lines for running totals and levels. */
   bars?: boolean;
 }
 
@@ -63,8 +67,21 @@ const CHARTS: ChartSpec[] = [
   },
 ];
 
+/** The API's intervals in seconds. */
+const INTERVAL_SECS: Record<string, number> = {
+  "1m": 60,
+  "5m": 300,
+  "15m": 900,
+  "1h": 3_600,
+  "6h": 21_600,
+  "1d": 86_400,
+};
+
 const HEIGHT = 220;
-const COMPACT = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 2 });
+const COMPACT = new Intl.NumberFormat("en-US", {
+  notation: "compact",
+  maximumSignificantDigits: 3,
+});
 const css = (name: string) =>
   getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
 
@@ -73,8 +90,7 @@ const plotted = (raw: string, decimals: number) => Number(raw) / 10 ** decimals;
 
 export class HistoryCharts {
   private plots = new Map<string, uPlot>();
-  private points: HistoryPoint[] = [];
-  private interval = "1h";
+  private answer?: HistoryAnswer;
   private readonly resize = new ResizeObserver(() => this.fit());
 
   constructor(private readonly container: HTMLElement) {
@@ -85,38 +101,78 @@ export class HistoryCharts {
     this.resize.observe(container);
   }
 
-  /** Shows `points` (bucketed by `interval`), creating the charts on first use. */
-  render(points: HistoryPoint[], interval: string, range: string): void {
-    const rebuild = interval !== this.interval || this.plots.size === 0;
-    this.points = points;
-    this.interval = interval;
+  private get points(): HistoryPoint[] {
+    return this.answer?.points ?? [];
+  }
+
+  private get intervalSecs(): number {
+    return INTERVAL_SECS[this.answer?.interval ?? "1h"] ?? 3_600;
+  }
+
+  /** Shows `answer` (the range chosen as `range`), creating the charts on first use. */
+  render(answer: HistoryAnswer, range: string): void {
+    const rebuild =
+      this.plots.size === 0 ||
+      answer.interval !== this.answer?.interval ||
+      answer.from !== this.answer?.from;
+    this.answer = answer;
     this.container.dataset.range = range;
-    this.container.dataset.points = String(points.length);
+    this.container.dataset.points = String(answer.points.length);
     if (rebuild) return this.rebuild();
-    for (const spec of CHARTS) this.plots.get(spec.id)?.setData(this.data(spec));
-    for (const spec of CHARTS) this.readout(spec, null);
+    for (const spec of CHARTS) {
+      this.plots.get(spec.id)?.setData(this.data(spec));
+      this.readout(spec, null);
+    }
+  }
+
+  /** The x range: exactly the range asked for, from the first bucket's start to now. */
+  private span(): [number, number] {
+    const a = this.answer;
+    if (!a) return [0, 1];
+    return [
+      Date.parse(a.from) / 1000,
+      Math.max(Date.parse(a.to) / 1000, Date.parse(a.from) / 1000 + 1),
+    ];
   }
 
   private data(spec: ChartSpec): uPlot.AlignedData {
+    const to = this.span()[1];
+    // Bars stand over the middle of the bucket they count; totals are as at the bucket's end.
+    const x = this.points.map((p) => {
+      const start = Date.parse(p.t) / 1000;
+      const end = Math.min(start + this.intervalSecs, to);
+      return spec.bars ? (start + end) / 2 : end;
+    });
     return [
-      this.points.map((p) => Date.parse(p.t) / 1000),
+      x,
       ...spec.series.map((s) => this.points.map((p) => plotted(s.value(p), spec.decimals))),
     ];
   }
 
-  /** The exact values of point `idx` (the latest without a cursor), as a line of text. */
+  /** What bucket `idx` covers, as people read it. */
+  private bucket(idx: number): string {
+    const point = this.points[idx];
+    return point ? bucketText(point.t, this.intervalSecs, this.answer!.to) : "—";
+  }
+
+  /** The exact values of bucket `idx` (the latest without a cursor), as a line of text. */
   private readout(spec: ChartSpec, idx: number | null): void {
     const out = document.getElementById(`readout-${spec.id}`);
-    const point = this.points[idx ?? this.points.length - 1];
-    if (!out || !point) return;
+    const at = idx ?? this.points.length - 1;
+    const point = this.points[at];
+    if (!out) return;
+    if (!point) {
+      out.textContent = "no history yet";
+      return;
+    }
     const values = spec.series
       .map(
         (s) =>
           `${s.label} ${amountText({ raw: s.value(point), decimals: spec.decimals }, spec.unit)}`,
       )
       .join(", ");
-    out.textContent = `${idx === null ? "latest, " : ""}${timeText(point.t)}: ${values}`;
-    out.dataset.index = String(idx ?? this.points.length - 1);
+    out.textContent = `${idx === null ? "latest, " : ""}${this.bucket(at)}: ${values}`;
+    out.dataset.index = String(at);
   }
 
   private rebuild(): void {
@@ -128,7 +184,7 @@ export class HistoryCharts {
       const figure = document.createElement("figure");
       const caption = document.createElement("figcaption");
       caption.id = `chart-${spec.id}-title`;
-      caption.textContent = spec.title(this.interval);
+      caption.textContent = spec.title(this.answer?.interval ?? "1h");
       const target = document.createElement("div");
       target.className = "chart";
       target.id = `chart-${spec.id}`;
@@ -147,30 +203,45 @@ export class HistoryCharts {
           height: HEIGHT,
           tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
           scales: {
-            x: { time: true },
+            x: { time: true, range: () => this.span() },
             y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
           },
           axes: [
-            { stroke: axisColor, grid, ticks: grid, label: "UTC", labelSize: 16 },
             {
               stroke: axisColor,
               grid,
               ticks: grid,
-              size: 56,
+              label: "UTC",
+              labelSize: 16,
+              // Two lines where a date is shown under the hour.
+              size: 58,
+              values: (_u, splits, _axis, _space, incr) => timeAxisLabels(splits, incr),
+            },
+            {
+              stroke: axisColor,
+              grid,
+              ticks: grid,
+              // As wide as its longest label (small amounts have many digits).
+              size: (_u, values) =>
+                Math.max(40, Math.max(0, ...(values ?? []).map((v) => v.length)) * 7.5 + 18),
               values: (_u, splits) => splits.map((v) => COMPACT.format(v)),
             },
           ],
           series: [
             {
-              label: "time (UTC)",
-              value: (_u, v) => (v === null ? "—" : timeText(new Date(v * 1000).toISOString())),
+              label: "bucket (UTC)",
+              value: (_u, _v, _si, idx) => (idx === null ? "—" : this.bucket(idx)),
             },
-            ...spec.series.map((s) => ({
+            ...spec.series.map((s, i) => ({
               label: s.label,
               stroke: css(s.color),
               fill: spec.bars ? css(s.color) : undefined,
-              width: 2,
-              paths: spec.bars ? uPlot.paths.bars!({ size: [0.6, 40], align: 0 }) : undefined,
+              width: spec.bars ? 0 : 2,
+              // Grouped: the first series left of the bucket's middle, the second right of it.
+              paths: spec.bars
+                ? uPlot.paths.bars!({ size: [0.38, 28], align: i === 0 ? -1 : 1 })
+                : undefined,
+              points: { show: !spec.bars && this.points.length < 3 },
               value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
                 const point = idx === null ? undefined : this.points[idx];
                 return point

@@ -1,5 +1,9 @@
 /// <reference lib="dom" />
-/** Small DOM helpers: elements with text, amounts with their exact figure on hover, links. */
+/**
+ * Small DOM helpers: elements with text, links, table rows, and amounts that show their exact
+ * figure when tapped, clicked or pressed (a button, so touch and keyboard reach it; the figure
+ * is on hover too).
+ */
 import { type AmountLike, amountText, exactAmountText } from "../../sdk/src/display";
 
 export const $ = <T extends HTMLElement>(selector: string): T => {
@@ -16,15 +20,63 @@ export function element(tag: string, text: string, title?: string): HTMLElement 
   return el;
 }
 
-/** An amount for people, the exact figure and its base units on hover. */
-export function amountElement(tag: string, amount: AmountLike, unit: string): HTMLElement {
-  return element(tag, amountText(amount, unit), exactAmountText(amount, unit));
+/** Shows or hides the exact figure beside an amount's button. */
+function toggleExact(button: HTMLButtonElement): void {
+  const exact = button.nextElementSibling as HTMLElement | null;
+  if (!exact) return;
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  exact.hidden = !open;
 }
 
-/** Sets an element's text to an amount for people, with the exact figure on hover. */
-export function showAmount(target: HTMLElement, amount: AmountLike, unit: string): void {
-  target.textContent = amountText(amount, unit);
-  target.title = exactAmountText(amount, unit);
+// One listener for every amount on the page, present and future.
+document.addEventListener("click", (event) => {
+  const button = (event.target as Element | null)?.closest?.("button.amount");
+  if (button instanceof HTMLButtonElement) toggleExact(button);
+});
+
+/**
+ * Writes `text` into `target` as an amount whose exact figure (`exact`) shows when it is tapped.
+ * An amount already there is updated in place, so an open figure stays open and a focused
+ * button keeps its focus while the page refreshes.
+ */
+export function showExact(target: HTMLElement, text: string, exact: string): void {
+  const button = target.firstElementChild;
+  if (button instanceof HTMLButtonElement && button.classList.contains("amount")) {
+    if (button.textContent !== text) button.textContent = text;
+    button.title = exact;
+    const detail = button.nextElementSibling as HTMLElement;
+    if (detail.textContent !== exact) detail.textContent = exact;
+    return;
+  }
+  const amount = document.createElement("button");
+  amount.type = "button";
+  amount.className = "amount";
+  amount.textContent = text;
+  amount.title = exact;
+  amount.setAttribute("aria-expanded", "false");
+  const detail = document.createElement("span");
+  detail.className = "exact";
+  detail.textContent = exact;
+  detail.hidden = true;
+  target.replaceChildren(amount, detail);
+}
+
+/** An amount for people in `target`, its exact figure and base units one tap away. */
+export function showAmount(
+  target: HTMLElement,
+  amount: AmountLike,
+  unit: string,
+  text = amountText(amount, unit),
+): void {
+  showExact(target, text, exactAmountText(amount, unit));
+}
+
+/** An element (`tag`) holding an amount for people, its exact figure one tap away. */
+export function amountElement(tag: string, amount: AmountLike, unit: string): HTMLElement {
+  const el = document.createElement(tag);
+  showAmount(el, amount, unit);
+  return el;
 }
 
 /** A link that opens elsewhere (an explorer); `title` says what it is in full (on hover). */
@@ -50,4 +102,24 @@ export function row(cells: HTMLElement[]): HTMLTableRowElement {
   const tr = document.createElement("tr");
   tr.append(...cells);
   return tr;
+}
+
+/** Marks each scrolling table that is wider than its box, so its "scroll sideways" hint shows. */
+export function watchOverflow(): void {
+  // Each box and its table (rows arrive after the box has its size) lead to the box.
+  const boxOf = new Map<Element, HTMLElement>();
+  for (const box of Array.from(document.querySelectorAll<HTMLElement>(".scroll"))) {
+    boxOf.set(box, box);
+    const table = box.querySelector("table");
+    if (table) boxOf.set(table, box);
+  }
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const box = boxOf.get(entry.target);
+      if (!box) continue;
+      const overflow = String(box.scrollWidth > box.clientWidth + 1);
+      if (box.dataset.overflow !== overflow) box.dataset.overflow = overflow;
+    }
+  });
+  for (const target of boxOf.keys()) observer.observe(target);
 }

@@ -2,13 +2,14 @@
 /**
  * The dashboard: the stakers' yield, a position (a connected wallet's, to act on, or any pasted
  * address's) and its history, the treasury's figures, every buyback with explorer links, the
- * supply, solvency and policy, and the history as charts over a chosen range. Served by the API
- * server; it polls the API (with ETags) and sends transactions to the RPC node the API names.
+ * supply, solvency, policy and admin log, and the history as charts over a chosen range. Served
+ * by the API server; it polls the API (with ETags), says how old what it shows is, and says so
+ * plainly when the API stops answering. The Solana client it signs with is loaded only when a
+ * wallet connects, the chart library once the charts come near the screen.
  */
-import { clusterApiUrl, Connection, PublicKey } from "@solana/web3.js";
-
-import { type Cluster, explorerAddressUrl, treasuryAccountsFor } from "../../sdk/src";
+import type { Cluster } from "../../sdk/src/explorer";
 import {
+  type AdminLogAnswer,
   type ApiConfig,
   type BuybacksAnswer,
   getJson,
@@ -16,281 +17,214 @@ import {
   report,
   type TreasuryAnswer,
 } from "./api";
-import { HistoryCharts } from "./charts";
-import { $, amountElement, cell, element, link, row, showAmount } from "./dom";
-import {
-  amountText,
-  countdownText,
-  deviationText,
-  exactAmountText,
-  FIGURE_UNITS,
-  figureTexts,
-  formatDuration,
-  lastQueuedChangeText,
-  PARAM_LABELS,
-  paramText,
-  priceGuardText,
-  priceText,
-  shortAddress,
-  timeText,
-  yieldTexts,
-} from "./format";
+import type { HistoryCharts } from "./charts";
+import { $, watchOverflow } from "./dom";
+import { spanText, timeText } from "./format";
 import { PositionPanel } from "./position";
+import {
+  adminLogRows,
+  buybackRows,
+  renderCountdowns,
+  renderFigures,
+  renderPolicy,
+  renderSolvency,
+  renderSupply,
+  renderYield,
+} from "./treasury-view";
 
 const FIGURES_EVERY_MS = 2_000;
 const HISTORY_EVERY_MS = 10_000;
-const COUNTDOWN_EVERY_MS = 1_000;
+const CLOCK_EVERY_MS = 1_000;
+/** Five polls without an answer: the page says its figures are stale. */
+const STALE_AFTER_MS = 10_000;
 const BUYBACK_PAGE = 10;
+const ADMIN_PAGE = 10;
+/** A chart's range at most this many buckets (as the API's own ranges). */
+const CHART_POINTS = 300;
+const RANGE_SECS: Record<string, number | null> = {
+  "24h": 86_400,
+  "7d": 7 * 86_400,
+  "30d": 30 * 86_400,
+  all: null,
+};
+const INTERVALS: [string, number][] = [
+  ["1m", 60],
+  ["5m", 300],
+  ["15m", 900],
+  ["1h", 3_600],
+  ["6h", 21_600],
+  ["1d", 86_400],
+];
 
+const openedAt = Date.now();
 let treasuryEtag: string | undefined;
 /** The chain's clock as last read, and when: countdowns run from it between answers. */
 let chainClock = { unix: 0, receivedAt: 0 };
+/** The last answer of /api/treasury (200 or 304): when it came and how old its figures were. */
+let lastAnswer: { receivedAt: number; ageMs: number } | undefined;
 let treasury: TreasuryAnswer | undefined;
 let buybacksShown: number | undefined;
 let buybacksCursor: string | null = null;
+let adminLogKey: string | undefined;
+let adminLogCursor: string | null = null;
+let adminLogPagedOlder = false;
 let range = "24h";
 let cluster: Cluster = { name: "mainnet-beta" };
 
 const chainNow = () => chainClock.unix + (Date.now() - chainClock.receivedAt) / 1000;
 
-/** An address linked to the explorer, shortened on narrow screens by CSS wrapping only. */
-const addressLink = (address: string) =>
-  link(address, explorerAddressUrl(address, cluster), `${address} on the explorer`);
-
-function renderYield(t: TreasuryAnswer): void {
-  const y = t.yield;
-  for (const [id, window, days] of [
-    ["#yield-7d", y.trailing7d, 7],
-    ["#yield-30d", y.trailing30d, 30],
-  ] as const) {
-    const texts = yieldTexts(window, days);
-    const card = $(id);
-    card.querySelector<HTMLElement>('[data-yield="apr"]')!.textContent = texts.apr;
-    card.querySelector<HTMLElement>('[data-yield="per-ashao"]')!.textContent = texts.perAshao;
-    card.querySelector<HTMLElement>('[data-yield="released"]')!.textContent = texts.released;
-  }
-  $("#yield-method").textContent =
-    `How: ${y.method}.` +
-    (y.price
-      ? ` Price used: ${priceText(y.price.usdcPerAshao, "USDC")} per $ASHAO (${y.price.source === "oracle" ? "oracle" : "last buyback"}, ${timeText(y.price.at)}).`
-      : "");
-}
-
-function renderFigures(t: TreasuryAnswer): void {
-  for (const [key, text] of Object.entries(figureTexts(t))) {
-    const target = document.querySelector<HTMLElement>(`[data-figure="${key}"]`);
-    if (!target) continue;
-    target.textContent = text;
-    const unit = FIGURE_UNITS[key];
-    if (unit)
-      target.title = exactAmountText(
-        t[key as keyof typeof t] as { raw: string; decimals: number },
-        unit,
-      );
-  }
-}
-
-function renderSupply(t: TreasuryAnswer): void {
-  const s = t.supply;
-  showAmount($("#supply-burned"), s.burned, "$ASHAO");
-  $("#supply-burned-share").textContent =
-    `${s.burnedPercent}% of ${amountText(s.initial, "$ASHAO")}`;
-  $("#supply-burned-share").title = exactAmountText(s.initial, "$ASHAO");
-  showAmount($("#supply-total"), s.total, "$ASHAO");
-  showAmount($("#supply-circulating"), s.circulating, "$ASHAO");
-  $("#supply-excluded").replaceChildren(
-    ...s.excluded.map((e) => {
-      const li = document.createElement("li");
-      li.append(
-        `${e.name}: `,
-        amountElement("span", e.amount, "$ASHAO"),
-        " at ",
-        addressLink(e.address),
-      );
-      return li;
-    }),
-  );
-  const mint = $<HTMLAnchorElement>("#supply-mint");
-  mint.textContent = s.mint;
-  mint.href = explorerAddressUrl(s.mint, cluster);
-}
-
-function renderSolvency(t: TreasuryAnswer): void {
-  const s = t.solvency;
-  const status = $("#solvency-status");
-  status.textContent = s.solvent
-    ? "Solvent: each vault holds at least what it owes"
-    : "A vault holds less than it owes";
-  status.dataset.ok = String(s.solvent);
-  const vault = (name: string, v: TreasuryAnswer["solvency"]["buyback"], owes: string) => {
-    // Short here (the full address is on hover, and in the line below the table).
-    const first = cell(`${name} `);
-    first.append(link(shortAddress(v.vault), explorerAddressUrl(v.vault, cluster), v.vault));
-    return row([
-      first,
-      cell(amountElement("span", v.holds, "USDC")),
-      cell(amountElement("span", v.owes, "USDC"), owes),
-      cell(amountElement("span", v.surplus, "USDC")),
-    ]);
-  };
-  const buyback = vault("Buyback vault", s.buyback, "the unspent buyback bucket");
-  const rewards = vault(
-    "Rewards vault",
-    s.rewards,
-    `still streaming ${amountText(s.rewards.streaming, "USDC")} + released, unclaimed ${amountText(s.rewards.releasedUnclaimed, "USDC")}`,
-  );
-  $("#solvency-rows").replaceChildren(buyback, rewards);
-  $("#solvency-identities").replaceChildren(
-    ...s.identities.map((i) => element("li", `${i.holds ? "✓" : "✗"} ${i.text}`)),
-  );
-  $("#solvency-line").textContent = s.line;
-}
-
-function renderPolicy(t: TreasuryAnswer): void {
-  const p = t.policy;
-  $("#policy-split").textContent =
-    `${p.split.buybackBps / 100}% buybacks / ${p.split.stakersBps / 100}% stakers, fixed in the program`;
-  $("#policy-authority").replaceChildren(addressLink(p.authority));
-  $("#policy-program").replaceChildren(addressLink(p.programId));
-  $("#policy-upgrade").replaceChildren(
-    p.upgradeAuthority
-      ? addressLink(p.upgradeAuthority)
-      : element("span", "none: the program is immutable"),
-  );
-  $("#policy-guard").textContent = priceGuardText(p.priceGuard);
-  $("#policy-timelock").textContent = formatDuration(p.timelockSecs);
-  $("#policy-cap").textContent = paramText("maxBuybackUsdc", p.params.maxBuybackUsdc);
-  $("#policy-interval").textContent = formatDuration(p.params.minBuybackIntervalSecs);
-  $("#policy-cranks").replaceChildren(
-    ...(p.params.cranks.length === 0
-      ? [element("span", "none")]
-      : p.params.cranks.flatMap((c, i) => [
-          ...(i > 0 ? [document.createTextNode(", ")] : []),
-          link(shortAddress(c), explorerAddressUrl(c, cluster), `crank ${c} on the explorer`),
-        ])),
-  );
-  $("#policy-params").replaceChildren(
-    ...Object.entries(PARAM_LABELS).map(([field, label]) => {
-      const div = document.createElement("div");
-      const name = field as keyof typeof PARAM_LABELS;
-      div.append(element("dt", label), element("dd", paramText(name, p.params[name])));
-      return div;
-    }),
-  );
-
-  const pending = p.pendingAuthority;
-  $("#pending-authority").hidden = pending === null;
-  if (pending) {
-    $("#pending-authority-address").replaceChildren(element("code", pending.address));
-    $("#pending-authority-at").textContent = timeText(pending.acceptAfter.at);
-    $("#pending-authority-expires").textContent = timeText(pending.expiresAt.at);
-  }
-  const last = p.lastQueuedChange;
-  $("#last-queued-change").hidden = last === null;
-  if (last) $("#last-queued-change-text").textContent = lastQueuedChangeText(last);
-  const queued = p.queuedChange;
-  $("#queued-change").hidden = queued === null;
-  $("#no-queued-change").hidden = queued !== null;
-  if (queued) {
-    $("#queued-rows").replaceChildren(
-      ...queued.changes.map((c) => {
-        const th = element("th", PARAM_LABELS[c.field as keyof typeof PARAM_LABELS]);
-        th.setAttribute("scope", "row");
-        return row([
-          th,
-          cell(paramText(c.field as never, c.current as never)),
-          cell(paramText(c.field as never, c.queued as never)),
-        ]);
-      }),
-    );
-    $("#queued-eta").textContent = timeText(queued.eta.at);
-    $("#queued-expires").textContent = timeText(queued.expiresAt.at);
-  }
-}
-
-/** The countdowns to a queued change's eta and a pending authority's, on the chain's clock. */
-function renderCountdowns(): void {
-  const policy = treasury?.policy;
-  if (!policy) return;
-  const now = chainNow();
-  const queued = policy.queuedChange;
-  if (queued) {
-    $("#queued-status").textContent =
-      now < queued.eta.unix
-        ? `applies ${countdownText(queued.eta.unix, now)}`
-        : now <= queued.expiresAt.unix
-          ? `anyone may apply it now (for ${formatDuration(queued.expiresAt.unix - now)} more)`
-          : "expired: it can no longer be applied; the next queued change replaces it";
-  }
-  const pending = policy.pendingAuthority;
-  if (pending) {
-    $("#pending-authority-status").textContent =
-      now < pending.acceptAfter.unix
-        ? `may accept ${countdownText(pending.acceptAfter.unix, now)}`
-        : now <= pending.expiresAt.unix
-          ? `may accept now (for ${formatDuration(pending.expiresAt.unix - now)} more)`
-          : "expired: the authority must propose again";
-  }
-}
+/** A section's figures have arrived (for assistive technology: it is no longer loading). */
+const loaded = (id: string) => $(id).setAttribute("aria-busy", "false");
 
 async function refreshTreasury(): Promise<void> {
   const { body, etag, headers } = await getJson<TreasuryAnswer>("/api/treasury", treasuryEtag);
   treasuryEtag = etag;
+  lastAnswer = { receivedAt: Date.now(), ageMs: body?.ageMs ?? lastAnswer?.ageMs ?? 0 };
   const chainTime = Number(headers.get("x-chain-time") ?? body?.chainTime);
   if (Number.isFinite(chainTime)) chainClock = { unix: chainTime, receivedAt: Date.now() };
+  renderClock();
   if (!body) return;
   treasury = body;
-  // The buyback table changes only with the count: read it when the count moves.
-  if (body.buybackCount !== buybacksShown) {
-    await loadBuybacks(false);
-    buybacksShown = body.buybackCount;
-  }
   renderFigures(body);
-  renderYield(body);
-  renderSupply(body);
-  renderSolvency(body);
-  renderPolicy(body);
-  renderCountdowns();
-  $("#age").textContent = `read ${Math.round(body.ageMs / 100) / 10} s ago`;
+  renderYield(body, chainNow());
+  renderSupply(body, cluster);
+  renderSolvency(body, cluster);
+  renderPolicy(body, cluster);
+  renderCountdowns(body, chainNow());
+  position.render();
+  $('[data-figure="slot"]').textContent = String(body.slot);
   $("#paused").hidden = !body.paused;
+  for (const id of ["#yield", "#figures", "#supply", "#solvency"]) loaded(id);
+  // The lists change only with what they list: read them when that moves.
+  if (body.buybackCount !== buybacksShown) {
+    // The list comes from the indexer, which may not have stored the newest buyback yet.
+    buybacksShown = await loadBuybacks(false);
+  }
+  const policyKey = JSON.stringify([body.policy, body.paused]);
+  if (policyKey !== adminLogKey) {
+    await loadAdminLog(false);
+    adminLogKey = policyKey;
+    loaded("#policy");
+  }
 }
 
-async function loadBuybacks(more: boolean): Promise<void> {
+/** How old the figures are, growing between answers; a banner once the API stops answering. */
+function renderClock(): void {
+  const now = Date.now();
+  const status = $(".status-line");
+  const stale = $("#stale");
+  const silentFor = now - (lastAnswer?.receivedAt ?? openedAt);
+  if (lastAnswer) {
+    const ageSecs = (lastAnswer.ageMs + now - lastAnswer.receivedAt) / 1000;
+    $("#age").textContent =
+      ageSecs < 10 ? `read ${ageSecs.toFixed(1)} s ago` : `read ${spanSecs(ageSecs)} ago`;
+  }
+  if (silentFor < STALE_AFTER_MS) {
+    stale.hidden = true;
+    status.dataset.stale = "false";
+    return;
+  }
+  if (stale.hidden) {
+    // Said once when it happens (an alert); the ages below it keep growing without a word.
+    $("#stale-alert").textContent = lastAnswer
+      ? "The API has stopped answering: the figures on this page are not live."
+      : "The API is not answering: no figures yet.";
+    stale.hidden = false;
+  }
+  status.dataset.stale = "true";
+  $("#stale-age").textContent = lastAnswer
+    ? `Last answer ${spanSecs(silentFor / 1000)} ago; the figures below were read ` +
+      `${spanSecs((lastAnswer.ageMs + silentFor) / 1000)} ago. Retrying every ${FIGURES_EVERY_MS / 1000} s.`
+    : `Waiting ${spanSecs(silentFor / 1000)} so far; retrying every ${FIGURES_EVERY_MS / 1000} s.`;
+}
+
+/** Seconds as people read an age: `25 s`, `3 min 5 s`, `2 h 4 min`. */
+function spanSecs(secs: number): string {
+  const s = Math.floor(secs);
+  if (s < 60) return `${s} s`;
+  if (s < 3_600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return spanText(s);
+}
+
+/** Reads a page of buybacks; the newest one's count (how many the list now shows in all). */
+async function loadBuybacks(more: boolean): Promise<number | undefined> {
   const cursor = more && buybacksCursor ? `&cursor=${buybacksCursor}` : "";
   const { body } = await getJson<BuybacksAnswer>(`/api/buybacks?limit=${BUYBACK_PAGE}${cursor}`);
-  if (!body) return;
+  if (!body) return buybacksShown;
   buybacksCursor = body.nextCursor;
-  const rows = body.buybacks.map((b) =>
-    row([
-      cell(timeText(b.at), b.at),
-      cell(amountElement("span", b.usdcSpent, "USDC")),
-      cell(amountElement("span", b.ashaoBurned, "$ASHAO")),
-      cell(priceText(b.effectivePrice, "USDC"), exactAmountText(b.effectivePrice, "USDC")),
-      b.oraclePrice
-        ? cell(priceText(b.oraclePrice, "USDC"), exactAmountText(b.oraclePrice, "USDC"))
-        : cell("—"),
-      cell(deviationText(b.deviationBps)),
-      cell(
-        link(
-          shortAddress(b.signature),
-          b.explorerUrl,
-          `buyback transaction ${b.signature} on the explorer`,
-        ),
-      ),
-    ]),
-  );
+  const rows = buybackRows(body);
   if (more) $("#buyback-rows").append(...rows);
   else $("#buyback-rows").replaceChildren(...rows);
+  $("#buybacks-loading").hidden = true;
   $("#no-buybacks").hidden = $("#buyback-rows").children.length > 0;
   $("#buybacks-more").hidden = body.nextCursor === null;
+  loaded("#buybacks");
+  return body.buybacks[0]?.buybackCount ?? 0;
 }
 
-let charts: HistoryCharts | undefined;
-async function refreshHistory(): Promise<void> {
-  const { body } = await getJson<HistoryAnswer>(`/api/treasury/history?range=${range}`);
+async function loadAdminLog(more: boolean): Promise<void> {
+  const cursor = more && adminLogCursor ? `&cursor=${adminLogCursor}` : "";
+  const { body } = await getJson<AdminLogAnswer>(
+    `/api/treasury/admin-log?limit=${ADMIN_PAGE}${cursor}`,
+  );
   if (!body) return;
-  charts ??= new HistoryCharts($("#charts"));
-  charts.render(body.points, body.interval, range);
+  adminLogCursor = body.nextCursor;
+  const rows = adminLogRows(body);
+  if (more) $("#admin-log-rows").append(...rows);
+  else $("#admin-log-rows").replaceChildren(...rows);
+  adminLogPagedOlder = more;
+  $("#admin-log-more").hidden = body.nextCursor === null;
+}
+
+/**
+ * The history to chart for the chosen range: a young treasury's whole life rather than a range
+ * it has no data for, in buckets that fit it.
+ */
+function historyPath(t: TreasuryAnswer): { path: string; note: string } {
+  const span = RANGE_SECS[range];
+  // The 30-day window covers the treasury's life until it is 30 days old.
+  const age = t.yield.trailing30d.coveredSecs;
+  const young = age < t.yield.trailing30d.windowSecs && (span === null || age < span);
+  if (!young) return { path: `/api/treasury/history?range=${range}`, note: "" };
+  const to = Math.floor(t.chainTime);
+  const from = to - Math.max(age, 60);
+  const [interval] = INTERVALS.find(([, secs]) => (to - from) / secs <= CHART_POINTS) ?? ["1d"];
+  return {
+    path: `/api/treasury/history?from=${from}&to=${to}&interval=${interval}`,
+    note:
+      `The treasury is ${spanText(age)} old: the charts show all of its history ` +
+      `(since ${timeText(new Date(from * 1000).toISOString())}), by ${interval}.`,
+  };
+}
+
+/** The charts, made once (two refreshes may ask at once while the library loads). */
+let charts: Promise<HistoryCharts> | undefined;
+/**
+ * Whether the charts' section is on screen or near it. They are drawn, and the chart library
+ * loaded, only from then on: below the first screen, they would only hold up its first answers.
+ */
+let historyInSight = false;
+const historyWatch = new IntersectionObserver(
+  (entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    historyInSight = true;
+    historyWatch.disconnect();
+    void refreshHistory().catch(report);
+  },
+  { rootMargin: "400px 0px" },
+);
+historyWatch.observe($("#history"));
+
+async function refreshHistory(): Promise<void> {
+  if (!treasury || !historyInSight) return;
+  const { path, note } = historyPath(treasury);
+  const asked = range;
+  const { body } = await getJson<HistoryAnswer>(path);
+  if (!body || asked !== range) return;
+  charts ??= import("./charts").then((m) => new m.HistoryCharts($("#charts")));
+  (await charts).render(body, range);
+  $("#range-note").textContent = note;
+  loaded("#history");
 }
 
 function wireRange(): void {
@@ -315,52 +249,52 @@ async function apiConfig(): Promise<ApiConfig> {
   }
 }
 
-async function main(): Promise<void> {
-  const config = await apiConfig();
-  cluster =
-    config.cluster.name === "custom"
-      ? { name: "custom", rpcUrl: config.cluster.rpcUrl ?? config.rpcUrl ?? undefined }
-      : { name: config.cluster.name as "mainnet-beta" | "devnet" | "testnet" };
-  // The RPC URL the operator publishes; else a public cluster's own public endpoint
-  // (api.<cluster>.solana.com); a custom cluster has none.
-  const rpcUrl =
-    config.rpcUrl ?? (cluster.name === "custom" ? undefined : clusterApiUrl(cluster.name));
-  $("#cluster").textContent =
-    cluster.name === "custom"
-      ? `custom cluster${cluster.rpcUrl ? ` at ${cluster.rpcUrl}` : ""}`
-      : `Solana ${cluster.name}`;
-  const connection =
-    rpcUrl === undefined
-      ? undefined
-      : new Connection(rpcUrl, { commitment: "confirmed", wsEndpoint: config.wsUrl ?? undefined });
-  const programId = new PublicKey(config.programId);
-  const position = new PositionPanel({
-    connection,
-    programId,
-    cluster,
-    accounts: treasuryAccountsFor(programId, {
-      usdcMint: new PublicKey(config.usdcMint),
-      ashaoMint: new PublicKey(config.ashaoMint),
-      ashaoTokenProgram: new PublicKey(config.ashaoTokenProgram),
-    }),
-    chainNow,
-  });
-  wireRange();
-  $("#buybacks-more").addEventListener("click", () => void loadBuybacks(true).catch(report));
-  const loop = (every: number, task: () => Promise<void>) => {
-    const run = () =>
-      task()
-        .catch(report)
-        .finally(() => setTimeout(run, every));
-    run();
-  };
-  loop(FIGURES_EVERY_MS, refreshTreasury);
-  loop(HISTORY_EVERY_MS, refreshHistory);
-  loop(FIGURES_EVERY_MS, () => position.refresh());
-  setInterval(() => {
-    renderCountdowns();
-    position.renderCooldown();
-  }, COUNTDOWN_EVERY_MS);
+const config = apiConfig();
+const position = new PositionPanel({
+  config: () => config,
+  cluster: () => cluster,
+  treasury: () => treasury,
+  chainNow,
+});
+
+function loop(every: number, task: () => Promise<void>): void {
+  const run = () =>
+    task()
+      .catch(report)
+      .finally(() => setTimeout(run, every));
+  run();
 }
 
-void main();
+wireRange();
+watchOverflow();
+$("#buybacks-more").addEventListener("click", () => void loadBuybacks(true).catch(report));
+$("#admin-log-more").addEventListener("click", () => void loadAdminLog(true).catch(report));
+loop(FIGURES_EVERY_MS, refreshTreasury);
+loop(FIGURES_EVERY_MS, () => position.refresh());
+// The history waits for the treasury's first answer (its age decides the range's buckets).
+// The admin log is read again with it too: the indexer may store an action after the snapshot
+// shows its effect.
+loop(HISTORY_EVERY_MS, async () => {
+  while (!treasury) await new Promise((resolve) => setTimeout(resolve, 200));
+  await refreshHistory();
+  if (!adminLogPagedOlder) await loadAdminLog(false);
+});
+setInterval(() => {
+  renderClock();
+  if (treasury) renderCountdowns(treasury, chainNow());
+  position.renderCooldown();
+}, CLOCK_EVERY_MS);
+void config.then((c) => {
+  cluster =
+    c.cluster.name === "custom"
+      ? { name: "custom", rpcUrl: c.cluster.rpcUrl ?? c.rpcUrl ?? undefined }
+      : { name: c.cluster.name as "mainnet-beta" | "devnet" | "testnet" };
+  $("#cluster").textContent =
+    cluster.name === "custom" ? "a local or private cluster" : `Solana ${cluster.name}`;
+  // Links drawn before the cluster was known point at it now.
+  if (treasury) {
+    renderSupply(treasury, cluster);
+    renderSolvency(treasury, cluster);
+    renderPolicy(treasury, cluster);
+  }
+});

@@ -56,6 +56,8 @@ export interface TreasuryState {
   cranks: PublicKey[];
   priceGuard: PriceGuard;
   timelockSecs: number;
+  /** The wallets that may settle usage. */
+  billingAuthorities: PublicKey[];
   /** The change waiting out the timelock, if any, and from when anyone may apply it. */
   queuedChange: { change: ConfigChange; eta: bigint } | null;
   /**
@@ -84,6 +86,16 @@ export interface TreasuryState {
   lastUpdateTs: bigint;
   totalRewardsReleased: bigint;
   totalRewardsClaimed: bigint;
+
+  /** Usage settled by `settle_usage`: gross = paid to workers + usage revenue. */
+  usageBatchCount: bigint;
+  workerPaymentCount: bigint;
+  totalUsageGross: bigint;
+  totalPaidToWorkers: bigint;
+  /** The boosts within `totalPaidToWorkers`. */
+  totalBoostPaid: bigint;
+  /** The part of `totalRevenue` that came from usage (the rest: deposits and syncs). */
+  totalUsageRevenue: bigint;
 }
 
 /** `StakePosition`, decoded. */
@@ -99,6 +111,10 @@ export interface StakePositionState {
   totalClaimed: bigint;
   /** The unstake requests not yet withdrawn, oldest first, each maturing on its own. */
   unstakeTickets: UnstakeTicket[];
+  /** Staked principal not yet counting for the worker boost, until `boostWarmupEndsAt`. */
+  boostWarmupAmount: bigint;
+  /** When the warming principal starts to count (0 when nothing is warming). */
+  boostWarmupEndsAt: bigint;
 }
 
 /**
@@ -180,6 +196,7 @@ export function toTreasuryState(address: PublicKey, raw: RawTreasury): TreasuryS
     cranks: raw.cranks.slice(0, raw.crankCount),
     priceGuard: priceGuardFromAnchor(raw.priceGuard),
     timelockSecs: raw.timelockSecs,
+    billingAuthorities: raw.billingAuthorities.slice(0, raw.billingAuthorityCount),
     queuedChange: raw.queuedChangeEta.isZero()
       ? null
       : { change: configChangeFromAnchor(raw.queuedChange), eta: big(raw.queuedChangeEta) },
@@ -202,6 +219,12 @@ export function toTreasuryState(address: PublicKey, raw: RawTreasury): TreasuryS
     lastUpdateTs: big(raw.lastUpdateTs),
     totalRewardsReleased: big(raw.totalRewardsReleased),
     totalRewardsClaimed: big(raw.totalRewardsClaimed),
+    usageBatchCount: big(raw.usageBatchCount),
+    workerPaymentCount: big(raw.workerPaymentCount),
+    totalUsageGross: big(raw.totalUsageGross),
+    totalPaidToWorkers: big(raw.totalPaidToWorkers),
+    totalBoostPaid: big(raw.totalBoostPaid),
+    totalUsageRevenue: big(raw.totalUsageRevenue),
   };
 }
 
@@ -237,6 +260,8 @@ export function toStakePositionState(address: PublicKey, raw: RawPosition): Stak
     owedRewards: big(raw.owedRewards),
     totalClaimed: big(raw.totalClaimed),
     unstakeTickets: activeTickets(raw.unstakeTickets),
+    boostWarmupAmount: big(raw.boostWarmupAmount),
+    boostWarmupEndsAt: big(raw.boostWarmupEndsAt),
   };
 }
 
@@ -415,6 +440,8 @@ export function decodeStakePositionRecord(
     owedRewards: u64("owedRewards"),
     totalClaimed: u64("totalClaimed"),
     unstakeTickets,
+    boostWarmupAmount: u64("boostWarmupAmount"),
+    boostWarmupEndsAt: data.readBigInt64LE(offset + at.boostWarmupEndsAt),
   };
 }
 

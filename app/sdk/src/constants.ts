@@ -19,6 +19,8 @@ export const REWARDS_VAULT_SEED = Buffer.from("rewards_vault");
 export const STAKE_VAULT_SEED = Buffer.from("stake_vault");
 /** Seed of a `StakePosition` PDA: `[POSITION_SEED, owner]`. */
 export const POSITION_SEED = Buffer.from("position");
+/** Seed of a billing authority's `UsageLedger` PDA: `[USAGE_LEDGER_SEED, billing]`. */
+export const USAGE_LEDGER_SEED = Buffer.from("usage_ledger");
 
 /** Fixed-point scale of `accRewardPerShare`. */
 export const REWARD_PRECISION = 10n ** 18n;
@@ -57,7 +59,12 @@ export const PYTH_RECEIVER_PROGRAM_ID = new PublicKey(
 export const MAX_BOOST_TIERS = 8;
 export const MAX_BOOST_BPS = 10_000;
 export const MAX_CRANKS = 8;
+export const MAX_BILLING_AUTHORITIES = 4;
+/** Most workers one `settle_usage` pays (the packet bounds it). */
+export const MAX_SETTLEMENT_WORKERS = 9;
+/** Accounts per worker after `settle_usage`'s fixed ones: its USDC account, its position. */
+export const SETTLEMENT_ACCOUNTS_PER_WORKER = 2;
+/** Batch ids a usage ledger remembers, from its window's start. */
+export const USAGE_BATCH_WINDOW = 4_096n;
 
-/** USDC has 6 decimals; $ASHAO has 9. */
-export const USDC_DECIMALS = 6;
-export const ASHAO_DECIMALS = 9;
+export { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";

@@ -5,7 +5,7 @@
  * the exact base units (bigint), never on floats; `exactAmountText` gives the exact figure for
  * hover text, and the API keeps the base units.
  */
-import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
+import { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";
 import { formatUnits } from "./figures";
 import type { LastQueuedChangeJson, ParamName, PriceGuardJson, TreasuryParamsJson } from "./policy";
 
@@ -200,9 +200,10 @@ export function paramText<K extends ParamName>(field: K, value: TreasuryParamsJs
     }
     case "swapProgram":
       return value === DEFAULT_KEY ? "none" : shortAddress(value as string);
-    case "cranks": {
-      const cranks = value as string[];
-      return cranks.length === 0 ? "none" : cranks.map(shortAddress).join(", ");
+    case "cranks":
+    case "billingAuthorities": {
+      const keys = value as string[];
+      return keys.length === 0 ? "none" : keys.map(shortAddress).join(", ");
     }
     case "priceGuard":
       return priceGuardText(value as PriceGuardJson);
@@ -222,6 +223,7 @@ export const PARAM_LABELS: Record<ParamName, string> = {
   cranks: "Cranks",
   priceGuard: "Price guard",
   timelockSecs: "Timelock",
+  billingAuthorities: "Billing authorities",
 };
 
 /** What became of the last queued change, in a sentence (CLI `status`, the dashboard's policy). */

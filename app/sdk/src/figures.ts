@@ -7,7 +7,7 @@
 import type { PublicKey } from "@solana/web3.js";
 
 import type { TreasuryState } from "./accounts";
-import { ASHAO_DECIMALS, USDC_DECIMALS } from "./constants";
+import { ASHAO_DECIMALS, USDC_DECIMALS } from "./units";
 
 /** An amount on the wire. */
 export interface Amount {
@@ -65,6 +65,16 @@ export interface TreasuryFigures {
   buybackBucket: Amount;
   rewardsOwed: Amount;
   totalRevenue: Amount;
+  /** The part of `totalRevenue` settled usage brought (`settle_usage`'s remainders). */
+  usageRevenue: Amount;
+  /** The rest of `totalRevenue`: deposits and synced plain transfers. */
+  directRevenue: Amount;
+  /** Usage settled: its gross, what workers were paid of it (boosts included), the boosts. */
+  usageGross: Amount;
+  paidToWorkers: Amount;
+  boostPaid: Amount;
+  usageBatches: number;
+  workerPayments: number;
   totalToBuyback: Amount;
   totalToStakers: Amount;
   buybackUsdcSpent: Amount;
@@ -99,6 +109,13 @@ export function treasuryFigures(input: TreasuryFigureInputs): TreasuryFigures {
       state.streamRemaining + state.totalRewardsReleased - state.totalRewardsClaimed,
     ),
     totalRevenue: usdc(state.totalRevenue),
+    usageRevenue: usdc(state.totalUsageRevenue),
+    directRevenue: usdc(state.totalRevenue - state.totalUsageRevenue),
+    usageGross: usdc(state.totalUsageGross),
+    paidToWorkers: usdc(state.totalPaidToWorkers),
+    boostPaid: usdc(state.totalBoostPaid),
+    usageBatches: Number(state.usageBatchCount),
+    workerPayments: Number(state.workerPaymentCount),
     totalToBuyback: usdc(state.totalToBuyback),
     totalToStakers: usdc(state.totalToStakers),
     buybackUsdcSpent: usdc(state.totalBuybackUsdcSpent),

@@ -27,3 +27,4 @@ export * from "./program-data";
 export * from "./report";
 export * from "./staker";
 export * from "./yield";
+export * from "./usage";

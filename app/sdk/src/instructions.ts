@@ -3,12 +3,17 @@
  * account spelled out (no network round trip, no account resolution). Amounts are `bigint`;
  * they become `BN` only here, at the Anchor boundary.
  */
-import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import { getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import {
+  type AccountMeta,
+  PublicKey,
+  SystemProgram,
+  TransactionInstruction,
+} from "@solana/web3.js";
 
 import type { TreasuryAccounts } from "./accounts";
 import { ConfigChange, configChangeToAnchor, paramsToAnchor, TreasuryParams, u64 } from "./params";
-import { programDataPda, stakePositionPda, treasuryPdas } from "./pda";
+import { programDataPda, stakePositionPda, treasuryPdas, usageLedgerPda } from "./pda";
 import type { TreasuryProgram } from "./program";
 
 /** The treasury's accounts from its mints alone (before or without fetching it). */
@@ -162,6 +167,63 @@ export function depositRevenueIx(
       rewardsVault: accounts.rewardsVault,
       tokenProgram: TOKEN_PROGRAM_ID,
     })
+    .instruction();
+}
+
+/** One worker of a settlement: the wallet paid (owner of `usdc`) and its base share. */
+export interface SettlementWorker {
+  worker: PublicKey;
+  /** The worker's USDC account [default: its associated token account]. */
+  usdc?: PublicKey;
+  base: bigint;
+}
+
+/**
+ * Settles batch `batchId` of paid usage (signed by a billing authority, who pays `gross` from
+ * `source`): each worker gets its base plus the boost its stake earns, the rest is revenue. Two
+ * accounts follow per worker, in order: its USDC account, then its stake position address.
+ */
+export function settleUsageIx(
+  program: TreasuryProgram,
+  accounts: TreasuryAccounts,
+  args: {
+    billing: PublicKey;
+    source: PublicKey;
+    batchId: bigint;
+    gross: bigint;
+    workers: readonly SettlementWorker[];
+  },
+): Promise<TransactionInstruction> {
+  const remaining: AccountMeta[] = args.workers.flatMap((w) => [
+    {
+      pubkey: w.usdc ?? getAssociatedTokenAddressSync(accounts.usdcMint, w.worker, true),
+      isSigner: false,
+      isWritable: true,
+    },
+    {
+      pubkey: stakePositionPda(w.worker, program.programId).address,
+      isSigner: false,
+      isWritable: false,
+    },
+  ]);
+  return program.methods
+    .settleUsage(
+      u64(args.batchId, "batchId"),
+      u64(args.gross, "gross"),
+      args.workers.map((w) => u64(w.base, "base")),
+    )
+    .accountsStrict({
+      billing: args.billing,
+      config: accounts.config,
+      ledger: usageLedgerPda(args.billing, program.programId).address,
+      usdcMint: accounts.usdcMint,
+      source: args.source,
+      buybackVault: accounts.buybackVault,
+      rewardsVault: accounts.rewardsVault,
+      tokenProgram: TOKEN_PROGRAM_ID,
+      systemProgram: SystemProgram.programId,
+    })
+    .remainingAccounts(remaining)
     .instruction();
 }
 

@@ -40,6 +40,8 @@ export interface TreasuryParams {
   priceGuard: PriceGuard;
   /** How long a risk-adding change waits between queue and apply. */
   timelockSecs: number;
+  /** The wallets that may settle usage (`settle_usage`): the network's billing services. */
+  billingAuthorities: PublicKey[];
 }
 
 /** An admin change: each field left out keeps its value. */
@@ -100,6 +102,7 @@ export function paramsToAnchor(p: TreasuryParams) {
     cranks: p.cranks,
     priceGuard: priceGuardToAnchor(p.priceGuard),
     timelockSecs: p.timelockSecs,
+    billingAuthorities: p.billingAuthorities,
   };
 }
 
@@ -115,6 +118,7 @@ export function configChangeToAnchor(c: ConfigChange) {
     cranks: c.cranks ?? null,
     priceGuard: c.priceGuard ? priceGuardToAnchor(c.priceGuard) : null,
     timelockSecs: c.timelockSecs ?? null,
+    billingAuthorities: c.billingAuthorities ?? null,
   };
 }
 
@@ -129,6 +133,7 @@ interface AnchorConfigChange {
   cranks: PublicKey[] | null;
   priceGuard: Parameters<typeof priceGuardFromAnchor>[0] | null;
   timelockSecs: number | null;
+  billingAuthorities: PublicKey[] | null;
 }
 
 /** Decodes a stored or logged `ConfigChange` (only the fields it names). */
@@ -150,5 +155,6 @@ export function configChangeFromAnchor(raw: AnchorConfigChange): ConfigChange {
   if (raw.cranks !== null) change.cranks = raw.cranks;
   if (raw.priceGuard !== null) change.priceGuard = priceGuardFromAnchor(raw.priceGuard);
   if (raw.timelockSecs !== null) change.timelockSecs = raw.timelockSecs;
+  if (raw.billingAuthorities !== null) change.billingAuthorities = raw.billingAuthorities;
   return change;
 }

@@ -8,6 +8,7 @@ import {
   REWARDS_VAULT_SEED,
   STAKE_VAULT_SEED,
   TREASURY_SEED,
+  USAGE_LEDGER_SEED,
 } from "./constants";
 
 /** A PDA and its bump. */
@@ -47,6 +48,14 @@ export function stakePositionPda(
   programId: PublicKey = ASHAO_TREASURY_PROGRAM_ID,
 ): Pda {
   return derive([POSITION_SEED, owner.toBuffer()], programId);
+}
+
+/** A billing authority's `UsageLedger`: `["usage_ledger", billing]`. */
+export function usageLedgerPda(
+  billing: PublicKey,
+  programId: PublicKey = ASHAO_TREASURY_PROGRAM_ID,
+): Pda {
+  return derive([USAGE_LEDGER_SEED, billing.toBuffer()], programId);
 }
 
 /** The program's ProgramData account (BPF Upgradeable Loader), which names its upgrade authority. */

@@ -34,6 +34,7 @@ export interface TreasuryParamsJson {
   cranks: string[];
   priceGuard: PriceGuardJson;
   timelockSecs: number;
+  billingAuthorities: string[];
 }
 
 export type ParamName = keyof TreasuryParamsJson;
@@ -52,6 +53,7 @@ export const PARAM_NAMES: readonly ParamName[] = [
   "cranks",
   "priceGuard",
   "timelockSecs",
+  "billingAuthorities",
 ];
 
 export function priceGuardToJson(guard: PriceGuard): PriceGuardJson {
@@ -91,6 +93,12 @@ export function configChangeToJson(change: ConfigChange): ConfigChangeJson {
     );
   if (change.priceGuard !== undefined) set("priceGuard", priceGuardToJson(change.priceGuard));
   if (change.timelockSecs !== undefined) set("timelockSecs", change.timelockSecs);
+  if (change.billingAuthorities !== undefined) {
+    set(
+      "billingAuthorities",
+      change.billingAuthorities.map((b) => b.toBase58()),
+    );
+  }
   return json;
 }
 
@@ -111,6 +119,7 @@ export function treasuryParamsOf(state: TreasuryState): TreasuryParams {
     cranks: state.cranks,
     priceGuard: state.priceGuard,
     timelockSecs: state.timelockSecs,
+    billingAuthorities: state.billingAuthorities,
   };
 }
 
@@ -234,6 +243,9 @@ export function paramsFromJson(raw: unknown): TreasuryParams {
     cranks: array("cranks", p.cranks).map((c, i) => address(`cranks[${i}]`, c)),
     priceGuard: priceGuardFromJson(p.priceGuard),
     timelockSecs: integer("timelockSecs", p.timelockSecs, U32_MAX),
+    billingAuthorities: array("billingAuthorities", p.billingAuthorities).map((b, i) =>
+      address(`billingAuthorities[${i}]`, b),
+    ),
   };
 }
 
@@ -247,9 +259,11 @@ export interface ParamDifference {
   other: ParamJsonValue;
 }
 
-/** Cranks are a set: their order carries no meaning. */
+/** Cranks and billing authorities are sets: their order carries no meaning. */
 const comparable = (name: ParamName, value: ParamJsonValue) =>
-  JSON.stringify(name === "cranks" ? [...(value as string[])].sort() : value);
+  JSON.stringify(
+    name === "cranks" || name === "billingAuthorities" ? [...(value as string[])].sort() : value,
+  );
 
 /** The fields `other` names whose value differs from `current`'s. */
 export function paramDifferences(current: TreasuryParams, other: ConfigChange): ParamDifference[] {

@@ -7,7 +7,7 @@
  * from the chain in one round.
  */
 import { getMint } from "@solana/spl-token";
-import type { PublicKey } from "@solana/web3.js";
+import { PublicKey } from "@solana/web3.js";
 
 import { fetchTreasuryOrThrow, type TreasuryState } from "./accounts";
 import { fetchChainTime } from "./clock";
@@ -161,12 +161,24 @@ export function solvencyReport(
 
 // ---------------------------------------------------------------------------------- policy
 
+/**
+ * What an authority is: a single key (a point on the ed25519 curve: an ordinary wallet's key,
+ * one person's to sign with) or a program's address (off the curve: a multisig vault, a PDA).
+ */
+export type KeyHolder = "singleKey" | "programAddress";
+
+export const keyHolder = (key: PublicKey): KeyHolder =>
+  PublicKey.isOnCurve(key.toBytes()) ? "singleKey" : "programAddress";
+
 export interface PolicyReport extends TreasuryPolicy {
+  /** Whether the authority is one key or a program's address (a multisig vault). */
+  authorityHolder: KeyHolder;
   programId: string;
   /** The program's ProgramData (null when its loader has none). */
   programData: string | null;
   /** Who may replace the program's code: null when nobody can (immutable). */
   upgradeAuthority: string | null;
+  upgradeAuthorityHolder: KeyHolder | null;
   paused: boolean;
   /** The revenue split, fixed in the program: no instruction or parameter changes it. */
   split: { buybackBps: number; stakersBps: number; oddUnitTo: "buyback"; fixedInProgram: true };
@@ -175,9 +187,11 @@ export interface PolicyReport extends TreasuryPolicy {
 export function policyReport(state: TreasuryState, upgrade: ProgramUpgradeInfo): PolicyReport {
   return {
     ...treasuryPolicy(state),
+    authorityHolder: keyHolder(state.authority),
     programId: upgrade.programId.toBase58(),
     programData: upgrade.programData?.toBase58() ?? null,
     upgradeAuthority: upgrade.upgradeAuthority?.toBase58() ?? null,
+    upgradeAuthorityHolder: upgrade.upgradeAuthority ? keyHolder(upgrade.upgradeAuthority) : null,
     paused: state.paused,
     split: {
       buybackBps: BPS_DENOMINATOR / 2,

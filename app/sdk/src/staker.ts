@@ -39,6 +39,11 @@ export interface StakerSummary {
   /** Nothing staked, unstaking or owed: the position can be closed for its rent. */
   closable: boolean;
   boostBps: number;
+  /** Staked $ASHAO still warming up (not counting for the boost yet), and until when. */
+  boostWarming: Amount;
+  boostWarmupEndsAt: string | null;
+  /** The boost once the warm-up ends. */
+  boostBpsOnceWarm: number;
   /** The next tier up: its minimum stake (base units) and boost; null at the top. */
   nextTier: { minStake: string; boostBps: number } | null;
   /** $ASHAO still to stake to reach `nextTier`. */
@@ -67,7 +72,7 @@ export function stakerSummary(
   position: StakePositionState | null,
   now: bigint,
 ): StakerSummary {
-  const boost = positionBoost(state, position);
+  const boost = positionBoost(state, position, now);
   const pending = position ? pendingRewards(state, position, now) : 0n;
   const unstaking = position?.unstaking ?? 0n;
   const tickets = position?.unstakeTickets ?? [];
@@ -97,6 +102,9 @@ export function stakerSummary(
     nextMaturityAtUnix: next === null ? null : Number(next),
     closable: position !== null && position.staked === 0n && unstaking === 0n && pending === 0n,
     boostBps: boost.boostBps,
+    boostWarming: amount(boost.warming, ASHAO_DECIMALS),
+    boostWarmupEndsAt: boost.warmupEndsAt === null ? null : iso(boost.warmupEndsAt),
+    boostBpsOnceWarm: boost.boostBpsOnceWarm,
     nextTier: boost.nextTier
       ? { minStake: boost.nextTier.minStake.toString(), boostBps: boost.nextTier.boostBps }
       : null,

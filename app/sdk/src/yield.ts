@@ -166,20 +166,45 @@ export interface YieldPrice {
   at: string;
 }
 
+/**
+ * The trailing windows, and the data each needs before it gives a rate: a day for the week (a
+ * rate from minutes of revenue is a number nobody can earn), and more than a week for the month
+ * (so that it never repeats the 7-day figure from the same data).
+ */
+export const YIELD_WINDOWS = {
+  trailing7d: { windowSecs: 7 * 86_400, minCoveredSecs: 86_400 },
+  trailing30d: { windowSecs: 30 * 86_400, minCoveredSecs: 8 * 86_400 },
+} as const;
+
 export interface YieldWindow {
   windowSecs: number;
   from: string;
   to: string;
   /** The part of the window the treasury existed for (all of it once it is old enough). */
   coveredSecs: number;
+  /** The data a rate needs: `annualPerAshao` and `apr` are null until `coveredSecs` reaches it. */
+  minCoveredSecs: number;
   /** USDC released to all stakers over the covered window. */
   released: Amount;
   /** USDC released per whole $ASHAO staked over the covered window (18 decimals). */
   perAshao: Amount;
-  /** `perAshao` scaled to a year (× 365 d / covered). */
-  annualPerAshao: Amount;
-  /** `annualPerAshao` over the price (0.12 is 12% a year); null without a price. */
+  /** `perAshao` scaled to a year (× 365 d / covered); null while the window holds too little. */
+  annualPerAshao: Amount | null;
+  /** `annualPerAshao` over the price (0.12 is 12% a year); null without a price or a rate. */
   apr: number | null;
+}
+
+/**
+ * What the reward stream releases now, before any new revenue arrives: the rate every staked
+ * $ASHAO earns at this moment (a position's share is its stake over the total).
+ */
+export interface CurrentRewardRate {
+  /** USDC a day released to all stakers at the stream's current rate (0 when nothing streams). */
+  releasingPerDay: Amount;
+  /** USDC a day per whole $ASHAO staked at that rate (18 decimals); null while nobody is staked. */
+  perAshaoPerDay: Amount | null;
+  /** When the stream runs dry unless more revenue arrives; null when nothing streams. */
+  streamEndsAt: string | null;
 }
 
 export interface YieldReport {
@@ -187,6 +212,7 @@ export interface YieldReport {
   /** How the figures are computed, in a sentence. */
   method: string;
   price: YieldPrice | null;
+  current: CurrentRewardRate;
   trailing7d: YieldWindow;
   trailing30d: YieldWindow;
 }
@@ -211,26 +237,49 @@ export function yieldWindow(
   history: RewardIndexHistory,
   now: RewardStream,
   nowTs: bigint,
-  windowSecs: number,
+  window: { windowSecs: number; minCoveredSecs: number },
   price: YieldPrice | null,
 ): YieldWindow {
+  const { windowSecs, minCoveredSecs } = window;
   const from = nowTs - BigInt(windowSecs);
   const start = history.startTs !== null && history.startTs > from ? history.startTs : from;
   const covered = nowTs > start ? nowTs - start : 0n;
   const current = accrue(now, nowTs).stream;
   const past = history.at(start);
   const perAshao = perWholeAshao(current.accRewardPerShare - past.accRewardPerShare);
-  const annual = covered > 0n ? (perAshao * BigInt(YEAR_SECS)) / covered : 0n;
+  const annual =
+    covered > 0n && covered >= BigInt(minCoveredSecs)
+      ? (perAshao * BigInt(YEAR_SECS)) / covered
+      : null;
   const priceRaw = price ? BigInt(price.usdcPerAshao.raw) : 0n;
   return {
     windowSecs,
     from: iso(from),
     to: iso(nowTs),
     coveredSecs: Number(covered),
+    minCoveredSecs,
     released: amount(current.totalRewardsReleased - past.released, USDC_DECIMALS),
     perAshao: amount(perAshao, RATE_DECIMALS),
-    annualPerAshao: amount(annual, RATE_DECIMALS),
-    apr: priceRaw > 0n && covered > 0n ? aprOf(annual, priceRaw) : null,
+    annualPerAshao: annual === null ? null : amount(annual, RATE_DECIMALS),
+    apr: annual !== null && priceRaw > 0n ? aprOf(annual, priceRaw) : null,
+  };
+}
+
+/** The stream's release rate at `nowTs`, a day's worth, in all and per whole $ASHAO staked. */
+export function currentRewardRate(now: RewardStream, nowTs: bigint): CurrentRewardRate {
+  const s = accrue(now, nowTs).stream;
+  const left = s.streamEndTs - nowTs;
+  // While nobody is staked the stream pauses: it releases nothing until someone stakes.
+  const streaming = s.streamRemaining > 0n && left > 0n && s.totalStaked > 0n;
+  const perDay = streaming ? (s.streamRemaining * 86_400n) / left : 0n;
+  const perAshao = streaming
+    ? (s.streamRemaining * 86_400n * ASHAO_UNIT * 10n ** BigInt(RATE_DECIMALS - USDC_DECIMALS)) /
+      (left * s.totalStaked)
+    : 0n;
+  return {
+    releasingPerDay: amount(perDay, USDC_DECIMALS),
+    perAshaoPerDay: s.totalStaked > 0n ? amount(perAshao, RATE_DECIMALS) : null,
+    streamEndsAt: s.streamRemaining > 0n && left > 0n ? iso(s.streamEndTs) : null,
   };
 }
 
@@ -249,10 +298,12 @@ export function yieldReport(
     asOf: iso(nowTs),
     method:
       "USDC released to stakers per $ASHAO staked over the trailing window, read from the " +
-      "program's reward index, annualised over 365 days (simple, not compounded)" +
+      "program's reward index, annualised over 365 days (simple, not compounded), once the " +
+      "window holds enough data (1 day for 7 days, 8 days for 30)" +
       valued,
     price,
-    trailing7d: yieldWindow(history, now, nowTs, 7 * 86_400, price),
-    trailing30d: yieldWindow(history, now, nowTs, 30 * 86_400, price),
+    current: currentRewardRate(now, nowTs),
+    trailing7d: yieldWindow(history, now, nowTs, YIELD_WINDOWS.trailing7d, price),
+    trailing30d: yieldWindow(history, now, nowTs, YIELD_WINDOWS.trailing30d, price),
   };
 }

@@ -59,6 +59,8 @@ const MAX_CSV_ROWS = 100_000;
 /** Rows read and written per turn of the event loop: what an export holds other requests for. */
 const CSV_PAGE = 100;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** When `/api/treasury/buybacks` became an alias of `/api/buybacks` (2026-11-30, unix seconds). */
+const BUYBACKS_ALIAS_DEPRECATED_AT = 1_795_996_800;
 /** History answers kept (distinct ranges and intervals asked for recently). */
 const HISTORY_ANSWERS = 64;
 
@@ -93,7 +95,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   // moves with time even when nothing else changes); `ageMs` and `chainTime` are added per
   // request.
   let cached: { key: string; json: string; etag: string } | undefined;
-  app.get("/api/treasury", route("treasury"), async (req, reply) => {
+  app.get("/api/treasury", route("treasury"), async (_req, reply) => {
     requireSnapshot();
     const epoch = Math.floor(Number(snapshot.chainTime) / YIELD_REFRESH_SECS);
     const key = `${snapshot.version}-${epoch}`;
@@ -108,12 +110,13 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       });
       cached = { key, json, etag: `W/"${snapshot.slot}-${key}"` };
     }
+    // The tag names the figures, not the bytes (`ageMs` and `chainTime` change with every
+    // request): a client holding them gets a 304 (delivery.ts).
     reply
       .header("etag", cached.etag)
       .header("cache-control", "public, max-age=1")
       // On a 304 too: countdowns to an eta keep to the chain's clock while nothing changes.
       .header("x-chain-time", String(snapshot.chainTime));
-    if (req.headers["if-none-match"] === cached.etag) return reply.code(304).send();
     const ageMs = Date.now() - snapshot.readAt.getTime();
     return reply
       .type("application/json; charset=utf-8")
@@ -130,7 +133,8 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     };
   };
   app.get<{ Querystring: PageQuery }>("/api/buybacks", route("buybacks"), buybacks);
-  // The earlier address, kept as an alias so existing clients keep working.
+  // The earlier address, kept as an alias so existing clients keep working, and saying so
+  // (RFC 9745's Deprecation: since 2026-11-30, when /api/buybacks took its place).
   app.get<{ Querystring: PageQuery }>(
     "/api/treasury/buybacks",
     {
@@ -142,7 +146,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         summary: "Alias of /api/buybacks",
       },
     },
-    buybacks,
+    async (req, reply) => {
+      reply
+        .header("deprecation", `@${BUYBACKS_ALIAS_DEPRECATED_AT}`)
+        .header("link", '</api/buybacks>; rel="successor-version"');
+      return buybacks(req, reply);
+    },
   );
 
   app.get<{ Querystring: PageQuery }>(

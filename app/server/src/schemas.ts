@@ -98,6 +98,7 @@ export const SHARED_SCHEMAS: Schema[] = [
         cranks: arr(address()),
         priceGuard: ref("PriceGuard"),
         timelockSecs: int(),
+        billingAuthorities: arr(address()),
       },
       "Every parameter, in the policy format of app/sdk/src/policy.ts",
     ),
@@ -135,6 +136,11 @@ export const SHARED_SCHEMAS: Schema[] = [
           }),
           "the change waiting out the timelock",
         ),
+        authorityHolder: {
+          enum: ["singleKey", "programAddress"],
+          description:
+            "singleKey: one key on the ed25519 curve (an ordinary wallet); programAddress: off the curve (a multisig vault, a PDA)",
+        },
         lastQueuedChange: nullable(
           obj({
             outcome: {
@@ -152,6 +158,10 @@ export const SHARED_SCHEMAS: Schema[] = [
         programId: address(),
         programData: nullable(address()),
         upgradeAuthority: nullable(address(), "who may replace the program's code; null: nobody"),
+        upgradeAuthorityHolder: nullable(
+          { enum: ["singleKey", "programAddress"] },
+          "as authorityHolder; null when the program is immutable",
+        ),
         paused: bool(),
         split: obj(
           {
@@ -202,10 +212,14 @@ export const SHARED_SCHEMAS: Schema[] = [
       from: iso(),
       to: iso(),
       coveredSecs: int("the part of the window the treasury existed for"),
+      minCoveredSecs: int("the data a rate needs: no annualPerAshao or apr before"),
       released: ref("Amount", "USDC released to all stakers over the window"),
       perAshao: ref("Amount", "USDC released per whole $ASHAO staked (18 decimals)"),
-      annualPerAshao: ref("Amount", "perAshao scaled to a year (18 decimals)"),
-      apr: nullable(num(), "annualPerAshao / price (0.12 = 12%); null without a price"),
+      annualPerAshao: nullable(
+        ref("Amount"),
+        "perAshao scaled to a year (18 decimals); null while coveredSecs < minCoveredSecs",
+      ),
+      apr: nullable(num(), "annualPerAshao / price (0.12 = 12%); null without a price or a rate"),
     }),
   },
   {
@@ -219,6 +233,17 @@ export const SHARED_SCHEMAS: Schema[] = [
           usdcPerAshao: ref("Amount"),
           at: iso(),
         }),
+      ),
+      current: obj(
+        {
+          releasingPerDay: ref("Amount", "USDC a day released to all stakers at the current rate"),
+          perAshaoPerDay: nullable(
+            ref("Amount"),
+            "USDC a day per whole $ASHAO staked at that rate (18 decimals); null while none is staked",
+          ),
+          streamEndsAt: nullable(iso(), "when the stream runs dry unless more revenue arrives"),
+        },
+        "what the reward stream releases now, before any new revenue",
       ),
       trailing7d: ref("YieldWindow"),
       trailing30d: ref("YieldWindow"),
@@ -369,6 +394,13 @@ const FIGURES = {
   buybackBucket: ref("Amount"),
   rewardsOwed: ref("Amount", "still streaming plus released and unclaimed"),
   totalRevenue: ref("Amount"),
+  usageRevenue: ref("Amount", "the part of totalRevenue settled usage brought"),
+  directRevenue: ref("Amount", "the rest: deposits and synced plain transfers"),
+  usageGross: ref("Amount", "usage settled: gross paid in by billing authorities"),
+  paidToWorkers: ref("Amount", "of the usage gross, paid to workers (boosts included)"),
+  boostPaid: ref("Amount", "of it, the staking boosts"),
+  usageBatches: int(),
+  workerPayments: int(),
   totalToBuyback: ref("Amount"),
   totalToStakers: ref("Amount"),
   buybackUsdcSpent: ref("Amount"),
@@ -556,6 +588,9 @@ export const ROUTES: Record<string, RouteSpec> = {
           nextMaturityAtUnix: nullable(int()),
           closable: bool("nothing staked, unstaking or owed"),
           boostBps: int(),
+          boostWarming: ref("Amount", "staked $ASHAO not counting for the boost yet"),
+          boostWarmupEndsAt: nullable(iso("when it starts to count")),
+          boostBpsOnceWarm: int("the boost once the warm-up ends"),
           nextTier: nullable(obj({ minStake: str(), boostBps: int() })),
           stakeToNextTier: nullable(ref("Amount")),
           asOfChainTime: int(),

@@ -7,9 +7,8 @@
  */
 import { randomUUID } from "crypto";
 
-import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
-import { Connection, PublicKey } from "@solana/web3.js";
+import { clusterApiUrl, Connection, PublicKey } from "@solana/web3.js";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -30,6 +29,7 @@ import {
 } from "../../sdk/src";
 import type { ListenAddress } from "../../util/listen-address";
 import { type MetricsServer, serveMetrics } from "../../util/prometheus";
+import { registerDelivery } from "./delivery";
 import { ApiError } from "./errors";
 import { EventIndexer } from "./indexer";
 import { ApiMetrics } from "./metrics";
@@ -246,7 +246,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         ),
     });
   }
-  await app.register(cors, { origin: true, methods: ["GET", "HEAD"] });
+  const cluster = publicCluster(options);
+  // What the dashboard sends wallets' transactions to: the published RPC URL, else a public
+  // cluster's own endpoint (a custom cluster with none published has none).
+  await registerDelivery(app, {
+    rpcUrl:
+      options.publicRpcUrl ?? (cluster.name === "custom" ? undefined : clusterApiUrl(cluster.name)),
+    wsUrl: options.publicWsUrl,
+  });
   // Answers are written as they are built; their schemas document them (and the tests hold the
   // answers to them) rather than reshape them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -295,7 +302,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     startup,
     store,
     yields,
-    cluster: publicCluster(options),
+    cluster,
     publicRpcUrl: options.publicRpcUrl ?? null,
     publicWsUrl: options.publicWsUrl ?? null,
   });

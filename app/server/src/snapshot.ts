@@ -131,6 +131,8 @@ const entryOf = (record: StakePositionRecord, slot: number, read: number): Posit
   owedRewards: record.owedRewards,
   totalClaimed: record.totalClaimed,
   unstakeTickets: record.unstakeTickets,
+  boostWarmupAmount: record.boostWarmupAmount,
+  boostWarmupEndsAt: record.boostWarmupEndsAt,
   slot,
   read,
 });
@@ -822,6 +824,8 @@ export class TreasurySnapshot {
       owedRewards: entry.owedRewards,
       totalClaimed: entry.totalClaimed,
       unstakeTickets: entry.unstakeTickets,
+      boostWarmupAmount: entry.boostWarmupAmount,
+      boostWarmupEndsAt: entry.boostWarmupEndsAt,
     };
   }
 

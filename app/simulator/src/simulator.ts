@@ -3,6 +3,14 @@
  * `deposit_revenue`, sometimes as a plain transfer accounted by `sync_revenue`) and a crowd of
  * stakers who stake, request unstakes, withdraw after the cooldown and claim, each through the
  * SDK exactly as a wallet app would. Localnet only: it mints the tokens it needs.
+ *
+ * Sized like a real treasury, so the figures the dashboard shows mean what they would on
+ * mainnet: revenue arrives at a daily rate on the chain's clock (5,000 USDC a day by default,
+ * each payment what has accrued since the last, ±50%), so moving the clock moves the revenue
+ * with it; a dozen stakers hold 10 to 60 million $ASHAO each, so at the local pool's price
+ * (0.02 USDC) about 250 million staked earn the stakers' half at a yield in the range staking
+ * pages show (10-25% APR); and the buyback half (about 1.7 USDC a minute) stays far inside
+ * what the cap and interval can spend (250 USDC a minute), so the bucket never piles up.
  */
 import { Wallet } from "@anchor-lang/core";
 import { createTransferCheckedInstruction, TOKEN_PROGRAM_ID } from "@solana/spl-token";
@@ -49,6 +57,8 @@ export interface SimulatorOptions {
   /** Pays fees and rent for the simulated wallets. */
   funder: Keypair;
   stakers?: number;
+  /** Revenue a day of the chain's clock, in USDC base units (default 5,000 USDC). */
+  revenuePerDay?: bigint;
   /** Milliseconds between two simulated actions (default 1500). */
   stepMs?: number;
   seed?: number;
@@ -69,6 +79,11 @@ interface SimulatedStaker {
 
 const USDC = 10n ** BigInt(USDC_DECIMALS);
 const ASHAO = 10n ** BigInt(ASHAO_DECIMALS);
+const DEFAULT_REVENUE_PER_DAY = 5_000n * USDC;
+const DEFAULT_STAKERS = 12;
+/** What each simulated staker holds, in whole $ASHAO. */
+const HOLDING_MIN = 10_000_000n;
+const HOLDING_MAX = 60_000_000n;
 
 export class Simulator {
   readonly stats: SimulatorStats = { steps: 0, revenueUsdc: 0n, actions: {}, refusals: {} };
@@ -76,10 +91,17 @@ export class Simulator {
   private readonly log: (line: string) => void;
   private stakers: SimulatedStaker[] = [];
   private revenueSource?: { keypair: Keypair; usdcAccount: PublicKey };
+  /** The chain time revenue was last paid up to. */
+  private revenuePaidTo = 0n;
 
   constructor(private readonly options: SimulatorOptions) {
     this.random = new SeededRandom(options.seed ?? 42);
     this.log = options.log ?? (() => undefined);
+  }
+
+  /** The simulated stakers' wallets. */
+  get stakerWallets(): PublicKey[] {
+    return this.stakers.map((s) => s.wallet.publicKey);
   }
 
   /** Creates and funds the revenue source and the stakers. */
@@ -93,13 +115,14 @@ export class Simulator {
         funder,
         usdc,
         revenue.publicKey,
-        1_000_000n * USDC,
+        1_000_000_000n * USDC,
       ),
     };
-    const count = this.options.stakers ?? 5;
+    this.revenuePaidTo = await fetchChainTime(connection);
+    const count = this.options.stakers ?? DEFAULT_STAKERS;
     for (let i = 0; i < count; i++) {
       const keypair = await this.newWallet();
-      const holding = this.random.amount(500n, 20_000n) * ASHAO;
+      const holding = this.random.amount(HOLDING_MIN, HOLDING_MAX) * ASHAO;
       const ashaoAccount = await fundedTokenAccount(
         connection,
         funder,
@@ -136,11 +159,17 @@ export class Simulator {
     else await this.stakerMove(this.random.pick(this.stakers));
   }
 
+  /** Pays what has accrued at the daily rate since the last payment (±50%), if anything. */
   private async payRevenue(): Promise<void> {
     const source = this.revenueSource;
     if (!source) throw new Error("simulator: setUp() first");
     const { connection, program, accounts, usdc } = this.options;
-    const amount = this.random.amount(5n * USDC, 400n * USDC);
+    const now = await fetchChainTime(connection);
+    const elapsed = now > this.revenuePaidTo ? now - this.revenuePaidTo : 0n;
+    const perDay = this.options.revenuePerDay ?? DEFAULT_REVENUE_PER_DAY;
+    const amount = (perDay * elapsed * BigInt(this.random.int(50, 150))) / (86_400n * 100n);
+    if (amount === 0n) return;
+    this.revenuePaidTo = now;
     if (this.stats.steps % 5 === 0) {
       // A settlement that pays by plain transfer; anyone may account it with sync_revenue.
       await sendAndConfirm(

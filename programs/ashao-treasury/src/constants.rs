@@ -17,6 +17,10 @@ pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
 /// Seed of a `StakePosition` PDA: `[POSITION_SEED, owner]`.
 #[constant]
 pub const POSITION_SEED: &[u8] = b"position";
+/// Seed of a billing authority's `UsageLedger` PDA: `[USAGE_LEDGER_SEED, billing]`. Keyed by the
+/// billing wallet, so nobody can settle another billing service's batch id before it does.
+#[constant]
+pub const USAGE_LEDGER_SEED: &[u8] = b"usage_ledger";
 
 /// Fixed-point scale of `acc_reward_per_share` (USDC base units per staked base unit × 1e18).
 pub const REWARD_PRECISION: u128 = 1_000_000_000_000_000_000;
@@ -97,6 +101,26 @@ pub const MAX_UNSTAKE_TICKETS: u8 = 8;
 /// Most crank operators allowed to run buybacks.
 #[constant]
 pub const MAX_CRANKS: u8 = 8;
+/// Most billing authorities allowed to settle usage.
+#[constant]
+pub const MAX_BILLING_AUTHORITIES: u8 = 4;
+
+/// Most workers one `settle_usage` pays: the packet bounds it, not the 64 account locks. Each
+/// worker adds two account keys (its USDC account and its stake position address, 64 bytes),
+/// their two indexes and its base (8 bytes): 74 bytes. With the fixed accounts, one signature, a
+/// compute-unit limit and a priority fee, nine workers make a 1,180-byte transaction, under the
+/// 1,232 a packet holds; ten make 1,254 (`fuzz/tests/settle_usage.rs` measures it).
+#[constant]
+pub const MAX_SETTLEMENT_WORKERS: u8 = 9;
+/// Accounts `settle_usage` takes per worker, after its fixed ones: the worker's USDC account
+/// (writable), then the address of the worker's stake position (read; it may not exist).
+#[constant]
+pub const SETTLEMENT_ACCOUNTS_PER_WORKER: u8 = 2;
+/// Batch ids a usage ledger remembers: the window `[window_start, window_start + 4096)` of ids
+/// per billing authority, one bit each. An id below the window is refused (`BatchIdTooOld`:
+/// whether it settled can no longer be told), so a batch is never paid twice.
+#[constant]
+pub const USAGE_BATCH_WINDOW: u64 = 4_096;
 
 /// The Compute Budget program, allowed between `begin_buyback` and `finish_buyback`.
 pub const COMPUTE_BUDGET_PROGRAM_ID: Pubkey =

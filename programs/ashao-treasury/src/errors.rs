@@ -187,4 +187,32 @@ pub enum TreasuryError {
     OracleConfidenceTooWide,
     #[msg("The oracle price is not positive or its exponent is out of range")]
     OraclePriceInvalid,
+
+    // --- Usage settlement (appended: the codes above stay as they were) ----------------------
+    #[msg("Too many billing authorities; at most 4 are stored")]
+    TooManyBillingAuthorities,
+    #[msg("Billing authority list holds a duplicate or the default (all-zero) address")]
+    InvalidBillingAuthority,
+    #[msg("The signer is not one of the treasury's billing authorities; only they settle usage")]
+    BillingNotAllowed,
+    #[msg("A settlement pays at most 9 workers; split the batch into several")]
+    TooManyWorkers,
+    #[msg("Pass two remaining accounts per worker, in the order of the bases: the worker's USDC account (writable), then its stake position address")]
+    WorkerAccountsMismatch,
+    #[msg("The same worker (owner of a worker USDC account) is named twice in the batch; merge its rows")]
+    DuplicateWorker,
+    #[msg("A worker's USDC account is not a writable, initialised, unfrozen SPL Token account")]
+    InvalidWorkerAccount,
+    #[msg("A worker's account holds another mint than the treasury's USDC")]
+    WorkerAccountWrongMint,
+    #[msg("The stake position passed for a worker is not the position address of the owner of the worker's USDC account")]
+    WorkerPositionMismatch,
+    #[msg("The workers' base shares add up to more than the batch's gross; the gross pays the bases and the protocol's remainder")]
+    BasesExceedGross,
+    #[msg("This billing authority already settled this batch id; nothing was paid again")]
+    BatchAlreadySettled,
+    #[msg("The batch id is older than the 4,096 ids the ledger remembers, so whether it settled cannot be told; settle it under a new id only if it never settled")]
+    BatchIdTooOld,
+    #[msg("The batch id is more than 8,192 ids past the ledger's window; use the next id after the last settled one")]
+    BatchIdTooFarAhead,
 }

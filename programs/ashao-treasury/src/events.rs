@@ -31,6 +31,8 @@ pub enum RevenueSource {
     Deposit,
     /// `sync_revenue`: a plain transfer into a vault, accounted afterwards.
     Sync,
+    /// `settle_usage`: the remainder of a batch of paid usage after the workers were paid.
+    Usage,
 }
 
 #[event]
@@ -54,6 +56,7 @@ pub struct TreasuryInitialized {
     pub cranks: Vec<Pubkey>,
     pub price_guard: PriceGuard,
     pub timelock_secs: u32,
+    pub billing_authorities: Vec<Pubkey>,
     pub unix_timestamp: i64,
 }
 
@@ -81,6 +84,9 @@ pub struct Staked {
     pub position_staked: u64,
     pub position_unstaking: u64,
     pub position_rewards_owed: u64,
+    /// Principal not yet counting for the worker boost, and when it starts to.
+    pub position_boost_warmup_amount: u64,
+    pub position_boost_warmup_ends_at: i64,
     pub total_staked: u64,
     pub total_unstaking: u64,
     pub staker_count: u32,
@@ -97,6 +103,10 @@ pub struct UnstakeRequested {
     pub position_staked: u64,
     pub position_unstaking: u64,
     pub position_rewards_owed: u64,
+    /// Principal not yet counting for the worker boost after the request (warming principal
+    /// leaves first), and when it starts to.
+    pub position_boost_warmup_amount: u64,
+    pub position_boost_warmup_ends_at: i64,
     /// When this request's principal may be withdrawn.
     pub available_at: i64,
     pub position_tickets: Vec<UnstakeTicket>,
@@ -157,6 +167,7 @@ pub struct ConfigUpdated {
     pub cranks: Vec<Pubkey>,
     pub price_guard: PriceGuard,
     pub timelock_secs: u32,
+    pub billing_authorities: Vec<Pubkey>,
     pub unix_timestamp: i64,
 }
 
@@ -244,6 +255,51 @@ pub struct BuybackExecuted {
     pub unix_timestamp: i64,
 }
 
+/// A worker was paid for its share of a settled batch: its base share plus the boost its stake
+/// earned, out of the protocol's remainder.
+#[event]
+pub struct WorkerPaid {
+    pub billing: Pubkey,
+    pub batch_id: u64,
+    /// The owner of the USDC account paid (whose stake position gave the boost).
+    pub worker: Pubkey,
+    pub worker_usdc: Pubkey,
+    pub base: u64,
+    /// The principal that counted (staked, warmed up) and the tier's boost it earned.
+    pub boost_stake: u64,
+    pub boost_bps: u16,
+    /// `floor(base × boost_bps / 10_000)`.
+    pub boost_requested: u64,
+    /// The boost paid: the request, or less when the batch's boosts exceeded its remainder.
+    pub boost: u64,
+    /// `base + boost`.
+    pub paid: u64,
+    pub unix_timestamp: i64,
+}
+
+/// A batch of paid usage settled: `gross = paid_to_workers + revenue`; the revenue was split
+/// like a deposit (`RevenueDeposited` with source `Usage` when it is above zero).
+#[event]
+pub struct UsageSettled {
+    pub billing: Pubkey,
+    pub batch_id: u64,
+    pub workers: u32,
+    pub gross: u64,
+    pub base_paid: u64,
+    pub boost_paid: u64,
+    pub paid_to_workers: u64,
+    pub revenue: u64,
+    /// Whether the boosts asked for more than the remainder and were scaled down.
+    pub boost_capped: bool,
+    pub usage_batch_count: u64,
+    pub total_usage_gross: u64,
+    pub total_paid_to_workers: u64,
+    pub total_boost_paid: u64,
+    pub total_usage_revenue: u64,
+    pub total_revenue: u64,
+    pub unix_timestamp: i64,
+}
+
 impl ConfigUpdated {
     pub fn of(config: &TreasuryConfig, now: i64) -> Self {
         Self {
@@ -258,6 +314,7 @@ impl ConfigUpdated {
             cranks: config.active_cranks().to_vec(),
             price_guard: config.price_guard,
             timelock_secs: config.timelock_secs,
+            billing_authorities: config.active_billing_authorities().to_vec(),
             unix_timestamp: now,
         }
     }

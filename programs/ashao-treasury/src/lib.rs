@@ -140,6 +140,25 @@ pub mod ashao_treasury {
         instructions::revenue::sync_revenue::handler(ctx)
     }
 
+    /// Settles batch `batch_id` of paid usage: `gross` USDC from the billing authority's
+    /// account pays each worker (two remaining accounts each: its USDC account, then its stake
+    /// position address) its base share from `bases` plus the boost its warmed-up staked
+    /// principal earns (out of the remainder, scaled down when the remainder is short); the rest
+    /// is revenue, split like a deposit. The batch id is recorded in the billing authority's
+    /// ledger (created on its first settlement), so a retry never pays twice. Caller: a billing
+    /// authority. Errors: `Paused`, `BillingNotAllowed`, `ZeroAmount`, `TooManyWorkers`,
+    /// `WorkerAccountsMismatch`, `BatchAlreadySettled`, `BatchIdTooOld`, `BatchIdTooFarAhead`,
+    /// `InsufficientBalance`, `InvalidWorkerAccount`, `WorkerAccountWrongMint`,
+    /// `WorkerPositionMismatch`, `DuplicateWorker`, `BasesExceedGross`.
+    pub fn settle_usage<'info>(
+        ctx: Context<'info, SettleUsage<'info>>,
+        batch_id: u64,
+        gross: u64,
+        bases: Vec<u64>,
+    ) -> Result<()> {
+        instructions::revenue::settle_usage::handler(ctx, batch_id, gross, bases)
+    }
+
     // ------------------------------------------------------------------------------ user
 
     /// Stakes `amount` $ASHAO, creating the caller's position on first use. Caller: the owner.

@@ -79,24 +79,4 @@ pub fn token_account_len(token_program: &Pubkey, mint_data: &[u8]) -> Result<usi
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn metadata_is_allowed_and_fees_and_hooks_are_refused() {
-        assert!(refusal_for(ExtensionType::TokenMetadata).is_none());
-        assert!(refusal_for(ExtensionType::MintCloseAuthority).is_none());
-        assert!(matches!(
-            refusal_for(ExtensionType::TransferFeeConfig),
-            Some(TreasuryError::MintHasTransferFee)
-        ));
-        assert!(matches!(
-            refusal_for(ExtensionType::TransferHook),
-            Some(TreasuryError::MintHasTransferHook)
-        ));
-        assert!(matches!(
-            refusal_for(ExtensionType::PermanentDelegate),
-            Some(TreasuryError::MintHasPermanentDelegate)
-        ));
-    }
-}
+mod tests;

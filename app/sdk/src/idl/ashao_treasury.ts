@@ -1037,6 +1037,140 @@ export type AshaoTreasury = {
       ]
     },
     {
+      "name": "settleUsage",
+      "docs": [
+        "Settles batch `batch_id` of paid usage: `gross` USDC from the billing authority's",
+        "account pays each worker (two remaining accounts each: its USDC account, then its stake",
+        "position address) its base share from `bases` plus the boost its warmed-up staked",
+        "principal earns (out of the remainder, scaled down when the remainder is short); the rest",
+        "is revenue, split like a deposit. The batch id is recorded in the billing authority's",
+        "ledger (created on its first settlement), so a retry never pays twice. Caller: a billing",
+        "authority. Errors: `Paused`, `BillingNotAllowed`, `ZeroAmount`, `TooManyWorkers`,",
+        "`WorkerAccountsMismatch`, `BatchAlreadySettled`, `BatchIdTooOld`, `BatchIdTooFarAhead`,",
+        "`InsufficientBalance`, `InvalidWorkerAccount`, `WorkerAccountWrongMint`,",
+        "`WorkerPositionMismatch`, `DuplicateWorker`, `BasesExceedGross`."
+      ],
+      "discriminator": [
+        61,
+        174,
+        167,
+        9,
+        21,
+        219,
+        242,
+        117
+      ],
+      "accounts": [
+        {
+          "name": "billing",
+          "docs": [
+            "A billing authority of the config; pays the gross from `source` (and the ledger's rent",
+            "on its first settlement)."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "ledger",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  117,
+                  115,
+                  97,
+                  103,
+                  101,
+                  95,
+                  108,
+                  101,
+                  100,
+                  103,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "billing"
+              }
+            ]
+          }
+        },
+        {
+          "name": "usdcMint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "source",
+          "writable": true
+        },
+        {
+          "name": "buybackVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "rewardsVault",
+          "writable": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "tokenkegQfeZyiNwAJbNbGkpfxcWuBvf9Ss623Vq5da"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "batchId",
+          "type": "u64"
+        },
+        {
+          "name": "gross",
+          "type": "u64"
+        },
+        {
+          "name": "bases",
+          "type": {
+            "vec": "u64"
+          }
+        }
+      ]
+    },
+    {
       "name": "stake",
       "docs": [
         "Stakes `amount` $ASHAO, creating the caller's position on first use. Caller: the owner.",
@@ -1396,6 +1530,19 @@ export type AshaoTreasury = {
         168,
         41
       ]
+    },
+    {
+      "name": "usageLedger",
+      "discriminator": [
+        67,
+        151,
+        236,
+        74,
+        254,
+        49,
+        121,
+        94
+      ]
     }
   ],
   "events": [
@@ -1582,6 +1729,19 @@ export type AshaoTreasury = {
       ]
     },
     {
+      "name": "usageSettled",
+      "discriminator": [
+        34,
+        78,
+        6,
+        42,
+        206,
+        77,
+        112,
+        167
+      ]
+    },
+    {
       "name": "withdrawn",
       "discriminator": [
         20,
@@ -1592,6 +1752,19 @@ export type AshaoTreasury = {
         124,
         219,
         13
+      ]
+    },
+    {
+      "name": "workerPaid",
+      "discriminator": [
+        81,
+        33,
+        19,
+        141,
+        26,
+        216,
+        165,
+        20
       ]
     }
   ],
@@ -1985,6 +2158,71 @@ export type AshaoTreasury = {
       "code": 6077,
       "name": "oraclePriceInvalid",
       "msg": "The oracle price is not positive or its exponent is out of range"
+    },
+    {
+      "code": 6078,
+      "name": "tooManyBillingAuthorities",
+      "msg": "Too many billing authorities; at most 4 are stored"
+    },
+    {
+      "code": 6079,
+      "name": "invalidBillingAuthority",
+      "msg": "Billing authority list holds a duplicate or the default (all-zero) address"
+    },
+    {
+      "code": 6080,
+      "name": "billingNotAllowed",
+      "msg": "The signer is not one of the treasury's billing authorities; only they settle usage"
+    },
+    {
+      "code": 6081,
+      "name": "tooManyWorkers",
+      "msg": "A settlement pays at most 9 workers; split the batch into several"
+    },
+    {
+      "code": 6082,
+      "name": "workerAccountsMismatch",
+      "msg": "Pass two remaining accounts per worker, in the order of the bases: the worker's USDC account (writable), then its stake position address"
+    },
+    {
+      "code": 6083,
+      "name": "duplicateWorker",
+      "msg": "The same worker (owner of a worker USDC account) is named twice in the batch; merge its rows"
+    },
+    {
+      "code": 6084,
+      "name": "invalidWorkerAccount",
+      "msg": "A worker's USDC account is not a writable, initialised, unfrozen SPL Token account"
+    },
+    {
+      "code": 6085,
+      "name": "workerAccountWrongMint",
+      "msg": "A worker's account holds another mint than the treasury's USDC"
+    },
+    {
+      "code": 6086,
+      "name": "workerPositionMismatch",
+      "msg": "The stake position passed for a worker is not the position address of the owner of the worker's USDC account"
+    },
+    {
+      "code": 6087,
+      "name": "basesExceedGross",
+      "msg": "The workers' base shares add up to more than the batch's gross; the gross pays the bases and the protocol's remainder"
+    },
+    {
+      "code": 6088,
+      "name": "batchAlreadySettled",
+      "msg": "This billing authority already settled this batch id; nothing was paid again"
+    },
+    {
+      "code": 6089,
+      "name": "batchIdTooOld",
+      "msg": "The batch id is older than the 4,096 ids the ledger remembers, so whether it settled cannot be told; settle it under a new id only if it never settled"
+    },
+    {
+      "code": 6090,
+      "name": "batchIdTooFarAhead",
+      "msg": "The batch id is more than 8,192 ids past the ledger's window; use the next id after the last settled one"
     }
   ],
   "types": [
@@ -2237,6 +2475,17 @@ export type AshaoTreasury = {
             "type": {
               "option": "u32"
             }
+          },
+          {
+            "name": "billingAuthorities",
+            "docs": [
+              "At most `MAX_BILLING_AUTHORITIES`."
+            ],
+            "type": {
+              "option": {
+                "vec": "pubkey"
+              }
+            }
           }
         ]
       }
@@ -2463,6 +2712,12 @@ export type AshaoTreasury = {
             "type": "u32"
           },
           {
+            "name": "billingAuthorities",
+            "type": {
+              "vec": "pubkey"
+            }
+          },
+          {
             "name": "unixTimestamp",
             "type": "i64"
           }
@@ -2666,6 +2921,9 @@ export type AshaoTreasury = {
           },
           {
             "name": "sync"
+          },
+          {
+            "name": "usage"
           }
         ]
       }
@@ -2788,6 +3046,22 @@ export type AshaoTreasury = {
             }
           },
           {
+            "name": "boostWarmupAmount",
+            "docs": [
+              "$ASHAO staked within the last warm-up (one unstake cooldown) that does not count for the",
+              "worker boost until `boost_warmup_ends_at`; 0 when nothing is warming."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "boostWarmupEndsAt",
+            "docs": [
+              "When the warming principal starts to count (0 when nothing is warming). A later stake",
+              "restarts it for everything still warming."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "reserved",
             "docs": [
               "Room for later fields without a migration (zero)."
@@ -2795,7 +3069,7 @@ export type AshaoTreasury = {
             "type": {
               "array": [
                 "u8",
-                64
+                48
               ]
             }
           }
@@ -2826,6 +3100,17 @@ export type AshaoTreasury = {
           {
             "name": "positionRewardsOwed",
             "type": "u64"
+          },
+          {
+            "name": "positionBoostWarmupAmount",
+            "docs": [
+              "Principal not yet counting for the worker boost, and when it starts to."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "positionBoostWarmupEndsAt",
+            "type": "i64"
           },
           {
             "name": "totalStaked",
@@ -2987,6 +3272,19 @@ export type AshaoTreasury = {
             "type": "u32"
           },
           {
+            "name": "billingAuthorityCount",
+            "type": "u8"
+          },
+          {
+            "name": "billingAuthorities",
+            "type": {
+              "array": [
+                "pubkey",
+                4
+              ]
+            }
+          },
+          {
             "name": "queuedChange",
             "docs": [
               "A risk-adding change waiting out the timelock: applicable from `queued_change_eta`",
@@ -3084,6 +3382,33 @@ export type AshaoTreasury = {
           },
           {
             "name": "totalRewardsClaimed",
+            "type": "u64"
+          },
+          {
+            "name": "usageBatchCount",
+            "type": "u64"
+          },
+          {
+            "name": "workerPaymentCount",
+            "type": "u64"
+          },
+          {
+            "name": "totalUsageGross",
+            "type": "u64"
+          },
+          {
+            "name": "totalPaidToWorkers",
+            "type": "u64"
+          },
+          {
+            "name": "totalBoostPaid",
+            "docs": [
+              "The boosts within `total_paid_to_workers`."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "totalUsageRevenue",
             "type": "u64"
           },
           {
@@ -3206,6 +3531,12 @@ export type AshaoTreasury = {
             "type": "u32"
           },
           {
+            "name": "billingAuthorities",
+            "type": {
+              "vec": "pubkey"
+            }
+          },
+          {
             "name": "unixTimestamp",
             "type": "i64"
           }
@@ -3261,6 +3592,15 @@ export type AshaoTreasury = {
             }
           },
           {
+            "name": "billingAuthorities",
+            "docs": [
+              "The wallets that may settle usage (`settle_usage`): the network's billing services."
+            ],
+            "type": {
+              "vec": "pubkey"
+            }
+          },
+          {
             "name": "priceGuard",
             "docs": [
               "The oracle price buybacks must meet; `PriceGuard::None` allows no buyback."
@@ -3309,6 +3649,18 @@ export type AshaoTreasury = {
           {
             "name": "positionRewardsOwed",
             "type": "u64"
+          },
+          {
+            "name": "positionBoostWarmupAmount",
+            "docs": [
+              "Principal not yet counting for the worker boost after the request (warming principal",
+              "leaves first), and when it starts to."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "positionBoostWarmupEndsAt",
+            "type": "i64"
           },
           {
             "name": "availableAt",
@@ -3371,6 +3723,159 @@ export type AshaoTreasury = {
       }
     },
     {
+      "name": "usageLedger",
+      "docs": [
+        "One billing authority's record of the usage it settled: which batch ids (a window of the last",
+        "4,096, so a retried batch is never paid twice) and its totals. A PDA of the billing wallet",
+        "(`[USAGE_LEDGER_SEED, billing]`), created by its first settlement: nobody else can settle, or",
+        "burn, that billing authority's ids."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "billing",
+            "type": "pubkey"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "batchCount",
+            "type": "u64"
+          },
+          {
+            "name": "lastBatchId",
+            "docs": [
+              "The highest batch id settled (meaningful once `batch_count > 0`); clients number the next",
+              "batch after it."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "lastSettledAt",
+            "type": "i64"
+          },
+          {
+            "name": "totalGross",
+            "type": "u64"
+          },
+          {
+            "name": "totalPaidToWorkers",
+            "type": "u64"
+          },
+          {
+            "name": "windowStart",
+            "docs": [
+              "The first id of the window; `settled` holds one bit per id from it."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "array": [
+                "u64",
+                64
+              ]
+            }
+          },
+          {
+            "name": "reserved",
+            "docs": [
+              "Room for later fields without a migration (zero)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "usageSettled",
+      "docs": [
+        "A batch of paid usage settled: `gross = paid_to_workers + revenue`; the revenue was split",
+        "like a deposit (`RevenueDeposited` with source `Usage` when it is above zero)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "billing",
+            "type": "pubkey"
+          },
+          {
+            "name": "batchId",
+            "type": "u64"
+          },
+          {
+            "name": "workers",
+            "type": "u32"
+          },
+          {
+            "name": "gross",
+            "type": "u64"
+          },
+          {
+            "name": "basePaid",
+            "type": "u64"
+          },
+          {
+            "name": "boostPaid",
+            "type": "u64"
+          },
+          {
+            "name": "paidToWorkers",
+            "type": "u64"
+          },
+          {
+            "name": "revenue",
+            "type": "u64"
+          },
+          {
+            "name": "boostCapped",
+            "docs": [
+              "Whether the boosts asked for more than the remainder and were scaled down."
+            ],
+            "type": "bool"
+          },
+          {
+            "name": "usageBatchCount",
+            "type": "u64"
+          },
+          {
+            "name": "totalUsageGross",
+            "type": "u64"
+          },
+          {
+            "name": "totalPaidToWorkers",
+            "type": "u64"
+          },
+          {
+            "name": "totalBoostPaid",
+            "type": "u64"
+          },
+          {
+            "name": "totalUsageRevenue",
+            "type": "u64"
+          },
+          {
+            "name": "totalRevenue",
+            "type": "u64"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "withdrawn",
       "docs": [
         "Every matured ticket was withdrawn (`amount` in all); `position_tickets` lists those still",
@@ -3419,6 +3924,77 @@ export type AshaoTreasury = {
           }
         ]
       }
+    },
+    {
+      "name": "workerPaid",
+      "docs": [
+        "A worker was paid for its share of a settled batch: its base share plus the boost its stake",
+        "earned, out of the protocol's remainder."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "billing",
+            "type": "pubkey"
+          },
+          {
+            "name": "batchId",
+            "type": "u64"
+          },
+          {
+            "name": "worker",
+            "docs": [
+              "The owner of the USDC account paid (whose stake position gave the boost)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "workerUsdc",
+            "type": "pubkey"
+          },
+          {
+            "name": "base",
+            "type": "u64"
+          },
+          {
+            "name": "boostStake",
+            "docs": [
+              "The principal that counted (staked, warmed up) and the tier's boost it earned."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "boostBps",
+            "type": "u16"
+          },
+          {
+            "name": "boostRequested",
+            "docs": [
+              "`floor(base × boost_bps / 10_000)`."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "boost",
+            "docs": [
+              "The boost paid: the request, or less when the batch's boosts exceeded its remainder."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "paid",
+            "docs": [
+              "`base + boost`."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ]
+      }
     }
   ],
   "constants": [
@@ -3437,6 +4013,14 @@ export type AshaoTreasury = {
       ],
       "type": "bytes",
       "value": "[98, 117, 121, 98, 97, 99, 107, 95, 118, 97, 117, 108, 116]"
+    },
+    {
+      "name": "maxBillingAuthorities",
+      "docs": [
+        "Most billing authorities allowed to settle usage."
+      ],
+      "type": "u8",
+      "value": "4"
     },
     {
       "name": "maxBoostBps",
@@ -3504,6 +4088,18 @@ export type AshaoTreasury = {
       ],
       "type": "u16",
       "value": "1000"
+    },
+    {
+      "name": "maxSettlementWorkers",
+      "docs": [
+        "Most workers one `settle_usage` pays: the packet bounds it, not the 64 account locks. Each",
+        "worker adds two account keys (its USDC account and its stake position address, 64 bytes),",
+        "their two indexes and its base (8 bytes): 74 bytes. With the fixed accounts, one signature, a",
+        "compute-unit limit and a priority fee, nine workers make a 1,180-byte transaction, under the",
+        "1,232 a packet holds; ten make 1,254 (`fuzz/tests/settle_usage.rs` measures it)."
+      ],
+      "type": "u8",
+      "value": "9"
     },
     {
       "name": "maxSlippageBps",
@@ -3607,6 +4203,15 @@ export type AshaoTreasury = {
       "value": "[114, 101, 119, 97, 114, 100, 115, 95, 118, 97, 117, 108, 116]"
     },
     {
+      "name": "settlementAccountsPerWorker",
+      "docs": [
+        "Accounts `settle_usage` takes per worker, after its fixed ones: the worker's USDC account",
+        "(writable), then the address of the worker's stake position (read; it may not exist)."
+      ],
+      "type": "u8",
+      "value": "2"
+    },
+    {
       "name": "stakeVaultSeed",
       "docs": [
         "Seed of the $ASHAO vault holding staked and unstaking principal."
@@ -3631,6 +4236,25 @@ export type AshaoTreasury = {
       ],
       "type": "bytes",
       "value": "[116, 114, 101, 97, 115, 117, 114, 121]"
+    },
+    {
+      "name": "usageBatchWindow",
+      "docs": [
+        "Batch ids a usage ledger remembers: the window `[window_start, window_start + 4096)` of ids",
+        "per billing authority, one bit each. An id below the window is refused (`BatchIdTooOld`:",
+        "whether it settled can no longer be told), so a batch is never paid twice."
+      ],
+      "type": "u64",
+      "value": "4096"
+    },
+    {
+      "name": "usageLedgerSeed",
+      "docs": [
+        "Seed of a billing authority's `UsageLedger` PDA: `[USAGE_LEDGER_SEED, billing]`. Keyed by the",
+        "billing wallet, so nobody can settle another billing service's batch id before it does."
+      ],
+      "type": "bytes",
+      "value": "[117, 115, 97, 103, 101, 95, 108, 101, 100, 103, 101, 114]"
     }
   ]
 };

@@ -24,6 +24,9 @@ pub struct ConfigChange {
     pub cranks: Option<Vec<Pubkey>>,
     pub price_guard: Option<PriceGuard>,
     pub timelock_secs: Option<u32>,
+    /// At most `MAX_BILLING_AUTHORITIES`.
+    #[max_len(4)]
+    pub billing_authorities: Option<Vec<Pubkey>>,
 }
 
 impl ConfigChange {
@@ -44,6 +47,8 @@ impl ConfigChange {
             || (self.cranks.is_some() && before.cranks != after.cranks)
             || (self.price_guard.is_some() && before.price_guard != after.price_guard)
             || (self.timelock_secs.is_some() && before.timelock_secs != after.timelock_secs)
+            || (self.billing_authorities.is_some()
+                && before.billing_authorities != after.billing_authorities)
     }
 
     /// The parameters `current` becomes with this change (not yet validated).
@@ -78,6 +83,9 @@ impl ConfigChange {
         }
         if let Some(v) = self.timelock_secs {
             next.timelock_secs = v;
+        }
+        if let Some(v) = &self.billing_authorities {
+            next.billing_authorities = v.clone();
         }
         next
     }

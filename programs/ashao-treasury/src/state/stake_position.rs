@@ -38,8 +38,14 @@ pub struct StakePosition {
     /// The unstake requests cooling down or matured and not yet withdrawn: the used ones first,
     /// in the order they were made, then free (zero) slots.
     pub unstake_tickets: [UnstakeTicket; MAX_UNSTAKE_TICKETS as usize],
+    /// $ASHAO staked within the last warm-up (one unstake cooldown) that does not count for the
+    /// worker boost until `boost_warmup_ends_at`; 0 when nothing is warming.
+    pub boost_warmup_amount: u64,
+    /// When the warming principal starts to count (0 when nothing is warming). A later stake
+    /// restarts it for everything still warming.
+    pub boost_warmup_ends_at: i64,
     /// Room for later fields without a migration (zero).
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 48],
 }
 
 impl StakePosition {
@@ -122,9 +128,58 @@ impl StakePosition {
         Ok(amount)
     }
 
+    /// The principal that earns the worker boost at `now`: staked (not unstaking) principal
+    /// that has been staked for a whole warm-up. A stake made just before a settlement earns
+    /// nothing on it, whatever its size.
+    pub fn boost_stake(&self, now: i64) -> u64 {
+        if now >= self.boost_warmup_ends_at {
+            self.staked
+        } else {
+            self.staked.saturating_sub(self.boost_warmup_amount)
+        }
+    }
+
+    /// Starts the warm-up of `amount` just staked: it and anything still warming count from
+    /// `now + warmup_secs`. Principal already warm stays warm.
+    pub fn start_warmup(&mut self, amount: u64, now: i64, warmup_secs: u32) -> Result<()> {
+        let still_warming = if now >= self.boost_warmup_ends_at {
+            0
+        } else {
+            self.boost_warmup_amount
+        };
+        self.boost_warmup_amount = still_warming
+            .checked_add(amount)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.boost_warmup_ends_at = now
+            .checked_add(i64::from(warmup_secs))
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// An unstake of `amount` takes warming principal first: what never counted for the boost
+    /// leaves first, so an unstake never lowers the boost stake by more than it must (and never
+    /// raises it).
+    pub fn end_warmup_of(&mut self, amount: u64, now: i64) {
+        let still_warming = if now >= self.boost_warmup_ends_at {
+            0
+        } else {
+            self.boost_warmup_amount.saturating_sub(amount)
+        };
+        self.boost_warmup_amount = still_warming;
+        if still_warming == 0 {
+            self.boost_warmup_ends_at = 0;
+        }
+    }
+
     pub fn invariant(&self, acc_reward_per_share: u128) -> Result<()> {
         require!(
             self.owner != Pubkey::default() && self.reward_checkpoint <= acc_reward_per_share,
+            TreasuryError::InvariantViolated
+        );
+        // Warming principal is staked principal; a warm-up has an end exactly while it holds any.
+        require!(
+            self.boost_warmup_amount <= self.staked
+                && (self.boost_warmup_amount == 0) == (self.boost_warmup_ends_at == 0),
             TreasuryError::InvariantViolated
         );
         let active = self.active_tickets();

@@ -2,10 +2,10 @@ use anchor_lang::prelude::*;
 
 use crate::{
     constants::{
-        MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS, MAX_BUYBACK_USDC, MAX_CRANKS,
-        MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS, MAX_UNSTAKE_COOLDOWN_SECS,
-        MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS, MIN_UNSTAKE_COOLDOWN_SECS,
-        REACTION_WINDOW_SECS, TIMELOCK_GRACE_SECS,
+        MAX_BILLING_AUTHORITIES, MAX_BOOST_BPS, MAX_BOOST_TIERS, MAX_BUYBACK_INTERVAL_SECS,
+        MAX_BUYBACK_USDC, MAX_CRANKS, MAX_SLIPPAGE_BPS, MAX_STREAM_PERIOD_SECS, MAX_TIMELOCK_SECS,
+        MAX_UNSTAKE_COOLDOWN_SECS, MIN_BUYBACK_INTERVAL_SECS, MIN_STREAM_PERIOD_SECS,
+        MIN_UNSTAKE_COOLDOWN_SECS, REACTION_WINDOW_SECS, TIMELOCK_GRACE_SECS,
     },
     errors::TreasuryError,
     math::{
@@ -13,6 +13,7 @@ use crate::{
         price::min_ashao_out,
         rewards::RewardStream,
         split::split_revenue,
+        usage::SettlementTotals,
     },
     oracle::{OraclePrice, PriceGuard},
     state::{ConfigChange, ConfigChangeOutcome, ConfigChangeRecord, StakePosition},
@@ -38,6 +39,8 @@ pub struct TreasuryParams {
     pub max_slippage_bps: u16,
     pub swap_program: Pubkey,
     pub cranks: Vec<Pubkey>,
+    /// The wallets that may settle usage (`settle_usage`): the network's billing services.
+    pub billing_authorities: Vec<Pubkey>,
     /// The oracle price buybacks must meet; `PriceGuard::None` allows no buyback.
     pub price_guard: PriceGuard,
     /// How long a risk-adding admin change waits between queue and apply.
@@ -124,18 +127,35 @@ impl TreasuryParams {
                 TreasuryError::InvalidCrank
             );
         }
+        require!(
+            self.billing_authorities.len() <= usize::from(MAX_BILLING_AUTHORITIES),
+            TreasuryError::TooManyBillingAuthorities
+        );
+        for (i, billing) in self.billing_authorities.iter().enumerate() {
+            require!(
+                *billing != Pubkey::default() && !self.billing_authorities[..i].contains(billing),
+                TreasuryError::InvalidBillingAuthority
+            );
+        }
         Ok(())
     }
 
     /// Whether moving from `self` to `next` adds risk for stakers or the treasury, and so must
     /// wait out the timelock. Only changes that each move in the safe direction apply at once:
-    /// removing cranks, lowering the cap or the slippage, lengthening the interval or the
-    /// timelock, and switching buybacks off (no swap program, no guard). Anything else waits,
+    /// removing cranks or billing authorities, lowering the cap or the slippage, lengthening the
+    /// interval or the timelock, and switching buybacks off (no swap program, no guard). Adding a
+    /// billing authority waits: it decides which worker is paid what boost out of the remainder
+    /// of the usage it settles, and its settlements are the published usage figures. Anything
+    /// else waits,
     /// including any change to the stream period, the boost tiers or the cooldown: a longer
     /// cooldown holds stakers longer, a shorter one weakens the bound on just-in-time staking
     /// (half of it, with the stream).
     pub fn change_adds_risk(&self, next: &TreasuryParams) -> bool {
         let cranks_added = next.cranks.iter().any(|c| !self.cranks.contains(c));
+        let billing_added = next
+            .billing_authorities
+            .iter()
+            .any(|b| !self.billing_authorities.contains(b));
         let swap_changed =
             next.swap_program != self.swap_program && next.swap_program != Pubkey::default();
         let guard_changed =
@@ -148,6 +168,7 @@ impl TreasuryParams {
             || next.max_slippage_bps > self.max_slippage_bps
             || next.timelock_secs < self.timelock_secs
             || cranks_added
+            || billing_added
             || swap_changed
             || guard_changed
     }
@@ -188,6 +209,8 @@ pub struct TreasuryConfig {
     pub cranks: [Pubkey; MAX_CRANKS as usize],
     pub price_guard: PriceGuard,
     pub timelock_secs: u32,
+    pub billing_authority_count: u8,
+    pub billing_authorities: [Pubkey; MAX_BILLING_AUTHORITIES as usize],
 
     /// A risk-adding change waiting out the timelock: applicable from `queued_change_eta`
     /// (0 when nothing is queued) for `TIMELOCK_GRACE_SECS`.
@@ -218,6 +241,17 @@ pub struct TreasuryConfig {
     pub last_update_ts: i64,
     pub total_rewards_released: u64,
     pub total_rewards_claimed: u64,
+
+    // Usage settled by `settle_usage`: total_usage_gross = total_paid_to_workers +
+    // total_usage_revenue, and total_usage_revenue is part of total_revenue (the rest of which
+    // came by deposit or sync).
+    pub usage_batch_count: u64,
+    pub worker_payment_count: u64,
+    pub total_usage_gross: u64,
+    pub total_paid_to_workers: u64,
+    /// The boosts within `total_paid_to_workers`.
+    pub total_boost_paid: u64,
+    pub total_usage_revenue: u64,
 
     /// The buyback between `begin_buyback` and `finish_buyback`; only ever set inside one
     /// transaction, since a `begin_buyback` without its `finish_buyback` fails.
@@ -271,6 +305,11 @@ impl TreasuryConfig {
             u8::try_from(params.cranks.len()).map_err(|_| TreasuryError::TooManyCranks)?;
         self.price_guard = params.price_guard;
         self.timelock_secs = params.timelock_secs;
+        self.billing_authorities = [Pubkey::default(); MAX_BILLING_AUTHORITIES as usize];
+        self.billing_authorities[..params.billing_authorities.len()]
+            .copy_from_slice(&params.billing_authorities);
+        self.billing_authority_count = u8::try_from(params.billing_authorities.len())
+            .map_err(|_| TreasuryError::TooManyBillingAuthorities)?;
         Ok(())
     }
 
@@ -342,7 +381,21 @@ impl TreasuryConfig {
         );
         require!(
             usize::from(self.boost_tier_count) <= self.boost_tiers.len()
-                && usize::from(self.crank_count) <= self.cranks.len(),
+                && usize::from(self.crank_count) <= self.cranks.len()
+                && usize::from(self.billing_authority_count) <= self.billing_authorities.len(),
+            TreasuryError::InvariantViolated
+        );
+        // Usage: the gross is what workers were paid plus revenue, exactly; that revenue is part
+        // of all revenue; boosts are part of what workers were paid.
+        let usage_out = self
+            .total_paid_to_workers
+            .checked_add(self.total_usage_revenue)
+            .ok_or(TreasuryError::MathOverflow)?;
+        require!(
+            usage_out == self.total_usage_gross
+                && self.total_usage_revenue <= self.total_revenue
+                && self.total_boost_paid <= self.total_paid_to_workers
+                && (self.usage_batch_count > 0 || self.total_usage_gross == 0),
             TreasuryError::InvariantViolated
         );
         require!(
@@ -546,6 +599,12 @@ impl TreasuryConfig {
         &self.cranks[..usize::from(self.crank_count).min(self.cranks.len())]
     }
 
+    /// The active billing authorities.
+    pub fn active_billing_authorities(&self) -> &[Pubkey] {
+        &self.billing_authorities
+            [..usize::from(self.billing_authority_count).min(self.billing_authorities.len())]
+    }
+
     /// The current parameters, as `update_config` edits them.
     pub fn params(&self) -> TreasuryParams {
         TreasuryParams {
@@ -557,6 +616,7 @@ impl TreasuryConfig {
             max_slippage_bps: self.max_slippage_bps,
             swap_program: self.swap_program,
             cranks: self.active_cranks().to_vec(),
+            billing_authorities: self.active_billing_authorities().to_vec(),
             price_guard: self.price_guard,
             timelock_secs: self.timelock_secs,
         }
@@ -675,6 +735,7 @@ impl TreasuryConfig {
         require!(amount > 0, TreasuryError::ZeroAmount);
         self.accrue(now)?;
         position.settle(self.acc_reward_per_share)?;
+        position.start_warmup(amount, now, self.unstake_cooldown_secs)?;
         let was_empty = position.staked == 0;
         position.staked = position
             .staked
@@ -710,6 +771,7 @@ impl TreasuryConfig {
             .staked
             .checked_sub(amount)
             .ok_or(TreasuryError::InsufficientStake)?;
+        position.end_warmup_of(amount, now);
         position.unstaking = position
             .unstaking
             .checked_add(amount)
@@ -768,6 +830,44 @@ impl TreasuryConfig {
             .checked_add(amount)
             .ok_or(TreasuryError::MathOverflow)?;
         Ok(amount)
+    }
+}
+
+/// Usage bookkeeping: `settle_usage` pays the workers from the billing authority's account and
+/// books the figures here; its revenue goes the way of a deposit (`pay_revenue`).
+impl TreasuryConfig {
+    /// Books a settled batch's figures (its revenue is booked by `add_revenue`).
+    pub fn record_usage(&mut self, totals: &SettlementTotals, workers: u64) -> Result<()> {
+        self.usage_batch_count = self
+            .usage_batch_count
+            .checked_add(1)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.worker_payment_count = self
+            .worker_payment_count
+            .checked_add(workers)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_usage_gross = self
+            .total_usage_gross
+            .checked_add(totals.gross)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_paid_to_workers = self
+            .total_paid_to_workers
+            .checked_add(totals.paid_to_workers)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_boost_paid = self
+            .total_boost_paid
+            .checked_add(totals.boost_paid)
+            .ok_or(TreasuryError::MathOverflow)?;
+        self.total_usage_revenue = self
+            .total_usage_revenue
+            .checked_add(totals.revenue)
+            .ok_or(TreasuryError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Whether `signer` may settle usage.
+    pub fn is_billing_authority(&self, signer: &Pubkey) -> bool {
+        self.active_billing_authorities().contains(signer)
     }
 }
 

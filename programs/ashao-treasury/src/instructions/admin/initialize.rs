@@ -164,6 +164,7 @@ pub fn handler(ctx: Context<Initialize>, params: TreasuryParams) -> Result<()> {
         cranks: config.active_cranks().to_vec(),
         price_guard: config.price_guard,
         timelock_secs: config.timelock_secs,
+        billing_authorities: config.active_billing_authorities().to_vec(),
         unix_timestamp: now,
     });
     Ok(())

@@ -54,41 +54,59 @@ impl DepositRevenue<'_> {
 pub fn handler(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &mut *ctx.accounts;
-    let (to_buyback, to_stakers) = a.config.add_revenue(amount, now)?;
+    let revenue = RevenueTransfer {
+        token_program: a.token_program.to_account_info(),
+        source: a.source.to_account_info(),
+        mint: a.usdc_mint.to_account_info(),
+        payer: a.payer.to_account_info(),
+        buyback_vault: a.buyback_vault.to_account_info(),
+        rewards_vault: a.rewards_vault.to_account_info(),
+        decimals: a.usdc_mint.decimals,
+    };
+    pay_revenue(&mut a.config, &revenue, amount, RevenueSource::Deposit, now)
+}
 
-    let token_program = a.token_program.to_account_info();
-    let source = a.source.to_account_info();
-    let mint = a.usdc_mint.to_account_info();
-    let payer = a.payer.to_account_info();
-    let decimals = a.usdc_mint.decimals;
-    let buyback_vault = a.buyback_vault.to_account_info();
-    let rewards_vault = a.rewards_vault.to_account_info();
-    transfer(
-        &token_program,
-        &source,
-        &mint,
-        &buyback_vault,
-        &payer,
-        to_buyback,
-        decimals,
-        None,
-    )?;
-    transfer(
-        &token_program,
-        &source,
-        &mint,
-        &rewards_vault,
-        &payer,
-        to_stakers,
-        decimals,
-        None,
-    )?;
+/// Where revenue comes from and goes: `source`, signed by `payer`, into the two USDC vaults.
+pub struct RevenueTransfer<'info> {
+    pub token_program: AccountInfo<'info>,
+    pub source: AccountInfo<'info>,
+    pub mint: AccountInfo<'info>,
+    pub payer: AccountInfo<'info>,
+    pub buyback_vault: AccountInfo<'info>,
+    pub rewards_vault: AccountInfo<'info>,
+    pub decimals: u8,
+}
 
-    let config = &a.config;
+/// The revenue path of `deposit_revenue` and `settle_usage`: books `amount` (split 50/50, the
+/// odd unit to buyback), moves each half from the payer's account into its vault, checks the
+/// config's invariant and emits `RevenueDeposited` from `source`.
+pub fn pay_revenue(
+    config: &mut TreasuryConfig,
+    accounts: &RevenueTransfer<'_>,
+    amount: u64,
+    source: RevenueSource,
+    now: i64,
+) -> Result<()> {
+    let (to_buyback, to_stakers) = config.add_revenue(amount, now)?;
+    for (vault, part) in [
+        (&accounts.buyback_vault, to_buyback),
+        (&accounts.rewards_vault, to_stakers),
+    ] {
+        transfer(
+            &accounts.token_program,
+            &accounts.source,
+            &accounts.mint,
+            vault,
+            &accounts.payer,
+            part,
+            accounts.decimals,
+            None,
+        )?;
+    }
     config.invariant()?;
     emit_event(&RevenueDeposited {
-        source: RevenueSource::Deposit,
-        payer: a.payer.key(),
+        source,
+        payer: accounts.payer.key(),
         amount,
         to_buyback,
         to_stakers,

@@ -2,7 +2,9 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod deposit_revenue;
+pub mod settle_usage;
 pub mod sync_revenue;
 
 pub use deposit_revenue::*;
+pub use settle_usage::*;
 pub use sync_revenue::*;

@@ -52,6 +52,8 @@ pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
         position_staked: position.staked,
         position_unstaking: position.unstaking,
         position_rewards_owed: position.owed_rewards,
+        position_boost_warmup_amount: position.boost_warmup_amount,
+        position_boost_warmup_ends_at: position.boost_warmup_ends_at,
         available_at,
         position_tickets: position.active_tickets().to_vec(),
         total_staked: config.total_staked,

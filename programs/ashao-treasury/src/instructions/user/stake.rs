@@ -109,6 +109,8 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         position_staked: position.staked,
         position_unstaking: position.unstaking,
         position_rewards_owed: position.owed_rewards,
+        position_boost_warmup_amount: position.boost_warmup_amount,
+        position_boost_warmup_ends_at: position.boost_warmup_ends_at,
         total_staked: config.total_staked,
         total_unstaking: config.total_unstaking,
         staker_count: config.staker_count,

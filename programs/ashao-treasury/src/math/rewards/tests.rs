@@ -114,6 +114,32 @@ fn stream_pauses_while_nobody_is_staked() {
 }
 
 #[test]
+fn with_nothing_streaming_and_nobody_staked_the_end_stays_put() {
+    // Only a stream that has something left pauses; an empty one keeps its end.
+    let s = RewardStream {
+        stream_end_ts: 100,
+        last_update_ts: 100,
+        ..stream(0)
+    };
+    let (s, released) = s.accrue(250).unwrap();
+    assert_eq!((released, s.stream_end_ts, s.last_update_ts), (0, 100, 250));
+}
+
+#[test]
+fn a_stream_that_ended_or_holds_nothing_merges_into_a_fresh_period() {
+    // Ended: nothing of the old rate to keep; the new revenue streams over the period.
+    assert_eq!(merged_stream_end(500, 90, 10, 100, 60), Ok(160));
+    assert_eq!(merged_stream_end(500, 100, 10, 100, 60), Ok(160));
+    // Nothing left (an end still ahead does not matter): over the period too.
+    assert_eq!(merged_stream_end(0, 130, 10, 100, 60), Ok(160));
+    // Still streaming: the rate is kept, 30 s × 510 / 500, under the period.
+    assert_eq!(merged_stream_end(500, 130, 10, 100, 60), Ok(130));
+    // As long as the period or longer left: the period end is the earlier.
+    assert_eq!(merged_stream_end(500, 160, 10, 100, 60), Ok(160));
+    assert_eq!(merged_stream_end(500, 400, 10, 100, 60), Ok(160));
+}
+
+#[test]
 fn new_revenue_restarts_the_stream() {
     let s = stream(1).add(100, 0, 10).unwrap_or_default();
     let s = s.add(100, 5, 10).unwrap_or_default(); // 50 released, 150 over the next 10 s

@@ -12,7 +12,9 @@ fn position() -> StakePosition {
         owed_rewards: 0,
         total_claimed: 0,
         unstake_tickets: Default::default(),
-        reserved: [0; 64],
+        boost_warmup_amount: 0,
+        boost_warmup_ends_at: 0,
+        reserved: [0; 48],
     }
 }
 
@@ -151,4 +153,60 @@ proptest! {
             prop_assert!(p.invariant(0).is_ok());
         }
     }
+}
+
+#[test]
+fn a_position_is_empty_only_with_no_stake_no_unstaking_and_nothing_owed() {
+    let mut p = position();
+    assert!(p.is_empty());
+    for (staked, unstaking, owed) in [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)] {
+        p.staked = staked;
+        p.unstaking = unstaking;
+        p.owed_rewards = owed;
+        assert!(!p.is_empty(), "{staked} / {unstaking} / {owed}");
+    }
+}
+
+#[test]
+fn the_invariant_sees_a_position_without_owner_or_ahead_of_the_accumulator() {
+    let mut p = position();
+    p.reward_checkpoint = 10;
+    p.invariant(10).unwrap();
+    assert_eq!(
+        p.invariant(9).unwrap_err(),
+        named(TreasuryError::InvariantViolated)
+    );
+    p.owner = Pubkey::default();
+    assert_eq!(
+        p.invariant(10).unwrap_err(),
+        named(TreasuryError::InvariantViolated)
+    );
+}
+
+#[test]
+fn stake_earns_the_boost_only_after_its_warm_up_and_unstakes_take_warming_principal_first() {
+    let mut p = position();
+    p.staked = 1_000;
+    p.start_warmup(1_000, 100, 3_600).unwrap();
+    assert_eq!((p.boost_stake(100), p.boost_stake(3_699)), (0, 0));
+    assert_eq!(p.boost_stake(3_700), 1_000);
+    // More stake at 2_000: the whole warming amount restarts, warm principal stays warm.
+    p.staked += 500;
+    p.start_warmup(500, 2_000, 3_600).unwrap();
+    assert_eq!(
+        (p.boost_warmup_amount, p.boost_warmup_ends_at),
+        (1_500, 5_600)
+    );
+    p.staked += 10;
+    p.start_warmup(10, 6_000, 3_600).unwrap();
+    assert_eq!((p.boost_warmup_amount, p.boost_stake(6_000)), (10, 1_500));
+    // An unstake of 4 takes warming principal first; one of 10 more ends the warm-up.
+    p.staked -= 4;
+    p.end_warmup_of(4, 6_001);
+    assert_eq!((p.boost_warmup_amount, p.boost_stake(6_001)), (6, 1_500));
+    p.staked -= 10;
+    p.end_warmup_of(10, 6_002);
+    assert_eq!((p.boost_warmup_amount, p.boost_warmup_ends_at), (0, 0));
+    assert_eq!(p.boost_stake(6_002), 1_496);
+    p.invariant(0).unwrap();
 }

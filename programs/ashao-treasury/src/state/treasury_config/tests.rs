@@ -29,6 +29,8 @@ fn config() -> TreasuryConfig {
         cranks: [Pubkey::default(); MAX_CRANKS as usize],
         price_guard: PriceGuard::None,
         timelock_secs: 0,
+        billing_authority_count: 0,
+        billing_authorities: [Pubkey::default(); MAX_BILLING_AUTHORITIES as usize],
         queued_change: ConfigChange::default(),
         queued_change_eta: 0,
         last_queued_change: ConfigChangeRecord::default(),
@@ -50,6 +52,12 @@ fn config() -> TreasuryConfig {
         last_update_ts: 0,
         total_rewards_released: 0,
         total_rewards_claimed: 0,
+        usage_batch_count: 0,
+        worker_payment_count: 0,
+        total_usage_gross: 0,
+        total_paid_to_workers: 0,
+        total_boost_paid: 0,
+        total_usage_revenue: 0,
         pending_buyback: PendingBuyback::default(),
         reserved: [0; 64],
     };
@@ -71,6 +79,7 @@ fn config() -> TreasuryConfig {
         max_slippage_bps: 100,
         swap_program: Pubkey::new_unique(),
         cranks: vec![Pubkey::new_unique()],
+        billing_authorities: vec![Pubkey::new_unique()],
         price_guard: PriceGuard::PythPull {
             feed_id: [1; 32],
             max_age_secs: 60,
@@ -1001,7 +1010,9 @@ mod ledger {
                     owed_rewards: 0,
                     total_claimed: 0,
                     unstake_tickets: Default::default(),
-                    reserved: [0; 64],
+                    boost_warmup_amount: 0,
+                    boost_warmup_ends_at: 0,
+                    reserved: [0; 48],
                 })
                 .collect();
             Ledger {
@@ -1326,6 +1337,7 @@ fn the_largest_queued_change_fits_the_account() {
             max_confidence_bps: 1,
         }),
         timelock_secs: Some(1),
+        billing_authorities: Some(vec![Pubkey::new_unique(); MAX_BILLING_AUTHORITIES as usize]),
     };
     let mut data = Vec::new();
     c.try_serialize(&mut data).unwrap();
@@ -1334,4 +1346,230 @@ fn the_largest_queued_change_fits_the_account() {
         "{} bytes",
         data.len()
     );
+}
+
+/// A config whose books are consistent: 100 of revenue, 50/50; 20 spent on buybacks; 20 of the
+/// stakers' 50 released and 10 claimed; one staker.
+fn booked() -> TreasuryConfig {
+    let mut c = config();
+    c.total_revenue = 100;
+    c.total_to_buyback = 50;
+    c.total_to_stakers = 50;
+    c.buyback_bucket = 30;
+    c.total_buyback_usdc_spent = 20;
+    c.total_rewards_released = 20;
+    c.stream_remaining = 30;
+    c.total_rewards_claimed = 10;
+    c.total_staked = 5;
+    c.staker_count = 1;
+    c
+}
+
+#[test]
+fn the_invariant_sees_each_broken_relation() {
+    booked().invariant().unwrap();
+    type Break = (&'static str, fn(&mut TreasuryConfig));
+    let broken: [Break; 14] = [
+        ("parameters out of bounds", |c| c.max_slippage_bps = 10_001),
+        ("the same mint twice", |c| c.ashao_mint = c.usdc_mint),
+        ("split not adding up to revenue", |c| c.total_revenue += 1),
+        ("stakers' half larger than the buyback's", |c| {
+            c.total_to_buyback = 49;
+            c.total_to_stakers = 51;
+            c.stream_remaining = 31;
+            c.buyback_bucket = 29;
+        }),
+        ("bucket + spent != to buyback", |c| c.buyback_bucket += 1),
+        ("claimed more than released", |c| {
+            c.total_rewards_claimed = 21;
+        }),
+        ("released + streaming != to stakers", |c| {
+            c.stream_remaining += 1;
+        }),
+        ("stake with no staker", |c| c.staker_count = 0),
+        ("a staker with no stake", |c| c.total_staked = 0),
+        ("more tiers than slots", |c| {
+            c.boost_tier_count = MAX_BOOST_TIERS + 1;
+        }),
+        ("more cranks than slots", |c| c.crank_count = MAX_CRANKS + 1),
+        ("a pending authority without an eta", |c| {
+            c.pending_authority = Pubkey::new_unique();
+        }),
+        ("a queued change without an eta", |c| {
+            c.queued_change.max_slippage_bps = Some(50);
+        }),
+        ("a record of a change that never left the queue", |c| {
+            c.last_queued_change.eta = 1;
+        }),
+    ];
+    for (what, breaks) in broken {
+        let mut c = booked();
+        breaks(&mut c);
+        assert!(c.invariant().is_err(), "not seen: {what}");
+    }
+    // The unbroken forms of the last three.
+    let mut c = booked();
+    c.pending_authority = Pubkey::new_unique();
+    c.pending_authority_eta = 1;
+    c.queued_change.max_slippage_bps = Some(50);
+    c.queued_change_eta = 1;
+    c.last_queued_change = ConfigChangeRecord {
+        outcome: ConfigChangeOutcome::Cancelled,
+        eta: 1,
+        unix_timestamp: 1,
+    };
+    c.invariant().unwrap();
+}
+
+#[test]
+fn a_queued_change_overlaps_exactly_the_moves_of_the_fields_it_sets() {
+    let before = config().params();
+    // Each field: a change setting only it, and the parameters with only it moved.
+    type Field = (ConfigChange, fn(&mut TreasuryParams));
+    let guard = PriceGuard::PythPull {
+        feed_id: [2; 32],
+        max_age_secs: 30,
+        max_confidence_bps: 50,
+    };
+    let fields: [Field; 11] = [
+        (
+            ConfigChange {
+                stream_period_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.stream_period_secs += 1,
+        ),
+        (
+            ConfigChange {
+                unstake_cooldown_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.unstake_cooldown_secs += 1,
+        ),
+        (
+            ConfigChange {
+                boost_tiers: Some(Vec::new()),
+                ..ConfigChange::default()
+            },
+            |p| p.boost_tiers.clear(),
+        ),
+        (
+            ConfigChange {
+                max_buyback_usdc: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.max_buyback_usdc += 1,
+        ),
+        (
+            ConfigChange {
+                min_buyback_interval_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.min_buyback_interval_secs += 1,
+        ),
+        (
+            ConfigChange {
+                max_slippage_bps: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.max_slippage_bps += 1,
+        ),
+        (
+            ConfigChange {
+                swap_program: Some(Pubkey::default()),
+                ..ConfigChange::default()
+            },
+            |p| p.swap_program = Pubkey::default(),
+        ),
+        (
+            ConfigChange {
+                cranks: Some(Vec::new()),
+                ..ConfigChange::default()
+            },
+            |p| p.cranks.clear(),
+        ),
+        (
+            ConfigChange {
+                price_guard: Some(guard),
+                ..ConfigChange::default()
+            },
+            |p| p.price_guard = PriceGuard::None,
+        ),
+        (
+            ConfigChange {
+                timelock_secs: Some(1),
+                ..ConfigChange::default()
+            },
+            |p| p.timelock_secs += 1,
+        ),
+        (
+            ConfigChange {
+                billing_authorities: Some(Vec::new()),
+                ..ConfigChange::default()
+            },
+            |p| p.billing_authorities.clear(),
+        ),
+    ];
+    for (i, (change, _)) in fields.iter().enumerate() {
+        for (j, (_, moves)) in fields.iter().enumerate() {
+            let mut after = before.clone();
+            moves(&mut after);
+            assert_eq!(
+                change.overlaps(&before, &after),
+                i == j,
+                "change {i}, move {j}"
+            );
+        }
+        assert!(
+            !change.overlaps(&before, &before),
+            "change {i}, nothing moved"
+        );
+    }
+}
+
+#[test]
+fn a_billing_authority_is_added_through_the_timelock_and_removed_at_once() {
+    let mut c = config();
+    let billing = c.active_billing_authorities()[0];
+    let newcomer = Pubkey::new_unique();
+    let add = ConfigChange {
+        billing_authorities: Some(vec![billing, newcomer]),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_now(&add, 10).unwrap_err(),
+        named(TreasuryError::ChangeNeedsTimelock)
+    );
+    assert!(!c.is_billing_authority(&newcomer));
+    let (eta, _) = c.queue_change(add, 20).unwrap();
+    c.apply_queued_change(eta).unwrap();
+    assert!(c.is_billing_authority(&newcomer) && c.is_billing_authority(&billing));
+    let remove = ConfigChange {
+        billing_authorities: Some(vec![newcomer]),
+        ..Default::default()
+    };
+    assert_eq!(c.update_now(&remove, eta + 1).unwrap(), None);
+    assert!(!c.is_billing_authority(&billing));
+    c.invariant().unwrap();
+    // At most four, no duplicate, never the default key.
+    for (list, error) in [
+        (
+            vec![Pubkey::new_unique(); 5],
+            TreasuryError::TooManyBillingAuthorities,
+        ),
+        (
+            vec![newcomer, newcomer],
+            TreasuryError::InvalidBillingAuthority,
+        ),
+        (
+            vec![Pubkey::default()],
+            TreasuryError::InvalidBillingAuthority,
+        ),
+    ] {
+        let params = TreasuryParams {
+            billing_authorities: list,
+            ..c.params()
+        };
+        assert_eq!(params.validate().unwrap_err(), named(error));
+    }
 }

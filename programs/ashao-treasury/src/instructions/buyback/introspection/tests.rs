@@ -264,3 +264,50 @@ fn finish_needs_its_begin_as_the_nearest_earlier_instruction_of_ours() {
         named(TreasuryError::NoBuybackInProgress)
     );
 }
+
+/// The instructions sysvar's data for a transaction of `instructions`, as the runtime lays it.
+fn sysvar_data(instructions: &[Instruction]) -> Vec<u8> {
+    use anchor_lang::solana_program::instruction::{BorrowedAccountMeta, BorrowedInstruction};
+    let borrowed: Vec<BorrowedInstruction> = instructions
+        .iter()
+        .map(|ix| BorrowedInstruction {
+            program_id: &ix.program_id,
+            accounts: ix
+                .accounts
+                .iter()
+                .map(|meta| BorrowedAccountMeta {
+                    pubkey: &meta.pubkey,
+                    is_signer: meta.is_signer,
+                    is_writable: meta.is_writable,
+                })
+                .collect(),
+            data: &ix.data,
+        })
+        .collect();
+    solana_instructions_sysvar::construct_instructions_data(&borrowed)
+}
+
+#[test]
+fn the_sysvar_gives_the_instructions_after_in_order_and_before_nearest_first() {
+    let transaction: Vec<Instruction> = (0..4u8)
+        .map(|i| Instruction {
+            program_id: Pubkey::new_unique(),
+            accounts: vec![AccountMeta::new(Pubkey::new_unique(), i == 0)],
+            data: vec![i],
+        })
+        .collect();
+    let mut data = sysvar_data(&transaction);
+    let (key, owner, mut lamports) = (solana_instructions_sysvar::ID, Pubkey::default(), 0);
+    let sysvar = AccountInfo::new(&key, false, false, &mut lamports, &mut data, &owner, false);
+    let at = |current: usize| TransactionInstructions {
+        sysvar: &sysvar,
+        current,
+    };
+    let data_of = |ixs: Vec<Instruction>| ixs.into_iter().map(|ix| ix.data[0]).collect::<Vec<_>>();
+    assert_eq!(data_of(at(1).following().collect()), [2, 3]);
+    assert_eq!(data_of(at(2).preceding().collect()), [1, 0]);
+    assert_eq!(data_of(at(3).following().collect()), Vec::<u8>::new());
+    assert_eq!(data_of(at(0).preceding().collect()), Vec::<u8>::new());
+    // Read whole: program, accounts and data as sent.
+    assert_eq!(at(0).following().next(), Some(transaction[1].clone()));
+}

@@ -1,0 +1,52 @@
+use super::*;
+
+fn ledger() -> UsageLedger {
+    UsageLedger {
+        billing: Pubkey::new_unique(),
+        bump: 255,
+        batch_count: 0,
+        last_batch_id: 0,
+        last_settled_at: 0,
+        total_gross: 0,
+        total_paid_to_workers: 0,
+        window_start: 0,
+        settled: [0; WINDOW_WORDS],
+        reserved: [0; 32],
+    }
+}
+
+#[test]
+fn a_fresh_ledger_takes_any_first_id_and_refuses_it_again() {
+    let mut l = ledger();
+    assert_eq!(l.status(1_000_000_007), BatchIdStatus::Open);
+    l.record(1_000_000_007, 500, 300, 42).unwrap();
+    assert_eq!(l.status(1_000_000_007), BatchIdStatus::Settled);
+    let before = (l.batch_count, l.total_gross, l.window_start, l.settled);
+    let replay = l.record(1_000_000_007, 500, 300, 43);
+    assert!(matches!(replay, Err(e) if e == TreasuryError::BatchAlreadySettled.into()));
+    assert_eq!(
+        before,
+        (l.batch_count, l.total_gross, l.window_start, l.settled)
+    );
+    assert_eq!((l.last_batch_id, l.last_settled_at), (1_000_000_007, 42));
+    l.invariant().unwrap();
+}
+
+#[test]
+fn totals_add_up_and_the_highest_id_is_kept() {
+    let mut l = ledger();
+    for (i, id) in [5u64, 9, 7].into_iter().enumerate() {
+        l.record(id, 100, 60, i as i64).unwrap();
+        l.invariant().unwrap();
+    }
+    assert_eq!(
+        (
+            l.batch_count,
+            l.last_batch_id,
+            l.total_gross,
+            l.total_paid_to_workers
+        ),
+        (3, 9, 300, 180)
+    );
+    assert_eq!(l.status(6), BatchIdStatus::Open);
+}
