@@ -15,8 +15,7 @@ import { expect } from "chai";
 
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { type EventStore, openEventStore, startApiServer } from "../../app/server/src";
-import { parseTreasuryEvents } from "../../app/sdk/src";
-import { depositHistory } from "../utils/history";
+import { chainTreasuryEvents, depositHistory } from "../utils/history";
 import { startPostgres, type TestPostgres } from "../utils/postgres";
 import { waitFor } from "../utils/wait";
 
@@ -38,42 +37,17 @@ describe("indexer: exact across a kill -9 in the middle of a catch-up", function
   let chain: ChainEvent[];
 
   /** Every treasury event on the chain, oldest first, read and parsed here. */
-  async function chainEvents(): Promise<ChainEvent[]> {
-    const { connection } = economy.validator;
-    const signatures: string[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const page = await connection.getSignaturesForAddress(
-        economy.program.programId,
-        { before, limit: 1_000 },
-        "confirmed",
-      );
-      signatures.push(...page.filter((s) => s.err === null).map((s) => s.signature));
-      if (page.length < 1_000) break;
-      before = page[page.length - 1].signature;
-    }
-    signatures.reverse();
-    const events: ChainEvent[] = [];
-    for (let i = 0; i < signatures.length; i += 200) {
-      const transactions = await connection.getTransactions(signatures.slice(i, i + 200), {
-        commitment: "confirmed",
-        maxSupportedTransactionVersion: 0,
-      });
-      transactions.forEach((tx, j) => {
-        parseTreasuryEvents(economy.program, tx!.meta!.logMessages!).forEach((event, index) => {
-          const { amount } = event.data as { amount?: bigint };
-          events.push({
-            signature: signatures[i + j],
-            index,
-            slot: tx!.slot,
-            name: event.name,
-            amount: amount === undefined ? null : amount.toString(),
-          });
-        });
-      });
-    }
-    return events;
-  }
+  const chainEvents = async (): Promise<ChainEvent[]> =>
+    (await chainTreasuryEvents(economy, "confirmed")).map(({ signature, index, slot, event }) => {
+      const { amount } = event.data as { amount?: bigint };
+      return {
+        signature,
+        index,
+        slot,
+        name: event.name,
+        amount: amount === undefined ? null : amount.toString(),
+      };
+    });
 
   const stored = async (store: EventStore): Promise<ChainEvent[]> =>
     (await store.eventsSince(Number.MIN_SAFE_INTEGER)).map((e) => ({

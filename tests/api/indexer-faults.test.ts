@@ -23,15 +23,9 @@ import { expect } from "chai";
 
 import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy";
 import { type ApiServer, startApiServer } from "../../app/server/src";
-import {
-  depositRevenueIx,
-  fetchTreasuryOrThrow,
-  parseTreasuryEvents,
-  sendAndConfirm,
-  stakeIx,
-} from "../../app/sdk/src";
+import { depositRevenueIx, fetchTreasuryOrThrow, sendAndConfirm, stakeIx } from "../../app/sdk/src";
 import { fundedWallet, payRevenue } from "../utils/economy";
-import { depositHistory } from "../utils/history";
+import { chainTreasuryEvents, depositHistory } from "../utils/history";
 import { fundedRevenueSource, sendRaw } from "../utils/raw-send";
 import { RpcFaultProxy } from "../utils/rpc-fault-proxy";
 import { waitFor } from "../utils/wait";
@@ -78,35 +72,8 @@ describe("indexer: gaps, rollbacks, late listings, order within a slot, truncate
   };
 
   /** Every treasury event on the chain (finalized), oldest first: signature and event index. */
-  async function chainEvents(): Promise<string[]> {
-    const { connection } = economy.validator;
-    const signatures: string[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const page = await connection.getSignaturesForAddress(
-        economy.program.programId,
-        { before, limit: 1_000 },
-        "finalized",
-      );
-      signatures.push(...page.filter((s) => s.err === null).map((s) => s.signature));
-      if (page.length < 1_000) break;
-      before = page[page.length - 1].signature;
-    }
-    signatures.reverse();
-    const events: string[] = [];
-    for (let i = 0; i < signatures.length; i += 200) {
-      const transactions = await connection.getTransactions(signatures.slice(i, i + 200), {
-        commitment: "finalized",
-        maxSupportedTransactionVersion: 0,
-      });
-      transactions.forEach((tx, j) => {
-        parseTreasuryEvents(economy.program, tx!.meta!.logMessages!).forEach((_, index) =>
-          events.push(`${signatures[i + j]}:${index}`),
-        );
-      });
-    }
-    return events;
-  }
+  const chainEvents = async () =>
+    (await chainTreasuryEvents(economy, "finalized")).map((e) => `${e.signature}:${e.index}`);
 
   const storedEvents = async (api: ApiServer) =>
     (await api.store.eventsSince(Number.MIN_SAFE_INTEGER)).map((e) => `${e.signature}:${e.index}`);

@@ -3,10 +3,10 @@
  * beforehand and sent by concurrent clients over raw JSON-RPC (as wallets do), each its own
  * amount so no two are the same transaction. Each deposit is one `revenueDeposited` event.
  */
-import { TransactionMessage, VersionedTransaction } from "@solana/web3.js";
+import { type Finality, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 
 import type { LocalEconomy } from "../../app/localnet/economy";
-import { depositRevenueIx } from "../../app/sdk/src";
+import { depositRevenueIx, parseTreasuryEvents, type TreasuryEvent } from "../../app/sdk/src";
 import { fundedRevenueSource, inParallel, sendRaw } from "./raw-send";
 import { waitFor } from "./wait";
 
@@ -60,4 +60,49 @@ export async function depositHistory(
     60_000,
   );
   return signatures;
+}
+
+/** One treasury event as the chain holds it: its transaction, index in it and slot. */
+export interface ChainTreasuryEvent {
+  signature: string;
+  index: number;
+  slot: number;
+  event: TreasuryEvent;
+}
+
+/**
+ * Every treasury event of every successful program transaction at `commitment`, oldest first,
+ * read and parsed here (not by the indexer under test): what a store must end up holding.
+ */
+export async function chainTreasuryEvents(
+  economy: LocalEconomy,
+  commitment: Finality,
+): Promise<ChainTreasuryEvent[]> {
+  const { connection } = economy.validator;
+  const signatures: string[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const page = await connection.getSignaturesForAddress(
+      economy.program.programId,
+      { before, limit: 1_000 },
+      commitment,
+    );
+    signatures.push(...page.filter((s) => s.err === null).map((s) => s.signature));
+    if (page.length < 1_000) break;
+    before = page[page.length - 1].signature;
+  }
+  signatures.reverse();
+  const events: ChainTreasuryEvent[] = [];
+  for (let i = 0; i < signatures.length; i += 200) {
+    const transactions = await connection.getTransactions(signatures.slice(i, i + 200), {
+      commitment,
+      maxSupportedTransactionVersion: 0,
+    });
+    transactions.forEach((tx, j) => {
+      parseTreasuryEvents(economy.program, tx!.meta!.logMessages!).forEach((event, index) =>
+        events.push({ signature: signatures[i + j], index, slot: tx!.slot, event }),
+      );
+    });
+  }
+  return events;
 }
