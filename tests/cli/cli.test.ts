@@ -526,6 +526,22 @@ describe("operator CLI (ashao status, deposit, admin, position)", function () {
     );
   });
 
+  it("api names the node it could not reach, without its key, and exits 3", async () => {
+    const unreachable = await ashaoBin([
+      "api",
+      "--rpc-url",
+      "http://127.0.0.1:9/?api-key=secret",
+      "--port",
+      "0",
+      "--database",
+      "sqlite::memory:",
+    ]);
+    expect(unreachable.code).to.equal(3);
+    expect(unreachable.stderr).to.equal(
+      "error: could not start the API: the RPC node at http://127.0.0.1:9/?api-key=… could not be reached (bad port)\n",
+    );
+  });
+
   it("api refuses a consistency-check interval outside 1-3600 s with exit 2, before reaching the RPC", async () => {
     for (const secs of ["0", "3601", "1.5", "soon"]) {
       const refused = await ashaoBin([

@@ -8,7 +8,7 @@
 import { randomUUID } from "crypto";
 
 import rateLimit from "@fastify/rate-limit";
-import { clusterApiUrl, Connection, PublicKey } from "@solana/web3.js";
+import { clusterApiUrl, PublicKey } from "@solana/web3.js";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -23,8 +23,8 @@ import {
   type Cluster,
   clusterOf,
   closeWebSocket,
-  guardSubscriptionCalls,
   onWebSocketReopen,
+  timedConnection,
   treasuryProgram,
 } from "../../sdk/src";
 import type { ListenAddress } from "../../util/listen-address";
@@ -138,10 +138,13 @@ class RequestLog extends LogController {
 const RETRY_START_MS = { first: 1_000, most: 30_000 };
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  // Guarded: subscriptions are removed at stop, perhaps after the node went away.
-  const connection = guardSubscriptionCalls(
-    new Connection(options.rpcUrl, { commitment: "confirmed", wsEndpoint: options.wsUrl }),
-  );
+  // Every HTTP call with a deadline and a named failure that names the node (without its key),
+  // as the CLI's and the crank's; subscriptions guarded (removed at stop, perhaps after the node
+  // went away).
+  const connection = timedConnection(options.rpcUrl, {
+    commitment: "confirmed",
+    wsEndpoint: options.wsUrl,
+  });
   const program = treasuryProgram(connection, undefined, {
     programId: options.programId ?? ASHAO_TREASURY_PROGRAM_ID,
   });
