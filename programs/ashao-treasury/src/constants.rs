@@ -132,3 +132,6 @@ pub const BUYBACK_CRANK_ACCOUNT_INDEX: usize = 0;
 pub const BUYBACK_CONFIG_ACCOUNT_INDEX: usize = 1;
 pub const BUYBACK_CRANK_USDC_ACCOUNT_INDEX: usize = 5;
 pub const BUYBACK_CRANK_ASHAO_ACCOUNT_INDEX: usize = 6;
+
+#[cfg(test)]
+mod tests;
