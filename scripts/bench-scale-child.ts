@@ -3,7 +3,10 @@
  * harness shares an event loop with the API:
  *  - `api <json>`: the API through its public start function (`startApiServer`), printing
  *    `listening <url> <ms>` as soon as it listens (ms: from the process's start to the call); it runs until killed. On SIGUSR2 it collects
- *    garbage (run it with `--expose-gc`) and prints `memory <json>` (`process.memoryUsage()`).
+ *    garbage (run it with `--expose-gc`) and prints `memory <json>` (`process.memoryUsage()`
+ *    and the snapshot's last full read of the positions). Every collection that holds its event
+ *    loop `GC_PAUSE_MS` or more is printed as `gc <kind> <ms> <at>` (`at`: ms since the epoch
+ *    when it began), so the parent can match pauses with slow requests.
  *  - `load <json>`: autocannon over a list of paths, round robin, or over `/api/stakers/<wallet>`
  *    with a wallet drawn at random for every request from a file of owners (32 bytes each);
  *    prints `started` as it starts, then one JSON line.
@@ -11,11 +14,12 @@
  *    prints the median, the p99 and the slowest.
  */
 import { readFileSync } from "fs";
+import { constants, performance, PerformanceObserver } from "perf_hooks";
 
 import { utils } from "@anchor-lang/core";
 import autocannon from "autocannon";
 
-import { startApiServer } from "../app/server/src";
+import { type ApiServer, startApiServer } from "../app/server/src";
 
 export interface ApiChildOptions {
   rpcUrl: string;
@@ -61,22 +65,46 @@ export interface ProbeResult {
   failures: number;
 }
 
+/** Collections at least this long are reported (`gc` lines). */
+export const GC_PAUSE_MS = 10;
+/** V8's kinds of collection, as `PerformanceObserver` names them. */
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
+  [constants.NODE_PERFORMANCE_GC_MINOR]: "minor",
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weakcb",
+};
+
 async function api(options: ApiChildOptions): Promise<void> {
   // From the process's start to here: Node and ts-node loading the API's modules.
   const loadedMs = process.uptime() * 1000;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { detail } = entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } };
+      const { kind = 0, flags = 0 } = detail ?? {};
+      // The collection SIGUSR2 asks for is not one of the API's pauses.
+      const forced = (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0;
+      if (entry.duration < GC_PAUSE_MS || forced) continue;
+      const at = performance.timeOrigin + entry.startTime;
+      console.log(`gc ${GC_KINDS[kind] ?? kind} ${entry.duration.toFixed(1)} ${at.toFixed(0)}`);
+    }
+  }).observe({ entryTypes: ["gc"] });
+  let server: ApiServer | undefined;
   // Before the line that tells the parent it may ask (a SIGUSR2 without a handler kills).
   process.on("SIGUSR2", () => {
     (globalThis as { gc?: () => void }).gc?.();
-    console.log(`memory ${JSON.stringify(process.memoryUsage())}`);
+    const fullRead = server?.snapshot.consistency.lastFullRead ?? null;
+    console.log(`memory ${JSON.stringify({ ...process.memoryUsage(), fullRead })}`);
   });
-  const server = await startApiServer({
+  const started = await startApiServer({
     rpcUrl: options.rpcUrl,
     wsUrl: options.wsUrl,
     port: 0,
     database: options.database,
   });
-  console.log(`listening ${server.url} ${loadedMs.toFixed(0)}`);
-  const stop = () => void server.close().finally(() => process.exit(0));
+  server = started;
+  console.log(`listening ${started.url} ${loadedMs.toFixed(0)}`);
+  const stop = () => void started.close().finally(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }

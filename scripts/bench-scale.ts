@@ -69,12 +69,14 @@ import {
 import { startPostgres, type TestPostgres } from "../tests/utils/postgres";
 import { fundedRevenueSource, inParallel, sendRaw } from "../tests/utils/raw-send";
 import { processUsage, random, seedPositions, type Staker } from "../tests/utils/seed-positions";
-import type {
-  ApiChildOptions,
-  LoadOptions,
-  LoadResult,
-  ProbeOptions,
-  ProbeResult,
+import type { FullReadTimes } from "../app/server/src";
+import {
+  type ApiChildOptions,
+  GC_PAUSE_MS,
+  type LoadOptions,
+  type LoadResult,
+  type ProbeOptions,
+  type ProbeResult,
 } from "./bench-scale-child";
 
 const ASHAO = 1_000_000_000n;
@@ -441,6 +443,10 @@ interface ApiFigures {
   expectedEvents: number;
   /** Heap after a collection and RSS: listening, snapshot served, caught up, after the loads. */
   memory: { listening: Memory; serving: Memory & { events: number }; caughtUp: Memory };
+  /** The snapshot's first full read of the positions, by stage. */
+  fullRead: FullReadTimes | null;
+  /** The machine's load average when the snapshot served. */
+  servingLoad: string;
   /** Absent when the API did not serve every event within `--index-minutes`. */
   loads?: ApiLoads;
 }
@@ -450,11 +456,22 @@ interface Memory {
   rss: number;
 }
 
+/** A collection that held the API's event loop (its `gc` lines). */
+interface GcPause {
+  kind: string;
+  ms: number;
+  /** When it began, ms since the epoch. */
+  at: number;
+}
+
 interface ApiLoads {
   treasury: Measured;
   staker: Measured;
   /** One request at a time over `opts.probeSecs`: the worst a lone client sees. */
   worst: { treasury: ProbeResult; staker: ProbeResult };
+  /** The API's collections of `GC_PAUSE_MS` or more meanwhile, and the load average after. */
+  probeGc: GcPause[];
+  probeLoad: string;
   history: LoadResult;
   stakerHistory: LoadResult;
   deposits: { perSec: number; lagMs: number; cpuMsPerTx: number };
@@ -518,6 +535,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class ApiProcess {
   readonly proc: ChildProcess;
   private memoryWaiters: ((memory: Memory) => void)[] = [];
+  /** The snapshot's last full read, as the last memory answer gave it. */
+  fullRead: FullReadTimes | null = null;
+  readonly gcPauses: GcPause[] = [];
   readonly listening: Promise<{ url: string; loadedSecs: number }>;
   /** Rejects when the process exits: whatever waits on it then fails instead of hanging. */
   readonly exited: Promise<never>;
@@ -541,9 +561,12 @@ class ApiProcess {
       if (url) listened({ url: url[1], loadedSecs: Number(url[2]) / 1000 });
       const memory = /^memory (.*)$/.exec(line);
       if (memory) {
-        const usage = JSON.parse(memory[1]) as Memory;
+        const usage = JSON.parse(memory[1]) as Memory & { fullRead: FullReadTimes | null };
+        this.fullRead = usage.fullRead;
         this.memoryWaiters.shift()?.({ heapUsed: usage.heapUsed, rss: usage.rss });
       }
+      const gc = /^gc (\S+) ([\d.]+) (\d+)$/.exec(line);
+      if (gc) this.gcPauses.push({ kind: gc[1], ms: Number(gc[2]), at: Number(gc[3]) });
     });
   }
 
@@ -594,12 +617,14 @@ async function measureApi(
     const listeningSecs = secs();
     const listening = await api.memory();
     let servingSecs = 0;
+    let servingLoad = "";
     let serving: Memory & { events: number } = { heapUsed: 0, rss: 0, events: 0 };
     let indexedEvents = 0;
     for (;;) {
       const h = await Promise.race([health(url), api.exited]);
       if (h?.snapshot.ready && servingSecs === 0) {
         servingSecs = secs();
+        servingLoad = loadAverage();
         progress(`  ${store}: serving from its snapshot after ${servingSecs.toFixed(1)} s`);
         serving = { ...(await api.memory()), events: h.indexer.events };
       }
@@ -655,6 +680,7 @@ async function measureApi(
     const history = (await measured({ paths: ["/api/treasury/history"] })).result;
     const stakerHistory = (await measured({ paths: histories })).result;
     progress(`  ${store}: loads done; one request at a time over ${opts.probeSecs} s, each route`);
+    const probesFrom = Date.now();
     const worst = {
       treasury: await childResult<ProbeResult>("probe", {
         url,
@@ -668,6 +694,12 @@ async function measureApi(
         secs: opts.probeSecs,
       }),
     };
+    const probeLoad = loadAverage();
+    const probeGc = api.gcPauses.filter((p) => p.at >= probesFrom && p.at <= Date.now());
+    progress(
+      `  ${store}: one at a time: worst ${ms(worst.treasury.worstMs)} and ${ms(worst.staker.worstMs)}; ` +
+        `collections of ${GC_PAUSE_MS} ms or more meanwhile: ${gcSummary(probeGc)}; load ${probeLoad}`,
+    );
 
     // Live deposits with the API following, then how long the last takes to be indexed.
     const { connection } = validator;
@@ -719,10 +751,14 @@ async function measureApi(
       indexedEvents,
       expectedEvents,
       memory: { listening, serving, caughtUp },
+      fullRead: api.fullRead,
+      servingLoad,
       loads: {
         treasury,
         staker,
         worst,
+        probeGc,
+        probeLoad,
         history,
         stakerHistory,
         deposits: { perSec, lagMs, cpuMsPerTx },
@@ -732,6 +768,16 @@ async function measureApi(
   } finally {
     await api.stop();
   }
+}
+
+/** The collections' count, by kind, and the longest. */
+function gcSummary(pauses: GcPause[]): string {
+  if (pauses.length === 0) return "none";
+  const kinds = new Map<string, number>();
+  for (const p of pauses) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
+  const longest = pauses.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const counts = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
+  return `${counts}; longest ${ms(longest.ms)} (${longest.kind})`;
 }
 
 /** Owner `i`'s address from the owners' file (32 bytes each). */
@@ -891,6 +937,10 @@ async function main(): Promise<void> {
       loads((l) => alone(l.worst.staker)),
     );
     row(
+      `the API's collections of ${GC_PAUSE_MS} ms or more during the one-at-a-time requests; load average after`,
+      loads((l) => `${gcSummary(l.probeGc)}; ${l.probeLoad}`),
+    );
+    row(
       "`/api/treasury/history` (24 h, 1 h buckets) req/s, p50, p99",
       loads(
         (l) => `${num(l.history.rps)} req/s, p50 ${ms(l.history.p50)}, p99 ${ms(l.history.p99)}`,
@@ -904,6 +954,13 @@ async function main(): Promise<void> {
       "API start-up (empty store), from the call of `startApiServer`: listening; serving from its snapshot; `/healthz` ok, every event indexed (loading the modules before the call)",
       (a) =>
         `${a.listeningSecs.toFixed(2)} s; ${a.servingSecs.toFixed(1)} s; ${a.okSecs.toFixed(1)} s (${a.loadedSecs.toFixed(1)} s)`,
+    );
+    row(
+      "the snapshot's first read of every position: requests; in all; waiting for the node and the worker's parsing; decoding and merging on the event loop (load average when serving)",
+      (a) =>
+        a.fullRead
+          ? `${a.fullRead.requests}; ${(a.fullRead.ms / 1000).toFixed(1)} s; ${(a.fullRead.waitMs / 1000).toFixed(1)} s; ${(a.fullRead.mergeMs / 1000).toFixed(1)} s (${a.servingLoad})`
+          : "not read",
     );
     row(
       "indexer catch-up from empty, events/s",

@@ -12,7 +12,7 @@ use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use litesvm::LiteSVM;
 #[allow(deprecated)]
 use runtime_sysvar::recent_blockhashes::{IterItem, RecentBlockhashes};
-use solana_account::{Account, ReadableAccount};
+use solana_account::{Account, AccountSharedData, ReadableAccount};
 use solana_address::Address;
 use solana_clock::Clock;
 use solana_epoch_schedule::EpochSchedule;
@@ -38,6 +38,7 @@ use tokio::sync::broadcast;
 use crate::ledger::{Entry, Ledger, NewEntry, StoredMeta};
 pub use crate::ledger::{TokenBalance, TxRecord};
 use crate::native::NativeEntry;
+use crate::owner_index::OwnerIndex;
 use crate::upgradeable::{deploy_native, deploy_sbf};
 
 /// Blockhashes stay valid for this many blocks, as on a real cluster.
@@ -217,7 +218,11 @@ pub enum Rejection {
 }
 
 pub struct Chain {
-    pub svm: LiteSVM,
+    /// The runtime. Read through [`Chain::svm`]; every write goes through `Chain`, which keeps
+    /// [`Chain::owner_index`] in step with it.
+    svm: LiteSVM,
+    /// The accounts by owner program (`getProgramAccounts`).
+    owner_index: OwnerIndex,
     pub slot: u64,
     pub first_slot: u64,
     pub block_height: u64,
@@ -346,6 +351,7 @@ impl Chain {
         let identity = Keypair::new().pubkey();
         let mut chain = Self {
             svm,
+            owner_index: OwnerIndex::default(),
             slot,
             first_slot: slot,
             block_height: 0,
@@ -368,7 +374,39 @@ impl Chain {
         chain.push_blockhash(genesis_hash);
         chain.open_block(slot, slot, Hash::default());
         chain.sync_sysvars();
+        chain.owner_index = OwnerIndex::build(chain.svm.accounts_db().inner.iter());
         Ok(chain)
+    }
+
+    /// The runtime, to read. Its accounts are written through `Chain` only.
+    pub fn svm(&self) -> &LiteSVM {
+        &self.svm
+    }
+
+    /// The accounts `program` owns with lamports, in address order (agave's program-id index).
+    pub fn program_accounts(
+        &self,
+        program: &Address,
+    ) -> impl Iterator<Item = (&Address, &AccountSharedData)> {
+        self.owner_index.accounts(program)
+    }
+
+    /// The owners of `addresses` now, before a write to them ([`Chain::reindex`] after it).
+    fn owners_of(&self, addresses: &[Address]) -> Vec<Option<Address>> {
+        let accounts = self.svm.accounts_db();
+        addresses
+            .iter()
+            .map(|a| accounts.get_account_ref(a).map(|a| *a.owner()))
+            .collect()
+    }
+
+    /// Brings the owner index up to date after a write to `addresses`, whose owners before it
+    /// were `before` ([`Chain::owners_of`]).
+    fn reindex(&mut self, addresses: &[Address], before: Vec<Option<Address>>) {
+        for (address, before) in addresses.iter().zip(before) {
+            let now = self.svm.accounts_db().get_account_ref(address);
+            self.owner_index.update(*address, before, now);
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -434,6 +472,12 @@ impl Chain {
     }
 
     fn sync_sysvars(&mut self) {
+        const WRITTEN: [Address; 3] = [
+            solana_sdk_ids::sysvar::clock::ID,
+            solana_sdk_ids::sysvar::slot_hashes::ID,
+            solana_sdk_ids::sysvar::recent_blockhashes::ID,
+        ];
+        let before = self.owners_of(&WRITTEN);
         let schedule = self.epoch_schedule();
         let mut clock: Clock = self.svm.get_sysvar();
         clock.slot = self.slot;
@@ -454,6 +498,7 @@ impl Chain {
                 .map(|(i, (hash, _))| IterItem(i as u64, hash, LAMPORTS_PER_SIGNATURE)),
         );
         self.svm.set_sysvar(&recent);
+        self.reindex(&WRITTEN, before);
     }
 
     /// Advances by `n` slots. Block height counts every slot, but only the last [`MAX_PROCESSING_AGE`]` + 1` get a blockhash and only the last is opened
@@ -675,9 +720,11 @@ impl Chain {
         };
         if bytes.len() <= account.data.len() {
             account.data[..bytes.len()].copy_from_slice(&bytes);
+            let before = self.owners_of(std::slice::from_ref(address));
             if let Err(e) = self.svm.set_account(*address, account) {
                 tracing::warn!("advancing nonce {address}: {e:?}");
             }
+            self.reindex(std::slice::from_ref(address), before);
         }
     }
 
@@ -945,6 +992,14 @@ impl Chain {
         let keys: Vec<Address> = sanitized.message().account_keys().iter().copied().collect();
         let pre_balances = self.balances(&keys);
         let pre_token = self.token_balances(&keys);
+        let message = sanitized.message();
+        let writable: Vec<Address> = keys
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| message.is_writable(*i))
+            .map(|(_, k)| *k)
+            .collect();
+        let writable_owners = self.owners_of(&writable);
         let outcome = self.svm.send_transaction(tx.clone());
         let (meta, result) = match outcome {
             Ok(meta) => (meta, Ok(())),
@@ -955,6 +1010,7 @@ impl Chain {
             }
             Err(FailedTransactionMetadata { err, .. }) => return Err(err),
         };
+        self.reindex(&writable, writable_owners);
         if let Some(nonce) = nonce {
             self.advance_nonce(&nonce);
         }
@@ -972,7 +1028,6 @@ impl Chain {
         if let Some(block) = block {
             block.transaction_count += 1;
         }
-        let message = sanitized.message();
         let mut named = keys.clone();
         named.sort_unstable();
         named.dedup();
@@ -1006,11 +1061,9 @@ impl Chain {
 
         // Nobody listening (no PubSub subscription): nothing to copy for them.
         if self.events.receiver_count() > 0 {
-            let written: Vec<(Address, Account)> = keys
+            let written: Vec<(Address, Account)> = writable
                 .iter()
-                .enumerate()
-                .filter(|(i, _)| message.is_writable(*i))
-                .map(|(_, k)| (*k, self.svm.get_account(k).unwrap_or_default()))
+                .map(|k| (*k, self.svm.get_account(k).unwrap_or_default()))
                 .collect();
             let _ = self.events.send(Event::Transaction(Arc::new(TxEvent {
                 signature,
@@ -1180,9 +1233,11 @@ impl Chain {
     }
 
     fn write_data_account(&mut self, address: Address, account: Account) -> Result<(), String> {
+        let before = self.owners_of(std::slice::from_ref(&address));
         self.svm
             .set_account(address, account)
             .map_err(|e| format!("the runtime refused the account: {e:?}"))?;
+        self.reindex(std::slice::from_ref(&address), before);
         if self.events.receiver_count() > 0 {
             let written = self.svm.get_account(&address).unwrap_or_default();
             let _ = self.events.send(Event::AccountSet {

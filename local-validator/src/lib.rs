@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod ledger;
 pub mod middleware;
 pub mod native;
+pub mod owner_index;
 pub mod pubsub;
 pub mod rpc;
 pub mod upgradeable;

@@ -333,8 +333,8 @@ impl SolanaPubSubServer for PubSubImpl {
             }
         };
         let config = config.unwrap_or_default();
-        let filters = config.filters.clone().unwrap_or_default();
-        if let Err(e) = crate::rpc::verify_filters(&filters) {
+        let mut filters = config.filters.clone().unwrap_or_default();
+        if let Err(e) = crate::rpc::prepare_filters(&mut filters) {
             pending.reject(e).await;
             return Ok(());
         }

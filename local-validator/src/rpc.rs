@@ -9,7 +9,7 @@ use jsonrpsee::proc_macros::rpc;
 use jsonrpsee::types::ErrorObjectOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use solana_account::{Account, ReadableAccount};
+use solana_account::{Account, AccountSharedData, ReadableAccount};
 use solana_account_decoder::parse_account_data::{
     AccountAdditionalDataV3, SplTokenAdditionalDataV2,
 };
@@ -163,7 +163,7 @@ fn min_slot(config: &Option<RpcContextConfig>) -> Option<u64> {
 pub fn ui_account(
     chain: &Chain,
     pubkey: &Address,
-    account: &Account,
+    account: &impl ReadableAccount,
     encoding: UiAccountEncoding,
     data_slice: Option<UiDataSliceConfig>,
 ) -> UiAccount {
@@ -172,11 +172,15 @@ pub fn ui_account(
 }
 
 /// What `ui_account` reads from the chain: a jsonParsed token account's mint decimals.
-fn token_decimals(chain: &Chain, account: &Account, encoding: UiAccountEncoding) -> Option<u8> {
+fn token_decimals(
+    chain: &Chain,
+    account: &impl ReadableAccount,
+    encoding: UiAccountEncoding,
+) -> Option<u8> {
     if encoding == UiAccountEncoding::JsonParsed
-        && (account.owner == SPL_TOKEN_ID || account.owner == SPL_TOKEN_2022_ID)
+        && (*account.owner() == SPL_TOKEN_ID || *account.owner() == SPL_TOKEN_2022_ID)
     {
-        get_token_account_mint(&account.data).and_then(|mint| chain.mint_decimals(&mint))
+        get_token_account_mint(account.data()).and_then(|mint| chain.mint_decimals(&mint))
     } else {
         None
     }
@@ -185,7 +189,7 @@ fn token_decimals(chain: &Chain, account: &Account, encoding: UiAccountEncoding)
 /// `ui_account` with the mint decimals already read, so it can run without the chain's lock.
 fn ui_account_with(
     pubkey: &Address,
-    account: &Account,
+    account: &impl ReadableAccount,
     encoding: UiAccountEncoding,
     decimals: Option<u8>,
     data_slice: Option<UiDataSliceConfig>,
@@ -204,8 +208,9 @@ fn check_slice(encoding: UiAccountEncoding, slice: &Option<UiDataSliceConfig>) -
     Ok(())
 }
 
-/// agave's `verify_filters`: at most four, each well formed.
-pub fn verify_filters(filters: &[RpcFilterType]) -> RpcResult<()> {
+/// agave's `verify_filters` (at most four, each well formed), then its `optimize_filters`: a
+/// memcmp's base58 or base64 bytes decoded once, not for every account compared.
+pub fn prepare_filters(filters: &mut [RpcFilterType]) -> RpcResult<()> {
     if filters.len() > MAX_GET_PROGRAM_ACCOUNT_FILTERS {
         return Err(invalid_params(format!(
             "Too many filters provided; max {MAX_GET_PROGRAM_ACCOUNT_FILTERS}"
@@ -214,6 +219,11 @@ pub fn verify_filters(filters: &[RpcFilterType]) -> RpcResult<()> {
     for f in filters {
         f.verify()
             .map_err(|e| invalid_params(format!("Invalid param: {e:?}")))?;
+        if let RpcFilterType::Memcmp(memcmp) = f {
+            memcmp
+                .convert_to_raw_bytes()
+                .map_err(|e| invalid_params(format!("Invalid param: {e:?}")))?;
+        }
     }
     Ok(())
 }
@@ -235,12 +245,12 @@ fn filters_match_data(filters: &[RpcFilterType], owner: &Address, data: &[u8]) -
 
 fn token_amount(
     chain: &Chain,
-    account: &Account,
+    account: &impl ReadableAccount,
 ) -> Option<solana_account_decoder::parse_token::UiTokenAmount> {
-    let mint = get_token_account_mint(&account.data)?;
+    let mint = get_token_account_mint(account.data())?;
     let decimals = chain.mint_decimals(&mint)?;
     match parse_token_v3(
-        &account.data,
+        account.data(),
         Some(&SplTokenAdditionalDataV2::with_decimals(decimals)),
     )
     .ok()?
@@ -603,7 +613,7 @@ const MAX_BASE58_BYTES: usize = 128;
 /// only the bytes a `dataSlice` actually takes.
 fn check_binary_size(
     encoding: UiAccountEncoding,
-    account: &Account,
+    account: &impl ReadableAccount,
     slice: &Option<UiDataSliceConfig>,
 ) -> RpcResult<()> {
     if matches!(
@@ -611,8 +621,8 @@ fn check_binary_size(
         UiAccountEncoding::Binary | UiAccountEncoding::Base58
     ) {
         let len = slice
-            .map(|s| s.length.min(account.data.len().saturating_sub(s.offset)))
-            .unwrap_or(account.data.len());
+            .map(|s| s.length.min(account.data().len().saturating_sub(s.offset)))
+            .unwrap_or(account.data().len());
         if len > MAX_BASE58_BYTES {
             return Err(ErrorObjectOwned::owned(
                 INVALID_REQUEST,
@@ -679,25 +689,21 @@ impl RpcImpl {
             }
         };
         let (encoding, slice) = encoding_of(config);
-        let mut accounts = chain.svm.get_program_accounts(&program);
-        accounts.sort_by_key(|a| a.0);
         let mut out = Vec::new();
-        for (pubkey, account) in accounts {
-            if account.lamports == 0
-                || get_token_account_mint(&account.data).is_none()
-                || !key.matches(&account.data)
-            {
+        for (pubkey, account) in chain.program_accounts(&program) {
+            let data = account.data();
+            if get_token_account_mint(data).is_none() || !key.matches(data) {
                 continue;
             }
             if let Some(m) = &mint {
-                if account.data.get(..32) != Some(m.as_ref()) {
+                if data.get(..32) != Some(m.as_ref()) {
                     continue;
                 }
             }
-            check_binary_size(encoding, &account, &slice)?;
+            check_binary_size(encoding, account, &slice)?;
             out.push(RpcKeyedAccount {
                 pubkey: pubkey.to_string(),
-                account: ui_account(&chain, &pubkey, &account, encoding, slice),
+                account: ui_account(&chain, pubkey, account, encoding, slice),
             });
         }
         Ok(respond(&chain, out))
@@ -823,7 +829,7 @@ impl SolanaRpcServer for RpcImpl {
         _config: Option<RpcContextConfig>,
     ) -> RpcResult<u64> {
         Ok(lock(&self.chain)
-            .svm
+            .svm()
             .minimum_balance_for_rent_exemption(data_len))
     }
 
@@ -894,37 +900,27 @@ impl SolanaRpcServer for RpcImpl {
     ) -> RpcResult<OptionalContext<Vec<RpcKeyedAccount>>> {
         let program = parse_address(&program_id)?;
         let config = config.unwrap_or_default();
-        let filters = config.filters.clone().unwrap_or_default();
-        verify_filters(&filters)?;
+        let mut filters = config.filters.clone().unwrap_or_default();
+        prepare_filters(&mut filters)?;
         let encoding = config
             .account_config
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
-        // Only the matching accounts are copied, and encoded after the chain's lock is released:
-        // a scan of 100,000 positions does not hold up transactions while it is serialised.
-        let (context, mut accounts) = {
+        // Only the program's accounts are read (the chain's owner index, in address order), the
+        // matching ones kept by reference (their data shared with the runtime's, not copied) and
+        // encoded after the chain's lock is released: a read of 100,000 positions does not hold
+        // up transactions while it is serialised.
+        let (context, accounts) = {
             let chain = lock(&self.chain);
             min_context(&chain, config.account_config.min_context_slot)?;
-            let accounts: Vec<(Address, Account, Option<u8>)> = chain
-                .svm
-                .accounts_db()
-                .inner
-                .iter()
-                .filter(|(_, a)| {
-                    *a.owner() == program
-                        && a.lamports() > 0
-                        && filters_match_data(&filters, a.owner(), a.data())
-                })
-                .map(|(address, a)| {
-                    let account = Account::from(a.clone());
-                    let decimals = token_decimals(&chain, &account, encoding);
-                    (*address, account, decimals)
-                })
+            let accounts: Vec<(Address, AccountSharedData, Option<u8>)> = chain
+                .program_accounts(&program)
+                .filter(|(_, a)| filters_match_data(&filters, a.owner(), a.data()))
+                .map(|(address, a)| (*address, a.clone(), token_decimals(&chain, a, encoding)))
                 .collect();
             (context(&chain), accounts)
         };
-        accounts.sort_by_key(|a| a.0);
         let mut keyed = Vec::with_capacity(accounts.len());
         for (pubkey, account, decimals) in &accounts {
             check_binary_size(encoding, account, &slice)?;
@@ -1019,12 +1015,10 @@ impl SolanaRpcServer for RpcImpl {
             .filter(|o| *o == SPL_TOKEN_ID || *o == SPL_TOKEN_2022_ID)
             .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
         let mut balances: Vec<(u64, RpcTokenAccountBalance)> = chain
-            .svm
-            .get_program_accounts(&program)
-            .into_iter()
-            .filter(|(_, a)| a.lamports > 0 && a.data.get(..32) == Some(mint.as_ref()))
+            .program_accounts(&program)
+            .filter(|(_, a)| a.data().get(..32) == Some(mint.as_ref()))
             .filter_map(|(k, a)| {
-                let amount = token_amount(&chain, &a)?;
+                let amount = token_amount(&chain, a)?;
                 let raw = amount.amount.parse::<u64>().unwrap_or(0);
                 Some((
                     raw,

@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use ashao_local_validator::chain::{Chain, ClockAdvanceTooLarge, MAX_CLOCK_ADVANCE_SECS};
+use solana_account::Account;
 use solana_address::Address;
 use solana_hash::Hash;
 use solana_instruction::{AccountMeta, Instruction};
@@ -85,11 +86,11 @@ fn slot_hashes_and_recent_blockhashes_follow_the_slots() {
         produced.push((chain.slot, chain.latest_blockhash()));
     }
     produced.reverse();
-    let slot_hashes: SlotHashes = chain.svm.get_sysvar();
+    let slot_hashes: SlotHashes = chain.svm().get_sysvar();
     // Newest first, one entry per produced block (skipped slots have none), the open block too.
     assert_eq!(&slot_hashes.slot_hashes()[..4], produced.as_slice());
 
-    let recent: runtime_sysvar::recent_blockhashes::RecentBlockhashes = chain.svm.get_sysvar();
+    let recent: runtime_sysvar::recent_blockhashes::RecentBlockhashes = chain.svm().get_sysvar();
     assert_eq!(recent[0].blockhash, chain.latest_blockhash());
     assert_eq!(recent[0].fee_calculator.lamports_per_signature, 5000);
     assert!(chain.is_blockhash_valid(&recent[recent.len() - 1].blockhash));
@@ -140,7 +141,7 @@ fn advancing_the_clock_is_bounded_work_with_a_named_limit() {
     assert!(!chain.is_blockhash_valid(&old_blockhash));
     // The blockhashes of the last 151 slots moved over are valid, and transactions land.
     #[allow(deprecated)]
-    let recent: runtime_sysvar::recent_blockhashes::RecentBlockhashes = chain.svm.get_sysvar();
+    let recent: runtime_sysvar::recent_blockhashes::RecentBlockhashes = chain.svm().get_sysvar();
     assert_eq!(recent.len(), 150);
     #[allow(deprecated)]
     let oldest_recent = recent[149].blockhash;
@@ -150,7 +151,7 @@ fn advancing_the_clock_is_bounded_work_with_a_named_limit() {
         chain.get_account(&payer.pubkey()).map(|a| a.lamports),
         Some(LAMPORTS_PER_SOL)
     );
-    let clock: solana_clock::Clock = chain.svm.get_sysvar();
+    let clock: solana_clock::Clock = chain.svm().get_sysvar();
     assert_eq!(clock.slot, chain.slot);
 
     assert_eq!(
@@ -326,4 +327,133 @@ fn fees_are_quoted_with_priority_fees_and_the_ledger_keeps_memos_and_costs() {
         chain.fee_for_message(stale.message).expect("valid message"),
         None
     );
+}
+
+/// Accounts with their addresses, in address order.
+type Owned = Vec<(Address, Account)>;
+
+/// What `owner` owns as a scan of every account the runtime holds finds it (the index's oracle),
+/// and as the chain's owner index answers, both in address order.
+fn owned_both_ways(chain: &Chain, owner: &Address) -> (Owned, Owned) {
+    let mut scanned: Owned = chain
+        .svm()
+        .get_program_accounts(owner)
+        .into_iter()
+        .filter(|(_, a)| a.lamports > 0)
+        .collect();
+    scanned.sort_by_key(|(address, _)| *address);
+    let indexed = chain
+        .program_accounts(owner)
+        .map(|(address, a)| (*address, Account::from(a.clone())))
+        .collect();
+    (scanned, indexed)
+}
+
+#[test]
+fn the_owner_index_holds_what_a_scan_of_every_account_finds_after_every_kind_of_write() {
+    let mut chain = new_chain();
+    let program = Address::new_unique();
+    let other = Address::new_unique();
+    let payer = funded(&mut chain, 10 * LAMPORTS_PER_SOL);
+    let data_account = |owner: Address, byte: u8| Account {
+        lamports: 2_000_000,
+        data: vec![byte; 40],
+        owner,
+        executable: false,
+        rent_epoch: 0,
+    };
+    // Seeded (`localnet_setAccounts`).
+    let seeded: Vec<Address> = (0..6).map(|_| Address::new_unique()).collect();
+    chain
+        .set_data_accounts(
+            seeded
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (*a, data_account(program, i as u8)))
+                .collect(),
+        )
+        .expect("seeded");
+    // Created by a transaction with the program as owner, and assigned to it by one.
+    let created = Keypair::new();
+    let assigned = funded(&mut chain, LAMPORTS_PER_SOL);
+    let create = solana_system_interface::instruction::create_account(
+        &payer.pubkey(),
+        &created.pubkey(),
+        3_000_000,
+        16,
+        &program,
+    );
+    let assign = solana_system_interface::instruction::assign(&assigned.pubkey(), &program);
+    let tx = transaction(
+        chain.latest_blockhash(),
+        &payer,
+        &[&created, &assigned],
+        &[create, assign],
+    );
+    chain
+        .process(tx)
+        .expect("processed")
+        .result
+        .expect("created and assigned");
+    // Credited by an airdrop, rewritten in place, moved to another owner, closed.
+    chain.airdrop(&seeded[0], 5).expect("airdrop");
+    chain
+        .set_data_account(seeded[1], data_account(program, 99))
+        .expect("rewritten");
+    chain
+        .set_data_account(seeded[2], data_account(other, 2))
+        .expect("moved");
+    let closed = Account {
+        lamports: 0,
+        ..data_account(program, 3)
+    };
+    chain.set_data_account(seeded[3], closed).expect("closed");
+    // A wallet emptied by a transfer closes; the sysvars move with the slots.
+    let emptied = funded(&mut chain, LAMPORTS_PER_SOL);
+    let drain = solana_system_interface::instruction::transfer(
+        &emptied.pubkey(),
+        &payer.pubkey(),
+        LAMPORTS_PER_SOL - 5_000,
+    );
+    let tx = transaction(chain.latest_blockhash(), &emptied, &[], &[drain]);
+    chain
+        .process(tx)
+        .expect("processed")
+        .result
+        .expect("drained");
+    chain.advance_slots(3);
+
+    let (scanned, indexed) = owned_both_ways(&chain, &program);
+    assert_eq!(indexed, scanned);
+    let held: Vec<Address> = indexed.iter().map(|(a, _)| *a).collect();
+    let mut expected = vec![
+        seeded[0],
+        seeded[1],
+        seeded[4],
+        seeded[5],
+        created.pubkey(),
+        assigned.pubkey(),
+    ];
+    expected.sort();
+    assert_eq!(held, expected);
+    assert_eq!(
+        indexed[held.binary_search(&seeded[0]).unwrap()].1.lamports,
+        2_000_005
+    );
+    assert_eq!(
+        indexed[held.binary_search(&seeded[1]).unwrap()].1.data,
+        vec![99; 40]
+    );
+    for owner in [
+        other,
+        solana_sdk_ids::system_program::ID,
+        solana_sdk_ids::sysvar::ID,
+    ] {
+        let (scanned, indexed) = owned_both_ways(&chain, &owner);
+        assert!(!indexed.is_empty());
+        assert_eq!(indexed, scanned, "owner {owner}");
+    }
+    assert!(chain
+        .program_accounts(&solana_sdk_ids::system_program::ID)
+        .all(|(address, _)| *address != emptied.pubkey()));
 }

@@ -132,11 +132,10 @@ fn main() {
     let mint = Address::new_unique();
     let source = Address::new_unique();
     let destination = Address::new_unique();
-    let rent = chain.svm.minimum_balance_for_rent_exemption(165);
+    let rent = chain.svm().minimum_balance_for_rent_exemption(165);
     let put = |chain: &mut Chain, key: Address, data: Vec<u8>| {
         chain
-            .svm
-            .set_account(
+            .set_data_account(
                 key,
                 Account {
                     lamports: rent * 2,

@@ -34,6 +34,7 @@ import {
   LAMPORTS_PER_SOL,
   NONCE_ACCOUNT_LENGTH,
   NonceAccount,
+  PublicKey,
   SystemProgram,
   Transaction,
 } from "@solana/web3.js";
@@ -41,8 +42,13 @@ import { expect } from "chai";
 import { readFileSync } from "fs";
 import { join } from "path";
 
-import { advanceClock, startValidator } from "../../app/localnet/validator";
-import { useTestValidator } from "../utils/validator";
+import {
+  advanceClock,
+  setAccount,
+  setAccounts,
+  startValidator,
+} from "../../app/localnet/validator";
+import { airdrop, useTestValidator } from "../utils/validator";
 import {
   kitClients,
   KitClients,
@@ -531,6 +537,79 @@ describe("local validator conformance with agave (@solana/kit and web3.js)", () 
     }
     expect(String(refused)).to.include("Blockhash not found");
     expect(await conn().getBalance(recipient)).to.equal(1_234_567);
+  });
+
+  it("getProgramAccounts answers what a program owns after every kind of write (seeded, created and assigned by a transaction, airdropped to, rewritten, moved, closed), filtered by memcmp in base58 and base64 and by dataSize", async () => {
+    const program = Keypair.generate().publicKey;
+    const other = Keypair.generate().publicKey;
+    const account = (tag: number, owner = program, lamports = 2_000_000) => ({
+      lamports,
+      data: Buffer.alloc(40, tag),
+      owner,
+    });
+    const seeded = Array.from({ length: 6 }, () => Keypair.generate().publicKey);
+    await setAccounts(
+      conn(),
+      seeded.map((pubkey, i) => ({ pubkey, account: account(i % 2) })),
+    );
+    const created = Keypair.generate();
+    const assigned = await validator.current.fundedKeypair(LAMPORTS_PER_SOL);
+    await conn().sendTransaction(
+      new Transaction().add(
+        SystemProgram.createAccount({
+          fromPubkey: payer.publicKey,
+          newAccountPubkey: created.publicKey,
+          lamports: 3_000_000,
+          space: 40,
+          programId: program,
+        }),
+        SystemProgram.assign({ accountPubkey: assigned.publicKey, programId: program }),
+      ),
+      [payer, created, assigned],
+    );
+    await airdrop(conn(), seeded[0], 5);
+    await setAccount(conn(), seeded[1], account(0));
+    await setAccount(conn(), seeded[2], account(2, other));
+    await setAccount(conn(), seeded[3], account(1, program, 0));
+
+    const owned = async (owner: PublicKey, filters: object[] = []) => {
+      const config = { encoding: "base64", filters };
+      const { result } = await rawCall(url(), "getProgramAccounts", [owner.toBase58(), config]);
+      return (result as { pubkey: string; account: { lamports: number; data: [string] } }[]).map(
+        ({ pubkey, account }) => ({
+          pubkey,
+          lamports: account.lamports,
+          data: Buffer.from(account.data[0], "base64"),
+        }),
+      );
+    };
+    const names = (accounts: { pubkey: string }[]) => accounts.map((a) => a.pubkey).sort();
+    const all = await owned(program);
+    expect(names(all)).to.deep.equal(
+      names(
+        [seeded[0], seeded[1], seeded[4], seeded[5], created.publicKey, assigned.publicKey].map(
+          (key) => ({ pubkey: key.toBase58() }),
+        ),
+      ),
+    );
+    for (const held of all) {
+      const info = await conn().getAccountInfo(new PublicKey(held.pubkey));
+      expect(held.lamports, held.pubkey).to.equal(info?.lamports);
+      expect(held.data.equals(info!.data), held.pubkey).to.equal(true);
+    }
+    expect(all.find((a) => a.pubkey === seeded[0].toBase58())?.lamports).to.equal(2_000_005);
+    const ones = [{ memcmp: { offset: 0, bytes: "2" } }];
+    expect(names(await owned(program, ones))).to.deep.equal([seeded[5].toBase58()]);
+    const zeros = [{ memcmp: { offset: 0, bytes: "AA==", encoding: "base64" } }];
+    expect(names(await owned(program, zeros))).to.deep.equal(
+      names(
+        [seeded[0], seeded[1], seeded[4], created.publicKey].map((k) => ({ pubkey: k.toBase58() })),
+      ),
+    );
+    expect(names(await owned(program, [{ dataSize: 0 }]))).to.deep.equal([
+      assigned.publicKey.toBase58(),
+    ]);
+    expect(names(await owned(other))).to.deep.equal([seeded[2].toBase58()]);
   });
 
   it("getInflationReward: the previous epoch answers null for every address, as an agave node with the whole history; an epoch not over yet is -32004", async () => {

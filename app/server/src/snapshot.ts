@@ -19,6 +19,7 @@
  * endpoints do), the snapshot runs without the positions: the totals come from the config, and a
  * staker's position is read by its address on demand into a bounded cache (`positionsMode`).
  */
+import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 
 import { utils } from "@anchor-lang/core";
@@ -115,6 +116,21 @@ export interface ConsistencyStatus {
   sweeps: number;
   /** The config's totals minus the positions' sums, when they differed at the last check. */
   difference: string | null;
+  /** The last full read of every position, by stage (null: none finished yet). */
+  lastFullRead: FullReadTimes | null;
+}
+
+/** Where a full read of every position spent its time. */
+export interface FullReadTimes {
+  positions: number;
+  /** `getProgramAccounts` requests (shards). */
+  requests: number;
+  /** From the first request to the last position merged. */
+  ms: number;
+  /** Waiting for the worker: the node answering and the worker parsing, beyond the merges. */
+  waitMs: number;
+  /** Decoding and merging on the event loop (between its turns: requests were served). */
+  mergeMs: number;
 }
 
 /** A position with the slot it was read at and the full read that last saw it. */
@@ -341,6 +357,7 @@ export class TreasurySnapshot {
     fullReads: 0,
     sweeps: 0,
     difference: null,
+    lastFullRead: null,
   };
 
   constructor(
@@ -638,22 +655,30 @@ export class TreasurySnapshot {
       const shardOf = (owner: string) =>
         bodies.length === 1 ? 0 : utils.bytes.bs58.decode(owner)[0];
       const { size } = STAKE_POSITION_LAYOUT;
+      const started = performance.now();
+      const times = { positions: 0, requests: bodies.length, ms: 0, waitMs: 0, mergeMs: 0 };
+      let merged = started;
       try {
         await readPositionsInWorker(
           this.connection.rpcEndpoint,
           bodies,
           (worker) => (this.worker = worker),
           async ({ shard, slot, addresses, bytes }) => {
+            times.waitMs += performance.now() - merged;
             this.answered(slot);
             shardSlots[shard] = slot;
             for (let from = 0; from < addresses.length; from += MERGE_SLICE) {
               const to = Math.min(addresses.length, from + MERGE_SLICE);
+              const slice = performance.now();
               for (let i = from; i < to; i++) {
                 const record = decodeStakePositionRecord(addresses[i], bytes, i * size);
                 if (record) this.applyPosition(record, slot, read);
               }
+              times.mergeMs += performance.now() - slice;
               await nextTurn();
             }
+            times.positions += addresses.length;
+            merged = performance.now();
           },
         );
       } catch (err) {
@@ -671,6 +696,7 @@ export class TreasurySnapshot {
         if (++visited % MERGE_SLICE === 0) await nextTurn();
       }
       this.consistency.fullReads++;
+      this.consistency.lastFullRead = { ...times, ms: performance.now() - started };
       const expected = this.state?.stakerCount ?? 0;
       const shortfall = expected - this.sums.stakers;
       if (
