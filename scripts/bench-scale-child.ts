@@ -89,11 +89,11 @@ async function api(options: ApiChildOptions): Promise<void> {
       console.log(`gc ${GC_KINDS[kind] ?? kind} ${entry.duration.toFixed(1)} ${at.toFixed(0)}`);
     }
   }).observe({ entryTypes: ["gc"] });
-  let server: ApiServer | undefined;
+  const running: { server?: ApiServer } = {};
   // Before the line that tells the parent it may ask (a SIGUSR2 without a handler kills).
   process.on("SIGUSR2", () => {
     (globalThis as { gc?: () => void }).gc?.();
-    const fullRead = server?.snapshot.consistency.lastFullRead ?? null;
+    const fullRead = running.server?.snapshot.consistency.lastFullRead ?? null;
     console.log(`memory ${JSON.stringify({ ...process.memoryUsage(), fullRead })}`);
   });
   const started = await startApiServer({
@@ -102,7 +102,7 @@ async function api(options: ApiChildOptions): Promise<void> {
     port: 0,
     database: options.database,
   });
-  server = started;
+  running.server = started;
   console.log(`listening ${started.url} ${loadedMs.toFixed(0)}`);
   const stop = () => void started.close().finally(() => process.exit(0));
   process.once("SIGTERM", stop);

@@ -282,6 +282,13 @@ describe("API for stakers and watchers: yield, history, buybacks, supply, solven
       return page.entries[0]?.signature === closed ? page.entries : undefined;
     });
     expect(charlies.map((e) => [e.action, e.amount])).to.deep.include(["close", null]);
+    // The snapshot drops the closed position (found by its address among its rows).
+    await waitFor("the closed position gone from the snapshot", async () => {
+      const staker = await getJson<{ exists: boolean }>(
+        `/api/stakers/${charlie.publicKey.toBase58()}`,
+      );
+      return staker.exists ? undefined : true;
+    });
   });
 
   it("every buyback, newest first, paged by cursor, each linking its signature to the explorer", async () => {

@@ -62,6 +62,7 @@ import {
   type TreasuryProgram,
   type TreasuryState,
 } from "../../sdk/src";
+import { type PositionEntry, PositionTable } from "./position-table";
 
 export interface NamedAccount {
   name: string;
@@ -132,26 +133,6 @@ export interface FullReadTimes {
   /** Decoding and merging on the event loop (between its turns: requests were served). */
   mergeMs: number;
 }
-
-/** A position with the slot it was read at and the full read that last saw it. */
-type PositionEntry = StakePositionRecord & { slot: number; read: number };
-
-/** A record with its slot, built as one literal (a spread would add the slot out of line). */
-const entryOf = (record: StakePositionRecord, slot: number, read: number): PositionEntry => ({
-  address: record.address,
-  owner: record.owner,
-  bump: record.bump,
-  staked: record.staked,
-  unstaking: record.unstaking,
-  rewardCheckpoint: record.rewardCheckpoint,
-  owedRewards: record.owedRewards,
-  totalClaimed: record.totalClaimed,
-  unstakeTickets: record.unstakeTickets,
-  boostWarmupAmount: record.boostWarmupAmount,
-  boostWarmupEndsAt: record.boostWarmupEndsAt,
-  slot,
-  read,
-});
 
 /** A watched account's last bytes and the slot they were read at. */
 interface WatchedAccount {
@@ -315,7 +296,7 @@ export class TreasurySnapshot {
    * The positions by their owner's address (a lookup derives nothing): every one, or in
    * `onDemand` mode those looked up, least recently used first.
    */
-  private positions = new Map<string, PositionEntry>();
+  private positions = new PositionTable();
   /** In `onDemand` mode: owners looked up who have no position, with the slot of the read. */
   private absent = new Map<string, number>();
   private lookups = new Map<string, { address: PublicKey; waiting: ((error?: Error) => void)[] }>();
@@ -325,7 +306,7 @@ export class TreasurySnapshot {
   /** The positions' sums, kept as positions change, to hold against the config's totals. */
   private sums = { staked: 0n, unstaking: 0n, stakers: 0 };
   private accounts = new Map<string, WatchedAccount>();
-  private sweep: Iterator<PositionEntry> = this.positions.values();
+  private sweep: Iterator<string> = this.positions.keys();
   private subscriptions: (() => Promise<void>)[] = [];
   private figuresCache?: { version: number; figures: TreasuryFigures };
   private reportCache?: { version: number; report: TreasuryReportParts };
@@ -560,12 +541,13 @@ export class TreasurySnapshot {
       const next = this.sweep.next();
       if (next.done) {
         // A Map's iterator visits what was added during it and skips what was deleted.
-        this.sweep = this.positions.values();
+        this.sweep = this.positions.keys();
         this.consistency.sweeps++;
         if (this.positions.size === 0 || slice.length >= this.positions.size) break;
         continue;
       }
-      slice.push(next.value);
+      const entry = this.positions.get(next.value);
+      if (entry) slice.push(entry);
     }
     if (slice.length === 0) return;
     const { context, value } = await this.connection.getMultipleAccountsInfoAndContext(
@@ -691,8 +673,10 @@ export class TreasurySnapshot {
         this.worker = undefined;
       }
       let visited = 0;
-      for (const entry of this.positions.values()) {
-        if (entry.read !== read) this.deletePosition(entry.owner, shardSlots[shardOf(entry.owner)]);
+      for (const owner of this.positions.keys()) {
+        if (this.positions.readOf(owner) !== read) {
+          this.deletePosition(owner, shardSlots[shardOf(owner)]);
+        }
         if (++visited % MERGE_SLICE === 0) await nextTurn();
       }
       this.consistency.fullReads++;
@@ -721,9 +705,9 @@ export class TreasurySnapshot {
   /** Empties the positions held (the cache, in `onDemand` mode). */
   private async forgetPositions(): Promise<void> {
     this.changed(0, () => {
-      this.positions = new Map();
+      this.positions = new PositionTable();
       this.absent = new Map();
-      this.sweep = this.positions.values();
+      this.sweep = this.positions.keys();
       this.sums = { staked: 0n, unstaking: 0n, stakers: 0 };
     });
   }
@@ -835,11 +819,8 @@ export class TreasurySnapshot {
     }
     const entry = this.positions.get(key);
     if (!entry) return null;
-    if (this.mode.kind === "onDemand") {
-      // Most recently used last: the cache drops from the front.
-      this.positions.delete(key);
-      this.positions.set(key, entry);
-    }
+    // Most recently used last: the cache drops from the front.
+    if (this.mode.kind === "onDemand") this.positions.touch(key);
     return {
       address: new PublicKey(entry.address),
       owner,
@@ -933,7 +914,7 @@ export class TreasurySnapshot {
   overwritePosition(owner: string, record: StakePositionRecord | null): void {
     const held = this.positions.get(owner);
     if (held) this.removeEntry(held);
-    if (record) this.addEntry(entryOf(record, held?.slot ?? 0, held?.read ?? 0));
+    if (record) this.addEntry({ ...record, slot: held?.slot ?? 0, read: held?.read ?? 0 });
   }
 
   figures(): TreasuryFigures {
@@ -993,14 +974,13 @@ export class TreasurySnapshot {
    */
   private applyPosition(record: StakePositionRecord, slot: number, read?: number): boolean {
     const held = this.positions.get(record.owner);
-    if (held && read !== undefined) held.read = read;
     if (held && (held.slot > slot || sameStakePosition(held, record))) {
-      if (held.slot < slot) held.slot = slot;
+      this.positions.seen(record.owner, Math.max(held.slot, slot), read);
       return false;
     }
     this.changed(slot, () => {
       if (held) this.removeEntry(held);
-      this.addEntry(entryOf(record, slot, read ?? held?.read ?? 0));
+      this.addEntry({ ...record, slot, read: read ?? held?.read ?? 0 });
     });
     return true;
   }
@@ -1027,28 +1007,21 @@ export class TreasurySnapshot {
 
   /**
    * A notification of an account gone empty: find whose position it was (rare: closures), in
-   * slices of the event loop (a million positions take a while to look through).
+   * slices of the event loop (a million positions' rows are a few hundred megabytes to search).
    */
   private deletePositionAt(address: string, slot: number): void {
-    void (async () => {
-      let visited = 0;
-      for (const entry of this.positions.values()) {
-        if (entry.address === address) {
-          this.deletePosition(entry.owner, slot);
-          return;
-        }
-        if (++visited % MERGE_SLICE === 0) await nextTurn();
-      }
-    })();
+    void this.positions.ownerAt(address, nextTurn).then((owner) => {
+      if (owner !== undefined) this.deletePosition(owner, slot);
+    });
   }
 
   private addEntry(entry: PositionEntry): void {
-    this.positions.set(entry.owner, entry);
+    this.positions.set(entry);
     this.sums.staked += entry.staked;
     this.sums.unstaking += entry.unstaking;
     if (entry.staked > 0n) this.sums.stakers++;
     if (this.mode.kind === "onDemand" && this.positions.size > this.positionsCacheSize) {
-      this.removeEntry(this.positions.values().next().value!);
+      this.removeEntry(this.positions.get(this.positions.oldest()!)!);
     }
   }
 
