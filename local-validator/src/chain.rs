@@ -12,7 +12,7 @@ use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use litesvm::LiteSVM;
 #[allow(deprecated)]
 use runtime_sysvar::recent_blockhashes::{IterItem, RecentBlockhashes};
-use solana_account::{Account, AccountSharedData, ReadableAccount};
+use solana_account::{Account, ReadableAccount};
 use solana_address::Address;
 use solana_clock::Clock;
 use solana_epoch_schedule::EpochSchedule;
@@ -38,7 +38,7 @@ use tokio::sync::broadcast;
 use crate::ledger::{Entry, Ledger, NewEntry, StoredMeta};
 pub use crate::ledger::{TokenBalance, TxRecord};
 use crate::native::NativeEntry;
-use crate::owner_index::OwnerIndex;
+use crate::owner_index::{Indexed, OwnerIndex};
 use crate::upgradeable::{deploy_native, deploy_sbf};
 
 /// Blockhashes stay valid for this many blocks, as on a real cluster.
@@ -387,7 +387,7 @@ impl Chain {
     pub fn program_accounts(
         &self,
         program: &Address,
-    ) -> impl Iterator<Item = (&Address, &AccountSharedData)> {
+    ) -> impl Iterator<Item = (&Address, &Indexed)> {
         self.owner_index.accounts(program)
     }
 

@@ -46,6 +46,7 @@ use solana_transaction_status::{
 };
 
 use crate::chain::{Chain, Execution, MAX_CLOCK_ADVANCE_SECS, SPL_TOKEN_2022_ID, SPL_TOKEN_ID};
+use crate::owner_index::Indexed;
 
 pub type SharedChain = Arc<Mutex<Chain>>;
 
@@ -230,6 +231,21 @@ pub fn prepare_filters(filters: &mut [RpcFilterType]) -> RpcResult<()> {
 
 pub fn filters_match(filters: &[RpcFilterType], account: &Account) -> bool {
     filters_match_data(filters, &account.owner, &account.data)
+}
+
+/// `filters_match_data` for an account of the owner index, reading its entry's copy of the
+/// data's length and first bytes where the filters look there.
+fn filters_match_indexed(filters: &[RpcFilterType], owner: &Address, indexed: &Indexed) -> bool {
+    filters.iter().all(|f| match f {
+        RpcFilterType::DataSize(n) => indexed.data_len() as u64 == *n,
+        RpcFilterType::Memcmp(m) => match m.raw_bytes_as_ref() {
+            Some(bytes) => indexed.bytes_at(m.offset(), bytes),
+            None => m.bytes_match(indexed.account.data()),
+        },
+        RpcFilterType::TokenAccountState => {
+            filters_match_data(std::slice::from_ref(f), owner, indexed.account.data())
+        }
+    })
 }
 
 fn filters_match_data(filters: &[RpcFilterType], owner: &Address, data: &[u8]) -> bool {
@@ -690,7 +706,8 @@ impl RpcImpl {
         };
         let (encoding, slice) = encoding_of(config);
         let mut out = Vec::new();
-        for (pubkey, account) in chain.program_accounts(&program) {
+        for (pubkey, indexed) in chain.program_accounts(&program) {
+            let account = &indexed.account;
             let data = account.data();
             if get_token_account_mint(data).is_none() || !key.matches(data) {
                 continue;
@@ -916,8 +933,12 @@ impl SolanaRpcServer for RpcImpl {
             min_context(&chain, config.account_config.min_context_slot)?;
             let accounts: Vec<(Address, AccountSharedData, Option<u8>)> = chain
                 .program_accounts(&program)
-                .filter(|(_, a)| filters_match_data(&filters, a.owner(), a.data()))
-                .map(|(address, a)| (*address, a.clone(), token_decimals(&chain, a, encoding)))
+                .filter(|(_, indexed)| filters_match_indexed(&filters, &program, indexed))
+                .map(|(address, indexed)| {
+                    let account = &indexed.account;
+                    let decimals = token_decimals(&chain, account, encoding);
+                    (*address, account.clone(), decimals)
+                })
                 .collect();
             (context(&chain), accounts)
         };
@@ -1016,9 +1037,9 @@ impl SolanaRpcServer for RpcImpl {
             .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
         let mut balances: Vec<(u64, RpcTokenAccountBalance)> = chain
             .program_accounts(&program)
-            .filter(|(_, a)| a.data().get(..32) == Some(mint.as_ref()))
-            .filter_map(|(k, a)| {
-                let amount = token_amount(&chain, a)?;
+            .filter(|(_, indexed)| indexed.bytes_at(0, mint.as_ref()))
+            .filter_map(|(k, indexed)| {
+                let amount = token_amount(&chain, &indexed.account)?;
                 let raw = amount.amount.parse::<u64>().unwrap_or(0);
                 Some((
                     raw,

@@ -344,7 +344,7 @@ fn owned_both_ways(chain: &Chain, owner: &Address) -> (Owned, Owned) {
     scanned.sort_by_key(|(address, _)| *address);
     let indexed = chain
         .program_accounts(owner)
-        .map(|(address, a)| (*address, Account::from(a.clone())))
+        .map(|(address, indexed)| (*address, Account::from(indexed.account.clone())))
         .collect();
     (scanned, indexed)
 }

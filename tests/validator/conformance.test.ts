@@ -552,6 +552,10 @@ describe("local validator conformance with agave (@solana/kit and web3.js)", () 
       conn(),
       seeded.map((pubkey, i) => ({ pubkey, account: account(i % 2) })),
     );
+    // Past the first 64 bytes (which the validator's index keeps beside each account).
+    const long = { ...account(0), data: Buffer.alloc(100) };
+    long.data[80] = 9;
+    await setAccount(conn(), seeded[4], long);
     const created = Keypair.generate();
     const assigned = await validator.current.fundedKeypair(LAMPORTS_PER_SOL);
     await conn().sendTransaction(
@@ -609,6 +613,10 @@ describe("local validator conformance with agave (@solana/kit and web3.js)", () 
     expect(names(await owned(program, [{ dataSize: 0 }]))).to.deep.equal([
       assigned.publicKey.toBase58(),
     ]);
+    const tail = [{ memcmp: { offset: 80, bytes: "A" } }, { dataSize: 100 }];
+    expect(names(await owned(program, tail))).to.deep.equal([seeded[4].toBase58()]);
+    const straddling = [{ memcmp: { offset: 60, bytes: "11111" } }];
+    expect(names(await owned(program, straddling))).to.deep.equal([seeded[4].toBase58()]);
     expect(names(await owned(other))).to.deep.equal([seeded[2].toBase58()]);
   });
 

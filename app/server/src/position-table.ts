@@ -7,25 +7,27 @@
  * sees the Map's keys (the owners' addresses, which a lookup needs as strings anyway) and a few
  * hundred buffers it never looks into. A record is built when one is asked for.
  */
-import { utils } from "@anchor-lang/core";
-
 import { MAX_UNSTAKE_TICKETS, type StakePositionRecord, type UnstakeTicket } from "../../sdk/src";
 
 /** A position with the slot it was read at and the full read that last saw it. */
 export type PositionEntry = StakePositionRecord & { slot: number; read: number };
 
-// A row: the position's address, its fields (little-endian), its tickets, its slot and read.
-const ADDRESS = 0;
-const BUMP = 32;
-const STAKED = 33;
-const UNSTAKING = 41;
-const REWARD_CHECKPOINT = 49; // u128: low, then high 64 bits
-const OWED_REWARDS = 65;
-const TOTAL_CLAIMED = 73;
-const BOOST_WARMUP_AMOUNT = 81;
-const BOOST_WARMUP_ENDS_AT = 89;
-const TICKET_COUNT = 97;
-const TICKETS = 98; // each: amount u64, availableAt i64
+// A row: the position's address (its base58 text, as the node gives it: no base58 arithmetic to
+// store or read it back), its fields (little-endian), its tickets, its slot and read.
+const ADDRESS_LENGTH = 0;
+const ADDRESS = 1;
+/** The longest base58 text of 32 bytes. */
+const ADDRESS_MAX = 44;
+const BUMP = ADDRESS + ADDRESS_MAX;
+const STAKED = BUMP + 1;
+const UNSTAKING = STAKED + 8;
+const REWARD_CHECKPOINT = UNSTAKING + 8; // u128: low, then high 64 bits
+const OWED_REWARDS = REWARD_CHECKPOINT + 16;
+const TOTAL_CLAIMED = OWED_REWARDS + 8;
+const BOOST_WARMUP_AMOUNT = TOTAL_CLAIMED + 8;
+const BOOST_WARMUP_ENDS_AT = BOOST_WARMUP_AMOUNT + 8;
+const TICKET_COUNT = BOOST_WARMUP_ENDS_AT + 8;
+const TICKETS = TICKET_COUNT + 1; // each: amount u64, availableAt i64
 const SLOT = TICKETS + 16 * MAX_UNSTAKE_TICKETS;
 const READ = SLOT + 8;
 const ROW = READ + 4;
@@ -70,7 +72,7 @@ export class PositionTable {
       tickets.push({ amount: chunk.readBigUInt64LE(t), availableAt: chunk.readBigInt64LE(t + 8) });
     }
     return {
-      address: utils.bytes.bs58.encode(chunk.subarray(at + ADDRESS, at + ADDRESS + 32)),
+      address: chunk.toString("latin1", at + ADDRESS, at + ADDRESS + chunk[at + ADDRESS_LENGTH]),
       owner,
       bump: chunk[at + BUMP],
       staked: u64(STAKED),
@@ -99,7 +101,7 @@ export class PositionTable {
     this.owners[row] = entry.owner;
     const [chunk, at] = this.place(row);
     chunk.fill(0, at, at + ROW);
-    chunk.set(utils.bytes.bs58.decode(entry.address), at + ADDRESS);
+    chunk[at + ADDRESS_LENGTH] = chunk.write(entry.address, at + ADDRESS, ADDRESS_MAX, "latin1");
     chunk[at + BUMP] = entry.bump;
     chunk.writeBigUInt64LE(entry.staked, at + STAKED);
     chunk.writeBigUInt64LE(entry.unstaking, at + UNSTAKING);
@@ -165,13 +167,14 @@ export class PositionTable {
    * per turn of the event loop (`between`).
    */
   async ownerAt(address: string, between: () => Promise<void>): Promise<string | undefined> {
-    const bytes = utils.bytes.bs58.decode(address);
+    const bytes = Buffer.from(address, "latin1");
     for (let c = 0; c < this.chunks.length; c++) {
       if (c > 0) await between();
       const chunk = this.chunks[c];
       for (let found = chunk.indexOf(bytes); found >= 0; found = chunk.indexOf(bytes, found + 1)) {
-        if (found % ROW !== ADDRESS) continue;
-        const owner = this.owners[c * CHUNK_ROWS + found / ROW];
+        const at = found - ADDRESS;
+        if (at % ROW !== 0 || chunk[at + ADDRESS_LENGTH] !== bytes.length) continue;
+        const owner = this.owners[c * CHUNK_ROWS + at / ROW];
         if (owner !== undefined) return owner;
       }
     }
