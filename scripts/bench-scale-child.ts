@@ -6,7 +6,9 @@
  *    garbage (run it with `--expose-gc`) and prints `memory <json>` (`process.memoryUsage()`
  *    and the snapshot's last full read of the positions). Every collection that holds its event
  *    loop `GC_PAUSE_MS` or more is printed as `gc <kind> <ms> <at>` (`at`: ms since the epoch
- *    when it began), so the parent can match pauses with slow requests.
+ *    when it began), and every stall of its event loop as long, whatever its cause (a
+ *    collection, a long task, the process waiting for a core), as `stall <ms> <at>`: the parent
+ *    matches them with slow requests.
  *  - `load <json>`: autocannon over a list of paths, round robin, or over `/api/stakers/<wallet>`
  *    with a wallet drawn at random for every request from a file of owners (32 bytes each);
  *    prints `started` as it starts, then one JSON line.
@@ -67,6 +69,8 @@ export interface ProbeResult {
 
 /** Collections at least this long are reported (`gc` lines). */
 export const GC_PAUSE_MS = 10;
+/** How often the stall detector's timer runs. */
+const STALL_TICK_MS = 5;
 /** V8's kinds of collection, as `PerformanceObserver` names them. */
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
@@ -89,6 +93,16 @@ async function api(options: ApiChildOptions): Promise<void> {
       console.log(`gc ${GC_KINDS[kind] ?? kind} ${entry.duration.toFixed(1)} ${at.toFixed(0)}`);
     }
   }).observe({ entryTypes: ["gc"] });
+  // A timer every STALL_TICK_MS: how late it fires is how long the event loop was held.
+  let ticked = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    const late = now - ticked - STALL_TICK_MS;
+    if (late >= GC_PAUSE_MS) {
+      console.log(`stall ${late.toFixed(1)} ${(performance.timeOrigin + ticked).toFixed(0)}`);
+    }
+    ticked = now;
+  }, STALL_TICK_MS).unref();
   const running: { server?: ApiServer } = {};
   // Before the line that tells the parent it may ask (a SIGUSR2 without a handler kills).
   process.on("SIGUSR2", () => {

@@ -88,7 +88,8 @@ const HISTORY_HOURS = 26;
 /**
  * Positions up to which every position is also read in one request, and the books are checked
  * after seeding and after the history too (past it, only at the end: each check reads every
- * position in 256 requests, and the local validator scans all its accounts for each).
+ * position in 256 requests, each of which walks all of the program's accounts in the local
+ * validator's owner index).
  */
 const ONE_REQUEST_MAX = 200_000;
 const CHILD = join(__dirname, "bench-scale-child.ts");
@@ -469,8 +470,12 @@ interface ApiLoads {
   staker: Measured;
   /** One request at a time over `opts.probeSecs`: the worst a lone client sees. */
   worst: { treasury: ProbeResult; staker: ProbeResult };
-  /** The API's collections of `GC_PAUSE_MS` or more meanwhile, and the load average after. */
+  /**
+   * The API's collections of `GC_PAUSE_MS` or more meanwhile, its event loop's stalls as long
+   * (kind `stall`, whatever their cause), and the load average after.
+   */
   probeGc: GcPause[];
+  probeStalls: GcPause[];
   probeLoad: string;
   history: LoadResult;
   stakerHistory: LoadResult;
@@ -538,6 +543,7 @@ class ApiProcess {
   /** The snapshot's last full read, as the last memory answer gave it. */
   fullRead: FullReadTimes | null = null;
   readonly gcPauses: GcPause[] = [];
+  readonly stalls: GcPause[] = [];
   readonly listening: Promise<{ url: string; loadedSecs: number }>;
   /** Rejects when the process exits: whatever waits on it then fails instead of hanging. */
   readonly exited: Promise<never>;
@@ -567,6 +573,8 @@ class ApiProcess {
       }
       const gc = /^gc (\S+) ([\d.]+) (\d+)$/.exec(line);
       if (gc) this.gcPauses.push({ kind: gc[1], ms: Number(gc[2]), at: Number(gc[3]) });
+      const stall = /^stall ([\d.]+) (\d+)$/.exec(line);
+      if (stall) this.stalls.push({ kind: "stall", ms: Number(stall[1]), at: Number(stall[2]) });
     });
   }
 
@@ -695,10 +703,14 @@ async function measureApi(
       }),
     };
     const probeLoad = loadAverage();
-    const probeGc = api.gcPauses.filter((p) => p.at >= probesFrom && p.at <= Date.now());
+    const during = (pauses: GcPause[]) =>
+      pauses.filter((p) => p.at >= probesFrom && p.at <= Date.now());
+    const probeGc = during(api.gcPauses);
+    const probeStalls = during(api.stalls);
     progress(
       `  ${store}: one at a time: worst ${ms(worst.treasury.worstMs)} and ${ms(worst.staker.worstMs)}; ` +
-        `collections of ${GC_PAUSE_MS} ms or more meanwhile: ${gcSummary(probeGc)}; load ${probeLoad}`,
+        `collections of ${GC_PAUSE_MS} ms or more meanwhile: ${gcSummary(probeGc)}; ` +
+        `event loop stalls: ${gcSummary(probeStalls)}; load ${probeLoad}`,
     );
 
     // Live deposits with the API following, then how long the last takes to be indexed.
@@ -758,6 +770,7 @@ async function measureApi(
         staker,
         worst,
         probeGc,
+        probeStalls,
         probeLoad,
         history,
         stakerHistory,
@@ -937,8 +950,8 @@ async function main(): Promise<void> {
       loads((l) => alone(l.worst.staker)),
     );
     row(
-      `the API's collections of ${GC_PAUSE_MS} ms or more during the one-at-a-time requests; load average after`,
-      loads((l) => `${gcSummary(l.probeGc)}; ${l.probeLoad}`),
+      `the API during the one-at-a-time requests: its collections of ${GC_PAUSE_MS} ms or more; its event loop's stalls as long (any cause); load average after`,
+      loads((l) => `${gcSummary(l.probeGc)}; ${gcSummary(l.probeStalls)}; ${l.probeLoad}`),
     );
     row(
       "`/api/treasury/history` (24 h, 1 h buckets) req/s, p50, p99",
