@@ -12,7 +12,7 @@ use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use litesvm::LiteSVM;
 #[allow(deprecated)]
 use runtime_sysvar::recent_blockhashes::{IterItem, RecentBlockhashes};
-use solana_account::{Account, ReadableAccount};
+use solana_account::{Account, AccountSharedData, ReadableAccount};
 use solana_address::Address;
 use solana_clock::Clock;
 use solana_epoch_schedule::EpochSchedule;
@@ -217,6 +217,25 @@ pub enum Rejection {
     SignatureFailure,
 }
 
+/// One of a program's accounts as a read of the owner index walks it: its address, its entry
+/// (its data's length and first bytes, for filters) and the runtime's account when asked for.
+pub struct ProgramAccount<'a> {
+    pub address: &'a Address,
+    pub entry: &'a Indexed,
+    program: &'a Address,
+    svm: &'a LiteSVM,
+}
+
+impl<'a> ProgramAccount<'a> {
+    /// The account as the runtime holds it (`None` were the index ever out of step with it).
+    pub fn account(&self) -> Option<&'a AccountSharedData> {
+        self.svm
+            .accounts_db()
+            .get_account_ref(self.address)
+            .filter(|a| a.owner() == self.program && a.lamports() > 0)
+    }
+}
+
 pub struct Chain {
     /// The runtime. Read through [`Chain::svm`]; every write goes through `Chain`, which keeps
     /// [`Chain::owner_index`] in step with it.
@@ -384,11 +403,19 @@ impl Chain {
     }
 
     /// The accounts `program` owns with lamports, in address order (agave's program-id index).
-    pub fn program_accounts(
-        &self,
-        program: &Address,
-    ) -> impl Iterator<Item = (&Address, &Indexed)> {
-        self.owner_index.accounts(program)
+    pub fn program_accounts<'a>(
+        &'a self,
+        program: &'a Address,
+    ) -> impl Iterator<Item = ProgramAccount<'a>> {
+        let svm = &self.svm;
+        self.owner_index
+            .accounts(program)
+            .map(move |(address, entry)| ProgramAccount {
+                address,
+                entry,
+                program,
+                svm,
+            })
     }
 
     /// The owners of `addresses` now, before a write to them ([`Chain::reindex`] after it).

@@ -45,8 +45,9 @@ use solana_transaction_status::{
     VersionedTransactionWithStatusMeta,
 };
 
-use crate::chain::{Chain, Execution, MAX_CLOCK_ADVANCE_SECS, SPL_TOKEN_2022_ID, SPL_TOKEN_ID};
-use crate::owner_index::Indexed;
+use crate::chain::{
+    Chain, Execution, ProgramAccount, MAX_CLOCK_ADVANCE_SECS, SPL_TOKEN_2022_ID, SPL_TOKEN_ID,
+};
 
 pub type SharedChain = Arc<Mutex<Chain>>;
 
@@ -233,17 +234,22 @@ pub fn filters_match(filters: &[RpcFilterType], account: &Account) -> bool {
     filters_match_data(filters, &account.owner, &account.data)
 }
 
-/// `filters_match_data` for an account of the owner index, reading its entry's copy of the
-/// data's length and first bytes where the filters look there.
-fn filters_match_indexed(filters: &[RpcFilterType], owner: &Address, indexed: &Indexed) -> bool {
+/// `filters_match_data` for an account of the owner index: answered from its entry (the data's
+/// length and first bytes) where the filters look there, from the runtime's account otherwise.
+fn filters_match_indexed(
+    filters: &[RpcFilterType],
+    owner: &Address,
+    found: &ProgramAccount,
+) -> bool {
+    let data = || found.account().map(|a| a.data()).unwrap_or_default();
     filters.iter().all(|f| match f {
-        RpcFilterType::DataSize(n) => indexed.data_len() as u64 == *n,
-        RpcFilterType::Memcmp(m) => match m.raw_bytes_as_ref() {
-            Some(bytes) => indexed.bytes_at(m.offset(), bytes),
-            None => m.bytes_match(indexed.account.data()),
-        },
+        RpcFilterType::DataSize(n) => found.entry.data_len() as u64 == *n,
+        RpcFilterType::Memcmp(m) => m
+            .raw_bytes_as_ref()
+            .and_then(|bytes| found.entry.bytes_at(m.offset(), bytes))
+            .unwrap_or_else(|| m.bytes_match(data())),
         RpcFilterType::TokenAccountState => {
-            filters_match_data(std::slice::from_ref(f), owner, indexed.account.data())
+            filters_match_data(std::slice::from_ref(f), owner, data())
         }
     })
 }
@@ -706,8 +712,11 @@ impl RpcImpl {
         };
         let (encoding, slice) = encoding_of(config);
         let mut out = Vec::new();
-        for (pubkey, indexed) in chain.program_accounts(&program) {
-            let account = &indexed.account;
+        for found in chain.program_accounts(&program) {
+            let Some(account) = found.account() else {
+                continue;
+            };
+            let pubkey = found.address;
             let data = account.data();
             if get_token_account_mint(data).is_none() || !key.matches(data) {
                 continue;
@@ -924,8 +933,9 @@ impl SolanaRpcServer for RpcImpl {
             .encoding
             .unwrap_or(UiAccountEncoding::Binary);
         let slice = config.account_config.data_slice;
-        // Only the program's accounts are read (the chain's owner index, in address order), the
-        // matching ones kept by reference (their data shared with the runtime's, not copied) and
+        // Only the program's accounts are read (the chain's owner index, in address order, its
+        // entries answering the filters), the matching ones read from the runtime and kept by
+        // reference (their data shared with the runtime's, not copied) and
         // encoded after the chain's lock is released: a read of 100,000 positions does not hold
         // up transactions while it is serialised.
         let (context, accounts) = {
@@ -933,11 +943,11 @@ impl SolanaRpcServer for RpcImpl {
             min_context(&chain, config.account_config.min_context_slot)?;
             let accounts: Vec<(Address, AccountSharedData, Option<u8>)> = chain
                 .program_accounts(&program)
-                .filter(|(_, indexed)| filters_match_indexed(&filters, &program, indexed))
-                .map(|(address, indexed)| {
-                    let account = &indexed.account;
+                .filter(|found| filters_match_indexed(&filters, &program, found))
+                .filter_map(|found| {
+                    let account = found.account()?;
                     let decimals = token_decimals(&chain, account, encoding);
-                    (*address, account.clone(), decimals)
+                    Some((*found.address, account.clone(), decimals))
                 })
                 .collect();
             (context(&chain), accounts)
@@ -1037,14 +1047,17 @@ impl SolanaRpcServer for RpcImpl {
             .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
         let mut balances: Vec<(u64, RpcTokenAccountBalance)> = chain
             .program_accounts(&program)
-            .filter(|(_, indexed)| indexed.bytes_at(0, mint.as_ref()))
-            .filter_map(|(k, indexed)| {
-                let amount = token_amount(&chain, &indexed.account)?;
+            .filter_map(|found| {
+                let account = found.account()?;
+                if account.data().get(..32) != Some(mint.as_ref()) {
+                    return None;
+                }
+                let amount = token_amount(&chain, account)?;
                 let raw = amount.amount.parse::<u64>().unwrap_or(0);
                 Some((
                     raw,
                     RpcTokenAccountBalance {
-                        address: k.to_string(),
+                        address: found.address.to_string(),
                         amount,
                     },
                 ))

@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use ashao_local_validator::chain::{Chain, ClockAdvanceTooLarge, MAX_CLOCK_ADVANCE_SECS};
+use ashao_local_validator::owner_index::HEAD;
 use solana_account::Account;
 use solana_address::Address;
 use solana_hash::Hash;
@@ -344,7 +345,14 @@ fn owned_both_ways(chain: &Chain, owner: &Address) -> (Owned, Owned) {
     scanned.sort_by_key(|(address, _)| *address);
     let indexed = chain
         .program_accounts(owner)
-        .map(|(address, indexed)| (*address, Account::from(indexed.account.clone())))
+        .map(|found| {
+            let account = Account::from(found.account().expect("held by the runtime").clone());
+            // The entry's copy of the data's length and first bytes is the account's.
+            assert_eq!(found.entry.data_len(), account.data.len());
+            let head = &account.data[..account.data.len().min(HEAD)];
+            assert_eq!(found.entry.bytes_at(0, head), Some(true));
+            (*found.address, account)
+        })
         .collect();
     (scanned, indexed)
 }
@@ -455,5 +463,5 @@ fn the_owner_index_holds_what_a_scan_of_every_account_finds_after_every_kind_of_
     }
     assert!(chain
         .program_accounts(&solana_sdk_ids::system_program::ID)
-        .all(|(address, _)| *address != emptied.pubkey()));
+        .all(|found| *found.address != emptied.pubkey()));
 }
