@@ -409,12 +409,15 @@ const flat = (text: string) => Buffer.from(text, "latin1").toString("latin1");
 /**
  * Decodes the `StakePosition` at `offset` of `data` (a notification's bytes, or one slot of a
  * buffer holding many) into a record, allocating only the record, its owner string and the
- * amounts; null when the bytes are not a position (another account or size).
+ * amounts; null when the bytes are not a position (another account or size). `owner`: the
+ * owner's address as the bytes hold it, when the caller has encoded it already (the API's
+ * positions worker does, off its event loop).
  */
 export function decodeStakePositionRecord(
   address: string,
   data: Buffer,
   offset = 0,
+  owner?: string,
 ): StakePositionRecord | null {
   const { discriminator, size, offsets: at } = STAKE_POSITION_LAYOUT;
   if (data.length - offset < size || data.compare(discriminator, 0, 8, offset, offset + 8) !== 0) {
@@ -431,7 +434,9 @@ export function decodeStakePositionRecord(
   }
   return {
     address: flat(address),
-    owner: flat(utils.bytes.bs58.encode(data.subarray(offset + at.owner, offset + at.owner + 32))),
+    owner: flat(
+      owner ?? utils.bytes.bs58.encode(data.subarray(offset + at.owner, offset + at.owner + 32)),
+    ),
     bump: data[offset + at.bump],
     staked: u64("staked"),
     unstaking: u64("unstaking"),
