@@ -6,7 +6,10 @@
 import { Pool, type PoolClient } from "pg";
 
 import {
+  type EventParty,
   type EventStore,
+  type EventSums,
+  fieldName,
   type IndexCursor,
   type LatestEventsOptions,
   pageUpperTs,
@@ -45,6 +48,19 @@ const toStoredEvent = (r: EventRow): StoredEvent => ({
 
 const TOTALS = TOTALS_COLUMNS.map(([, column]) => column).join(", ");
 
+/**
+ * The conditions on a party's field, each written as its index's expression (a database written
+ * before an index existed gets it on open: `CREATE INDEX IF NOT EXISTS`).
+ */
+function partyWhere(party: EventParty, where: string[], params: unknown[]): void {
+  for (const field of ["owner", "worker"] as const) {
+    const address = party[field];
+    if (address === undefined) continue;
+    params.push(address);
+    where.push(`data->>'${field}' = $${params.length}`);
+  }
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ashao_events (
   seq BIGSERIAL PRIMARY KEY,
@@ -59,6 +75,7 @@ CREATE TABLE IF NOT EXISTS ashao_events (
 CREATE INDEX IF NOT EXISTS ashao_events_ts ON ashao_events (ts);
 CREATE INDEX IF NOT EXISTS ashao_events_name_ts ON ashao_events (name, ts, seq);
 CREATE INDEX IF NOT EXISTS ashao_events_owner ON ashao_events ((data->>'owner'), ts);
+CREATE INDEX IF NOT EXISTS ashao_events_worker ON ashao_events ((data->>'worker'), ts);
 CREATE TABLE IF NOT EXISTS ashao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ashao_history_totals (
   ts BIGINT PRIMARY KEY,
@@ -96,10 +113,22 @@ export class PostgresEventStore implements EventStore {
     await store.transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock($1)", [TOTALS_LOCK]);
       await client.query(SCHEMA);
-      // A database written before the running totals existed gets them from its rows, once.
+      // A database written before the running totals existed, or before some of their columns
+      // did, gets them (zero) and then its totals from its rows, once.
+      const present = await client.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'ashao_history_totals'`,
+      );
+      const have = new Set(present.rows.map((r) => r.column_name));
+      const missing = TOTALS_COLUMNS.filter(([, column]) => !have.has(column));
+      for (const [, column] of missing) {
+        await client.query(
+          `ALTER TABLE ashao_history_totals ADD COLUMN ${column} NUMERIC NOT NULL DEFAULT 0`,
+        );
+      }
       const totals = await client.query("SELECT 1 FROM ashao_history_totals LIMIT 1");
       const events = await client.query("SELECT 1 FROM ashao_events LIMIT 1");
-      if (totals.rowCount === 0 && events.rowCount !== 0) {
+      if ((totals.rowCount === 0 || missing.length > 0) && events.rowCount !== 0) {
         await store.refoldFrom(client, Number.MIN_SAFE_INTEGER);
       }
     });
@@ -275,17 +304,14 @@ export class PostgresEventStore implements EventStore {
     names: readonly string[],
     options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
-    const { limit, cursor, owner } = options;
+    const { limit, cursor } = options;
     const params: unknown[] = [names, pageUpperTs(options)];
     const where = ["name = ANY($1)", "ts <= $2"];
     if (cursor) {
       params.push(cursor.ts, cursor.seq);
       where.push(`(ts < $${params.length - 1} OR seq < $${params.length})`);
     }
-    if (owner !== undefined) {
-      params.push(owner);
-      where.push(`data->>'owner' = $${params.length}`);
-    }
+    partyWhere(options, where, params);
     params.push(limit);
     const result = await this.pool.query<EventRow>(
       `SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events
@@ -293,6 +319,26 @@ export class PostgresEventStore implements EventStore {
       params,
     );
     return result.rows.map(toStoredEvent);
+  }
+
+  async sumEvents(
+    names: readonly string[],
+    party: EventParty,
+    fields: readonly string[],
+  ): Promise<EventSums> {
+    const params: unknown[] = [names];
+    const where = ["name = ANY($1)"];
+    partyWhere(party, where, params);
+    const sums = fields.map(
+      (f, i) => `COALESCE(SUM((data->>'${fieldName(f)}')::numeric), 0)::text AS s${i}`,
+    );
+    const result = await this.pool.query<Record<string, string>>(
+      `SELECT ${["COUNT(*)::text AS n", ...sums].join(", ")} FROM ashao_events
+       WHERE ${where.join(" AND ")}`,
+      params,
+    );
+    const row = result.rows[0];
+    return { count: Number(row.n), sums: fields.map((_, i) => BigInt(row[`s${i}`])) };
   }
 
   async count(): Promise<number> {

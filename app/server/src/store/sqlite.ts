@@ -9,7 +9,10 @@ import { dirname } from "path";
 import Database from "better-sqlite3";
 
 import {
+  type EventParty,
   type EventStore,
+  type EventSums,
+  fieldName,
   type IndexCursor,
   type LatestEventsOptions,
   pageUpperTs,
@@ -40,6 +43,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 CREATE INDEX IF NOT EXISTS events_name_ts ON events (name, ts);
 CREATE INDEX IF NOT EXISTS events_owner ON events (json_extract(data, '$.owner'), ts);
+CREATE INDEX IF NOT EXISTS events_worker ON events (json_extract(data, '$.worker'), ts);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history_totals (
   ts INTEGER PRIMARY KEY,
@@ -58,6 +62,20 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   PRIMARY KEY (kind, ts)
 );
 `;
+
+/** Adds the totals' columns a store written by an earlier version lacks; whether it added any. */
+function addMissingTotalsColumns(db: Database.Database): boolean {
+  const present = new Set(
+    (db.prepare("PRAGMA table_info(history_totals)").all() as { name: string }[]).map(
+      (c) => c.name,
+    ),
+  );
+  const missing = TOTALS_COLUMNS.filter(([, column]) => !present.has(column));
+  for (const [, column] of missing) {
+    db.exec(`ALTER TABLE history_totals ADD COLUMN ${column} TEXT NOT NULL DEFAULT '0'`);
+  }
+  return missing.length > 0;
+}
 
 interface EventRow {
   signature: string;
@@ -80,6 +98,19 @@ const toStoredEvent = (r: EventRow): StoredEvent => ({
 });
 
 const COLUMNS = "signature, idx, slot, ts, name, data, seq";
+
+/**
+ * The conditions on a party's field, each written as its index's expression (a database written
+ * before an index existed gets it on open: `CREATE INDEX IF NOT EXISTS`).
+ */
+function partyWhere(party: EventParty, where: string[], params: (string | number)[]): void {
+  for (const field of ["owner", "worker"] as const) {
+    const address = party[field];
+    if (address === undefined) continue;
+    where.push(`json_extract(data, '$.${field}') = ?`);
+    params.push(address);
+  }
+}
 const TOTALS = TOTALS_COLUMNS.map(([, column]) => column).join(", ");
 
 export class SqliteEventStore implements EventStore {
@@ -164,14 +195,18 @@ export class SqliteEventStore implements EventStore {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.exec(SCHEMA);
+    const added = addMissingTotalsColumns(db);
     const store = new SqliteEventStore(db);
-    store.backfillTotals();
+    store.backfillTotals(added);
     return store;
   }
 
-  /** A store written before the running totals existed gets them from its rows, once. */
-  private backfillTotals(): void {
-    if (this.statements.newestTotals.get() !== undefined) return;
+  /**
+   * A store written before the running totals existed, or before some of their columns did,
+   * gets them from its rows, once.
+   */
+  private backfillTotals(columnsAdded: boolean): void {
+    if (this.statements.newestTotals.get() !== undefined && !columnsAdded) return;
     if (Number(this.statements.count.get()) === 0) return;
     this.db.transaction(() => this.refoldFrom(Number.MIN_SAFE_INTEGER))();
   }
@@ -281,7 +316,7 @@ export class SqliteEventStore implements EventStore {
     names: readonly string[],
     options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
-    const { limit, cursor, owner } = options;
+    const { limit, cursor } = options;
     if (names.length === 0) return [];
     const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts <= ?"];
     const params: (string | number)[] = [...names, pageUpperTs(options)];
@@ -289,15 +324,33 @@ export class SqliteEventStore implements EventStore {
       where.push("(ts < ? OR seq < ?)");
       params.push(cursor.ts, cursor.seq);
     }
-    if (owner !== undefined) {
-      where.push("json_extract(data, '$.owner') = ?");
-      params.push(owner);
-    }
+    partyWhere(options, where, params);
     const rows = this.prepared(
       `SELECT ${COLUMNS} FROM events
        WHERE ${where.join(" AND ")} ORDER BY ts DESC, seq DESC LIMIT ?`,
     ).all(...params, limit) as EventRow[];
     return rows.map(toStoredEvent);
+  }
+
+  async sumEvents(
+    names: readonly string[],
+    party: EventParty,
+    fields: readonly string[],
+  ): Promise<EventSums> {
+    const where = [`name IN (${names.map(() => "?").join(", ")})`];
+    const params: (string | number)[] = [...names];
+    partyWhere(party, where, params);
+    // Integers read as bigint; SUM refuses (throws) rather than overflow.
+    const sums = fields.map(
+      (f) => `COALESCE(SUM(CAST(json_extract(data, '$.${fieldName(f)}') AS INTEGER)), 0)`,
+    );
+    const row = this.prepared(
+      `SELECT ${["COUNT(*)", ...sums].join(", ")} FROM events WHERE ${where.join(" AND ")}`,
+    )
+      .raw()
+      .safeIntegers()
+      .get(...params) as bigint[];
+    return { count: Number(row[0]), sums: row.slice(1) };
   }
 
   async count(): Promise<number> {

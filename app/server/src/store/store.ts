@@ -60,6 +60,23 @@ export interface LatestEventsOptions {
   cursor?: EventCursor;
   /** Only events whose `owner` field is this address (a staker's own actions). */
   owner?: string;
+  /** Only events whose `worker` field is this address (a worker's payments). */
+  worker?: string;
+}
+
+/** The parties an event is indexed by: its `owner` (a staker) or its `worker`. */
+export type EventParty = Pick<LatestEventsOptions, "owner" | "worker">;
+
+/** How many events match, and the sum of each field asked for (amounts stored as decimals). */
+export interface EventSums {
+  count: number;
+  sums: bigint[];
+}
+
+/** A field name safe to write into a query (the stores read fields by name from the JSON). */
+export function fieldName(field: string): string {
+  if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(field)) throw new RangeError(`not an event field: ${field}`);
+  return field;
 }
 
 /**
@@ -101,9 +118,18 @@ export interface EventStore {
   ): Promise<{ ts: number; state: string } | undefined>;
   /**
    * The newest `limit` events named one of `names`, newest first (by chain time, then by
-   * `seq`), narrowed by `beforeTs`, `cursor` and `owner` when given.
+   * `seq`), narrowed by `beforeTs`, `cursor`, `owner` and `worker` when given.
    */
   latestEvents(names: readonly string[], options: LatestEventsOptions): Promise<StoredEvent[]>;
+  /**
+   * The events named one of `names` of one party (`owner` or `worker`, read through its index):
+   * how many, and each of `fields` summed exactly.
+   */
+  sumEvents(
+    names: readonly string[],
+    party: EventParty,
+    fields: readonly string[],
+  ): Promise<EventSums>;
   count(): Promise<number>;
   close(): Promise<void>;
 }
