@@ -24,6 +24,7 @@ import {
 } from "./api";
 import { $, cell, element, link, row, showAmount, showExact } from "./dom";
 import {
+  addressErrorText,
   amountText,
   boostText,
   bpsText,
@@ -139,11 +140,7 @@ export class PositionPanel {
       // Nothing of the wallet looked at before stays on screen under the error.
       this.viewed = undefined;
       this.summary = undefined;
-      $("#watch-error").textContent =
-        address === ""
-          ? "Enter a wallet address to view it."
-          : `"${input.length > 60 ? `${input.slice(0, 60)}…` : input}" is not a Solana address: ` +
-            "an address is 32 to 44 letters and digits (base58, no 0, O, I or l).";
+      $("#watch-error").textContent = addressErrorText(input);
       $("#position-view").hidden = true;
       $("#position-empty").hidden = false;
       this.clearFigures();
