@@ -315,7 +315,10 @@ export const SHARED_SCHEMAS: Schema[] = [
       base: ref("Amount", "the worker's base share"),
       boostStake: ref("Amount", "the staked principal that counted (warmed up)"),
       boostBps: int("the tier's boost it earned"),
-      boost: ref("Amount", "the boost paid (scaled down when a batch's boosts exceeded its remainder)"),
+      boost: ref(
+        "Amount",
+        "the boost paid (scaled down when a batch's boosts exceeded its remainder)",
+      ),
       paid: ref("Amount", "base + boost"),
     }),
   },
