@@ -22,7 +22,7 @@ import {
   type TreasuryAnswer,
   walletRpcUrl,
 } from "./api";
-import { $, cell, element, link, row, showAmount, showExact } from "./dom";
+import { $, cell, element, row, showAmount, showExact, showPage, transactionCell } from "./dom";
 import {
   addressErrorText,
   amountText,
@@ -36,7 +36,6 @@ import {
   priceText,
   requestSlotsText,
   shareText,
-  shortAddress,
   ticketsFullText,
   timeText,
   unstakeWarningText,
@@ -318,21 +317,17 @@ export class PositionPanel {
         cell(timeText(e.at)),
         cell(ACTION_TEXT[e.action]),
         amount,
-        cell(
-          link(
-            shortAddress(e.signature),
-            e.explorerUrl,
-            `transaction ${e.signature} on the explorer`,
-          ),
-        ),
+        transactionCell(e.signature, e.explorerUrl),
       ]);
     });
-    if (more) $("#history-rows").append(...rows);
-    else $("#history-rows").replaceChildren(...rows);
+    showPage(
+      { rows: "#history-rows", none: "#no-history", more: "#history-more" },
+      rows,
+      more,
+      body.nextCursor,
+    );
     this.pagedOlder = more;
     if (!more) this.historyReadAt = Date.now();
-    $("#no-history").hidden = $("#history-rows").children.length > 0;
-    $("#history-more").hidden = body.nextCursor === null;
   }
 
   // -------------------------------------------------------------------------- actions

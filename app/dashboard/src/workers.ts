@@ -9,13 +9,12 @@
  */
 import { type Cluster, explorerAddressUrl } from "../../sdk/src/explorer";
 import { getJson, report, type TreasuryAnswer, type WorkerAnswer } from "./api";
-import { $, cell, link, row, showAmount } from "./dom";
+import { $, cell, row, showAmount, showPage, transactionCell } from "./dom";
 import {
   addressErrorText,
   bpsText,
   isSolanaAddress,
   nextTierText,
-  shortAddress,
   timeText,
   warmingText,
   workerTierText,
@@ -119,21 +118,17 @@ export class WorkerPanel {
         boost,
         paid,
         cell(s.batchId, `batch ${s.batchId} of billing authority ${s.billing}`),
-        cell(
-          link(
-            shortAddress(s.signature),
-            s.explorerUrl,
-            `transaction ${s.signature} on the explorer`,
-          ),
-        ),
+        transactionCell(s.signature, s.explorerUrl),
       ]);
     });
-    if (more) $("#worker-rows").append(...rows);
-    else $("#worker-rows").replaceChildren(...rows);
+    showPage(
+      { rows: "#worker-rows", none: "#no-earnings", more: "#worker-more" },
+      rows,
+      more,
+      body.nextCursor,
+    );
     this.pagedOlder = more;
     this.nextCursor = body.nextCursor;
-    $("#no-earnings").hidden = $("#worker-rows").children.length > 0;
-    $("#worker-more").hidden = body.nextCursor === null;
     $("#worker-view").setAttribute("aria-busy", "false");
   }
 
