@@ -150,6 +150,8 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
   let sqliteFile: string;
   const servers: ApiServer[] = [];
   let paid = 0n;
+  /** Carol: the staking worker, paid each day. */
+  let worker: string;
   let usageRevenue = 0n;
   let boostPaid = 0n;
   let buybacks = 0;
@@ -174,6 +176,7 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
     const bob = new Wallet(await fundedWallet(economy, 1_000n * ASHAO));
     // Two workers paid by usage settled each day: Carol stakes the first tier (5%), Dave none.
     const carol = new Wallet(await fundedWallet(economy, 2_000n * ASHAO));
+    worker = carol.publicKey.toBase58();
     const dave = Keypair.generate().publicKey;
     await stake(economy.program, carol, 2_000n * ASHAO);
     const crank = { ...economy.crankConfig, intervalSecs: 1 };
@@ -220,7 +223,7 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
   });
 
   for (const store of ["sqlite", "postgres"] as const) {
-    it(`${store}: every history equals the recomputation from the raw events`, async () => {
+    it(`${store}: every history, and a worker's payments, equal the recomputation from the raw events`, async () => {
       const api = await start(store === "sqlite" ? `sqlite:${sqliteFile}` : postgres.url);
       const get = async (query: string) => {
         const res = await fetch(`${api.url}/api/treasury/history?${query}`);
@@ -242,6 +245,25 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
       expect(sum("revenue")).to.equal(paid + usageRevenue);
       expect(sum("boostPaid")).to.equal(boostPaid);
       expect(sum("paidToWorkers")).to.equal(6n * 31n * USDC + 111n);
+
+      // A worker's payments: one indexed query, the page and the sums those of the raw events.
+      const paidToCarol = events.filter((e) => e.name === "workerPaid" && e.data.worker === worker);
+      expect(paidToCarol.length).to.equal(6);
+      const page = await api.store.latestEvents(["workerPaid"], { limit: 4, worker });
+      expect(page.map((e) => e.signature)).to.deep.equal(
+        paidToCarol
+          .slice(-4)
+          .reverse()
+          .map((e) => e.signature),
+      );
+      const sums = await api.store.sumEvents(["workerPaid"], { worker }, ["base", "boost", "paid"]);
+      expect(sums).to.deep.equal({
+        count: 6,
+        sums: ["base", "boost", "paid"].map((f) =>
+          paidToCarol.reduce((t, e) => t + BigInt(String(e.data[f])), 0n),
+        ),
+      });
+      expect(sums.sums[1]).to.equal(6n * USDC);
       expect(buybacks).to.be.greaterThan(0);
       expect(BigInt(whole.points[whole.points.length - 1].cumulativeBurned) > 0n).to.equal(true);
 
