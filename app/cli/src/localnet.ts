@@ -8,6 +8,7 @@
 import { EXIT, type ExitCode } from "../../util/exit-codes";
 import { startLocalEconomy } from "../../localnet/economy";
 import { LOCAL_ASHAO_USD_FEED_NAME } from "../../localnet/price-feed";
+import { WORKER_STAKES } from "../../simulator/src/simulator";
 import { UsageError } from "./errors";
 
 export interface LocalnetFlags {
@@ -54,6 +55,12 @@ export async function localnetCommand(flags: LocalnetFlags): Promise<ExitCode> {
     progress: (line) => say(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
   });
   const { validator, program, accounts, authority, crank, usdc, ashao, venue, priceFeed } = economy;
+  // The simulated workers, each a link to its boost and earnings in the dashboard.
+  const workers = (economy.simulator?.workerWallets ?? []).map(
+    (wallet, i) =>
+      `\n    ${(WORKER_STAKES[i] === null ? "no stake" : `${WORKER_STAKES[i]} $ASHAO`).padEnd(13)}` +
+      `${economy.api?.url}/?worker=${wallet.toBase58()}`,
+  );
   say(`
 local economy is up
 
@@ -68,6 +75,7 @@ local economy is up
   treasury config  ${accounts.config.toBase58()}
   authority        ${authority.publicKey.toBase58()}
   crank            ${crank.publicKey.toBase58()}
+  billing          ${economy.billing.publicKey.toBase58()}${workers.length > 0 ? `\n  workers paid by usage, by stake (the dashboard's Workers section):${workers.join("")}` : ""}
   USDC mint        ${usdc.mint.toBase58()}
   $ASHAO mint      ${ashao.mint.toBase58()}
   buyback vault    ${accounts.buybackVault.toBase58()}
