@@ -34,6 +34,7 @@ import {
   DESKTOP,
   launchChromium,
   openPage,
+  PHONE,
   type TestPage,
 } from "./browser";
 
@@ -253,6 +254,28 @@ describe("dashboard: Workers (headless Chromium)", function () {
       path: join(ARTIFACTS, "dashboard-workers-dark.png"),
     });
     await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("on a phone (390 px), from ?worker=: the worker's figures, nothing wider than the screen, no violations", async () => {
+    const address = sam.publicKey.toBase58();
+    const phone = await openPage(browser, `${economy.api!.url}/?worker=${address}`, PHONE);
+    const p = phone.page;
+    await p.locator("#worker-rows tr").nth(9).waitFor();
+    expect(await p.inputValue("#worker-address")).to.equal(address);
+    await p.locator("#workers").scrollIntoViewIfNeeded();
+    const paid = p.locator("#worker-paid");
+    await paid.locator("button.amount").tap();
+    await paid.locator(".exact").waitFor();
+    const overflow = await p.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).to.equal(0);
+    expect(await accessibilityViolations(p)).to.deep.equal([]);
+    await p
+      .locator("#workers")
+      .screenshot({ path: join(ARTIFACTS, "dashboard-workers-phone.png") });
+    expect(phone.errors).to.deep.equal([]);
+    await p.context().close();
   });
 
   it("logs no console errors", () => {
