@@ -256,14 +256,14 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
           .reverse()
           .map((e) => e.signature),
       );
-      const sums = await api.store.sumEvents(["workerPaid"], { worker }, ["base", "boost", "paid"]);
-      expect(sums).to.deep.equal({
-        count: 6,
-        sums: ["base", "boost", "paid"].map((f) =>
-          paidToCarol.reduce((t, e) => t + BigInt(String(e.data[f])), 0n),
-        ),
+      const carols = (f: string) => paidToCarol.reduce((t, e) => t + BigInt(String(e.data[f])), 0n);
+      expect(await api.store.workerTotals(worker)).to.deep.equal({
+        settlements: 6,
+        base: carols("base"),
+        boost: carols("boost"),
+        paid: carols("paid"),
       });
-      expect(sums.sums[1]).to.equal(6n * USDC);
+      expect(carols("boost")).to.equal(6n * USDC);
       expect(buybacks).to.be.greaterThan(0);
       expect(BigInt(whole.points[whole.points.length - 1].cumulativeBurned) > 0n).to.equal(true);
 
@@ -392,7 +392,7 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
   });
 
   for (const store of ["sqlite", "postgres"] as const) {
-    it(`${store}: a store written before the usage totals gets their columns and its totals refolded on open`, async () => {
+    it(`${store}: a store written before the usage totals gets them from its rows on open`, async () => {
       let database: string;
       if (store === "sqlite") {
         database = `sqlite:${join(mkdtempSync(join(tmpdir(), "ashao-usage-")), "events.sqlite")}`;
@@ -409,12 +409,18 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
       const times = [...new Set(events.flatMap((e) => [e.ts - 1, e.ts, e.ts + 1]))];
       const expected = await written.store.totalsAt(times);
       expect(expected[expected.length - 1].usageRevenue).to.equal(usageRevenue);
+      const paidToCarol = await written.store.workerTotals(worker);
+      expect(paidToCarol.settlements).to.equal(6);
       servers.splice(servers.indexOf(written), 1);
       await written.close();
-      // The previous version's table: the same rows without the usage columns.
-      const drop = USAGE_COLUMNS.map(
-        (c) => `ALTER TABLE ${store === "sqlite" ? "" : "ashao_"}history_totals DROP COLUMN ${c}`,
-      );
+      // The previous version's tables: the same rows, the totals without the usage columns, no
+      // workers' totals.
+      const prefix = store === "sqlite" ? "" : "ashao_";
+      const drop = [
+        ...USAGE_COLUMNS.map((c) => `ALTER TABLE ${prefix}history_totals DROP COLUMN ${c}`),
+        `DROP TABLE ${prefix}worker_totals`,
+        `DELETE FROM ${prefix}meta WHERE key = 'worker_totals_built'`,
+      ];
       if (store === "sqlite") {
         const db = new Database(database.slice("sqlite:".length));
         for (const statement of drop) db.exec(statement);
@@ -427,6 +433,7 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
       }
       const upgraded = await start(database);
       expect(await upgraded.store.totalsAt(times)).to.deep.equal(expected);
+      expect(await upgraded.store.workerTotals(worker)).to.deep.equal(paidToCarol);
       const [from, to] = [events[0].ts - 13, events[events.length - 1].ts + 1];
       const res = await fetch(
         `${upgraded.url}/api/treasury/history?interval=1d&from=${from}&to=${to}`,

@@ -144,13 +144,13 @@ export interface WorkerEarningsTotals {
 }
 
 export function workerEarningsTotals(sums: {
-  count: number;
+  settlements: number;
   base: bigint;
   boost: bigint;
   paid: bigint;
 }): WorkerEarningsTotals {
   return {
-    settlements: sums.count,
+    settlements: sums.settlements,
     base: usdc(sums.base),
     boost: usdc(sums.boost),
     paid: usdc(sums.paid),

@@ -74,9 +74,6 @@ const HISTORY_ANSWERS = 64;
 
 type PageQuery = { limit?: number; cursor?: string; before?: string };
 
-/** The `WorkerPaid` fields a worker's earnings sum, in `workerEarningsTotals`' order. */
-const WORKER_SUMS = ["base", "boost", "paid"] as const;
-
 /** A CSV page's store options: the page after the previous page's last row. */
 const csvPage = (after?: StoredEvent) => ({
   limit: CSV_PAGE,
@@ -335,18 +332,17 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const wallet = walletParam(req.params.wallet);
       const address = wallet.toBase58();
       const page = pageQuery(req.query);
-      const [summary, events, sums] = await Promise.all([
+      const [summary, events, totals] = await Promise.all([
         workerNow(wallet),
         ctx.store.latestEvents(WORKER_EVENT_NAMES, { ...page, worker: address }),
-        ctx.store.sumEvents(WORKER_EVENT_NAMES, { worker: address }, WORKER_SUMS),
+        ctx.store.workerTotals(address),
       ]);
-      const [base, boost, paid] = sums.sums;
       reply.header("cache-control", "no-cache");
       return {
         ...summary,
         slot: snapshot.slot,
         readAt: snapshot.readAt.toISOString(),
-        earnings: workerEarningsTotals({ count: sums.count, base, boost, paid }),
+        earnings: workerEarningsTotals(totals),
         settlements: events.map((e) => ({
           ...workerEarning(e),
           explorerUrl: explorerTxUrl(e.signature, ctx.cluster),

@@ -8,13 +8,15 @@ import { Pool, type PoolClient } from "pg";
 import {
   type EventParty,
   type EventStore,
-  type EventSums,
-  fieldName,
   type IndexCursor,
   type LatestEventsOptions,
   pageUpperTs,
   type StoredEvent,
   type UnverifiedTransaction,
+  WORKER_TOTALS_BUILT,
+  workerPayments,
+  type WorkerTotals,
+  ZERO_WORKER_TOTALS,
 } from "./store";
 import {
   foldTotals,
@@ -81,6 +83,13 @@ CREATE TABLE IF NOT EXISTS ashao_history_totals (
   ts BIGINT PRIMARY KEY,
   ${TOTALS_COLUMNS.map(([, column]) => `${column} NUMERIC NOT NULL`).join(",\n  ")}
 );
+CREATE TABLE IF NOT EXISTS ashao_worker_totals (
+  worker TEXT PRIMARY KEY,
+  settlements BIGINT NOT NULL,
+  base NUMERIC NOT NULL,
+  boost NUMERIC NOT NULL,
+  paid NUMERIC NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ashao_unverified (
   signature TEXT PRIMARY KEY,
   slot BIGINT NOT NULL,
@@ -131,6 +140,22 @@ export class PostgresEventStore implements EventStore {
       if ((totals.rowCount === 0 || missing.length > 0) && events.rowCount !== 0) {
         await store.refoldFrom(client, Number.MIN_SAFE_INTEGER);
       }
+      // A database written before the workers' totals existed gets them from its rows, once.
+      const built = await client.query("SELECT 1 FROM ashao_meta WHERE key = $1", [
+        WORKER_TOTALS_BUILT,
+      ]);
+      if (built.rowCount === 0) {
+        await client.query("DELETE FROM ashao_worker_totals");
+        await client.query(
+          `INSERT INTO ashao_worker_totals (worker, settlements, base, boost, paid)
+           SELECT data->>'worker', COUNT(*), SUM((data->>'base')::numeric),
+             SUM((data->>'boost')::numeric), SUM((data->>'paid')::numeric)
+           FROM ashao_events WHERE name = 'workerPaid' GROUP BY 1`,
+        );
+        await client.query("INSERT INTO ashao_meta (key, value) VALUES ($1, '1')", [
+          WORKER_TOTALS_BUILT,
+        ]);
+      }
     });
     return store;
   }
@@ -177,6 +202,24 @@ export class PostgresEventStore implements EventStore {
         added = events.filter((e) => inserted.has(`${e.signature}:${e.index}`));
       }
       await this.addTotals(client, added);
+      const payments = [...workerPayments(added)];
+      if (payments.length > 0) {
+        // Added to what is stored (the advisory lock orders the writers: nothing counted twice).
+        await client.query(
+          `INSERT INTO ashao_worker_totals AS t (worker, settlements, base, boost, paid)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[])
+           ON CONFLICT (worker) DO UPDATE SET settlements = t.settlements + EXCLUDED.settlements,
+             base = t.base + EXCLUDED.base, boost = t.boost + EXCLUDED.boost,
+             paid = t.paid + EXCLUDED.paid`,
+          [
+            payments.map(([worker]) => worker),
+            payments.map(([, p]) => p.settlements),
+            payments.map(([, p]) => p.base.toString()),
+            payments.map(([, p]) => p.boost.toString()),
+            payments.map(([, p]) => p.paid.toString()),
+          ],
+        );
+      }
       if (unverified.length > 0) {
         await client.query(
           `INSERT INTO ashao_unverified (signature, slot, ts, reason)
@@ -321,24 +364,21 @@ export class PostgresEventStore implements EventStore {
     return result.rows.map(toStoredEvent);
   }
 
-  async sumEvents(
-    names: readonly string[],
-    party: EventParty,
-    fields: readonly string[],
-  ): Promise<EventSums> {
-    const params: unknown[] = [names];
-    const where = ["name = ANY($1)"];
-    partyWhere(party, where, params);
-    const sums = fields.map(
-      (f, i) => `COALESCE(SUM((data->>'${fieldName(f)}')::numeric), 0)::text AS s${i}`,
-    );
+  async workerTotals(worker: string): Promise<WorkerTotals> {
     const result = await this.pool.query<Record<string, string>>(
-      `SELECT ${["COUNT(*)::text AS n", ...sums].join(", ")} FROM ashao_events
-       WHERE ${where.join(" AND ")}`,
-      params,
+      `SELECT settlements::text, base::text, boost::text, paid::text FROM ashao_worker_totals
+       WHERE worker = $1`,
+      [worker],
     );
     const row = result.rows[0];
-    return { count: Number(row.n), sums: fields.map((_, i) => BigInt(row[`s${i}`])) };
+    return row
+      ? {
+          settlements: Number(row.settlements),
+          base: BigInt(row.base),
+          boost: BigInt(row.boost),
+          paid: BigInt(row.paid),
+        }
+      : ZERO_WORKER_TOTALS;
   }
 
   async count(): Promise<number> {

@@ -11,13 +11,15 @@ import Database from "better-sqlite3";
 import {
   type EventParty,
   type EventStore,
-  type EventSums,
-  fieldName,
   type IndexCursor,
   type LatestEventsOptions,
   pageUpperTs,
   type StoredEvent,
   type UnverifiedTransaction,
+  WORKER_TOTALS_BUILT,
+  workerPayments,
+  type WorkerTotals,
+  ZERO_WORKER_TOTALS,
 } from "./store";
 import {
   foldTotals,
@@ -48,6 +50,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history_totals (
   ts INTEGER PRIMARY KEY,
   ${TOTALS_COLUMNS.map(([, column]) => `${column} TEXT NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS worker_totals (
+  worker TEXT PRIMARY KEY,
+  settlements INTEGER NOT NULL,
+  base TEXT NOT NULL,
+  boost TEXT NOT NULL,
+  paid TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS unverified (
   signature TEXT PRIMARY KEY,
@@ -154,6 +163,13 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${COLUMNS} FROM events WHERE ts >= ? ORDER BY ts, seq`,
       ),
       count: db.prepare("SELECT COUNT(*) FROM events").pluck(),
+      workerTotals: db.prepare(
+        "SELECT settlements, base, boost, paid FROM worker_totals WHERE worker = ?",
+      ),
+      upsertWorkerTotals: db.prepare(
+        "INSERT OR REPLACE INTO worker_totals (worker, settlements, base, boost, paid) VALUES (?, ?, ?, ?, ?)",
+      ),
+      getMeta: db.prepare("SELECT value FROM meta WHERE key = ?").pluck(),
     };
     this.insertBatch = db.transaction(
       (
@@ -174,6 +190,7 @@ export class SqliteEventStore implements EventStore {
           if (changes > 0) added.push(e);
         }
         this.addTotals(added);
+        this.addWorkerTotals(added);
         for (const u of unverified) {
           this.statements.insertUnverified.run(u.signature, u.slot, u.ts, u.reason);
         }
@@ -198,7 +215,49 @@ export class SqliteEventStore implements EventStore {
     const added = addMissingTotalsColumns(db);
     const store = new SqliteEventStore(db);
     store.backfillTotals(added);
+    store.backfillWorkerTotals();
     return store;
+  }
+
+  /** A store written before the workers' totals existed gets them from its rows, once. */
+  private backfillWorkerTotals(): void {
+    if (this.statements.getMeta.get(WORKER_TOTALS_BUILT) !== undefined) return;
+    this.db.transaction(() => {
+      this.db.exec("DELETE FROM worker_totals");
+      const rows = this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE name = 'workerPaid' ORDER BY seq`)
+        .all() as EventRow[];
+      this.addWorkerTotals(rows.map(toStoredEvent));
+      this.statements.setMeta.run(WORKER_TOTALS_BUILT, "1");
+    })();
+  }
+
+  /** Adds the new rows' worker payments to their workers' totals. */
+  private addWorkerTotals(added: readonly StoredEvent[]): void {
+    for (const [worker, add] of workerPayments(added)) {
+      const t = this.readWorkerTotals(worker);
+      this.statements.upsertWorkerTotals.run(
+        worker,
+        t.settlements + add.settlements,
+        (t.base + add.base).toString(),
+        (t.boost + add.boost).toString(),
+        (t.paid + add.paid).toString(),
+      );
+    }
+  }
+
+  private readWorkerTotals(worker: string): WorkerTotals {
+    const row = this.statements.workerTotals.get(worker) as
+      | { settlements: number; base: string; boost: string; paid: string }
+      | undefined;
+    return row
+      ? {
+          settlements: row.settlements,
+          base: BigInt(row.base),
+          boost: BigInt(row.boost),
+          paid: BigInt(row.paid),
+        }
+      : ZERO_WORKER_TOTALS;
   }
 
   /**
@@ -332,25 +391,8 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async sumEvents(
-    names: readonly string[],
-    party: EventParty,
-    fields: readonly string[],
-  ): Promise<EventSums> {
-    const where = [`name IN (${names.map(() => "?").join(", ")})`];
-    const params: (string | number)[] = [...names];
-    partyWhere(party, where, params);
-    // Integers read as bigint; SUM refuses (throws) rather than overflow.
-    const sums = fields.map(
-      (f) => `COALESCE(SUM(CAST(json_extract(data, '$.${fieldName(f)}') AS INTEGER)), 0)`,
-    );
-    const row = this.prepared(
-      `SELECT ${["COUNT(*)", ...sums].join(", ")} FROM events WHERE ${where.join(" AND ")}`,
-    )
-      .raw()
-      .safeIntegers()
-      .get(...params) as bigint[];
-    return { count: Number(row[0]), sums: row.slice(1) };
+  async workerTotals(worker: string): Promise<WorkerTotals> {
+    return this.readWorkerTotals(worker);
   }
 
   async count(): Promise<number> {

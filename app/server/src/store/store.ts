@@ -67,17 +67,39 @@ export interface LatestEventsOptions {
 /** The parties an event is indexed by: its `owner` (a staker) or its `worker`. */
 export type EventParty = Pick<LatestEventsOptions, "owner" | "worker">;
 
-/** How many events match, and the sum of each field asked for (amounts stored as decimals). */
-export interface EventSums {
-  count: number;
-  sums: bigint[];
+/**
+ * What settled usage paid one worker in all: its `WorkerPaid` events counted and summed, kept
+ * by the stores at insert time (in the same transaction as the rows), so a worker's totals are
+ * one row read however many settlements paid them.
+ */
+export interface WorkerTotals {
+  settlements: number;
+  base: bigint;
+  boost: bigint;
+  paid: bigint;
 }
 
-/** A field name safe to write into a query (the stores read fields by name from the JSON). */
-export function fieldName(field: string): string {
-  if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(field)) throw new RangeError(`not an event field: ${field}`);
-  return field;
+export const ZERO_WORKER_TOTALS: WorkerTotals = { settlements: 0, base: 0n, boost: 0n, paid: 0n };
+
+/** What `events` add to each worker's totals (their `workerPaid` events), by worker. */
+export function workerPayments(events: readonly StoredEvent[]): Map<string, WorkerTotals> {
+  const byWorker = new Map<string, WorkerTotals>();
+  for (const { name, data } of events) {
+    if (name !== "workerPaid") continue;
+    const worker = String(data.worker);
+    const t = byWorker.get(worker) ?? ZERO_WORKER_TOTALS;
+    byWorker.set(worker, {
+      settlements: t.settlements + 1,
+      base: t.base + BigInt(String(data.base)),
+      boost: t.boost + BigInt(String(data.boost)),
+      paid: t.paid + BigInt(String(data.paid)),
+    });
+  }
+  return byWorker;
 }
+
+/** The meta key a store sets once its workers' totals hold every stored row. */
+export const WORKER_TOTALS_BUILT = "worker_totals_built";
 
 /**
  * A page's one upper bound on `ts` (the tighter of `beforeTs` and the cursor's second), so that
@@ -121,15 +143,8 @@ export interface EventStore {
    * `seq`), narrowed by `beforeTs`, `cursor`, `owner` and `worker` when given.
    */
   latestEvents(names: readonly string[], options: LatestEventsOptions): Promise<StoredEvent[]>;
-  /**
-   * The events named one of `names` of one party (`owner` or `worker`, read through its index):
-   * how many, and each of `fields` summed exactly.
-   */
-  sumEvents(
-    names: readonly string[],
-    party: EventParty,
-    fields: readonly string[],
-  ): Promise<EventSums>;
+  /** What settled usage paid `worker` in all (zeros for a wallet never paid). */
+  workerTotals(worker: string): Promise<WorkerTotals>;
   count(): Promise<number>;
   close(): Promise<void>;
 }
