@@ -61,6 +61,13 @@ export async function localnetCommand(flags: LocalnetFlags): Promise<ExitCode> {
       `\n    ${(WORKER_STAKES[i] === null ? "no stake" : `${WORKER_STAKES[i]} $ASHAO`).padEnd(13)}` +
       `${economy.api?.url}/?worker=${wallet.toBase58()}`,
   );
+  // Listening before the banner is out: whoever reads it may press Ctrl-C at once (a signal
+  // that arrived while the banner was being written ended the process by the default action,
+  // silently, before anything was stopped).
+  const interrupted = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
   say(`
 local economy is up
 
@@ -88,10 +95,7 @@ local economy is up
 Ctrl-C stops everything. The crank's JSON log is on stdout, these lines on stderr.
 `);
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
+  await interrupted;
   // npm forwards the terminal's SIGINT too: the second one must not end the shutdown early.
   const ignore = () => undefined;
   process.on("SIGINT", ignore);
