@@ -85,13 +85,18 @@ describe("API: /api/workers/:wallet (boost now and why, settled earnings)", func
     return workerWhen(wallet, `the snapshot at slot ${slot}`, (a) => a.slot >= slot);
   };
   /** Moves the chain's clock past the warm-up; the worker's answer once the snapshot reads it. */
-  const afterWarmup = async (wallet: PublicKey) => {
+  /**
+   * Moves the chain's clock past the warm-up of what `signature` staked; the worker's answer
+   * once the snapshot holds that stake and reads the clock.
+   */
+  const afterWarmup = async (wallet: PublicKey, signature: string) => {
+    const slot = await slotOf(signature);
     const { connection } = economy.validator;
     const { unixTimestamp } = await advanceClock(connection, MIN_UNSTAKE_COOLDOWN_SECS);
     return workerWhen(
       wallet,
-      `the chain's clock at ${unixTimestamp}`,
-      (a) => a.asOfChainTime >= unixTimestamp,
+      `the snapshot at slot ${slot} and the chain's clock at ${unixTimestamp}`,
+      (a) => a.slot >= slot && a.asOfChainTime >= unixTimestamp,
     );
   };
   const raw = (a: AmountAnswer) => BigInt(a.raw);
@@ -132,8 +137,8 @@ describe("API: /api/workers/:wallet (boost now and why, settled earnings)", func
 
   it("at a tier's edge: one base unit short earns nothing; at min_stake, once warmed up, the tier", async () => {
     // 1 base unit staked above: 1,000 $ASHAO − 1 in all, warmed up.
-    await stake(economy.program, new Wallet(sam), 1_000n * ASHAO - 2n);
-    const short = await afterWarmup(sam.publicKey);
+    const almost = await stake(economy.program, new Wallet(sam), 1_000n * ASHAO - 2n);
+    const short = await afterWarmup(sam.publicKey, almost);
     expect(short.boost).to.deep.include({ boostBps: 0, tier: null, nextTier: TIER_1 });
     expect(short.boost.countedStake.raw).to.equal((1_000n * ASHAO - 1n).toString());
     expect(short.boost.stakeToNextTier!.raw).to.equal("1");
@@ -154,7 +159,7 @@ describe("API: /api/workers/:wallet (boost now and why, settled earnings)", func
     expect(warming.boost.staked.raw).to.equal(TIER_1.minStake);
     expect(warming.boost.stakeToNextTier!.raw).to.equal((9_000n * ASHAO).toString());
 
-    const at = await afterWarmup(sam.publicKey);
+    const at = await afterWarmup(sam.publicKey, signature);
     expect(at.boost).to.deep.include({ boostBps: 500, tier: TIER_1, nextTier: TIER_2 });
     expect(at.boost.countedStake.raw).to.equal(TIER_1.minStake);
     expect(at.boost.warming.raw).to.equal("0");
