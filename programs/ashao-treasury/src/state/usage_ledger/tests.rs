@@ -69,7 +69,8 @@ fn the_invariant_sees_each_broken_relation() {
         matches!(fresh.invariant(), Err(e) if e == TreasuryError::InvariantViolated.into()),
         "a window off its word: accepted"
     );
-    let broken: [(&str, fn(&mut UsageLedger)); 4] = [
+    type Break = fn(&mut UsageLedger);
+    let broken: [(&str, Break); 4] = [
         ("no billing authority", |l| l.billing = Pubkey::default()),
         ("more ids settled than batches", |l| l.batch_count = 0),
         ("workers paid more than the gross", |l| {
