@@ -3,9 +3,9 @@
  * `npm run screenshots [-- --minutes 5]`.
  *
  * Starts the whole local economy as `npm start` does (simulator, crank, API), lets it run the
- * given minutes of wall-clock time (the chain's clock runs with it; nothing is advanced), then
- * opens the dashboard in Debian's Chromium looking at the simulated staker with the largest
- * stake, and writes `artifacts/five-minutes-desktop.png` (1440 px, light),
+ * given minutes of wall-clock time (the chain's clock runs with it; only the workers' warm-up is
+ * advanced, by the simulator's set-up), then opens the dashboard in Debian's Chromium looking at
+ * the simulated staker with the largest stake and the worker staking the most, and writes `artifacts/five-minutes-desktop.png` (1440 px, light),
  * `five-minutes-desktop-dark.png` and `five-minutes-phone.png` (390 px), full pages.
  */
 import { join } from "path";
@@ -39,7 +39,9 @@ async function main(): Promise<void> {
       }),
     );
     const top = stakes.sort((a, b) => (b.staked > a.staked ? 1 : -1))[0];
-    const url = `${api}/?address=${top.wallet}`;
+    // And the worker staking the most, for "Workers".
+    const workers = economy.simulator!.workerWallets;
+    const url = `${api}/?address=${top.wallet}&worker=${workers[workers.length - 1].toBase58()}`;
     const shots: [string, Parameters<typeof openPage>[2], "light" | "dark"][] = [
       ["five-minutes-desktop.png", { viewport: { width: 1440, height: 900 } }, "light"],
       ["five-minutes-desktop-dark.png", { viewport: { width: 1440, height: 900 } }, "dark"],
@@ -49,9 +51,10 @@ async function main(): Promise<void> {
       const { page, errors } = await openPage(browser, url, { ...options, colorScheme });
       // The charts are drawn once they come near the screen.
       await page.locator("#history").scrollIntoViewIfNeeded();
-      await page.locator("#charts figure canvas").nth(3).waitFor();
+      await page.locator("#charts figure canvas").nth(5).waitFor();
       await page.waitForSelector("main:not(:has([aria-busy=true]))");
       await page.locator("#history-rows tr").first().waitFor();
+      await page.locator("#worker-rows tr").first().waitFor();
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
       if (errors.length > 0) throw new Error(`the page logged errors: ${errors.join("; ")}`);

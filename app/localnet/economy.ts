@@ -282,7 +282,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
 
     let simulator: Simulator | undefined;
     if (options.simulate ?? true) {
-      progress("funding the simulated revenue source and stakers");
+      progress("funding the simulated revenue source, workers and stakers");
       simulator = new Simulator({
         connection,
         program,
@@ -290,6 +290,7 @@ export async function startLocalEconomy(options: LocalEconomyOptions = {}): Prom
         usdc,
         ashao,
         funder: authority,
+        billing,
         stepMs: options.simulatorStepMs,
         log: progress,
       });

@@ -8,7 +8,7 @@ import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
-import { createAssociatedTokenAccountIdempotentInstruction, getMint } from "@solana/spl-token";
+import { getMint } from "@solana/spl-token";
 import { Keypair } from "@solana/web3.js";
 import { Wallet } from "@anchor-lang/core";
 import { expect } from "chai";
@@ -25,9 +25,7 @@ import {
   findTreasuryEvents,
   fetchTreasuryOrThrow,
   pendingRewards,
-  ownerUsdcAddress,
-  sendAndConfirm,
-  settleUsageIx,
+  settleUsage,
   stake,
   type TreasuryFigures,
 } from "../../app/sdk/src";
@@ -339,28 +337,10 @@ describe("API: /api/treasury, history, stakers, health", () => {
       { worker: staker.publicKey, base: 100n * USDC },
       { worker: other, base: 50n * USDC },
     ];
-    const billing = economy.billing;
-    const signature = await sendAndConfirm(
-      economy.validator.connection,
-      [
-        ...workers.map(({ worker }) =>
-          createAssociatedTokenAccountIdempotentInstruction(
-            billing.publicKey,
-            ownerUsdcAddress(worker, economy.accounts),
-            worker,
-            economy.accounts.usdcMint,
-          ),
-        ),
-        await settleUsageIx(economy.program, economy.accounts, {
-          billing: billing.publicKey,
-          source: ownerUsdcAddress(billing.publicKey, economy.accounts),
-          batchId: 0n,
-          gross: 200n * USDC,
-          workers,
-        }),
-      ],
-      { keypairs: [billing] },
-    );
+    const { signature } = await settleUsage(economy.program, new Wallet(economy.billing), {
+      gross: 200n * USDC,
+      workers,
+    });
     const answer = await treasuryAt(await slotOf(signature));
     const raw = (a: AmountAnswer) => BigInt(a.raw);
     expect(raw(answer.usageGross) - raw(before.usageGross)).to.equal(200n * USDC);

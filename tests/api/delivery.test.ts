@@ -92,7 +92,7 @@ describe("API delivery: ETags, compression, security headers, CORS, deprecation,
     ];
     // Answers that move with the clock or each request (a position's rewards accrue by the
     // second, counters count): a tag for each, a 304 only for `*`.
-    const moving = [`/api/stakers/${wallet}`, "/metrics"];
+    const moving = [`/api/stakers/${wallet}`, `/api/workers/${wallet}`, "/metrics"];
     for (const route of [...steady, ...moving]) {
       const first = await rawGet(`${url}${route}`);
       expect(first.status, route).to.equal(200);
@@ -112,9 +112,14 @@ describe("API delivery: ETags, compression, security headers, CORS, deprecation,
     }
     // The CSV export is streamed a page of rows at a time: no tag, which would take the whole
     // export first.
-    const csv = await rawGet(`${url}/api/stakers/${wallet}/history.csv`);
-    expect(csv.status).to.equal(200);
-    expect(csv.headers.etag).to.equal(undefined);
+    for (const path of [
+      `/api/stakers/${wallet}/history.csv`,
+      `/api/workers/${wallet}/earnings.csv`,
+    ]) {
+      const csv = await rawGet(`${url}${path}`);
+      expect(csv.status, path).to.equal(200);
+      expect(csv.headers.etag, path).to.equal(undefined);
+    }
     // /api/treasury's tag names the figures, not the bytes (its age changes each time), and its
     // 304 still carries the chain's clock.
     const treasury = await rawGet(`${url}/api/treasury`);

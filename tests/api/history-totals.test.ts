@@ -1,18 +1,20 @@
 /**
  * The history's pre-aggregated totals and the yield's checkpoints give the answers a replay of
- * every raw event gives: real transactions over 38 days of the chain's clock (deposits, stakes,
- * unstake requests, claims, buybacks), indexed by an API on the default store (an SQLite file)
+ * every raw event gives: real transactions over 38 days of the chain's clock (deposits, usage
+ * settled with a boosted worker, stakes, unstake requests, claims, buybacks), indexed by an API on the default store (an SQLite file)
  * and one on PostgreSQL; each history (several intervals, unaligned edges, an event exactly at
  * `to`, the dashboard's ranges) is compared with a recomputation from the stored raw events,
  * and a restart's yield (resumed from a checkpoint) with a tracker that replayed every event.
  * A file written by the earlier sql.js store (its schema: events and meta only) opens with the
- * current one, which builds the totals from its rows: the same answers as a fresh index.
+ * current one, which builds the totals from its rows: the same answers as a fresh index; so does
+ * a store of either kind written before the usage totals' columns existed.
  */
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
 import { Wallet } from "@anchor-lang/core";
+import { Keypair } from "@solana/web3.js";
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import pino from "pino";
@@ -27,13 +29,16 @@ import {
   type StoredEvent,
 } from "../../app/server/src";
 import { YieldTracker } from "../../app/server/src/yield";
-import { claim, requestUnstake, stake } from "../../app/sdk/src";
+import { claim, requestUnstake, settleUsage, stake } from "../../app/sdk/src";
 import { fundedWallet, payRevenue } from "../utils/economy";
 import { startPostgres, type TestPostgres } from "../utils/postgres";
+import { Client } from "pg";
 
 const USDC = 1_000_000n;
 const ASHAO = 1_000_000_000n;
 const HOUR = 3_600;
+/** The totals' columns added for usage settlement (a store written before has none of them). */
+const USAGE_COLUMNS = ["usage_revenue", "paid_to_workers", "boost_paid"];
 const DAY = 86_400;
 
 /** The schema of the store before better-sqlite3 (sql.js, the whole file rewritten per batch). */
@@ -61,7 +66,7 @@ function historyFromEvents(
   intervalSecs: number,
 ): HistoryPoint[] {
   const big = (value: unknown) => BigInt(String(value ?? "0"));
-  const totals = { revenue: 0n, burned: 0n, spent: 0n, rewards: 0n, staked: 0n };
+  const totals = { revenue: 0n, burned: 0n, spent: 0n, rewards: 0n, staked: 0n, workers: 0n };
   const points: HistoryPoint[] = [];
   let e = 0;
   for (let start = fromSecs; start < toSecs; start += intervalSecs) {
@@ -73,6 +78,9 @@ function historyFromEvents(
       spent: 0n,
       burned: 0n,
       rewards: 0n,
+      usageRevenue: 0n,
+      paidToWorkers: 0n,
+      boostPaid: 0n,
     };
     for (; e < events.length && events[e].ts < end; e++) {
       const { name, data, ts } = events[e];
@@ -83,6 +91,13 @@ function historyFromEvents(
           bucket.revenue += big(data.amount);
           bucket.toBuyback += big(data.toBuyback);
           bucket.toStakers += big(data.toStakers);
+          if (data.source === "usage") bucket.usageRevenue += big(data.amount);
+        }
+      } else if (name === "usageSettled") {
+        totals.workers += big(data.paidToWorkers);
+        if (inBucket) {
+          bucket.paidToWorkers += big(data.paidToWorkers);
+          bucket.boostPaid += big(data.boostPaid);
         }
       } else if (name === "buybackExecuted") {
         totals.spent += big(data.usdcSpent);
@@ -100,6 +115,10 @@ function historyFromEvents(
     points.push({
       t: new Date(start * 1000).toISOString(),
       revenue: bucket.revenue.toString(),
+      usageRevenue: bucket.usageRevenue.toString(),
+      directRevenue: (bucket.revenue - bucket.usageRevenue).toString(),
+      paidToWorkers: bucket.paidToWorkers.toString(),
+      boostPaid: bucket.boostPaid.toString(),
       toBuyback: bucket.toBuyback.toString(),
       toStakers: bucket.toStakers.toString(),
       buybackUsdcSpent: bucket.spent.toString(),
@@ -110,6 +129,7 @@ function historyFromEvents(
       cumulativeBurned: totals.burned.toString(),
       cumulativeUsdcSpent: totals.spent.toString(),
       cumulativeRewardsPaid: totals.rewards.toString(),
+      cumulativePaidToWorkers: totals.workers.toString(),
       unverified: 0,
     });
   }
@@ -130,6 +150,10 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
   let sqliteFile: string;
   const servers: ApiServer[] = [];
   let paid = 0n;
+  /** Carol: the staking worker, paid each day. */
+  let worker: string;
+  let usageRevenue = 0n;
+  let boostPaid = 0n;
   let buybacks = 0;
 
   const start = async (database: string) => {
@@ -150,6 +174,11 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
     const { connection } = economy.validator;
     const alice = new Wallet(await fundedWallet(economy, 1_000n * ASHAO));
     const bob = new Wallet(await fundedWallet(economy, 1_000n * ASHAO));
+    // Two workers paid by usage settled each day: Carol stakes the first tier (5%), Dave none.
+    const carol = new Wallet(await fundedWallet(economy, 2_000n * ASHAO));
+    worker = carol.publicKey.toBase58();
+    const dave = Keypair.generate().publicKey;
+    await stake(economy.program, carol, 2_000n * ASHAO);
     const crank = { ...economy.crankConfig, intervalSecs: 1 };
     const pay = async (amount: bigint) => {
       await payRevenue(economy, amount);
@@ -164,6 +193,17 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
       await stake(economy.program, bob, 7n * ASHAO);
       await claim(economy.program, alice);
       await pay(33n * USDC + 1n);
+      // Warmed up (the cooldown, an hour, has passed): Carol's 20 USDC earns 1 USDC of boost;
+      // the treasury keeps 40 + day − 21 − (10 + day) = 9 USDC.
+      await settleUsage(economy.program, new Wallet(economy.billing), {
+        gross: 40n * USDC + BigInt(day),
+        workers: [
+          { worker: carol.publicKey, base: 20n * USDC },
+          { worker: dave, base: 10n * USDC + BigInt(day) },
+        ],
+      });
+      usageRevenue += 9n * USDC;
+      boostPaid += 1n * USDC;
       await advanceClock(connection, 5 * 60 + 3);
       const bought = await runCrankCycle(
         economy.crankDeps(crank, pino({ level: "silent" })),
@@ -183,7 +223,7 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
   });
 
   for (const store of ["sqlite", "postgres"] as const) {
-    it(`${store}: every history equals the recomputation from the raw events`, async () => {
+    it(`${store}: every history, and a worker's payments, equal the recomputation from the raw events`, async () => {
       const api = await start(store === "sqlite" ? `sqlite:${sqliteFile}` : postgres.url);
       const get = async (query: string) => {
         const res = await fetch(`${api.url}/api/treasury/history?${query}`);
@@ -198,7 +238,32 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
       const last = events[events.length - 1].ts;
       // Every deposit is in, and a buyback happened (so the burn columns are not all zero).
       const whole = await get(`interval=1d&from=${first - 5}&to=${last + 5}`);
-      expect(whole.points.reduce((s, p) => s + BigInt(p.revenue), 0n)).to.equal(paid);
+      const sum = (field: keyof HistoryPoint) =>
+        whole.points.reduce((s, p) => s + BigInt(p[field]), 0n);
+      expect(sum("directRevenue")).to.equal(paid);
+      expect(sum("usageRevenue")).to.equal(usageRevenue);
+      expect(sum("revenue")).to.equal(paid + usageRevenue);
+      expect(sum("boostPaid")).to.equal(boostPaid);
+      expect(sum("paidToWorkers")).to.equal(6n * 31n * USDC + 111n);
+
+      // A worker's payments: one indexed query, the page and the sums those of the raw events.
+      const paidToCarol = events.filter((e) => e.name === "workerPaid" && e.data.worker === worker);
+      expect(paidToCarol.length).to.equal(6);
+      const page = await api.store.latestEvents(["workerPaid"], { limit: 4, worker });
+      expect(page.map((e) => e.signature)).to.deep.equal(
+        paidToCarol
+          .slice(-4)
+          .reverse()
+          .map((e) => e.signature),
+      );
+      const carols = (f: string) => paidToCarol.reduce((t, e) => t + BigInt(String(e.data[f])), 0n);
+      expect(await api.store.workerTotals(worker)).to.deep.equal({
+        settlements: 6,
+        base: carols("base"),
+        boost: carols("boost"),
+        paid: carols("paid"),
+      });
+      expect(carols("boost")).to.equal(6n * USDC);
       expect(buybacks).to.be.greaterThan(0);
       expect(BigInt(whole.points[whole.points.length - 1].cumulativeBurned) > 0n).to.equal(true);
 
@@ -325,4 +390,57 @@ describe("API: pre-aggregated history and checkpointed yield equal a replay of t
     await freshLoaded.load(fresh.store);
     expect(loaded.report(upgraded.snapshot)).to.deep.equal(freshLoaded.report(upgraded.snapshot));
   });
+
+  for (const store of ["sqlite", "postgres"] as const) {
+    it(`${store}: a store written before the usage totals gets them from its rows on open`, async () => {
+      let database: string;
+      if (store === "sqlite") {
+        database = `sqlite:${join(mkdtempSync(join(tmpdir(), "ashao-usage-")), "events.sqlite")}`;
+      } else {
+        const client = new Client({ connectionString: postgres.url });
+        await client.connect();
+        await client.query("CREATE DATABASE before_usage");
+        await client.end();
+        database = postgres.url.replace(/\/postgres$/, "/before_usage");
+      }
+      const written = await start(database);
+      await written.indexer.catchUp();
+      const events = await written.store.eventsSince(Number.MIN_SAFE_INTEGER);
+      const times = [...new Set(events.flatMap((e) => [e.ts - 1, e.ts, e.ts + 1]))];
+      const expected = await written.store.totalsAt(times);
+      expect(expected[expected.length - 1].usageRevenue).to.equal(usageRevenue);
+      const paidToCarol = await written.store.workerTotals(worker);
+      expect(paidToCarol.settlements).to.equal(6);
+      servers.splice(servers.indexOf(written), 1);
+      await written.close();
+      // The previous version's tables: the same rows, the totals without the usage columns, no
+      // workers' totals.
+      const prefix = store === "sqlite" ? "" : "ashao_";
+      const drop = [
+        ...USAGE_COLUMNS.map((c) => `ALTER TABLE ${prefix}history_totals DROP COLUMN ${c}`),
+        `DROP TABLE ${prefix}worker_totals`,
+        `DELETE FROM ${prefix}meta WHERE key = 'worker_totals_built'`,
+      ];
+      if (store === "sqlite") {
+        const db = new Database(database.slice("sqlite:".length));
+        for (const statement of drop) db.exec(statement);
+        db.close();
+      } else {
+        const client = new Client({ connectionString: database });
+        await client.connect();
+        for (const statement of drop) await client.query(statement);
+        await client.end();
+      }
+      const upgraded = await start(database);
+      expect(await upgraded.store.totalsAt(times)).to.deep.equal(expected);
+      expect(await upgraded.store.workerTotals(worker)).to.deep.equal(paidToCarol);
+      const [from, to] = [events[0].ts - 13, events[events.length - 1].ts + 1];
+      const res = await fetch(
+        `${upgraded.url}/api/treasury/history?interval=1d&from=${from}&to=${to}`,
+      );
+      expect(((await res.json()) as HistoryAnswer).points).to.deep.equal(
+        historyFromEvents(events, from, to, DAY),
+      );
+    });
+  }
 });

@@ -182,6 +182,7 @@ describe("the API in public: its RPC URL, rate limits, exports, 500s, logs, Open
         // Refusals and errors.
         "/api/stakers/nope",
         "/api/stakers/nope/history.csv",
+        "/api/workers/nope",
         "/api/buybacks?limit=0",
         "/api/treasury/history?interval=2m",
         "/api/treasury/history?from=9&to=1",

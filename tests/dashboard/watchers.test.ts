@@ -216,7 +216,7 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
 
   it("charts a young treasury's whole life, not an empty range, in buckets that fit it", async () => {
     await page.locator("#history").scrollIntoViewIfNeeded();
-    await page.locator("#charts figure canvas").nth(3).waitFor();
+    await page.locator("#charts figure canvas").nth(5).waitFor();
     // Twelve minutes or so of history: the 24 h range shows those, by the minute.
     expect(await text("#range-note")).to.match(
       /^The treasury is 1\d min old: the charts show all of its history \(since .+ UTC\), by 1m\.$/,
@@ -378,8 +378,8 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
 
   it("charts the history with values on hover and a range selector that works by keyboard", async () => {
     await page.locator("#history").scrollIntoViewIfNeeded();
-    await page.locator("#charts figure canvas").nth(3).waitFor();
-    expect(await page.locator("#charts figure").count()).to.equal(4);
+    await page.locator("#charts figure canvas").nth(5).waitFor();
+    expect(await page.locator("#charts figure").count()).to.equal(6);
     expect(await page.getAttribute("#charts", "data-range")).to.equal("24h");
 
     // By keyboard: focus the selector and move to "All".
@@ -442,7 +442,7 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.locator("#history").scrollIntoViewIfNeeded();
-    await page.locator("#charts figure canvas").nth(3).waitFor();
+    await page.locator("#charts figure canvas").nth(5).waitFor();
     expect(await accessibilityViolations(page)).to.deep.equal([]);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-desktop-dark.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
@@ -488,7 +488,7 @@ describe("dashboard for treasury watchers (headless Chromium)", function () {
     tabs.push(phone);
     await phone.page.locator("#buyback-rows tr").first().waitFor();
     await phone.page.locator("#history").scrollIntoViewIfNeeded();
-    await phone.page.locator("#charts figure canvas").nth(3).waitFor();
+    await phone.page.locator("#charts figure canvas").nth(5).waitFor();
     const overflow = await phone.page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );

@@ -1,6 +1,6 @@
 /**
- * The main job's economy, driven step by step: the simulator's revenue and stakers go through
- * the real program, the crank buys back and burns against the local $ASHAO/USD feed the treasury's
+ * The main job's economy, driven step by step: the simulator's usage (five workers, stakers at
+ * different tiers paid their boost), deposits and stakers go through the real program, the crank buys back and burns against the local $ASHAO/USD feed the treasury's
  * price guard reads, and the treasury's books balance against the vaults afterwards.
  */
 import { getMint } from "@solana/spl-token";
@@ -11,6 +11,8 @@ import { type LocalEconomy, startLocalEconomy } from "../../app/localnet/economy
 import { LOCAL_PRICE_GUARD, spotPrice } from "../../app/localnet/price-feed";
 import { tokenBalance } from "../../app/localnet/tokens";
 import { advanceClock } from "../../app/localnet/validator";
+import type { HistoryPoint } from "../../app/server/src";
+import { WORKER_STAKES } from "../../app/simulator/src/simulator";
 import {
   decodePriceUpdateV2,
   fetchChainTime,
@@ -19,7 +21,15 @@ import {
   MIN_BUYBACK_INTERVAL_SECS,
   oracleMinAshaoOut,
   PYTH_RECEIVER_PROGRAM_ID,
+  type WorkerEarning,
+  type WorkerSummary,
 } from "../../app/sdk/src";
+import { waitFor } from "../utils/wait";
+
+type WorkerAnswer = WorkerSummary & {
+  earnings: { settlements: number; paid: { raw: string } };
+  settlements: WorkerEarning[];
+};
 
 describe("local economy (ashao localnet)", () => {
   let economy: LocalEconomy;
@@ -94,7 +104,67 @@ describe("local economy (ashao localnet)", () => {
     );
     expect(staked).to.equal(state.totalStaked + state.totalUnstaking);
     expect(state.stakerCount).to.be.greaterThan(0);
-    expect(Object.keys(simulator.stats.actions)).to.include.members(["deposit_revenue", "stake"]);
+    expect(Object.keys(simulator.stats.actions)).to.include.members([
+      "settle_usage",
+      "deposit_revenue",
+      "stake",
+    ]);
+    expect(state.totalPaidToWorkers).to.equal(simulator.stats.paidToWorkers);
+    expect(state.totalBoostPaid).to.equal(simulator.stats.boostPaid);
+    expect(simulator.stats.boostPaid > 0n).to.equal(true);
+  });
+
+  it("usage pays the workers their tier's boost: on chain, in /api/workers/:wallet and in the history", async () => {
+    const simulator = economy.simulator!;
+    const url = economy.api!.url;
+    const state = await fetchTreasuryOrThrow(economy.program);
+    const get = async <T>(path: string) => (await (await fetch(`${url}${path}`)).json()) as T;
+    // None, below the first tier (1,000), the first, the second's edge (10,000), above it.
+    const expectedBps = [0, 0, 500, 1_500, 1_500];
+    expect(WORKER_STAKES.length).to.equal(expectedBps.length);
+    for (const [i, worker] of simulator.workerWallets.entries()) {
+      const answer = await waitFor(
+        `worker ${i}'s settlements indexed`,
+        async () => {
+          const a = await get<WorkerAnswer>(`/api/workers/${worker.toBase58()}?limit=500`);
+          return a.earnings.settlements >= simulator.stats.actions.settle_usage ? a : undefined;
+        },
+        60_000,
+      );
+      expect(answer.boost.boostBps, `worker ${i}`).to.equal(expectedBps[i]);
+      expect(answer.hasPosition, `worker ${i}`).to.equal(WORKER_STAKES[i] !== null);
+      expect(answer.settlements.length, `worker ${i}`).to.be.greaterThan(0);
+      const boosted = answer.settlements.some((r) => BigInt(r.boost.raw) > 0n);
+      expect(boosted, `worker ${i}: paid a boost`).to.equal(expectedBps[i] > 0);
+      for (const row of answer.settlements) {
+        expect(row.boostBps, `worker ${i}`).to.equal(expectedBps[i]);
+        const boost = BigInt(row.boost.raw);
+        expect(boost, `worker ${i}`).to.equal(
+          (BigInt(row.base.raw) * BigInt(expectedBps[i])) / 10_000n,
+        );
+      }
+      expect(BigInt(answer.earnings.paid.raw)).to.equal(
+        answer.settlements.reduce((s, r) => s + BigInt(r.paid.raw), 0n),
+      );
+    }
+    // The history's charts hold the same usage as the chain's books.
+    const history = await waitFor(
+      "the history to hold every settlement",
+      async () => {
+        const h = await get<{ points: HistoryPoint[] }>("/api/treasury/history?range=all");
+        const last = h.points[h.points.length - 1];
+        return last && BigInt(last.cumulativePaidToWorkers) >= state.totalPaidToWorkers
+          ? h
+          : undefined;
+      },
+      60_000,
+    );
+    const sum = (field: keyof HistoryPoint) =>
+      history.points.reduce((s, p) => s + BigInt(p[field]), 0n);
+    expect(sum("usageRevenue") > 0n).to.equal(true);
+    expect(sum("directRevenue") > 0n).to.equal(true);
+    expect(sum("boostPaid") > 0n).to.equal(true);
+    expect(sum("usageRevenue") + sum("directRevenue")).to.equal(sum("revenue"));
   });
 
   it("the crank buys back and burns each interval, every buyback held to the oracle's floor", async () => {

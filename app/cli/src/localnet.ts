@@ -8,6 +8,7 @@
 import { EXIT, type ExitCode } from "../../util/exit-codes";
 import { startLocalEconomy } from "../../localnet/economy";
 import { LOCAL_ASHAO_USD_FEED_NAME } from "../../localnet/price-feed";
+import { WORKER_STAKES } from "../../simulator/src/simulator";
 import { UsageError } from "./errors";
 
 export interface LocalnetFlags {
@@ -54,6 +55,19 @@ export async function localnetCommand(flags: LocalnetFlags): Promise<ExitCode> {
     progress: (line) => say(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
   });
   const { validator, program, accounts, authority, crank, usdc, ashao, venue, priceFeed } = economy;
+  // The simulated workers, each a link to its boost and earnings in the dashboard.
+  const workers = (economy.simulator?.workerWallets ?? []).map(
+    (wallet, i) =>
+      `\n    ${(WORKER_STAKES[i] === null ? "no stake" : `${WORKER_STAKES[i]} $ASHAO`).padEnd(13)}` +
+      `${economy.api?.url}/?worker=${wallet.toBase58()}`,
+  );
+  // Listening before the banner is out: whoever reads it may press Ctrl-C at once (a signal
+  // that arrived while the banner was being written ended the process by the default action,
+  // silently, before anything was stopped).
+  const interrupted = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
   say(`
 local economy is up
 
@@ -68,6 +82,7 @@ local economy is up
   treasury config  ${accounts.config.toBase58()}
   authority        ${authority.publicKey.toBase58()}
   crank            ${crank.publicKey.toBase58()}
+  billing          ${economy.billing.publicKey.toBase58()}${workers.length > 0 ? `\n  workers paid by usage, by stake (the dashboard's Workers section):${workers.join("")}` : ""}
   USDC mint        ${usdc.mint.toBase58()}
   $ASHAO mint      ${ashao.mint.toBase58()}
   buyback vault    ${accounts.buybackVault.toBase58()}
@@ -80,10 +95,7 @@ local economy is up
 Ctrl-C stops everything. The crank's JSON log is on stdout, these lines on stderr.
 `);
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
+  await interrupted;
   // npm forwards the terminal's SIGINT too: the second one must not end the shutdown early.
   const ignore = () => undefined;
   process.on("SIGINT", ignore);

@@ -1,12 +1,14 @@
 /** The API's answers, as the dashboard reads them (the server's and the SDK's own types). */
 import type { AdminLogRow } from "../../server/src/admin-log";
 import type { BuybackRow } from "../../server/src/buybacks";
+import type { HistoryPoint } from "../../server/src/history";
 import type { Amount, TreasuryFigures } from "../../sdk/src/figures";
 import type { PolicyReport, SolvencyReport, SupplyReport } from "../../sdk/src/report";
 import type { StakerHistoryEntry, StakerSummary } from "../../sdk/src/staker";
+import type { WorkerEarning, WorkerEarningsTotals, WorkerSummary } from "../../sdk/src/worker";
 import type { YieldReport } from "../../sdk/src/yield";
 
-export type { Amount };
+export type { Amount, HistoryPoint };
 
 export type TreasuryAnswer = TreasuryFigures & {
   ageMs: number;
@@ -41,21 +43,6 @@ export interface ApiConfig {
   ashaoTokenProgram: string;
 }
 
-export interface HistoryPoint {
-  t: string;
-  revenue: string;
-  toBuyback: string;
-  toStakers: string;
-  buybackUsdcSpent: string;
-  ashaoBurned: string;
-  rewardsPaid: string;
-  totalStaked: string;
-  cumulativeRevenue: string;
-  cumulativeBurned: string;
-  cumulativeUsdcSpent: string;
-  cumulativeRewardsPaid: string;
-}
-
 export interface HistoryAnswer {
   from: string;
   to: string;
@@ -71,6 +58,15 @@ export interface StakerHistoryAnswer {
   entries: (StakerHistoryEntry & { explorerUrl: string })[];
   nextCursor: string | null;
 }
+
+/** `GET /api/workers/:wallet`: the boost now and why, and a page of settled earnings. */
+export type WorkerAnswer = WorkerSummary & {
+  slot: number;
+  readAt: string;
+  earnings: WorkerEarningsTotals;
+  settlements: (WorkerEarning & { explorerUrl: string })[];
+  nextCursor: string | null;
+};
 
 /**
  * The RPC node wallets' transactions go to: the one the operator publishes, else a public

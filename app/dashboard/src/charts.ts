@@ -3,7 +3,8 @@
  * The history charts, drawn with uPlot (about 50 KB, canvas, tens of thousands of points without
  * effort): a time axis in UTC on a 24-hour clock with unambiguous dates, spanning exactly the
  * range asked for (a young treasury's whole life), a value axis in compact numbers, the revenue
- * split as grouped bars (one per side, each over the bucket it covers), running totals at each
+ * split, its sources (usage settled, direct deposits) and what usage paid workers (boosts
+ * included) as grouped bars (one per side, each over the bucket it covers), running totals at each
  * bucket's end, the values of the bucket under the cursor in the legend and in a readout line
  * below (exact, from the API's base units, labelled by the time the bucket covers), the theme's
  * colours (rebuilt when the system switches between light and dark), and the width of their
@@ -49,6 +50,28 @@ const CHARTS: ChartSpec[] = [
     series: [
       { label: "to buybacks", color: "--chart-2", value: (p) => p.toBuyback },
       { label: "to stakers", color: "--chart-3", value: (p) => p.toStakers },
+    ],
+  },
+  {
+    id: "sources",
+    title: (interval) => `Revenue by source, per ${interval} (USDC)`,
+    unit: "USDC",
+    decimals: 6,
+    bars: true,
+    series: [
+      { label: "usage settled", color: "--chart-4", value: (p) => p.usageRevenue },
+      { label: "direct deposits", color: "--chart-1", value: (p) => p.directRevenue },
+    ],
+  },
+  {
+    id: "workers",
+    title: (interval) => `Usage paid to workers, per ${interval} (USDC)`,
+    unit: "USDC",
+    decimals: 6,
+    bars: true,
+    series: [
+      { label: "paid, boosts included", color: "--chart-3", value: (p) => p.paidToWorkers },
+      { label: "of it, boosts", color: "--chart-2", value: (p) => p.boostPaid },
     ],
   },
   {

@@ -4,7 +4,7 @@
  * figure when tapped, clicked or pressed (a button, so touch and keyboard reach it; the figure
  * is on hover too).
  */
-import { type AmountLike, amountText, exactAmountText } from "../../sdk/src/display";
+import { type AmountLike, amountText, exactAmountText, shortAddress } from "../../sdk/src/display";
 
 export const $ = <T extends HTMLElement>(selector: string): T => {
   const found = document.querySelector<T>(selector);
@@ -96,6 +96,32 @@ export function cell(content: string | Node, title?: string): HTMLTableCellEleme
   else td.append(content);
   if (title) td.title = title;
   return td;
+}
+
+/** A cell linking a transaction to the explorer by its short signature (`what` names it in full). */
+export function transactionCell(
+  signature: string,
+  explorerUrl: string,
+  what = "transaction",
+): HTMLTableCellElement {
+  return cell(link(shortAddress(signature), explorerUrl, `${what} ${signature} on the explorer`));
+}
+
+/**
+ * A page of a paged table's rows: in place of those shown, or after them (`more`, an older
+ * page); the note saying there are none shows when there are none, the button for the next
+ * page while there is one.
+ */
+export function showPage(
+  ids: { rows: string; none: string; more: string },
+  rows: HTMLTableRowElement[],
+  more: boolean,
+  nextCursor: string | null,
+): void {
+  if (more) $(ids.rows).append(...rows);
+  else $(ids.rows).replaceChildren(...rows);
+  $(ids.none).hidden = $(ids.rows).children.length > 0;
+  $(ids.more).hidden = nextCursor === null;
 }
 
 export function row(cells: HTMLElement[]): HTMLTableRowElement {

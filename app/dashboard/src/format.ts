@@ -143,6 +143,15 @@ export function isSolanaAddress(text: string): boolean {
 
 const ashao = (raw: bigint | string): AmountLike => ({ raw, decimals: ASHAO_DECIMALS });
 
+/** Why an address typed in is refused (what the page shows in sight, under the field). */
+export function addressErrorText(input: string): string {
+  const address = input.trim();
+  return address === ""
+    ? "Enter a wallet address to view it."
+    : `"${input.length > 60 ? `${input.slice(0, 60)}…` : input}" is not a Solana address: ` +
+        "an address is 32 to 44 letters and digits (base58, no 0, O, I or l).";
+}
+
 /** One key holding the authority (and maybe the upgrade authority), said plainly; else null. */
 export function keyWarning(
   p: Pick<PolicyReport, "authority" | "authorityHolder" | "upgradeAuthority">,
@@ -229,6 +238,41 @@ export function nextTierText(
     (boostBps > 0 ? ` (${bpsText(more).replace("%", "")} points more than now)` : "") +
     ` once ${amountText(ashao(nextTier.minStake), "$ASHAO")} is staked: ` +
     `${amountText(stakeToNextTier, "$ASHAO")} more`
+  );
+}
+
+/** A worker's boost now, and why: the tier its counted stake reaches (or how far below it is). */
+export function workerTierText(
+  boostBps: number,
+  tier: BoostTierJson | null,
+  countedStake: AmountLike,
+  tiers: readonly BoostTierJson[],
+): string {
+  if (tiers.length === 0) return "none: the treasury has no boost tiers";
+  const counted = amountText(countedStake, "$ASHAO");
+  if (!tier) {
+    return (
+      `none: ${counted} counts, below the first tier ` +
+      `(${amountText(ashao(tiers[0].minStake), "$ASHAO")} for +${bpsText(tiers[0].boostBps)})`
+    );
+  }
+  return (
+    `+${bpsText(boostBps)} on each settled base share: ${counted} counts, ` +
+    `the tier from ${amountText(ashao(tier.minStake), "$ASHAO")}`
+  );
+}
+
+/** Staked principal still warming up: when it counts and the boost it brings then. */
+export function warmingText(
+  warming: AmountLike,
+  warmupEndsAt: string | null,
+  boostBps: number,
+  boostBpsOnceWarm: number,
+): string {
+  if (warmupEndsAt === null || BigInt(warming.raw) === 0n) return "none";
+  return (
+    `${amountText(warming, "$ASHAO")}, counting from ${timeText(warmupEndsAt)}` +
+    (boostBpsOnceWarm !== boostBps ? `: then +${bpsText(boostBpsOnceWarm)}` : "")
   );
 }
 

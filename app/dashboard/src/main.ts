@@ -4,8 +4,9 @@
  * address's) and its history, the treasury's figures, every buyback with explorer links, the
  * supply, solvency, policy and admin log, and the history as charts over a chosen range. Served
  * by the API server; it polls the API (with ETags), says how old what it shows is, and says so
- * plainly when the API stops answering. The Solana client it signs with is loaded only when a
- * wallet connects, the chart library once the charts come near the screen.
+ * plainly when the API stops answering; and any worker's boost and settled earnings. The Solana
+ * client it signs with is loaded only when a wallet connects, the chart library once the charts
+ * come near the screen, the Workers section's code once it does or a worker is asked for.
  */
 import type { Cluster } from "../../sdk/src/explorer";
 import {
@@ -21,6 +22,7 @@ import type { HistoryCharts } from "./charts";
 import { $, watchOverflow } from "./dom";
 import { spanText, timeText } from "./format";
 import { PositionPanel } from "./position";
+import type { WorkerPanel } from "./workers";
 import {
   adminLogRows,
   buybackRows,
@@ -227,6 +229,50 @@ async function refreshHistory(): Promise<void> {
   loaded("#history");
 }
 
+/**
+ * The Workers section's code, loaded once the section comes near the screen or a worker is
+ * asked for (from its form or `?worker=` in the URL): below the first screen, it would only
+ * hold up the first answers.
+ */
+let workers: Promise<WorkerPanel> | undefined;
+const workerPanel = () =>
+  (workers ??= import("./workers").then(
+    (m) => new m.WorkerPanel({ cluster: () => cluster, treasury: () => treasury }),
+  ));
+const workersWatch = new IntersectionObserver(
+  (entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    workersWatch.disconnect();
+    void workerPanel().catch(report);
+  },
+  { rootMargin: "400px 0px" },
+);
+workersWatch.observe($("#workers"));
+
+function wireWorkers(): void {
+  const input = $<HTMLInputElement>("#worker-address");
+  $("#worker-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void workerPanel()
+      .then((panel) => {
+        // The worker looked at is in the URL (beside a position's `?address=`), to share.
+        const params = new URLSearchParams(location.search);
+        if (panel.view(input.value)) params.set("worker", input.value.trim());
+        else params.delete("worker");
+        const query = params.toString();
+        history.replaceState(null, "", query === "" ? location.pathname : `?${query}`);
+      })
+      .catch(report);
+  });
+  const fromUrl = new URLSearchParams(location.search).get("worker");
+  if (fromUrl !== null) {
+    input.value = fromUrl;
+    void workerPanel()
+      .then((panel) => panel.view(fromUrl))
+      .catch(report);
+  }
+}
+
 function wireRange(): void {
   const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>("#range button"));
   for (const button of buttons) {
@@ -266,6 +312,7 @@ function loop(every: number, task: () => Promise<void>): void {
 }
 
 wireRange();
+wireWorkers();
 watchOverflow();
 $("#buybacks-more").addEventListener("click", () => void loadBuybacks(true).catch(report));
 $("#admin-log-more").addEventListener("click", () => void loadAdminLog(true).catch(report));

@@ -22,8 +22,9 @@ import {
   type TreasuryAnswer,
   walletRpcUrl,
 } from "./api";
-import { $, cell, element, link, row, showAmount, showExact } from "./dom";
+import { $, cell, element, row, showAmount, showExact, showPage, transactionCell } from "./dom";
 import {
+  addressErrorText,
   amountText,
   boostText,
   bpsText,
@@ -35,7 +36,6 @@ import {
   priceText,
   requestSlotsText,
   shareText,
-  shortAddress,
   ticketsFullText,
   timeText,
   unstakeWarningText,
@@ -139,11 +139,7 @@ export class PositionPanel {
       // Nothing of the wallet looked at before stays on screen under the error.
       this.viewed = undefined;
       this.summary = undefined;
-      $("#watch-error").textContent =
-        address === ""
-          ? "Enter a wallet address to view it."
-          : `"${input.length > 60 ? `${input.slice(0, 60)}…` : input}" is not a Solana address: ` +
-            "an address is 32 to 44 letters and digits (base58, no 0, O, I or l).";
+      $("#watch-error").textContent = addressErrorText(input);
       $("#position-view").hidden = true;
       $("#position-empty").hidden = false;
       this.clearFigures();
@@ -321,21 +317,17 @@ export class PositionPanel {
         cell(timeText(e.at)),
         cell(ACTION_TEXT[e.action]),
         amount,
-        cell(
-          link(
-            shortAddress(e.signature),
-            e.explorerUrl,
-            `transaction ${e.signature} on the explorer`,
-          ),
-        ),
+        transactionCell(e.signature, e.explorerUrl),
       ]);
     });
-    if (more) $("#history-rows").append(...rows);
-    else $("#history-rows").replaceChildren(...rows);
+    showPage(
+      { rows: "#history-rows", none: "#no-history", more: "#history-more" },
+      rows,
+      more,
+      body.nextCursor,
+    );
     this.pagedOlder = more;
     if (!more) this.historyReadAt = Date.now();
-    $("#no-history").hidden = $("#history-rows").children.length > 0;
-    $("#history-more").hidden = body.nextCursor === null;
   }
 
   // -------------------------------------------------------------------------- actions

@@ -8,7 +8,7 @@
 import type { ParamName } from "../../sdk/src/policy";
 import { type Cluster, explorerAddressUrl } from "../../sdk/src/explorer";
 import type { AdminLogAnswer, BuybacksAnswer, TreasuryAnswer } from "./api";
-import { $, amountElement, cell, element, link, row, showExact } from "./dom";
+import { $, amountElement, cell, element, link, row, showExact, transactionCell } from "./dom";
 import {
   amountText,
   countdownText,
@@ -288,13 +288,7 @@ export function buybackRows(answer: BuybacksAnswer): HTMLTableRowElement[] {
       price(b.effectivePrice),
       b.oraclePrice ? price(b.oraclePrice) : cell("—"),
       cell(deviationText(b.deviationBps)),
-      cell(
-        link(
-          shortAddress(b.signature),
-          b.explorerUrl,
-          `buyback transaction ${b.signature} on the explorer`,
-        ),
-      ),
+      transactionCell(b.signature, b.explorerUrl, "buyback transaction"),
     ]);
   });
 }
@@ -369,13 +363,7 @@ export function adminLogRows(answer: AdminLogAnswer): HTMLTableRowElement[] {
       cell(timeText(a.at), a.at),
       cell(adminAction(a)),
       cell(adminDetails(a)),
-      cell(
-        link(
-          shortAddress(a.signature),
-          a.explorerUrl,
-          `transaction ${a.signature} on the explorer`,
-        ),
-      ),
+      transactionCell(a.signature, a.explorerUrl),
     ]),
   );
 }

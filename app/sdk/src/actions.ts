@@ -15,10 +15,19 @@ import {
   TreasuryAccounts,
   USDC_TOKEN_PROGRAM_ID,
 } from "./accounts";
-import { claimIx, closePositionIx, requestUnstakeIx, stakeIx, withdrawIx } from "./instructions";
+import {
+  claimIx,
+  closePositionIx,
+  requestUnstakeIx,
+  type SettlementWorker,
+  settleUsageIx,
+  stakeIx,
+  withdrawIx,
+} from "./instructions";
 import { treasuryConfigPda } from "./pda";
 import type { TreasuryProgram, WalletLike } from "./program";
 import { sendAndConfirm, SendOptions } from "./send";
+import { fetchUsageLedger, nextBatchId } from "./usage";
 
 async function accountsOf(program: TreasuryProgram): Promise<TreasuryAccounts> {
   return treasuryAccounts(program.programId, await fetchTreasuryOrThrow(program));
@@ -152,4 +161,49 @@ export async function closePosition(
   options?: SendOptions,
 ): Promise<string> {
   return send(program, wallet, await closePositionInstructions(program, wallet.publicKey), options);
+}
+
+/**
+ * Settles one batch of usage as the billing wallet (its associated USDC account pays `gross`):
+ * creates the workers' missing USDC accounts (paid by the billing wallet) and sends
+ * `settle_usage` with the billing authority's next batch id unless one is given. Returns the
+ * signature and the id used. For larger files, `ashao settle` splits, previews and resumes.
+ */
+export async function settleUsage(
+  program: TreasuryProgram,
+  billing: WalletLike,
+  args: { gross: bigint; workers: readonly SettlementWorker[]; batchId?: bigint },
+  options?: SendOptions,
+): Promise<{ signature: string; batchId: bigint }> {
+  const a = await accountsOf(program);
+  const payer = billing.publicKey;
+  const batchId = args.batchId ?? nextBatchId(await fetchUsageLedger(program, payer));
+  // Only the associated accounts missing: a batch of 9 workers leaves no room for 9 creations.
+  const associated = args.workers
+    .filter((w) => w.usdc === undefined)
+    .map((w) => ({ owner: w.worker, address: ownerUsdcAddress(w.worker, a) }));
+  const held = await program.provider.connection.getMultipleAccountsInfo(
+    associated.map((w) => w.address),
+  );
+  const instructions = [
+    ...associated
+      .filter((_, i) => held[i] === null)
+      .map((w) =>
+        createAssociatedTokenAccountIdempotentInstruction(
+          payer,
+          w.address,
+          w.owner,
+          a.usdcMint,
+          USDC_TOKEN_PROGRAM_ID,
+        ),
+      ),
+    await settleUsageIx(program, a, {
+      billing: payer,
+      source: ownerUsdcAddress(payer, a),
+      batchId,
+      gross: args.gross,
+      workers: args.workers,
+    }),
+  ];
+  return { signature: await send(program, billing, instructions, options), batchId };
 }

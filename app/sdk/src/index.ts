@@ -28,3 +28,4 @@ export * from "./report";
 export * from "./staker";
 export * from "./yield";
 export * from "./usage";
+export * from "./worker";

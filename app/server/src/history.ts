@@ -1,5 +1,6 @@
 /**
- * The treasury's history as time buckets: per bucket, the revenue and its split, the USDC spent
+ * The treasury's history as time buckets: per bucket, the revenue (usage settled and direct) and
+ * its split, what usage paid workers (boosts included), the USDC spent
  * on buybacks and the $ASHAO burned, the rewards paid, and the stake at the bucket's end; plus
  * running totals from the beginning of history (not from `from`). Read from the running totals
  * the store keeps at insert time (`store/totals.ts`), so a query costs one index read per point
@@ -23,6 +24,12 @@ export const MAX_HISTORY_POINTS = 2_000;
 export interface HistoryPoint {
   t: string;
   revenue: string;
+  /** Of `revenue`, what settled usage brought and what came as deposits (or synced transfers). */
+  usageRevenue: string;
+  directRevenue: string;
+  /** Usage settled in the bucket: what workers were paid (boosts included), and the boosts. */
+  paidToWorkers: string;
+  boostPaid: string;
   toBuyback: string;
   toStakers: string;
   buybackUsdcSpent: string;
@@ -33,6 +40,7 @@ export interface HistoryPoint {
   cumulativeBurned: string;
   cumulativeUsdcSpent: string;
   cumulativeRewardsPaid: string;
+  cumulativePaidToWorkers: string;
   /** Transactions in the bucket whose logs were truncated: its figures may miss their events. */
   unverified: number;
 }
@@ -65,6 +73,14 @@ export function buildHistory(
     return {
       t: new Date((fromSecs + i * intervalSecs) * 1000).toISOString(),
       revenue: (end.revenue - start.revenue).toString(),
+      usageRevenue: (end.usageRevenue - start.usageRevenue).toString(),
+      directRevenue: (
+        end.revenue -
+        end.usageRevenue -
+        (start.revenue - start.usageRevenue)
+      ).toString(),
+      paidToWorkers: (end.paidToWorkers - start.paidToWorkers).toString(),
+      boostPaid: (end.boostPaid - start.boostPaid).toString(),
       toBuyback: (end.toBuyback - start.toBuyback).toString(),
       toStakers: (end.toStakers - start.toStakers).toString(),
       buybackUsdcSpent: (end.usdcSpent - start.usdcSpent).toString(),
@@ -75,6 +91,7 @@ export function buildHistory(
       cumulativeBurned: end.ashaoBurned.toString(),
       cumulativeUsdcSpent: end.usdcSpent.toString(),
       cumulativeRewardsPaid: end.rewardsPaid.toString(),
+      cumulativePaidToWorkers: end.paidToWorkers.toString(),
       unverified: unverified.filter((u) => u.ts >= bucketStart && u.ts < bucketStart + intervalSecs)
         .length,
     };

@@ -17,8 +17,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: "$ASHAO treasury API",
         version: "1",
         description:
-          "Live treasury figures, yield, supply, solvency and policy, buybacks and stakers' " +
-          "positions and history. Amounts are exact base units as decimal strings ({raw, ui, " +
+          "Live treasury figures, yield, supply, solvency and policy, buybacks, stakers' " +
+          "positions and history, workers' boosts and earnings. Amounts are exact base units as decimal strings ({raw, ui, " +
           "decimals}); errors are {error, message} with a name clients can switch on.",
         license: { name: "Apache-2.0", identifier: "Apache-2.0" },
       },
@@ -29,6 +29,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: "treasury", description: "the treasury's figures and history" },
         { name: "stakers", description: "a wallet's position and history" },
+        { name: "workers", description: "a worker's boost and settled earnings" },
         { name: "meta", description: "configuration and health" },
       ],
     },

@@ -4,6 +4,8 @@
  */
 import { Readable } from "stream";
 
+import type { PublicKey } from "@solana/web3.js";
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 import {
@@ -19,6 +21,12 @@ import {
   stakerSummary,
   type TreasuryProgram,
   USDC_DECIMALS,
+  WORKER_EARNINGS_CSV_HEADER,
+  WORKER_EVENT_NAMES,
+  workerEarning,
+  workerEarningsCsvLines,
+  workerEarningsTotals,
+  workerSummary,
 } from "../../sdk/src";
 import { ADMIN_EVENTS, adminLogRow } from "./admin-log";
 import { buybackRow } from "./buybacks";
@@ -66,6 +74,44 @@ const HISTORY_ANSWERS = 64;
 
 type PageQuery = { limit?: number; cursor?: string; before?: string };
 
+/** A CSV page's store options: the page after the previous page's last row. */
+const csvPage = (after?: StoredEvent) => ({
+  limit: CSV_PAGE,
+  cursor: after?.seq === undefined ? undefined : { ts: after.ts, seq: after.seq },
+});
+
+/**
+ * Streams a CSV download: the header, then a page of rows at a time, each read and written in
+ * its own turn of the event loop, so a synchronous store (SQLite) holds other requests for one
+ * page, never for the whole export, and a client that reads slowly pauses the reading. The
+ * first page is read before the answer starts, so a store that fails answers a 500, not a cut
+ * download. No ETag: it would take the whole export first.
+ */
+async function sendCsv(
+  reply: FastifyReply,
+  filename: string,
+  header: readonly string[],
+  page: (after?: StoredEvent) => Promise<{ rows: StoredEvent[]; lines: string }>,
+) {
+  const first = await page();
+  async function* csv() {
+    yield csvLine(header);
+    let current = first;
+    for (let written = 0; ; ) {
+      yield current.lines;
+      written += current.rows.length;
+      if (current.rows.length < CSV_PAGE || written >= MAX_CSV_ROWS) return;
+      await nextTurn();
+      current = await page(current.rows[current.rows.length - 1]);
+    }
+  }
+  return reply
+    .header("cache-control", "no-cache")
+    .header("content-disposition", `attachment; filename="${filename}"`)
+    .type("text/csv; charset=utf-8")
+    .send(Readable.from(csv()));
+}
+
 /** A route's schema and its fields' named refusals (read by the server's error handler). */
 const route = (name: keyof typeof ROUTES) => ({
   schema: ROUTES[name].schema,
@@ -81,6 +127,20 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     string,
     { indexed: string | undefined; answer: Record<string, unknown> }
   >();
+  /** A wallet's position as the snapshot holds it (or reads it by address when it holds none). */
+  const lookupPosition = async (wallet: PublicKey) => {
+    try {
+      return await snapshot.lookup(wallet);
+    } catch (err) {
+      throw err instanceof LookupBusyError
+        ? new ApiError(503, "LookupBusy", err.message)
+        : new ApiError(
+            503,
+            "PositionUnavailable",
+            `could not read the position from the RPC node: ${(err as Error).message}`,
+          );
+    }
+  };
   const requireSnapshot = () => {
     if (!snapshot.ready) {
       throw new ApiError(
@@ -211,18 +271,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (req, reply) => {
       const wallet = walletParam(req.params.wallet);
       requireSnapshot();
-      let position;
-      try {
-        position = await snapshot.lookup(wallet);
-      } catch (err) {
-        throw err instanceof LookupBusyError
-          ? new ApiError(503, "LookupBusy", err.message)
-          : new ApiError(
-              503,
-              "PositionUnavailable",
-              `could not read the position from the RPC node: ${(err as Error).message}`,
-            );
-      }
+      const position = await lookupPosition(wallet);
       reply.header("cache-control", "no-cache");
       return {
         ...stakerSummary(
@@ -263,35 +312,60 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     route("stakerHistoryCsv"),
     async (req, reply) => {
       const wallet = walletParam(req.params.wallet).toBase58();
-      const page = (after?: StoredEvent) =>
-        ctx.store.latestEvents(STAKER_EVENT_NAMES, {
-          limit: CSV_PAGE,
-          owner: wallet,
-          cursor: after?.seq === undefined ? undefined : { ts: after.ts, seq: after.seq },
-        });
-      // Read before the answer starts, so a store that fails answers a 500, not a cut download.
-      const first = await page();
-      /**
-       * The download a page at a time, each read and written in its own turn of the event
-       * loop: a synchronous store (SQLite) holds other requests for one page, never for the
-       * whole history; a client that reads slowly pauses the reading.
-       */
-      async function* csv() {
-        yield csvLine(STAKER_HISTORY_CSV_HEADER);
-        let rows = first;
-        for (let written = 0; ; ) {
-          yield stakerHistoryCsvLines(rows.map((e) => stakerHistoryEntry(e)));
-          written += rows.length;
-          if (rows.length < CSV_PAGE || written >= MAX_CSV_ROWS) return;
-          await nextTurn();
-          rows = await page(rows[rows.length - 1]);
-        }
-      }
-      return reply
-        .header("cache-control", "no-cache")
-        .header("content-disposition", `attachment; filename="ashao-history-${wallet}.csv"`)
-        .type("text/csv; charset=utf-8")
-        .send(Readable.from(csv()));
+      return sendCsv(reply, `ashao-history-${wallet}.csv`, STAKER_HISTORY_CSV_HEADER, (after) =>
+        ctx.store
+          .latestEvents(STAKER_EVENT_NAMES, { ...csvPage(after), owner: wallet })
+          .then((rows) => ({ rows, lines: stakerHistoryCsvLines(rows.map(stakerHistoryEntry)) })),
+      );
+    },
+  );
+
+  /** The position's boost now and why, from the snapshot (its tiers, clock and positions). */
+  const workerNow = async (wallet: PublicKey) => {
+    requireSnapshot();
+    return workerSummary(snapshot.state!, wallet, await lookupPosition(wallet), snapshot.chainTime);
+  };
+  app.get<{ Params: { wallet: string }; Querystring: PageQuery }>(
+    "/api/workers/:wallet",
+    route("worker"),
+    async (req, reply) => {
+      const wallet = walletParam(req.params.wallet);
+      const address = wallet.toBase58();
+      const page = pageQuery(req.query);
+      const [summary, events, totals] = await Promise.all([
+        workerNow(wallet),
+        ctx.store.latestEvents(WORKER_EVENT_NAMES, { ...page, worker: address }),
+        ctx.store.workerTotals(address),
+      ]);
+      reply.header("cache-control", "no-cache");
+      return {
+        ...summary,
+        slot: snapshot.slot,
+        readAt: snapshot.readAt.toISOString(),
+        earnings: workerEarningsTotals(totals),
+        settlements: events.map((e) => ({
+          ...workerEarning(e),
+          explorerUrl: explorerTxUrl(e.signature, ctx.cluster),
+        })),
+        nextCursor: nextCursor(events, page.limit),
+      };
+    },
+  );
+
+  app.get<{ Params: { wallet: string } }>(
+    "/api/workers/:wallet/earnings.csv",
+    route("workerEarningsCsv"),
+    async (req, reply) => {
+      const wallet = walletParam(req.params.wallet).toBase58();
+      return sendCsv(
+        reply,
+        `ashao-worker-earnings-${wallet}.csv`,
+        WORKER_EARNINGS_CSV_HEADER,
+        (after) =>
+          ctx.store
+            .latestEvents(WORKER_EVENT_NAMES, { ...csvPage(after), worker: wallet })
+            .then((rows) => ({ rows, lines: workerEarningsCsvLines(rows.map(workerEarning)) })),
+      );
     },
   );
 

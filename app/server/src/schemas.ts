@@ -297,6 +297,32 @@ export const SHARED_SCHEMAS: Schema[] = [
     }),
   },
   {
+    $id: "Tier",
+    ...obj(
+      { minStake: str("base units of $ASHAO"), boostBps: int() },
+      "A boost tier: staked principal from minStake earns boostBps on worker pay",
+    ),
+  },
+  {
+    $id: "WorkerSettlement",
+    ...obj({
+      signature: signature(),
+      explorerUrl: str(),
+      slot: int(),
+      at: iso("the settlement's chain time"),
+      batchId: describe({ type: "string", pattern: "^\\d+$" }, "the billing authority's batch id"),
+      billing: address("the billing authority that settled the batch"),
+      base: ref("Amount", "the worker's base share"),
+      boostStake: ref("Amount", "the staked principal that counted (warmed up)"),
+      boostBps: int("the tier's boost it earned"),
+      boost: ref(
+        "Amount",
+        "the boost paid (scaled down when a batch's boosts exceeded its remainder)",
+      ),
+      paid: ref("Amount", "base + boost"),
+    }),
+  },
+  {
     $id: "Error",
     ...obj({
       error: str("a name clients can switch on (InvalidWallet, InvalidLimit, RateLimited, …)"),
@@ -368,11 +394,11 @@ const pageQuery = (what: string) => ({
 });
 const PAGE_ERRORS = { limit: LIMIT_ERROR, cursor: CURSOR_ERROR, before: TIME_ERROR };
 
-const walletParams = {
+const walletParams = (whose: string) => ({
   type: "object",
   required: ["wallet"],
-  properties: { wallet: describe({ type: "string", pattern: BASE58 }, "the staker's wallet") },
-};
+  properties: { wallet: describe({ type: "string", pattern: BASE58 }, `the ${whose}'s wallet`) },
+});
 
 // ------------------------------------------------------------------------------ routes
 
@@ -478,6 +504,10 @@ export const ROUTES: Record<string, RouteSpec> = {
             obj({
               t: iso("the bucket's start"),
               revenue: str(),
+              usageRevenue: str("of revenue, what settled usage brought"),
+              directRevenue: str("of revenue, deposits and synced transfers"),
+              paidToWorkers: str("usage settled: paid to workers, boosts included"),
+              boostPaid: str("of it, the staking boosts"),
               toBuyback: str(),
               toStakers: str(),
               buybackUsdcSpent: str(),
@@ -488,6 +518,7 @@ export const ROUTES: Record<string, RouteSpec> = {
               cumulativeBurned: str(),
               cumulativeUsdcSpent: str(),
               cumulativeRewardsPaid: str(),
+              cumulativePaidToWorkers: str(),
               unverified: int(
                 "transactions in the bucket whose logs were truncated (of the newest 100)",
               ),
@@ -562,7 +593,7 @@ export const ROUTES: Record<string, RouteSpec> = {
       operationId: "getStaker",
       tags: ["stakers"],
       summary: "A wallet's position at the chain's clock",
-      params: walletParams,
+      params: walletParams("staker"),
       response: {
         200: obj({
           wallet: address(),
@@ -607,7 +638,7 @@ export const ROUTES: Record<string, RouteSpec> = {
       operationId: "listStakerHistory",
       tags: ["stakers"],
       summary: "A wallet's stakes, unstake requests, withdrawals, claims and close, paged",
-      params: walletParams,
+      params: walletParams("staker"),
       querystring: pageQuery("actions"),
       response: {
         200: obj({
@@ -625,7 +656,7 @@ export const ROUTES: Record<string, RouteSpec> = {
       operationId: "getStakerHistoryCsv",
       tags: ["stakers"],
       summary: "A wallet's whole history as CSV (exact amounts and base units)",
-      params: walletParams,
+      params: walletParams("staker"),
       produces: ["text/csv"],
       response: {
         200: describe(
@@ -633,6 +664,73 @@ export const ROUTES: Record<string, RouteSpec> = {
           "CSV: time_utc, action, amount, token, amount_base_units, position_staked_ashao, " +
             "position_unstaking_ashao, withdrawable_from_utc, unstake_requests_after " +
             "(amount@time, space-separated), slot, signature",
+        ),
+        ...errors(400),
+      },
+    },
+    inputErrors: { wallet: WALLET_ERROR },
+  },
+  worker: {
+    schema: {
+      operationId: "getWorker",
+      tags: ["workers"],
+      summary: "A worker's boost now and why, and their settled earnings (paged)",
+      description:
+        "The boost a settlement would apply now, from the wallet's stake position at the " +
+        "snapshot's chain time: staked principal counts once warmed up (one unstake cooldown " +
+        "after it was staked); unstaking principal earns none; no position earns none. The " +
+        "earnings are the indexed WorkerPaid events, newest first, with their totals.",
+      params: walletParams("worker"),
+      querystring: pageQuery("settlements"),
+      response: {
+        200: obj({
+          wallet: address(),
+          hasPosition: bool("whether the wallet has a stake position"),
+          boost: obj({
+            boostBps: int("the boost a settlement applies now"),
+            tier: nullable(ref("Tier"), "the tier the counted stake reaches; null below the first"),
+            countedStake: ref("Amount", "staked principal past its warm-up: what counts now"),
+            staked: ref("Amount", "all staked principal"),
+            warming: ref("Amount", "staked principal not counting yet"),
+            warmupEndsAt: nullable(iso(), "when it starts to count"),
+            warmupEndsAtUnix: nullable(int()),
+            boostBpsOnceWarm: int("the boost once the warm-up ends"),
+            unstaking: ref("Amount", "principal waiting out its cooldown: it earns no boost"),
+            nextTier: nullable(ref("Tier"), "the tier above what all staked principal reaches"),
+            stakeToNextTier: nullable(ref("Amount"), "$ASHAO still to stake to reach it"),
+          }),
+          asOfChainTime: int(),
+          slot: int(),
+          readAt: iso(),
+          earnings: obj(
+            {
+              settlements: int(),
+              base: ref("Amount"),
+              boost: ref("Amount"),
+              paid: ref("Amount"),
+            },
+            "every settlement indexed that paid the wallet, in total",
+          ),
+          settlements: arr(ref("WorkerSettlement"), "newest first"),
+          nextCursor: nullable(str(), "pass as cursor for the next page; null at the end"),
+        }),
+        ...errors(400, 503),
+      },
+    },
+    inputErrors: { wallet: WALLET_ERROR, ...PAGE_ERRORS },
+  },
+  workerEarningsCsv: {
+    schema: {
+      operationId: "getWorkerEarningsCsv",
+      tags: ["workers"],
+      summary: "A worker's settled earnings as CSV (exact amounts and base units)",
+      params: walletParams("worker"),
+      produces: ["text/csv"],
+      response: {
+        200: describe(
+          { type: "string" },
+          "CSV: time_utc, batch_id, billing_authority, base_usdc, boost_bps, boost_usdc, " +
+            "paid_usdc, paid_base_units, boost_stake_ashao, slot, signature",
         ),
         ...errors(400),
       },

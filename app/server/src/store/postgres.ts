@@ -6,12 +6,17 @@
 import { Pool, type PoolClient } from "pg";
 
 import {
+  type EventParty,
   type EventStore,
   type IndexCursor,
   type LatestEventsOptions,
   pageUpperTs,
   type StoredEvent,
   type UnverifiedTransaction,
+  WORKER_TOTALS_BUILT,
+  workerPayments,
+  type WorkerTotals,
+  ZERO_WORKER_TOTALS,
 } from "./store";
 import {
   foldTotals,
@@ -45,6 +50,19 @@ const toStoredEvent = (r: EventRow): StoredEvent => ({
 
 const TOTALS = TOTALS_COLUMNS.map(([, column]) => column).join(", ");
 
+/**
+ * The conditions on a party's field, each written as its index's expression (a database written
+ * before an index existed gets it on open: `CREATE INDEX IF NOT EXISTS`).
+ */
+function partyWhere(party: EventParty, where: string[], params: unknown[]): void {
+  for (const field of ["owner", "worker"] as const) {
+    const address = party[field];
+    if (address === undefined) continue;
+    params.push(address);
+    where.push(`data->>'${field}' = $${params.length}`);
+  }
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ashao_events (
   seq BIGSERIAL PRIMARY KEY,
@@ -59,10 +77,18 @@ CREATE TABLE IF NOT EXISTS ashao_events (
 CREATE INDEX IF NOT EXISTS ashao_events_ts ON ashao_events (ts);
 CREATE INDEX IF NOT EXISTS ashao_events_name_ts ON ashao_events (name, ts, seq);
 CREATE INDEX IF NOT EXISTS ashao_events_owner ON ashao_events ((data->>'owner'), ts);
+CREATE INDEX IF NOT EXISTS ashao_events_worker ON ashao_events ((data->>'worker'), ts);
 CREATE TABLE IF NOT EXISTS ashao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ashao_history_totals (
   ts BIGINT PRIMARY KEY,
   ${TOTALS_COLUMNS.map(([, column]) => `${column} NUMERIC NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS ashao_worker_totals (
+  worker TEXT PRIMARY KEY,
+  settlements BIGINT NOT NULL,
+  base NUMERIC NOT NULL,
+  boost NUMERIC NOT NULL,
+  paid NUMERIC NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ashao_unverified (
   signature TEXT PRIMARY KEY,
@@ -96,11 +122,39 @@ export class PostgresEventStore implements EventStore {
     await store.transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock($1)", [TOTALS_LOCK]);
       await client.query(SCHEMA);
-      // A database written before the running totals existed gets them from its rows, once.
+      // A database written before the running totals existed, or before some of their columns
+      // did, gets them (zero) and then its totals from its rows, once.
+      const present = await client.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'ashao_history_totals'`,
+      );
+      const have = new Set(present.rows.map((r) => r.column_name));
+      const missing = TOTALS_COLUMNS.filter(([, column]) => !have.has(column));
+      for (const [, column] of missing) {
+        await client.query(
+          `ALTER TABLE ashao_history_totals ADD COLUMN ${column} NUMERIC NOT NULL DEFAULT 0`,
+        );
+      }
       const totals = await client.query("SELECT 1 FROM ashao_history_totals LIMIT 1");
       const events = await client.query("SELECT 1 FROM ashao_events LIMIT 1");
-      if (totals.rowCount === 0 && events.rowCount !== 0) {
+      if ((totals.rowCount === 0 || missing.length > 0) && events.rowCount !== 0) {
         await store.refoldFrom(client, Number.MIN_SAFE_INTEGER);
+      }
+      // A database written before the workers' totals existed gets them from its rows, once.
+      const built = await client.query("SELECT 1 FROM ashao_meta WHERE key = $1", [
+        WORKER_TOTALS_BUILT,
+      ]);
+      if (built.rowCount === 0) {
+        await client.query("DELETE FROM ashao_worker_totals");
+        await client.query(
+          `INSERT INTO ashao_worker_totals (worker, settlements, base, boost, paid)
+           SELECT data->>'worker', COUNT(*), SUM((data->>'base')::numeric),
+             SUM((data->>'boost')::numeric), SUM((data->>'paid')::numeric)
+           FROM ashao_events WHERE name = 'workerPaid' GROUP BY 1`,
+        );
+        await client.query("INSERT INTO ashao_meta (key, value) VALUES ($1, '1')", [
+          WORKER_TOTALS_BUILT,
+        ]);
       }
     });
     return store;
@@ -148,6 +202,24 @@ export class PostgresEventStore implements EventStore {
         added = events.filter((e) => inserted.has(`${e.signature}:${e.index}`));
       }
       await this.addTotals(client, added);
+      const payments = [...workerPayments(added)];
+      if (payments.length > 0) {
+        // Added to what is stored (the advisory lock orders the writers: nothing counted twice).
+        await client.query(
+          `INSERT INTO ashao_worker_totals AS t (worker, settlements, base, boost, paid)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[])
+           ON CONFLICT (worker) DO UPDATE SET settlements = t.settlements + EXCLUDED.settlements,
+             base = t.base + EXCLUDED.base, boost = t.boost + EXCLUDED.boost,
+             paid = t.paid + EXCLUDED.paid`,
+          [
+            payments.map(([worker]) => worker),
+            payments.map(([, p]) => p.settlements),
+            payments.map(([, p]) => p.base.toString()),
+            payments.map(([, p]) => p.boost.toString()),
+            payments.map(([, p]) => p.paid.toString()),
+          ],
+        );
+      }
       if (unverified.length > 0) {
         await client.query(
           `INSERT INTO ashao_unverified (signature, slot, ts, reason)
@@ -275,17 +347,14 @@ export class PostgresEventStore implements EventStore {
     names: readonly string[],
     options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
-    const { limit, cursor, owner } = options;
+    const { limit, cursor } = options;
     const params: unknown[] = [names, pageUpperTs(options)];
     const where = ["name = ANY($1)", "ts <= $2"];
     if (cursor) {
       params.push(cursor.ts, cursor.seq);
       where.push(`(ts < $${params.length - 1} OR seq < $${params.length})`);
     }
-    if (owner !== undefined) {
-      params.push(owner);
-      where.push(`data->>'owner' = $${params.length}`);
-    }
+    partyWhere(options, where, params);
     params.push(limit);
     const result = await this.pool.query<EventRow>(
       `SELECT seq, signature, idx, slot, ts, name, data FROM ashao_events
@@ -293,6 +362,23 @@ export class PostgresEventStore implements EventStore {
       params,
     );
     return result.rows.map(toStoredEvent);
+  }
+
+  async workerTotals(worker: string): Promise<WorkerTotals> {
+    const result = await this.pool.query<Record<string, string>>(
+      `SELECT settlements::text, base::text, boost::text, paid::text FROM ashao_worker_totals
+       WHERE worker = $1`,
+      [worker],
+    );
+    const row = result.rows[0];
+    return row
+      ? {
+          settlements: Number(row.settlements),
+          base: BigInt(row.base),
+          boost: BigInt(row.boost),
+          paid: BigInt(row.paid),
+        }
+      : ZERO_WORKER_TOTALS;
   }
 
   async count(): Promise<number> {

@@ -9,12 +9,17 @@ import { dirname } from "path";
 import Database from "better-sqlite3";
 
 import {
+  type EventParty,
   type EventStore,
   type IndexCursor,
   type LatestEventsOptions,
   pageUpperTs,
   type StoredEvent,
   type UnverifiedTransaction,
+  WORKER_TOTALS_BUILT,
+  workerPayments,
+  type WorkerTotals,
+  ZERO_WORKER_TOTALS,
 } from "./store";
 import {
   foldTotals,
@@ -40,10 +45,18 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 CREATE INDEX IF NOT EXISTS events_name_ts ON events (name, ts);
 CREATE INDEX IF NOT EXISTS events_owner ON events (json_extract(data, '$.owner'), ts);
+CREATE INDEX IF NOT EXISTS events_worker ON events (json_extract(data, '$.worker'), ts);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history_totals (
   ts INTEGER PRIMARY KEY,
   ${TOTALS_COLUMNS.map(([, column]) => `${column} TEXT NOT NULL`).join(",\n  ")}
+);
+CREATE TABLE IF NOT EXISTS worker_totals (
+  worker TEXT PRIMARY KEY,
+  settlements INTEGER NOT NULL,
+  base TEXT NOT NULL,
+  boost TEXT NOT NULL,
+  paid TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS unverified (
   signature TEXT PRIMARY KEY,
@@ -58,6 +71,20 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   PRIMARY KEY (kind, ts)
 );
 `;
+
+/** Adds the totals' columns a store written by an earlier version lacks; whether it added any. */
+function addMissingTotalsColumns(db: Database.Database): boolean {
+  const present = new Set(
+    (db.prepare("PRAGMA table_info(history_totals)").all() as { name: string }[]).map(
+      (c) => c.name,
+    ),
+  );
+  const missing = TOTALS_COLUMNS.filter(([, column]) => !present.has(column));
+  for (const [, column] of missing) {
+    db.exec(`ALTER TABLE history_totals ADD COLUMN ${column} TEXT NOT NULL DEFAULT '0'`);
+  }
+  return missing.length > 0;
+}
 
 interface EventRow {
   signature: string;
@@ -80,6 +107,19 @@ const toStoredEvent = (r: EventRow): StoredEvent => ({
 });
 
 const COLUMNS = "signature, idx, slot, ts, name, data, seq";
+
+/**
+ * The conditions on a party's field, each written as its index's expression (a database written
+ * before an index existed gets it on open: `CREATE INDEX IF NOT EXISTS`).
+ */
+function partyWhere(party: EventParty, where: string[], params: (string | number)[]): void {
+  for (const field of ["owner", "worker"] as const) {
+    const address = party[field];
+    if (address === undefined) continue;
+    where.push(`json_extract(data, '$.${field}') = ?`);
+    params.push(address);
+  }
+}
 const TOTALS = TOTALS_COLUMNS.map(([, column]) => column).join(", ");
 
 export class SqliteEventStore implements EventStore {
@@ -123,6 +163,13 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${COLUMNS} FROM events WHERE ts >= ? ORDER BY ts, seq`,
       ),
       count: db.prepare("SELECT COUNT(*) FROM events").pluck(),
+      workerTotals: db.prepare(
+        "SELECT settlements, base, boost, paid FROM worker_totals WHERE worker = ?",
+      ),
+      upsertWorkerTotals: db.prepare(
+        "INSERT OR REPLACE INTO worker_totals (worker, settlements, base, boost, paid) VALUES (?, ?, ?, ?, ?)",
+      ),
+      getMeta: db.prepare("SELECT value FROM meta WHERE key = ?").pluck(),
     };
     this.insertBatch = db.transaction(
       (
@@ -143,6 +190,7 @@ export class SqliteEventStore implements EventStore {
           if (changes > 0) added.push(e);
         }
         this.addTotals(added);
+        this.addWorkerTotals(added);
         for (const u of unverified) {
           this.statements.insertUnverified.run(u.signature, u.slot, u.ts, u.reason);
         }
@@ -164,14 +212,60 @@ export class SqliteEventStore implements EventStore {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.exec(SCHEMA);
+    const added = addMissingTotalsColumns(db);
     const store = new SqliteEventStore(db);
-    store.backfillTotals();
+    store.backfillTotals(added);
+    store.backfillWorkerTotals();
     return store;
   }
 
-  /** A store written before the running totals existed gets them from its rows, once. */
-  private backfillTotals(): void {
-    if (this.statements.newestTotals.get() !== undefined) return;
+  /** A store written before the workers' totals existed gets them from its rows, once. */
+  private backfillWorkerTotals(): void {
+    if (this.statements.getMeta.get(WORKER_TOTALS_BUILT) !== undefined) return;
+    this.db.transaction(() => {
+      this.db.exec("DELETE FROM worker_totals");
+      const rows = this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE name = 'workerPaid' ORDER BY seq`)
+        .all() as EventRow[];
+      this.addWorkerTotals(rows.map(toStoredEvent));
+      this.statements.setMeta.run(WORKER_TOTALS_BUILT, "1");
+    })();
+  }
+
+  /** Adds the new rows' worker payments to their workers' totals. */
+  private addWorkerTotals(added: readonly StoredEvent[]): void {
+    for (const [worker, add] of workerPayments(added)) {
+      const t = this.readWorkerTotals(worker);
+      this.statements.upsertWorkerTotals.run(
+        worker,
+        t.settlements + add.settlements,
+        (t.base + add.base).toString(),
+        (t.boost + add.boost).toString(),
+        (t.paid + add.paid).toString(),
+      );
+    }
+  }
+
+  private readWorkerTotals(worker: string): WorkerTotals {
+    const row = this.statements.workerTotals.get(worker) as
+      | { settlements: number; base: string; boost: string; paid: string }
+      | undefined;
+    return row
+      ? {
+          settlements: row.settlements,
+          base: BigInt(row.base),
+          boost: BigInt(row.boost),
+          paid: BigInt(row.paid),
+        }
+      : ZERO_WORKER_TOTALS;
+  }
+
+  /**
+   * A store written before the running totals existed, or before some of their columns did,
+   * gets them from its rows, once.
+   */
+  private backfillTotals(columnsAdded: boolean): void {
+    if (this.statements.newestTotals.get() !== undefined && !columnsAdded) return;
     if (Number(this.statements.count.get()) === 0) return;
     this.db.transaction(() => this.refoldFrom(Number.MIN_SAFE_INTEGER))();
   }
@@ -281,7 +375,7 @@ export class SqliteEventStore implements EventStore {
     names: readonly string[],
     options: LatestEventsOptions,
   ): Promise<StoredEvent[]> {
-    const { limit, cursor, owner } = options;
+    const { limit, cursor } = options;
     if (names.length === 0) return [];
     const where = [`name IN (${names.map(() => "?").join(", ")})`, "ts <= ?"];
     const params: (string | number)[] = [...names, pageUpperTs(options)];
@@ -289,15 +383,16 @@ export class SqliteEventStore implements EventStore {
       where.push("(ts < ? OR seq < ?)");
       params.push(cursor.ts, cursor.seq);
     }
-    if (owner !== undefined) {
-      where.push("json_extract(data, '$.owner') = ?");
-      params.push(owner);
-    }
+    partyWhere(options, where, params);
     const rows = this.prepared(
       `SELECT ${COLUMNS} FROM events
        WHERE ${where.join(" AND ")} ORDER BY ts DESC, seq DESC LIMIT ?`,
     ).all(...params, limit) as EventRow[];
     return rows.map(toStoredEvent);
+  }
+
+  async workerTotals(worker: string): Promise<WorkerTotals> {
+    return this.readWorkerTotals(worker);
   }
 
   async count(): Promise<number> {

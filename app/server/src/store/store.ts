@@ -60,7 +60,46 @@ export interface LatestEventsOptions {
   cursor?: EventCursor;
   /** Only events whose `owner` field is this address (a staker's own actions). */
   owner?: string;
+  /** Only events whose `worker` field is this address (a worker's payments). */
+  worker?: string;
 }
+
+/** The parties an event is indexed by: its `owner` (a staker) or its `worker`. */
+export type EventParty = Pick<LatestEventsOptions, "owner" | "worker">;
+
+/**
+ * What settled usage paid one worker in all: its `WorkerPaid` events counted and summed, kept
+ * by the stores at insert time (in the same transaction as the rows), so a worker's totals are
+ * one row read however many settlements paid them.
+ */
+export interface WorkerTotals {
+  settlements: number;
+  base: bigint;
+  boost: bigint;
+  paid: bigint;
+}
+
+export const ZERO_WORKER_TOTALS: WorkerTotals = { settlements: 0, base: 0n, boost: 0n, paid: 0n };
+
+/** What `events` add to each worker's totals (their `workerPaid` events), by worker. */
+export function workerPayments(events: readonly StoredEvent[]): Map<string, WorkerTotals> {
+  const byWorker = new Map<string, WorkerTotals>();
+  for (const { name, data } of events) {
+    if (name !== "workerPaid") continue;
+    const worker = String(data.worker);
+    const t = byWorker.get(worker) ?? ZERO_WORKER_TOTALS;
+    byWorker.set(worker, {
+      settlements: t.settlements + 1,
+      base: t.base + BigInt(String(data.base)),
+      boost: t.boost + BigInt(String(data.boost)),
+      paid: t.paid + BigInt(String(data.paid)),
+    });
+  }
+  return byWorker;
+}
+
+/** The meta key a store sets once its workers' totals hold every stored row. */
+export const WORKER_TOTALS_BUILT = "worker_totals_built";
 
 /**
  * A page's one upper bound on `ts` (the tighter of `beforeTs` and the cursor's second), so that
@@ -101,9 +140,11 @@ export interface EventStore {
   ): Promise<{ ts: number; state: string } | undefined>;
   /**
    * The newest `limit` events named one of `names`, newest first (by chain time, then by
-   * `seq`), narrowed by `beforeTs`, `cursor` and `owner` when given.
+   * `seq`), narrowed by `beforeTs`, `cursor`, `owner` and `worker` when given.
    */
   latestEvents(names: readonly string[], options: LatestEventsOptions): Promise<StoredEvent[]>;
+  /** What settled usage paid `worker` in all (zeros for a wallet never paid). */
+  workerTotals(worker: string): Promise<WorkerTotals>;
   count(): Promise<number>;
   close(): Promise<void>;
 }

@@ -17,6 +17,11 @@ export interface HistoryTotals {
   rewardsPaid: bigint;
   /** The stake as the newest event carrying `totalStaked` left it. */
   totalStaked: bigint;
+  /** The part of `revenue` settled usage brought (`settle_usage`'s remainders). */
+  usageRevenue: bigint;
+  /** Of usage settled, what workers were paid (boosts included), and the boosts. */
+  paidToWorkers: bigint;
+  boostPaid: bigint;
 }
 
 /** The totals after every event of second `ts` (and before it). */
@@ -32,9 +37,15 @@ export const ZERO_TOTALS: HistoryTotals = {
   ashaoBurned: 0n,
   rewardsPaid: 0n,
   totalStaked: 0n,
+  usageRevenue: 0n,
+  paidToWorkers: 0n,
+  boostPaid: 0n,
 };
 
-/** The columns in storage order (decimal text in SQLite, NUMERIC in PostgreSQL). */
+/**
+ * The columns in storage order (decimal text in SQLite, NUMERIC in PostgreSQL). A store written
+ * before a column existed gets it on open (zero) and its totals refolded from its rows, once.
+ */
 export const TOTALS_COLUMNS = [
   ["revenue", "revenue"],
   ["toBuyback", "to_buyback"],
@@ -43,6 +54,9 @@ export const TOTALS_COLUMNS = [
   ["ashaoBurned", "ashao_burned"],
   ["rewardsPaid", "rewards_paid"],
   ["totalStaked", "total_staked"],
+  ["usageRevenue", "usage_revenue"],
+  ["paidToWorkers", "paid_to_workers"],
+  ["boostPaid", "boost_paid"],
 ] as const satisfies readonly (readonly [keyof HistoryTotals, string])[];
 
 const big = (value: unknown) => BigInt(String(value ?? "0"));
@@ -54,6 +68,10 @@ export function addEvent(t: HistoryTotals, { name, data }: StoredEvent): History
     next.revenue += big(data.amount);
     next.toBuyback += big(data.toBuyback);
     next.toStakers += big(data.toStakers);
+    if (data.source === "usage") next.usageRevenue += big(data.amount);
+  } else if (name === "usageSettled") {
+    next.paidToWorkers += big(data.paidToWorkers);
+    next.boostPaid += big(data.boostPaid);
   } else if (name === "buybackExecuted") {
     next.usdcSpent += big(data.usdcSpent);
     next.ashaoBurned += big(data.ashaoBurned);

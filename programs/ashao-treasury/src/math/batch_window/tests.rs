@@ -158,3 +158,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_window_is_aligned_only_on_a_word() {
+    let mut window = BatchWindow::starting_at(0);
+    for (start, aligned) in [(0, true), (64, true), (1, false), (63, false), (65, false)] {
+        window.start = start;
+        assert_eq!(window.is_aligned(), aligned, "start {start}");
+    }
+}

@@ -50,3 +50,40 @@ fn totals_add_up_and_the_highest_id_is_kept() {
     );
     assert_eq!(l.status(6), BatchIdStatus::Open);
 }
+
+/// A ledger that has settled batch 130 (window from 128).
+fn settled() -> UsageLedger {
+    let mut l = ledger();
+    l.record(130, 1_000, 400, 7).unwrap();
+    l
+}
+
+#[test]
+fn the_invariant_sees_each_broken_relation() {
+    settled().invariant().unwrap();
+    ledger().invariant().unwrap();
+    // A window off its word, on a ledger with nothing settled (so no other relation can fail).
+    let mut fresh = ledger();
+    fresh.window_start = 1;
+    assert!(
+        matches!(fresh.invariant(), Err(e) if e == TreasuryError::InvariantViolated.into()),
+        "a window off its word: accepted"
+    );
+    type Break = fn(&mut UsageLedger);
+    let broken: [(&str, Break); 4] = [
+        ("no billing authority", |l| l.billing = Pubkey::default()),
+        ("more ids settled than batches", |l| l.batch_count = 0),
+        ("workers paid more than the gross", |l| {
+            l.total_paid_to_workers = l.total_gross + 1
+        }),
+        ("the highest id forgotten", |l| l.last_batch_id = 131),
+    ];
+    for (what, break_it) in broken {
+        let mut l = settled();
+        break_it(&mut l);
+        assert!(
+            matches!(l.invariant(), Err(e) if e == TreasuryError::InvariantViolated.into()),
+            "{what}: accepted"
+        );
+    }
+}
