@@ -16,6 +16,7 @@ pub mod heap;
 pub mod ops;
 pub mod rng;
 pub mod run;
+pub mod scenario;
 pub mod world;
 
 /// Every allocation of a process using this crate goes through the SBF heap meter (it only

@@ -5,26 +5,21 @@
 //!
 //! Runs without the libtest harness (see the campaign). Ends with `N passed, M failed`.
 
-use anchor_lang::{AnchorDeserialize, Discriminator};
 use ashao_fuzz::errors::CalleeErrors;
 use ashao_fuzz::exec::{Executed, Expect};
 use ashao_fuzz::heap::SBF_HEAP_USABLE_BYTES;
 use ashao_fuzz::ops::{Amount, Op, Sub};
-use ashao_fuzz::run::Checks;
+use ashao_fuzz::scenario::{ensure, events, refused, run_scenarios, Scenario};
 use ashao_fuzz::world::{Actor, ParamsSpec, SettleLine, Setup, TxFailure, World};
 use ashao_treasury::constants::{MAX_SETTLEMENT_WORKERS, USAGE_BATCH_WINDOW};
 use ashao_treasury::errors::TreasuryError;
 use ashao_treasury::events::{RevenueDeposited, RevenueSource, UsageSettled, WorkerPaid};
 use ashao_treasury::state::TreasuryParams;
-use base64::prelude::{Engine, BASE64_STANDARD};
-use solana_account::Account;
 use solana_address::Address;
 use solana_instruction::Instruction;
-use solana_instruction_error::InstructionError;
 use solana_message::{Message, VersionedMessage};
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
-use solana_transaction_error::TransactionError;
 
 /// One $ASHAO (six decimals).
 const UNIT: u64 = 1_000_000;
@@ -34,17 +29,6 @@ const TIER_2: (u64, u16) = (1_000 * UNIT, 5_000);
 const COOLDOWN: u32 = 3_600;
 /// A transaction packet.
 const MAX_TRANSACTION_BYTES: usize = 1_232;
-
-/// A scenario: `Err` says what went wrong.
-type Scenario = fn() -> Result<(), String>;
-
-fn ensure(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(what())
-    }
-}
 
 fn setup() -> Setup {
     Setup {
@@ -125,16 +109,6 @@ fn request_unstake(world: &mut World, who: Actor, amount: u64) -> Result<(), Str
     .map(drop)
 }
 
-/// The events of a transaction's logs, by type.
-fn events<E: AnchorDeserialize + Discriminator>(logs: &[String]) -> Vec<E> {
-    logs.iter()
-        .filter_map(|line| line.strip_prefix("Program data: "))
-        .filter_map(|data| BASE64_STANDARD.decode(data).ok())
-        .filter(|bytes| bytes.starts_with(E::DISCRIMINATOR))
-        .filter_map(|bytes| E::try_from_slice(&bytes[E::DISCRIMINATOR.len()..]).ok())
-        .collect()
-}
-
 fn settle(
     world: &mut World,
     batch_id: u64,
@@ -153,42 +127,6 @@ fn settle(
         &lines,
     );
     world.send(&[ix])
-}
-
-fn named(failure: &TxFailure, error: TreasuryError) -> bool {
-    matches!(
-        failure.error,
-        TransactionError::InstructionError(_, InstructionError::Custom(code)) if code == u32::from(error)
-    )
-}
-
-/// Every account an instruction names, with what it holds.
-fn snapshot(world: &World, ix: &Instruction) -> Vec<(Address, Option<Account>)> {
-    ix.accounts
-        .iter()
-        .map(|meta| (meta.pubkey, world.account(&meta.pubkey)))
-        .collect()
-}
-
-/// Sends `ix` and requires the named refusal with every account it names unchanged.
-fn refused(
-    world: &mut World,
-    build: impl FnOnce(&World) -> Instruction,
-    error: TreasuryError,
-) -> Result<(), String> {
-    let ix = build(world);
-    let before = snapshot(world, &ix);
-    match world.send(std::slice::from_ref(&ix)) {
-        Ok(logs) => Err(format!("accepted, wanted {error:?}\n{}", logs.join("\n"))),
-        Err(failure) if named(&failure, error) => ensure(snapshot(world, &ix) == before, || {
-            format!("{error:?} changed an account")
-        }),
-        Err(failure) => Err(format!(
-            "wanted {error:?}, got {:?}\n{}",
-            failure.error,
-            failure.logs.join("\n")
-        )),
-    }
 }
 
 fn balances(world: &World, accounts: &[Address]) -> Vec<u64> {
@@ -641,7 +579,6 @@ fn settle_transaction_bytes(w: &World, ix: &Instruction) -> Result<(usize, usize
 }
 
 fn main() {
-    let mut checks = Checks::default();
     let scenarios: [(&str, Scenario); 9] = [
         (
             "pays workers and the treasury exactly",
@@ -677,9 +614,5 @@ fn main() {
             the_largest_batch_fits_a_transaction,
         ),
     ];
-    for (name, scenario) in scenarios {
-        let outcome = scenario();
-        checks.check(name, outcome.is_ok(), outcome.err().unwrap_or_default());
-    }
-    checks.finish();
+    run_scenarios(&scenarios);
 }

@@ -23,20 +23,9 @@ pub struct RequestUnstake<'info> {
     pub position: Box<Account<'info, StakePosition>>,
 }
 
-impl RequestUnstake<'_> {
-    pub fn validate(&self, amount: u64) -> Result<()> {
-        require!(amount > 0, TreasuryError::ZeroAmount);
-        require!(
-            amount <= self.position.staked,
-            TreasuryError::InsufficientStake
-        );
-        Ok(())
-    }
-}
-
 /// Allowed while paused. Each request gets its own ticket and cooldown; an earlier request
-/// matures when it would have, whatever comes after it.
-#[access_control(ctx.accounts.validate(amount))]
+/// matures when it would have, whatever comes after it. `TreasuryConfig::request_unstake`
+/// refuses a zero amount and more than is staked before it changes anything.
 pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;

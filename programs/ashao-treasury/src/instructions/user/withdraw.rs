@@ -49,22 +49,9 @@ pub struct Withdraw<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-impl Withdraw<'_> {
-    pub fn validate(&self) -> Result<()> {
-        require!(
-            self.position.unstaking > 0,
-            TreasuryError::NothingToWithdraw
-        );
-        require!(
-            self.position.matured(Clock::get()?.unix_timestamp)? > 0,
-            TreasuryError::CooldownNotElapsed
-        );
-        Ok(())
-    }
-}
-
 /// Allowed while paused. Takes every ticket whose cooldown has passed; the rest keep cooling.
-#[access_control(ctx.accounts.validate())]
+/// `TreasuryConfig::withdraw` refuses a position with nothing unstaking or nothing matured
+/// before it changes anything.
 pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &mut *ctx.accounts;
