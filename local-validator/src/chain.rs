@@ -23,6 +23,7 @@ use solana_message::v0::LoadedAddresses;
 use solana_message::{Message, SanitizedMessage, VersionedMessage};
 use solana_nonce::state::{Data as NonceData, DurableNonce, State as NonceState};
 use solana_nonce::versions::Versions as NonceVersions;
+use solana_rpc_client_api::filter::RpcFilterType;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_slot_hashes::SlotHashes;
@@ -38,7 +39,7 @@ use tokio::sync::broadcast;
 use crate::ledger::{Entry, Ledger, NewEntry, StoredMeta};
 pub use crate::ledger::{TokenBalance, TxRecord};
 use crate::native::NativeEntry;
-use crate::owner_index::{Indexed, OwnerIndex};
+use crate::owner_index::{pinned_prefix, Indexed, OwnerIndex};
 use crate::upgradeable::{deploy_native, deploy_sbf};
 
 /// Blockhashes stay valid for this many blocks, as on a real cluster.
@@ -402,14 +403,24 @@ impl Chain {
         &self.svm
     }
 
-    /// The accounts `program` owns with lamports, in address order (agave's program-id index).
+    /// The accounts `program` owns with lamports that `filters` may match, in address order
+    /// (agave's program-id index): those whose data begins with the bytes the memcmp filters pin
+    /// from offset 0 (a range of the index, not a walk of the program's accounts), none when the
+    /// filters want different bytes at one offset. The caller applies the filters.
     pub fn program_accounts<'a>(
         &'a self,
         program: &'a Address,
+        filters: &[RpcFilterType],
     ) -> impl Iterator<Item = ProgramAccount<'a>> {
+        let memcmps = filters.iter().filter_map(|f| match f {
+            RpcFilterType::Memcmp(m) => m.raw_bytes_as_ref().map(|bytes| (m.offset(), bytes)),
+            _ => None,
+        });
         let svm = &self.svm;
-        self.owner_index
-            .accounts(program)
+        pinned_prefix(memcmps)
+            .map(|prefix| self.owner_index.accounts(program, &prefix))
+            .into_iter()
+            .flatten()
             .map(move |(address, entry)| ProgramAccount {
                 address,
                 entry,

@@ -712,7 +712,7 @@ impl RpcImpl {
         };
         let (encoding, slice) = encoding_of(config);
         let mut out = Vec::new();
-        for found in chain.program_accounts(&program) {
+        for found in chain.program_accounts(&program, &[]) {
             let Some(account) = found.account() else {
                 continue;
             };
@@ -942,7 +942,7 @@ impl SolanaRpcServer for RpcImpl {
             let chain = lock(&self.chain);
             min_context(&chain, config.account_config.min_context_slot)?;
             let accounts: Vec<(Address, AccountSharedData, Option<u8>)> = chain
-                .program_accounts(&program)
+                .program_accounts(&program, &filters)
                 .filter(|found| filters_match_indexed(&filters, &program, found))
                 .filter_map(|found| {
                     let account = found.account()?;
@@ -1046,7 +1046,7 @@ impl SolanaRpcServer for RpcImpl {
             .filter(|o| *o == SPL_TOKEN_ID || *o == SPL_TOKEN_2022_ID)
             .ok_or_else(|| invalid_params("Invalid param: could not find mint"))?;
         let mut balances: Vec<(u64, RpcTokenAccountBalance)> = chain
-            .program_accounts(&program)
+            .program_accounts(&program, &[])
             .filter_map(|found| {
                 let account = found.account()?;
                 if account.data().get(..32) != Some(mint.as_ref()) {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use ashao_local_validator::chain::{Chain, ClockAdvanceTooLarge, MAX_CLOCK_ADVANCE_SECS};
 use ashao_local_validator::owner_index::HEAD;
+use ashao_local_validator::rpc::filters_match;
 use solana_account::Account;
 use solana_address::Address;
 use solana_hash::Hash;
@@ -16,6 +17,7 @@ use solana_keypair::Keypair;
 use solana_message::{Message, VersionedMessage};
 use solana_nonce::state::{DurableNonce, State as NonceState};
 use solana_nonce::versions::Versions as NonceVersions;
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_signer::Signer;
 use solana_slot_hashes::SlotHashes;
 use solana_transaction::versioned::VersionedTransaction;
@@ -333,18 +335,19 @@ fn fees_are_quoted_with_priority_fees_and_the_ledger_keeps_memos_and_costs() {
 /// Accounts with their addresses, in address order.
 type Owned = Vec<(Address, Account)>;
 
-/// What `owner` owns as a scan of every account the runtime holds finds it (the index's oracle),
-/// and as the chain's owner index answers, both in address order.
-fn owned_both_ways(chain: &Chain, owner: &Address) -> (Owned, Owned) {
+/// What `owner` owns that `filters` match as a scan of every account the runtime holds finds it
+/// (the index's oracle), and as the chain's owner index answers (a range of it when the filters
+/// pin the data's first bytes), both in address order.
+fn owned_both_ways(chain: &Chain, owner: &Address, filters: &[RpcFilterType]) -> (Owned, Owned) {
     let mut scanned: Owned = chain
         .svm()
         .get_program_accounts(owner)
         .into_iter()
-        .filter(|(_, a)| a.lamports > 0)
+        .filter(|(_, a)| a.lamports > 0 && filters_match(filters, a))
         .collect();
     scanned.sort_by_key(|(address, _)| *address);
     let indexed = chain
-        .program_accounts(owner)
+        .program_accounts(owner, filters)
         .map(|found| {
             let account = Account::from(found.account().expect("held by the runtime").clone());
             // The entry's copy of the data's length and first bytes is the account's.
@@ -353,8 +356,76 @@ fn owned_both_ways(chain: &Chain, owner: &Address) -> (Owned, Owned) {
             assert_eq!(found.entry.bytes_at(0, head), Some(true));
             (*found.address, account)
         })
+        .filter(|(_, account)| filters_match(filters, account))
         .collect();
     (scanned, indexed)
+}
+
+/// A discriminator for the stake-position-like accounts of the prefix checks.
+const DISC: [u8; 8] = [0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18];
+
+/// A stake-position-like account's data, 48 bytes: [`DISC`], then 40 bytes counting up from
+/// `owner_byte` (its owner's first byte at offset 8).
+fn position_data(owner_byte: u8) -> Vec<u8> {
+    let mut data = DISC.to_vec();
+    data.extend((0..40).map(|i| owner_byte.wrapping_add(i)));
+    data
+}
+
+fn memcmp(offset: usize, bytes: &[u8]) -> RpcFilterType {
+    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(offset, bytes.to_vec()))
+}
+
+/// The addresses `owner`'s accounts that `filters` match, asserting first that the owner index
+/// finds what a scan of every account finds for them.
+fn matched(chain: &Chain, owner: &Address, filters: &[RpcFilterType]) -> Vec<Address> {
+    let (scanned, indexed) = owned_both_ways(chain, owner, filters);
+    assert_eq!(indexed, scanned, "filters {filters:?}");
+    indexed.into_iter().map(|(address, _)| address).collect()
+}
+
+/// Every shape of memcmp filters against a scan, for accounts of [`position_data`] with owner
+/// bytes 1 and 2: pinning 0, 1, 8, 9 (adjacent, overlapping, as the API's owner-byte shards)
+/// and 40 bytes from offset 0, with a gap, past the 40 bytes the index keeps, and conflicting.
+fn check_prefixes(chain: &Chain, owner: &Address) {
+    let whole = position_data(1);
+    let shard = |byte: u8| {
+        vec![
+            memcmp(0, &DISC),
+            RpcFilterType::DataSize(48),
+            memcmp(8, &[byte]),
+        ]
+    };
+    let cases = [
+        vec![],
+        vec![RpcFilterType::DataSize(48)],
+        vec![memcmp(1, &DISC[1..])],
+        vec![memcmp(0, &DISC[..1])],
+        vec![memcmp(0, &DISC)],
+        vec![memcmp(0, &DISC[..5])],
+        vec![memcmp(0, &[&DISC[..5], &[0u8; 3][..]].concat())],
+        vec![memcmp(0, &DISC[..4]), memcmp(4, &DISC[4..])],
+        vec![memcmp(0, &DISC[..6]), memcmp(4, &whole[4..9])],
+        vec![memcmp(0, &DISC[..4]), memcmp(5, &whole[5..12])],
+        shard(1),
+        shard(2),
+        vec![memcmp(0, &whole[..40])],
+        vec![memcmp(0, &whole)],
+        vec![memcmp(0, &DISC), memcmp(40, &whole[40..44])],
+        vec![memcmp(0, &whole[..40]), memcmp(39, &[whole[39], 0])],
+    ];
+    for filters in &cases {
+        matched(chain, owner, filters);
+    }
+    // Filters that want different bytes at one offset: nothing, not a walk.
+    let conflicting = [
+        vec![memcmp(0, &DISC), memcmp(7, &[DISC[7] ^ 1])],
+        vec![memcmp(8, &[1]), memcmp(8, &[2])],
+    ];
+    for filters in &conflicting {
+        assert!(matched(chain, owner, filters).is_empty());
+        assert_eq!(chain.program_accounts(owner, filters).count(), 0);
+    }
 }
 
 #[test]
@@ -431,7 +502,7 @@ fn the_owner_index_holds_what_a_scan_of_every_account_finds_after_every_kind_of_
         .expect("drained");
     chain.advance_slots(3);
 
-    let (scanned, indexed) = owned_both_ways(&chain, &program);
+    let (scanned, indexed) = owned_both_ways(&chain, &program, &[]);
     assert_eq!(indexed, scanned);
     let held: Vec<Address> = indexed.iter().map(|(a, _)| *a).collect();
     let mut expected = vec![
@@ -457,11 +528,76 @@ fn the_owner_index_holds_what_a_scan_of_every_account_finds_after_every_kind_of_
         solana_sdk_ids::system_program::ID,
         solana_sdk_ids::sysvar::ID,
     ] {
-        let (scanned, indexed) = owned_both_ways(&chain, &owner);
+        let (scanned, indexed) = owned_both_ways(&chain, &owner, &[]);
         assert!(!indexed.is_empty());
         assert_eq!(indexed, scanned, "owner {owner}");
     }
     assert!(chain
-        .program_accounts(&solana_sdk_ids::system_program::ID)
+        .program_accounts(&solana_sdk_ids::system_program::ID, &[])
         .all(|found| *found.address != emptied.pubkey()));
+
+    // Stake-position-like accounts, read by their first bytes (a range of the index): owner
+    // bytes 1, 1, 2 and 3, one whose data is the discriminator's first 5 bytes (its entry
+    // zero-padded), one with another discriminator.
+    let positions: Vec<Address> = (0..6).map(|_| Address::new_unique()).collect();
+    let with_data = |data: Vec<u8>| Account {
+        data,
+        ..data_account(program, 0)
+    };
+    let mut other_disc = position_data(1);
+    other_disc[0] ^= 1;
+    chain
+        .set_data_accounts(vec![
+            (positions[0], with_data(position_data(1))),
+            (positions[1], with_data(position_data(1))),
+            (positions[2], with_data(position_data(2))),
+            (positions[3], with_data(position_data(3))),
+            (positions[4], with_data(DISC[..5].to_vec())),
+            (positions[5], with_data(other_disc)),
+        ])
+        .expect("seeded");
+    check_prefixes(&chain, &program);
+    let sorted = |mut addresses: Vec<Address>| {
+        addresses.sort();
+        addresses
+    };
+    let shard = |byte: u8| [memcmp(0, &DISC), memcmp(8, &[byte])];
+    assert_eq!(
+        matched(&chain, &program, &shard(1)),
+        sorted(positions[..2].to_vec())
+    );
+    assert_eq!(
+        matched(&chain, &program, &[memcmp(0, &DISC[..5])]),
+        sorted(positions[..5].to_vec())
+    );
+    // A data change moves a position to another owner byte's range; another moves to another
+    // program; one closes.
+    chain
+        .set_data_account(positions[0], with_data(position_data(2)))
+        .expect("rewritten");
+    chain
+        .set_data_account(
+            positions[1],
+            Account {
+                owner: other,
+                ..with_data(position_data(1))
+            },
+        )
+        .expect("moved");
+    let closed = Account {
+        lamports: 0,
+        ..with_data(position_data(3))
+    };
+    chain
+        .set_data_account(positions[3], closed)
+        .expect("closed");
+    check_prefixes(&chain, &program);
+    check_prefixes(&chain, &other);
+    assert!(matched(&chain, &program, &shard(1)).is_empty());
+    assert_eq!(
+        matched(&chain, &program, &shard(2)),
+        sorted(vec![positions[0], positions[2]])
+    );
+    assert!(matched(&chain, &program, &shard(3)).is_empty());
+    assert_eq!(matched(&chain, &other, &shard(1)), vec![positions[1]]);
 }
