@@ -10,9 +10,9 @@
 //! other accounts (one shard of a million positions: 18 ms, was 66 ms walking them all, dev
 //! build, base64 answer included). Other reads walk the accounts in address order and answer
 //! their filters from the entries; only the accounts that match are looked up in the runtime.
-//! About 110 bytes an account by address and 125 more by first bytes (a million 120-byte
-//! accounts: 123 MB more at their peak): about 520 B per stake position beyond its bytes at 1M
-//! (392 B by address only, 277 B without the index).
+//! About 110 bytes an account by address and 115 more by first bytes: 506 B per stake position
+//! beyond its bytes at 1M (`npm run bench:scale`; 392 B by address only, 277 B without the
+//! index).
 //! [`crate::chain::Chain`] updates it after every write it makes: transactions (their writable
 //! accounts), `localnet_setAccounts`, nonce advances and sysvar updates. Accounts without
 //! lamports are closed and not held.
