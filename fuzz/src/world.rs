@@ -279,7 +279,7 @@ impl World {
             .programs
             .iter()
             .any(|p| p.id == ashao_treasury::ID && p.kind == ashao_local_validator::chain::NATIVE);
-        let Chain { svm, .. } = chain;
+        let svm = chain.into_svm();
         // Signatures are not what the program checks (the runtime sets `is_signer` from the
         // message); a run does not pay for verifying them. No history: a step may repeat a
         // transaction byte for byte.

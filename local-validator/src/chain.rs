@@ -398,6 +398,13 @@ impl Chain {
         Ok(chain)
     }
 
+    /// The runtime alone, for a harness that runs transactions itself and serves no RPC (the
+    /// fuzzer): the owner index is dropped with the rest of the chain, so nothing is left to
+    /// fall out of step with the runtime's writes.
+    pub fn into_svm(self) -> LiteSVM {
+        self.svm
+    }
+
     /// The runtime, to read. Its accounts are written through `Chain` only.
     pub fn svm(&self) -> &LiteSVM {
         &self.svm
