@@ -174,6 +174,25 @@ describe("API delivery: ETags, compression, security headers, CORS, deprecation,
     expect((await rawGet(`${url}/app.js.map`)).status).to.equal(404);
   });
 
+  it("sends the same security headers on every answer: the page, an API answer, a 404", async () => {
+    const page = await rawGet(`${url}/`);
+    const names = [
+      "content-security-policy",
+      "x-frame-options",
+      "x-content-type-options",
+      "cross-origin-opener-policy",
+      "strict-transport-security",
+      "referrer-policy",
+    ];
+    for (const name of names) expect(page.headers[name], name).to.be.a("string");
+    for (const path of ["/api/treasury", `/api/stakers/${wallet}`, "/no-such-page"]) {
+      const answer = await rawGet(`${url}${path}`);
+      for (const name of names)
+        expect(answer.headers[name], `${path} ${name}`).to.equal(page.headers[name]);
+      expect(answer.headers["x-powered-by"]).to.equal(undefined);
+    }
+  });
+
   it("lets other origins read X-Chain-Time and ETag", async () => {
     const answer = await rawGet(`${url}/api/treasury`, { origin: "https://wallet.example" });
     expect(answer.headers["access-control-allow-origin"]).to.equal("https://wallet.example");

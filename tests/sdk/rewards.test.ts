@@ -3,6 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 
 import {
+  accRewardPerShareAt,
   accrue,
   addToStream,
   distribute,
@@ -108,6 +109,12 @@ describe("SDK reward math replays the program's cases exactly", () => {
       expect(after, JSON.stringify(c)).to.deep.equal(toStream(c.after));
       if (c.op === "accrue" && c.released !== undefined) {
         expect(accrue(before, n(c.now)).released).to.equal(n(c.released));
+      }
+      if (c.op === "accrue") {
+        // The API's shortcut to the accumulator agrees with the program's accrual.
+        expect(accRewardPerShareAt(before, n(c.now)), JSON.stringify(c)).to.equal(
+          toStream(c.after).accRewardPerShare,
+        );
       }
     }
   });

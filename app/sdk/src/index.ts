@@ -1,6 +1,7 @@
 /** The $ASHAO treasury SDK: the one TypeScript layer the crank, API, CLI and tests use. */
 export * from "./constants";
 export * from "./pda";
+export * from "./text-key";
 export * from "./params";
 export * from "./program";
 export * from "./accounts";

@@ -190,11 +190,27 @@ export function pendingRewards(
   position: RewardPosition,
   nowUnixTs: bigint | number,
 ): bigint {
-  const { stream } = accrue(config, BigInt(nowUnixTs));
   return settle(
     position.staked,
     position.owedRewards,
     position.rewardCheckpoint,
-    stream.accRewardPerShare,
+    accRewardPerShareAt(config, BigInt(nowUnixTs)),
   ).rewardsOwed;
+}
+
+/**
+ * The accumulator `accrue` would leave at `now`, without building the accrued stream (the API
+ * asks it for every staker's answer, with the whole config as the stream).
+ */
+export function accRewardPerShareAt(stream: RewardStream, now: bigint): bigint {
+  if (stream.totalStaked === 0n) return stream.accRewardPerShare;
+  const at = now > stream.lastUpdateTs ? now : stream.lastUpdateTs;
+  const released = releaseAmount(
+    stream.streamRemaining,
+    stream.lastUpdateTs,
+    stream.streamEndTs,
+    at,
+  );
+  return distribute(released, stream.totalStaked, stream.accRewardPerShare, stream.rewardCarry)
+    .accRewardPerShare;
 }

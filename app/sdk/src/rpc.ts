@@ -135,3 +135,75 @@ export function rpcTransportFailure(err: unknown): RpcTransportError | undefined
     ? new RpcTransportError(quoted[1] as RpcTransportErrorName, quoted[3], quoted[2])
     : undefined;
 }
+
+/** An account's owner program and bytes, as `getMultipleAccounts` answers them. */
+export interface AccountBytes {
+  owner: string;
+  data: Buffer;
+}
+
+/** `getMultipleAccounts`' answer: the slot it was read at and each account (null: none). */
+export interface AccountsAtSlot {
+  slot: number;
+  accounts: (AccountBytes | null)[];
+}
+
+/** The most addresses one `getMultipleAccounts` takes. */
+export const MAX_MULTIPLE_ACCOUNTS = 100;
+
+/**
+ * `getMultipleAccounts` in base64 for up to 100 addresses, its answer read as plain JSON with
+ * only the fields used checked. web3.js checks every answer against its full schema first
+ * (superstruct, which builds an error object for each branch of a union it rules out): 10-30 ms
+ * of the caller's event loop for 100 stake positions, which an API serving thousands of
+ * requests a second pays every second for its consistency checks.
+ */
+export async function getMultipleAccountsBytes(
+  rpcUrl: string,
+  addresses: readonly string[],
+  options: { commitment?: Commitment; timeoutMs?: number } = {},
+): Promise<AccountsAtSlot> {
+  if (addresses.length > MAX_MULTIPLE_ACCOUNTS) {
+    throw new RangeError(`getMultipleAccounts takes at most ${MAX_MULTIPLE_ACCOUNTS} addresses`);
+  }
+  const response = await fetchWithTimeout(rpcUrl, options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS)(
+    rpcUrl,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "getMultipleAccounts",
+        params: [addresses, { encoding: "base64", commitment: options.commitment ?? "confirmed" }],
+      }),
+    },
+  );
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`getMultipleAccounts: HTTP ${response.status} ${text.slice(0, 200)}`.trim());
+  }
+  const answer = JSON.parse(text) as {
+    result?: { context?: { slot?: unknown }; value?: unknown };
+    error?: { code?: unknown; message?: unknown };
+  };
+  if (answer.error) {
+    throw new Error(
+      `getMultipleAccounts: ${String(answer.error.message)} (${String(answer.error.code)})`,
+    );
+  }
+  const slot = answer.result?.context?.slot;
+  const value = answer.result?.value;
+  if (typeof slot !== "number" || !Array.isArray(value) || value.length !== addresses.length) {
+    throw new Error("getMultipleAccounts: a malformed answer");
+  }
+  const accounts = value.map((account: unknown): AccountBytes | null => {
+    if (account === null) return null;
+    const { owner, data } = account as { owner?: unknown; data?: unknown };
+    if (typeof owner !== "string" || !Array.isArray(data) || typeof data[0] !== "string") {
+      throw new Error("getMultipleAccounts: a malformed account in the answer");
+    }
+    return { owner, data: Buffer.from(data[0], "base64") };
+  });
+  return { slot, accounts };
+}

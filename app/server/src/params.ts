@@ -3,8 +3,9 @@
  * (a time before the year 10000, a range that ends after it starts, a cursor), each refused
  * with a named 400.
  */
-import { PublicKey } from "@solana/web3.js";
+import type { PublicKey } from "@solana/web3.js";
 
+import { TextKey } from "../../sdk/src";
 import { badRequest } from "./errors";
 import { HISTORY_INTERVALS, MAX_HISTORY_POINTS } from "./history";
 import type { EventCursor, LatestEventsOptions, StoredEvent } from "./store/store";
@@ -12,7 +13,7 @@ import type { EventCursor, LatestEventsOptions, StoredEvent } from "./store/stor
 export function walletParam(raw: string): PublicKey {
   try {
     if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(raw)) throw new Error();
-    return new PublicKey(raw);
+    return new TextKey(raw);
   } catch {
     throw badRequest("InvalidWallet", `wallet is not a base58 Solana address (got ${raw})`);
   }

@@ -33,6 +33,7 @@ import {
 } from "@solana/web3.js";
 
 import {
+  type AccountsAtSlot,
   clockUnixTimestamp,
   decodePriceUpdateV2,
   decodeProgramData,
@@ -40,6 +41,7 @@ import {
   decodeTreasury,
   fetchChainTime,
   fetchProgramUpgradeInfo,
+  getMultipleAccountsBytes,
   type NonCirculatingAccount,
   policyReport,
   type PolicyReport,
@@ -56,6 +58,7 @@ import {
   stakePositionsRequest,
   supplyReport,
   type SupplyReport,
+  TextKey,
   treasuryConfigPda,
   treasuryFigures,
   type TreasuryFigures,
@@ -344,6 +347,7 @@ export class TreasurySnapshot {
   private readonly config: PublicKey;
   private readonly checkEveryMs: number;
   private readonly positionsPerCheck: number;
+  private readonly programIdText: string;
   private readonly positionsCacheSize: number;
   private readonly shardPositionsAbove: number;
   private checkTimer?: NodeJS.Timeout;
@@ -378,6 +382,7 @@ export class TreasurySnapshot {
   ) {
     this.extraNonCirculating = options.nonCirculating ?? [];
     this.config = treasuryConfigPda(program.programId).address;
+    this.programIdText = program.programId.toBase58();
     this.checkEveryMs = options.checkEveryMs ?? 1_000;
     this.positionsPerCheck = Math.min(100, Math.max(1, options.positionsPerCheck ?? 100));
     this.positionsCacheSize = Math.max(1, options.positionsCacheSize ?? 100_000);
@@ -529,6 +534,11 @@ export class TreasurySnapshot {
     return this.checking;
   }
 
+  /** Up to 100 accounts' bytes in one `getMultipleAccounts`, at "confirmed". */
+  private readAccounts(addresses: string[]): Promise<AccountsAtSlot> {
+    return getMultipleAccountsBytes(this.connection.rpcEndpoint, addresses);
+  }
+
   /** The node answered over HTTP, with its slot then. */
   private answered(slot: number): void {
     this.node.slot = Math.max(this.node.slot, slot);
@@ -548,13 +558,10 @@ export class TreasurySnapshot {
       SYSVAR_CLOCK_PUBKEY,
       ...(oracle ? [oracle] : []),
     ];
-    const { context, value } = await this.connection.getMultipleAccountsInfoAndContext(
-      addresses,
-      "confirmed",
-    );
-    this.answered(context.slot);
-    value.forEach((info, i) => {
-      if (this.applyAccount(addresses[i], context.slot, info?.data ?? Buffer.alloc(0))) {
+    const { slot, accounts } = await this.readAccounts(addresses.map((a) => a.toBase58()));
+    this.answered(slot);
+    accounts.forEach((account, i) => {
+      if (this.applyAccount(addresses[i], slot, account?.data ?? Buffer.alloc(0))) {
         // The clock moves every slot: only the others count as repairs.
         if (!addresses[i].equals(SYSVAR_CLOCK_PUBKEY)) this.consistency.corrections++;
       }
@@ -580,20 +587,17 @@ export class TreasurySnapshot {
       if (entry) slice.push(entry);
     }
     if (slice.length === 0) return;
-    const { context, value } = await this.connection.getMultipleAccountsInfoAndContext(
-      slice.map((entry) => new PublicKey(entry.address)),
-      "confirmed",
-    );
-    this.answered(context.slot);
-    value.forEach((info, i) => {
+    const { slot, accounts } = await this.readAccounts(slice.map((entry) => entry.address));
+    this.answered(slot);
+    accounts.forEach((account, i) => {
       const { address, owner } = slice[i];
+      // The account at an owner's position address holds that owner's position (the address
+      // is derived from the owner): no need to write the owner's address out of its bytes.
       const record =
-        info && info.owner.equals(this.program.programId)
-          ? decodeStakePositionRecord(address, info.data)
+        account?.owner === this.programIdText
+          ? decodeStakePositionRecord(address, account.data, 0, owner)
           : null;
-      const changed = record
-        ? this.applyPosition(record, context.slot)
-        : this.deletePosition(owner, context.slot);
+      const changed = record ? this.applyPosition(record, slot) : this.deletePosition(owner, slot);
       if (changed) this.consistency.corrections++;
     });
   }
@@ -852,7 +856,7 @@ export class TreasurySnapshot {
     // Most recently used last: the cache drops from the front.
     if (this.mode.kind === "onDemand") this.positions.touch(key);
     return {
-      address: new PublicKey(entry.address),
+      address: new TextKey(entry.address),
       owner,
       bump: entry.bump,
       staked: entry.staked,
@@ -891,22 +895,18 @@ export class TreasurySnapshot {
       const batch = [...this.lookups].slice(0, LOOKUPS_PER_CALL);
       for (const [key] of batch) this.lookups.delete(key);
       this.lookupCalls++;
-      void this.connection
-        .getMultipleAccountsInfoAndContext(
-          batch.map(([, l]) => l.address),
-          "confirmed",
-        )
+      void this.readAccounts(batch.map(([, l]) => l.address.toBase58()))
         .then(
-          ({ context, value }) => {
-            this.answered(context.slot);
-            value.forEach((info, i) => {
+          ({ slot, accounts }) => {
+            this.answered(slot);
+            accounts.forEach((account, i) => {
               const [owner, { address }] = batch[i];
               const record =
-                info && info.owner.equals(this.program.programId)
-                  ? decodeStakePositionRecord(address.toBase58(), info.data)
+                account?.owner === this.programIdText
+                  ? decodeStakePositionRecord(address.toBase58(), account.data, 0, owner)
                   : null;
-              if (record) this.applyPosition(record, context.slot);
-              else this.markAbsent(owner, context.slot);
+              if (record) this.applyPosition(record, slot);
+              else this.markAbsent(owner, slot);
             });
             for (const [, l] of batch) l.waiting.forEach((done) => done());
           },
