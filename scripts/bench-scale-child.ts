@@ -10,12 +10,14 @@
  *    collection, a long task, the process waiting for a core), as `stall <ms> <at>`: the parent
  *    matches them with slow requests.
  *  - `load <json>`: autocannon over a list of paths, round robin, or over `/api/stakers/<wallet>`
- *    with a wallet drawn at random for every request from a file of owners (32 bytes each);
- *    prints `started` as it starts, then one JSON line.
+ *    with a wallet drawn at random for every request from a file of owners (32 bytes each), or
+ *    with `rate`, a crowd at that pace (`crowd`); prints `started` as it starts, then one JSON
+ *    line.
  *  - `probe <json>`: one request after another for a while, the paths chosen as for `load`;
  *    prints the median, the p99 and the slowest.
  */
 import { readFileSync } from "fs";
+import { Agent, get } from "http";
 import { constants, performance, PerformanceObserver } from "perf_hooks";
 
 import { utils } from "@anchor-lang/core";
@@ -40,6 +42,11 @@ export interface LoadOptions extends Paths {
   url: string;
   connections: number;
   secs: number;
+  /**
+   * Requests a second in all, sent at that pace whatever the answers' (`crowd`); none: as fast
+   * as answers come (autocannon).
+   */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -52,6 +59,9 @@ export interface LoadResult {
   non2xx: number;
   /** The load generator's CPU over the load (its start-up left out). */
   cpuSecs: number;
+  /** A crowd's: how late the generator's own ticks were (p99 and worst, ms). */
+  lateP99?: number;
+  lateMax?: number;
 }
 
 export interface ProbeOptions extends Paths {
@@ -159,6 +169,82 @@ async function load(options: LoadOptions): Promise<LoadResult> {
 
 const cpuSecs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
 
+/**
+ * A crowd: requests sent at a fixed pace whatever the answers' pace (an open loop, as
+ * independent stakers ask; autocannon's `overallRate` sends each second's requests in a burst at
+ * its start instead), over at most `connections` kept-alive sockets. Request k is due at
+ * k / rate s and is handed to the sockets at the first tick of the generator's 1 ms timer after
+ * that; its latency counts from the hand-off (a request held back because every socket was busy
+ * counts its wait), and how late the generator's own ticks were is reported beside (`lateP99`:
+ * its timer, not the API).
+ */
+async function crowd(options: LoadOptions & { rate: number }): Promise<LoadResult> {
+  // Every request's path drawn before the clock starts: the generator only sends and reads.
+  const path = pathPicker(options);
+  const paths = Array.from({ length: Math.ceil(options.rate * options.secs) + 1 }, path);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const latencies: number[] = [];
+  const lateness: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let sent = 0;
+  console.log("started");
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const end = start + options.secs * 1000;
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    let stopped = false;
+    const finished = () => {
+      inFlight--;
+      if (stopped && inFlight === 0) resolve();
+    };
+    const send = () => {
+      const handedOff = performance.now();
+      inFlight++;
+      const request = get(`${options.url}${paths[sent]}`, { agent }, (response) => {
+        response.resume();
+        response.on("end", () => {
+          latencies.push(performance.now() - handedOff);
+          if ((response.statusCode ?? 0) >= 300) non2xx++;
+          finished();
+        });
+      });
+      request.on("error", () => {
+        errors++;
+        finished();
+      });
+    };
+    const tick = setInterval(() => {
+      const now = performance.now();
+      const due = Math.floor(((Math.min(now, end) - start) / 1000) * options.rate);
+      if (sent < due) lateness.push(now - (start + (sent / options.rate) * 1000));
+      for (; sent < due; sent++) send();
+      if (now >= end) {
+        clearInterval(tick);
+        stopped = true;
+        if (inFlight === 0) resolve();
+      }
+    }, 1);
+  });
+  agent.destroy();
+  const secs = (performance.now() - start) / 1000;
+  const percentile = (values: number[], q: number) =>
+    values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ?? 0;
+  return {
+    rps: latencies.length / secs,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    max: latencies[latencies.length - 1] ?? 0,
+    requests: latencies.length,
+    errors,
+    non2xx,
+    cpuSecs: cpuSecs(process.cpuUsage(cpu)),
+    lateP99: percentile(lateness, 0.99),
+    lateMax: lateness[lateness.length - 1] ?? 0,
+  };
+}
+
 async function probe(options: ProbeOptions): Promise<ProbeResult> {
   const latencies: number[] = [];
   let failures = 0;
@@ -191,7 +277,12 @@ async function main(): Promise<void> {
   const [mode, json] = process.argv.slice(2);
   const options: unknown = JSON.parse(json ?? "{}");
   if (mode === "api") return api(options as ApiChildOptions);
-  if (mode === "load") return console.log(JSON.stringify(await load(options as LoadOptions)));
+  if (mode === "load") {
+    const loadOptions = options as LoadOptions;
+    const { rate } = loadOptions;
+    const result = rate ? await crowd({ ...loadOptions, rate }) : await load(loadOptions);
+    return console.log(JSON.stringify(result));
+  }
   if (mode === "probe") return console.log(JSON.stringify(await probe(options as ProbeOptions)));
   throw new Error(`unknown mode ${mode}: api, load or probe`);
 }

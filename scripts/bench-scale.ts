@@ -19,7 +19,8 @@
  *     `--max-old-space-size` at the README's figure, `apiHeapMib`) from an empty store: when it
  *     listens, serves from its snapshot, and answers /healthz ok with every event indexed, its
  *     heap (after a collection) and RSS at each, then loads by autocannon in another process
- *     (the stakers' route with a random owner of all N per request) with the CPU the API, the
+ *     (the stakers' route with a random owner of all N per request), as fast as the connections
+ *     go and then at a crowd's fixed pace (--rate), with the CPU the API, the
  *     load generator and the validator spent meanwhile, each route one request at a time for
  *     --probe-secs (the worst single request a lone client sees), live deposits with the API
  *     following and its lag, and its memory after the loads.
@@ -30,9 +31,13 @@
  * (repeatable; default sqlite: a fresh file, the CLI's default kind), --secs S (10, per load),
  * --connections C (20, per load), --clients K (32, concurrent senders), --probe-secs P (65, one
  * request at a time per route), --api-heap-mib H (the README's figure for N), --index-minutes T
- * (30: the API must have indexed everything by then).
+ * (30: the API must have indexed everything by then), --api-cpu-prof DIR (the API's V8 CPU
+ * profile, one file per store, written into DIR when it stops: where its time went), --pin-api
+ * (the API on CPU 0 alone, the harness, the validator and the load generator on the others),
+ * --api-node-option O (repeatable: more options for the API's node, e.g.
+ * `--max-semi-space-size=64`), --rate R (2000: the crowd loads' requests a second in all).
  */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "fs";
 import { cpus, loadavg, tmpdir } from "os";
 import { join } from "path";
@@ -93,6 +98,10 @@ const HISTORY_HOURS = 26;
  */
 const ONE_REQUEST_MAX = 200_000;
 const CHILD = join(__dirname, "bench-scale-child.ts");
+/** `--pin-api`: the API's CPU, and the others' (`taskset -c` lists). */
+const API_CPU = "0";
+const OTHER_CPUS = `1-${Math.max(1, cpus().length - 1)}`;
+const ALL_CPUS = `0-${cpus().length - 1}`;
 const started = Date.now();
 
 function progress(line: string): void {
@@ -116,6 +125,18 @@ interface Options {
   indexMinutes: number;
   /** The API's `--max-old-space-size` (default: `apiHeapMib` of the stakers). */
   apiHeapMib?: number;
+  /** A directory for the API's V8 CPU profile (`--cpu-prof`), written when it stops. */
+  apiCpuProf?: string;
+  /**
+   * The API on CPU 0 alone and everything else the harness runs (itself, the validator, the
+   * load generator, the probe) on the others while the API runs, as a server would give the API
+   * cores of its own: the load generator then cannot take the API's core.
+   */
+  pinApi: boolean;
+  /** More options for the API's node (e.g. `--max-semi-space-size=64`), after the heap's. */
+  apiNodeOptions: string[];
+  /** Requests a second of the crowd loads (a fixed pace, below what the API can serve). */
+  rate: number;
 }
 
 function options(): Options {
@@ -130,6 +151,10 @@ function options(): Options {
       "probe-secs": { type: "string", default: "65" },
       "index-minutes": { type: "string", default: "30" },
       "api-heap-mib": { type: "string" },
+      "api-cpu-prof": { type: "string" },
+      "pin-api": { type: "boolean", default: false },
+      "api-node-option": { type: "string", multiple: true },
+      rate: { type: "string", default: "2000" },
     },
   });
   const count = (name: string, value: string | undefined, min: number): number => {
@@ -151,6 +176,10 @@ function options(): Options {
       values["api-heap-mib"] === undefined
         ? undefined
         : count("api-heap-mib", values["api-heap-mib"], 16),
+    apiCpuProf: values["api-cpu-prof"],
+    pinApi: values["pin-api"]!,
+    apiNodeOptions: values["api-node-option"] ?? [],
+    rate: count("rate", values.rate, 1),
   };
 }
 
@@ -466,8 +495,11 @@ interface GcPause {
 }
 
 interface ApiLoads {
+  /** As fast as the connections go (each sends its next request on the last answer). */
   treasury: Measured;
   staker: Measured;
+  /** At `opts.rate` requests a second in all, as a crowd asks, whatever the answers' pace. */
+  crowd: { treasury: Measured; staker: Measured };
   /** One request at a time over `opts.probeSecs`: the worst a lone client sees. */
   worst: { treasury: ProbeResult; staker: ProbeResult };
   /**
@@ -483,19 +515,63 @@ interface ApiLoads {
   afterLoads: Memory;
 }
 
+/**
+ * The API's own timing of a load's requests (fastify's, from the request read to the answer
+ * written), from the route's histogram in its `/metrics`: how many of the requests took at most
+ * each bucket's bound.
+ */
+interface ServerTiming {
+  requests: number;
+  /** [bound in ms, requests at most that long], in the histogram's buckets. */
+  atMost: [number, number][];
+}
+
+/** The cumulative counts of `route`'s duration histogram in a `/metrics` text. */
+async function routeHistogram(url: string, route: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts = new Map<string, number>();
+  const line = /^ashao_api_request_duration_seconds_bucket\{le="([^"]+)",route="([^"]+)"\} (\d+)$/;
+  for (const row of text.split("\n")) {
+    const m = line.exec(row);
+    if (m && m[2] === route) counts.set(m[1], Number(m[3]));
+  }
+  return counts;
+}
+
+/** The smallest bucket bound holding 99% of the requests, as text ("≤ 2.5 ms"). */
+function serverP99(timing: ServerTiming): string {
+  const bucket = timing.atMost.find(([, n]) => n >= 0.99 * timing.requests);
+  return bucket ? `≤ ${bucket[0]} ms` : "over the largest bucket";
+}
+
 /** A load and the CPU each process spent meanwhile (where the time went). */
 interface Measured {
   result: LoadResult;
+  /** The API's own timing of the same requests. */
+  server: ServerTiming;
   secs: number;
   cpu: { api: number; load: number; validator: number };
 }
 
-function child(mode: string, json: object, nodeArgs: string[] = []): ChildProcess {
-  return spawn(
-    process.execPath,
-    [...nodeArgs, "-r", "ts-node/register/transpile-only", CHILD, mode, JSON.stringify(json)],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
+function child(mode: string, json: object, nodeArgs: string[] = [], cpus?: string): ChildProcess {
+  const args = [
+    ...nodeArgs,
+    "-r",
+    "ts-node/register/transpile-only",
+    CHILD,
+    mode,
+    JSON.stringify(json),
+  ];
+  // `taskset` execs node in its own process: the child's pid is node's.
+  const [command, argv] = cpus
+    ? ["taskset", ["-c", cpus, process.execPath, ...args]]
+    : [process.execPath, args];
+  return spawn(command, argv, { stdio: ["ignore", "pipe", "inherit"] });
+}
+
+/** Every thread of `pid` allowed on `cpus` only (a `taskset -c` list). */
+function pinProcess(pid: number, cpus: string): void {
+  execFileSync("taskset", ["-a", "-c", "-p", cpus, String(pid)], { stdio: "ignore" });
 }
 
 /** A child's answer (its last line, JSON); `started` is called on its line `started`. */
@@ -548,8 +624,17 @@ class ApiProcess {
   /** Rejects when the process exits: whatever waits on it then fails instead of hanging. */
   readonly exited: Promise<never>;
 
-  constructor(options: ApiChildOptions, heapMib: number) {
-    this.proc = child("api", options, [`--max-old-space-size=${heapMib}`, "--expose-gc"]);
+  constructor(
+    options: ApiChildOptions,
+    node: { heapMib: number; options: string[]; cpuProfDir?: string; cpus?: string },
+  ) {
+    const profile = node.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${node.cpuProfDir}`] : [];
+    this.proc = child(
+      "api",
+      options,
+      [`--max-old-space-size=${node.heapMib}`, ...node.options, "--expose-gc", ...profile],
+      node.cpus,
+    );
     this.exited = new Promise((_, reject) =>
       this.proc.once("exit", (code, signal) =>
         reject(new Error(`the API exited (${code ?? signal})`)),
@@ -617,7 +702,12 @@ async function measureApi(
   const deadline = t0 + opts.indexMinutes * 60_000;
   const api = new ApiProcess(
     { rpcUrl: validator.rpcUrl, wsUrl: validator.wsUrl, database },
-    heapMib,
+    {
+      heapMib,
+      options: opts.apiNodeOptions,
+      cpuProfDir: opts.apiCpuProf,
+      cpus: opts.pinApi ? API_CPU : undefined,
+    },
   );
   try {
     const { url, loadedSecs } = await api.listening;
@@ -659,6 +749,11 @@ async function measureApi(
       let a0 = 0;
       let v0 = 0;
       let w0 = 0;
+      // The route's name as the API's metrics label it.
+      const route = load.walletsFile
+        ? "/api/stakers/:wallet"
+        : load.paths[0].replace(/^\/api\/stakers\/[^/]+/, "/api/stakers/:wallet");
+      const before = await routeHistogram(url, route);
       const result = await childResult<LoadResult>(
         "load",
         { url, connections: opts.connections, secs: opts.secs, ...load },
@@ -668,8 +763,26 @@ async function measureApi(
           w0 = Date.now();
         },
       );
+      const after = await routeHistogram(url, route);
+      const delta = (le: string) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+      const server: ServerTiming = {
+        requests: delta("+Inf"),
+        atMost: [...after.keys()]
+          .filter((le) => le !== "+Inf")
+          .map((le): [number, number] => [Number(le) * 1000, delta(le)]),
+      };
+      const within = (pauses: GcPause[]) => pauses.filter((p) => p.at >= w0);
+      progress(
+        `  ${store}: ${load.walletsFile ? "a random staker" : load.paths[0]}` +
+          `${load.rate ? ` at ${load.rate} req/s (the generator's ticks late by ${ms(result.lateP99 ?? 0)} at p99, ${ms(result.lateMax ?? 0)} at worst)` : ""}: ` +
+          `${num(result.rps)} req/s, p50 ${ms(result.p50)}, ` +
+          `p99 ${ms(result.p99)}, worst ${ms(result.max)}; collections of ${GC_PAUSE_MS} ms or more ` +
+          `meanwhile: ${gcSummary(within(api.gcPauses))}; event loop stalls: ${gcSummary(within(api.stalls))}; ` +
+          `the API's own timing: p99 ${serverP99(server)} (${server.atMost.map(([ms, n]) => `${ms} ms ${n}`).join(", ")} of ${server.requests})`,
+      );
       return {
         result,
+        server,
         secs: (Date.now() - w0) / 1000,
         cpu: {
           api: processUsage(apiPid).cpuSecs - a0,
@@ -685,6 +798,10 @@ async function measureApi(
     );
     const treasury = await measured({ paths: ["/api/treasury"] });
     const staker = await measured({ paths: [], walletsFile });
+    const crowd = {
+      treasury: await measured({ paths: ["/api/treasury"], rate: opts.rate }),
+      staker: await measured({ paths: [], walletsFile, rate: opts.rate }),
+    };
     const history = (await measured({ paths: ["/api/treasury/history"] })).result;
     const stakerHistory = (await measured({ paths: histories })).result;
     progress(`  ${store}: loads done; one request at a time over ${opts.probeSecs} s, each route`);
@@ -768,6 +885,7 @@ async function measureApi(
       loads: {
         treasury,
         staker,
+        crowd,
         worst,
         probeGc,
         probeStalls,
@@ -905,8 +1023,15 @@ async function main(): Promise<void> {
         pg.push(await startPostgres());
         database = pg[pg.length - 1].url;
       }
-      progress(`the API on ${store}`);
-      apis.push(await measureApi(economy, store, database, walletsFile, expectedEvents, opts, pid));
+      progress(`the API on ${store}${opts.pinApi ? `, on CPU ${API_CPU} alone` : ""}`);
+      if (opts.pinApi) for (const p of [process.pid, pid]) pinProcess(p, OTHER_CPUS);
+      try {
+        apis.push(
+          await measureApi(economy, store, database, walletsFile, expectedEvents, opts, pid),
+        );
+      } finally {
+        if (opts.pinApi) for (const p of [process.pid, pid]) pinProcess(p, ALL_CPUS);
+      }
       // The live deposits and the last one measured for the lag.
       expectedEvents += LIVE_DEPOSITS + 1;
       stage(`the API on ${store}`);
@@ -930,7 +1055,9 @@ async function main(): Promise<void> {
       (a.memory.caughtUp.heapUsed - a.memory.serving.heapUsed) /
       Math.max(1, a.indexedEvents - a.memory.serving.events);
     const under = (m: Measured) =>
-      `${num(m.result.rps)} req/s; p50 ${ms(m.result.p50)}, p99 ${ms(m.result.p99)}, worst ${ms(m.result.max)}${failed(m.result)} (${cpu(m)})`;
+      `${num(m.result.rps)} req/s; p50 ${ms(m.result.p50)}, p99 ${ms(m.result.p99)}, worst ${ms(m.result.max)}${failed(m.result)}; the API's own p99 ${serverP99(m.server)} (${cpu(m)})`;
+    const atPace = (m: Measured) =>
+      `${under(m)}; the generator's own ticks late by ${ms(m.result.lateP99 ?? 0)} at p99, ${ms(m.result.lateMax ?? 0)} at worst`;
     const alone = (p: ProbeResult) =>
       `p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}, worst ${ms(p.worstMs)} (${num(p.requests)} requests${p.failures > 0 ? `, ${p.failures} failed` : ""})`;
     row(
@@ -940,6 +1067,14 @@ async function main(): Promise<void> {
     row(
       `\`/api/stakers/:wallet\` under load, a random owner of all ${num(opts.stakers)} per request: req/s; p50, p99, worst`,
       loads((l) => under(l.staker)),
+    );
+    row(
+      `\`/api/treasury\` at a crowd's pace, ${num(opts.rate)} req/s sent on time whatever the answers' pace (at most ${opts.connections} connections; latency from each request's hand-off), ${opts.secs} s: req/s; p50, p99, worst`,
+      loads((l) => atPace(l.crowd.treasury)),
+    );
+    row(
+      `\`/api/stakers/:wallet\` at a crowd's pace, ${num(opts.rate)} req/s, a random owner each: req/s; p50, p99, worst`,
+      loads((l) => atPace(l.crowd.staker)),
     );
     row(
       `\`/api/treasury\` one request at a time over ${opts.probeSecs} s (the consistency checks run every second)`,
