@@ -133,6 +133,14 @@ async function api(options: ApiChildOptions): Promise<void> {
   process.once("SIGINT", stop);
 }
 
+/**
+ * `text` as one flat string. Base58 text built a character at a time is a chain of joined
+ * strings that V8 flattens wherever it is used; with 20,000 of them made ahead, this generator's
+ * own p99 was 9-23 ms against a server that answers at once (2.6-2.8 ms with one fixed path,
+ * 3.1-3.8 ms with the paths flat).
+ */
+const flat = (text: string) => Buffer.from(text, "latin1").toString("latin1");
+
 function pathPicker(options: Paths): () => string {
   let next = 0;
   const wallets = options.walletsFile ? readFileSync(options.walletsFile) : undefined;
@@ -140,7 +148,7 @@ function pathPicker(options: Paths): () => string {
   const count = wallets.length / 32;
   return () => {
     const i = Math.floor(Math.random() * count);
-    return `/api/stakers/${utils.bytes.bs58.encode(wallets.subarray(32 * i, 32 * i + 32))}`;
+    return flat(`/api/stakers/${utils.bytes.bs58.encode(wallets.subarray(32 * i, 32 * i + 32))}`);
   };
 }
 
@@ -179,9 +187,11 @@ const cpuSecs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
  * its timer, not the API).
  */
 async function crowd(options: LoadOptions & { rate: number }): Promise<LoadResult> {
-  // Every request's path drawn before the clock starts: the generator only sends and reads.
+  // Every request's URL made (flat) before the clock starts: the generator only sends and reads.
   const path = pathPicker(options);
-  const paths = Array.from({ length: Math.ceil(options.rate * options.secs) + 1 }, path);
+  const urls = Array.from({ length: Math.ceil(options.rate * options.secs) + 1 }, () =>
+    flat(`${options.url}${path()}`),
+  );
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
   const lateness: number[] = [];
@@ -202,7 +212,7 @@ async function crowd(options: LoadOptions & { rate: number }): Promise<LoadResul
     const send = () => {
       const handedOff = performance.now();
       inFlight++;
-      const request = get(`${options.url}${paths[sent]}`, { agent }, (response) => {
+      const request = get(urls[sent], { agent }, (response) => {
         response.resume();
         response.on("end", () => {
           latencies.push(performance.now() - handedOff);
