@@ -11,6 +11,7 @@ import {
   RpcTransportError,
   treasuryConfigPda,
 } from "../../app/sdk/src";
+import { RpcFaultProxy } from "../utils/rpc-fault-proxy";
 import { newStaker, setupTreasury, TreasuryFixture } from "../utils/treasury";
 import { useTestValidator } from "../utils/validator";
 
@@ -72,5 +73,25 @@ describe("getMultipleAccountsBytes", () => {
     ]).catch((e: Error) => e);
     expect(unreachable).to.be.instanceOf(RpcTransportError);
     expect((unreachable as RpcTransportError).name).to.equal("RpcUnreachable");
+  });
+
+  it("asks a node over its quota (429) again, as web3.js does, and names the refusal after five", async function () {
+    this.timeout(30_000);
+    const proxy = new RpcFaultProxy(validator.current.rpcUrl);
+    await proxy.start();
+    try {
+      const config = treasuryConfigPda(t.program.programId).address.toBase58();
+      proxy.failNext("getMultipleAccounts", "rate-limited");
+      proxy.failNext("getMultipleAccounts", "rate-limited");
+      const read = await getMultipleAccountsBytes(proxy.url, [config]);
+      expect(read.accounts[0]?.owner).to.equal(t.program.programId.toBase58());
+      expect(proxy.calls.get("getMultipleAccounts")).to.equal(3);
+      for (let i = 0; i < 5; i++) proxy.failNext("getMultipleAccounts", "rate-limited");
+      const refused = await getMultipleAccountsBytes(proxy.url, [config]).catch((e: Error) => e);
+      expect((refused as Error).message).to.match(/^getMultipleAccounts: HTTP 429/);
+      expect(proxy.calls.get("getMultipleAccounts")).to.equal(8);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A JSON-RPC HTTP proxy in front of the local validator that can fail chosen calls on demand:
  * answer 503 without forwarding (the node is down for that call; a batch holding it is answered
- * 503 whole), forward and then answer 503 (the reply is lost), swallow a `sendTransaction` (the
+ * 503 whole), answer 429 without forwarding (the client is over its quota), forward and then answer 503 (the reply is lost), swallow a `sendTransaction` (the
  * packet is lost on the way, the client is told its signature), or forward and answer `null` (a
  * node that does not have it yet, as `getTransaction` answers on a real cluster right after a
  * landing); and cut every connection while `outage` is on (the node unreachable). It injects
@@ -36,7 +36,7 @@ import type { AddressInfo } from "net";
 
 import { utils } from "@anchor-lang/core";
 
-export type Fault = "unavailable" | "lose-reply" | "drop" | "null-result";
+export type Fault = "unavailable" | "lose-reply" | "drop" | "null-result" | "rate-limited";
 
 interface RpcRequest {
   jsonrpc: "2.0";
@@ -241,6 +241,11 @@ export class RpcFaultProxy extends EventEmitter {
     if (single && fault === "unavailable") {
       this.emit("fault", single.method, fault);
       return { status: 503, body: JSON.stringify({ error: "injected outage" }) };
+    }
+    if (single && fault === "rate-limited") {
+      // As public endpoints refuse a client over its quota, without forwarding.
+      this.emit("fault", single.method, fault);
+      return { status: 429, body: JSON.stringify({ error: "injected rate limit" }) };
     }
     if (single && fault === "lose-reply") {
       await this.forward(raw);

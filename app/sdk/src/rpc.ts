@@ -166,19 +166,22 @@ export async function getMultipleAccountsBytes(
   if (addresses.length > MAX_MULTIPLE_ACCOUNTS) {
     throw new RangeError(`getMultipleAccounts takes at most ${MAX_MULTIPLE_ACCOUNTS} addresses`);
   }
-  const response = await fetchWithTimeout(rpcUrl, options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS)(
-    rpcUrl,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "getMultipleAccounts",
-        params: [addresses, { encoding: "base64", commitment: options.commitment ?? "confirmed" }],
-      }),
-    },
-  );
+  const send = fetchWithTimeout(rpcUrl, options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "getMultipleAccounts",
+    params: [addresses, { encoding: "base64", commitment: options.commitment ?? "confirmed" }],
+  });
+  const post = () =>
+    send(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+  // A node over its client's quota (429) is asked again as web3.js's own calls do: five
+  // attempts in all, 500 ms apart and doubling.
+  let response = await post();
+  for (let retry = 0, waitMs = 500; response.status === 429 && retry < 4; retry++, waitMs *= 2) {
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    response = await post();
+  }
   const text = await response.text();
   if (!response.ok) {
     throw new Error(`getMultipleAccounts: HTTP ${response.status} ${text.slice(0, 200)}`.trim());
